@@ -1,0 +1,149 @@
+using System.Globalization;
+
+namespace MfaConfigRule.Compliance;
+
+/// <summary>What an assessment could not decide without more evidence; the caller fetches it and asks again.</summary>
+[Flags]
+internal enum MissingEvidence
+{
+    None = 0,
+
+    /// <summary>The verdict would be NON_COMPLIANT but rests on the credential report; it must be confirmed live.</summary>
+    LiveState = 1,
+
+    /// <summary>The report says MFA is active but not of which kind, and <c>AllowedMfaTypes</c> needs the kind.</summary>
+    MfaDeviceKinds = 2,
+
+    /// <summary>The user would be NON_COMPLIANT and the exemption tag was not read.</summary>
+    Tags = 4,
+}
+
+/// <summary>An exemption that applied, and when it ends (null: until the parameter changes).</summary>
+internal sealed record Exemption(string Reason, DateTimeOffset? EndsAt);
+
+/// <summary>
+/// The outcome for one user. <see cref="Compliance"/> is null when the evidence cannot decide it; it is never
+/// COMPLIANT for want of evidence. A verdict with <see cref="MissingEvidence.LiveState"/> is what the credential
+/// report alone says: good for an offline audit, not yet for Config.
+/// </summary>
+internal sealed record Assessment(
+    IamUser User,
+    ComplianceType? Compliance,
+    string Annotation,
+    MissingEvidence Missing,
+    Exemption? Exemption,
+    DateTimeOffset? GraceEndsAt)
+{
+    public bool IsFinal => Compliance is not null && Missing == MissingEvidence.None;
+}
+
+/// <summary>Pure: credential state + parameters + the time now → assessment. No I/O, no clock of its own.</summary>
+internal static class Evaluator
+{
+    public const string DateFormat = "yyyy-MM-dd";
+
+    public static Assessment Evaluate(UserCredentialState state, RuleParameters parameters, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var user = state.User;
+
+        if (!state.Password.Enabled)
+        {
+            var source = state.Password.Source == EvidenceSource.CredentialReport ? " (credential report)" : string.Empty;
+            return new Assessment(user, parameters.NoPasswordResult,
+                $"No console password{source}: the control covers only users who can sign in to the console.",
+                MissingEvidence.None, null, null);
+        }
+
+        var allowed = parameters.AllowedMfaTypes;
+        var mfa = state.Mfa;
+        var satisfying = mfa.Kinds & allowed;
+        if (satisfying != MfaKinds.None)
+        {
+            return new Assessment(user, ComplianceType.Compliant,
+                $"Console password protected by {MfaKindNames.Describe(satisfying)} MFA ({CountDevices(mfa.Devices.Count)}).",
+                MissingEvidence.None, null, null);
+        }
+
+        if (mfa.ActiveKindsUnknown && mfa.Devices.Count == 0)
+        {
+            if (allowed == MfaKinds.All)
+            {
+                return new Assessment(user, ComplianceType.Compliant,
+                    "Console password protected by MFA (credential report).", MissingEvidence.None, null, null);
+            }
+            return new Assessment(user, null,
+                $"The credential report shows MFA but not its kind; {MfaKindNames.Describe(allowed)} is required, so the devices must be read.",
+                MissingEvidence.MfaDeviceKinds, null, null);
+        }
+
+        // From here the user would be NON_COMPLIANT: a console password without an allowed MFA device.
+        var missing = state.Password.Source == EvidenceSource.Live && mfa.Source == EvidenceSource.Live
+            ? MissingEvidence.None
+            : MissingEvidence.LiveState;
+        var problem = mfa.Devices.Count == 0
+            ? "no MFA device"
+            : $"only {MfaKindNames.Describe(mfa.Kinds)} MFA, which this rule does not accept";
+
+        var (exemption, tagNote, tagsMissing) = FindExemption(state, parameters, now);
+        if (exemption is not null)
+        {
+            var until = exemption.EndsAt is { } end ? $" through {end.AddTicks(-1).ToString(DateFormat, CultureInfo.InvariantCulture)}" : string.Empty;
+            return new Assessment(user, ComplianceType.NotApplicable,
+                $"Exempt{until} ({exemption.Reason}); console password with {problem}.",
+                MissingEvidence.None, exemption, null);
+        }
+        if (tagsMissing)
+        {
+            return new Assessment(user, null,
+                $"Console password with {problem}; the exemption tag {parameters.ExemptionTagKey} must be read before a verdict.",
+                missing | MissingEvidence.Tags, null, null);
+        }
+
+        var setAt = state.Password.SetAt;
+        var since = setAt is { } set ? $" (set {set.ToString(DateFormat, CultureInfo.InvariantCulture)})" : string.Empty;
+        DateTimeOffset? graceEnds = null;
+        var graceNote = string.Empty;
+        if (parameters.GracePeriod > TimeSpan.Zero && setAt is { } passwordSet && now < passwordSet + parameters.GracePeriod)
+        {
+            graceEnds = passwordSet + parameters.GracePeriod;
+            graceNote = $" New password: grace period ends {graceEnds.Value.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}Z.";
+        }
+        var annotation =
+            $"Console password{since} with {problem}.{graceNote}{tagNote} Assign a {MfaKindNames.Describe(allowed)} MFA device: IAM > Users > {user.UserName} > Security credentials.";
+        return new Assessment(user, ComplianceType.NonCompliant, annotation, missing, null, graceEnds);
+    }
+
+    private static (Exemption? Exemption, string TagNote, bool TagsMissing) FindExemption(
+        UserCredentialState state, RuleParameters parameters, DateTimeOffset now)
+    {
+        var user = state.User;
+        if (parameters.ExemptUserNames.Contains(user.UserName))
+            return (new Exemption($"user name listed in {RuleParameters.ExemptUserNamesKey}", null), string.Empty, false);
+        var prefix = parameters.ExemptPathPrefixes.FirstOrDefault(p => user.Path.StartsWith(p, StringComparison.Ordinal));
+        if (prefix is not null)
+            return (new Exemption($"path {prefix} listed in {RuleParameters.ExemptPathPrefixesKey}", null), string.Empty, false);
+
+        var key = parameters.ExemptionTagKey;
+        if (key.Length == 0) return (null, string.Empty, false);
+        if (state.Tags is null) return (null, string.Empty, true);
+        if (!state.Tags.TryGetValue(key, out var value)) return (null, string.Empty, false);
+
+        if (!DateOnly.TryParseExact(value.Trim(), DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            return (null, $" Tag {key}='{Shorten(value)}' is not a {DateFormat} date, so it exempts nothing.", false);
+        var endsAt = new DateTimeOffset(date.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        if (now >= endsAt)
+            return (null, $" Exemption tag {key} expired on {date.ToString(DateFormat, CultureInfo.InvariantCulture)}.", false);
+        return (new Exemption($"tag {key}", endsAt), string.Empty, false);
+    }
+
+    private static string CountDevices(int count) => count switch
+    {
+        0 => "per credential report",
+        1 => "1 device",
+        _ => $"{count} devices",
+    };
+
+    private static string Shorten(string value) => value.Length <= 24 ? value : string.Concat(value.AsSpan(0, 21), "...");
+}
