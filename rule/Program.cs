@@ -1,6 +1,13 @@
+using MfaConfigRule.Cli;
+
 namespace MfaConfigRule;
 
 internal static class Program
 {
-    public static int Main(string[] args) => args.Length >= 0 ? 0 : 1;
+    public static int Main(string[] args)
+    {
+        var cli = new CliApp(Console.Out, Console.Error, TimeProvider.System,
+            _ => throw new CliException("live mode is not wired yet"));
+        return cli.Run(args);
+    }
 }

@@ -36,9 +36,10 @@ internal static class MfaKindNames
         return MfaKinds.Hardware;
     }
 
+    /// <summary>Kinds as a person reads them: "virtual, hardware or FIDO".</summary>
     public static string Describe(MfaKinds kinds)
     {
-        var names = Names(kinds).ToList();
+        var names = Names(kinds).Select(n => n == Fido ? "FIDO" : n).ToList();
         return names.Count switch
         {
             0 => "none",

@@ -36,9 +36,12 @@ internal sealed record RuleParameters
     public TimeSpan GracePeriod { get; init; } = TimeSpan.Zero;
 
     /// <summary>Parses the JSON object Config hands over as the <c>ruleParameters</c> string (null or empty: defaults).</summary>
-    public static RuleParameters ParseJson(string? json)
+    public static RuleParameters ParseJson(string? json) =>
+        string.IsNullOrWhiteSpace(json) ? Default : Parse(ParseJsonValues(json));
+
+    /// <summary>The JSON object's values as strings (Config's InputParameters are strings; numbers and booleans are taken as written).</summary>
+    public static IReadOnlyDictionary<string, string> ParseJsonValues(string json)
     {
-        if (string.IsNullOrWhiteSpace(json)) return Default;
         JsonDocument document;
         try
         {
@@ -64,7 +67,7 @@ internal sealed record RuleParameters
                         $"rule parameter {property.Name} must be a string, got {property.Value.ValueKind}"),
                 };
             }
-            return Parse(values);
+            return values;
         }
     }
 

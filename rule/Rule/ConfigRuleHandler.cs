@@ -1,0 +1,141 @@
+using MfaConfigRule.Compliance;
+using MfaConfigRule.Config;
+using MfaConfigRule.Iam;
+
+namespace MfaConfigRule.Rule;
+
+/// <summary>What one invocation did, for the log line; <see cref="Succeeded"/> false makes the invocation fail so Config shows and retries it.</summary>
+internal sealed record InvocationSummary(
+    string ConfigRuleName,
+    string MessageType,
+    bool TestMode,
+    IReadOnlyList<Evaluation> Evaluations,
+    IReadOnlyList<Evaluation> Unreported,
+    IReadOnlyList<AssessmentFailure> Failures,
+    SweepStats? Sweep,
+    int VanishedUsers,
+    IReadOnlyList<string> Warnings,
+    string? Note)
+{
+    public bool Succeeded => Failures.Count == 0 && Unreported.Count == 0;
+
+    public IReadOnlyDictionary<string, int> CountsByVerdict =>
+        Evaluations.GroupBy(e => e.Compliance.ToWire()).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    /// <summary>Names each user left without a verdict and the cause, so the Config console's rule error says what to fix.</summary>
+    public string FailureMessage()
+    {
+        var parts = new List<string>();
+        if (Failures.Count > 0)
+        {
+            parts.Add($"{Failures.Count} user(s) got no verdict: " + string.Join("; ",
+                Failures.Take(10).Select(f => $"{f.User.UserName} ({f.Cause})")) + (Failures.Count > 10 ? $"; and {Failures.Count - 10} more" : string.Empty));
+        }
+        if (Unreported.Count > 0)
+        {
+            parts.Add($"{Unreported.Count} evaluation(s) were refused by PutEvaluations after retries: " +
+                string.Join(", ", Unreported.Take(10).Select(e => e.ResourceId)));
+        }
+        return string.Join(". ", parts);
+    }
+}
+
+internal sealed record HandlerOptions
+{
+    /// <summary>Time kept back from the deadline for PutEvaluations: the larger of this and a tenth of the budget.</summary>
+    public TimeSpan ReportReserve { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// The rule's dispatcher: reads the event, owns applicability (resource type, deleted items, eventLeftScope), runs the
+/// single-user or whole-account path, and hands the verdicts to the reporter.
+/// </summary>
+internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporter reporter, IConfigClient config, TimeProvider time, HandlerOptions options)
+{
+    private static readonly string[] ApplicableStatuses = ["OK", "ResourceDiscovered"];
+
+    public async Task<InvocationSummary> HandleAsync(string eventJson, DateTimeOffset? deadline, CancellationToken cancellationToken)
+    {
+        var configEvent = ConfigEvent.Parse(eventJson);
+        var parameters = RuleParameters.ParseJson(configEvent.RuleParametersJson);
+        var invoking = configEvent.Invoking;
+        return invoking.MessageType switch
+        {
+            InvokingEvent.Scheduled => await SweepAsync(configEvent, parameters, deadline, cancellationToken).ConfigureAwait(false),
+            InvokingEvent.ConfigurationItemChange or InvokingEvent.OversizedConfigurationItemChange =>
+                await ChangeAsync(configEvent, parameters, cancellationToken).ConfigureAwait(false),
+            _ => throw new ConfigEventException(
+                $"unknown messageType '{invoking.MessageType}'; expected {InvokingEvent.Scheduled}, {InvokingEvent.ConfigurationItemChange} or {InvokingEvent.OversizedConfigurationItemChange}"),
+        };
+    }
+
+    private async Task<InvocationSummary> SweepAsync(ConfigEvent configEvent, RuleParameters parameters, DateTimeOffset? deadline, CancellationToken cancellationToken)
+    {
+        var ordering = configEvent.Invoking.NotificationCreationTime ?? time.GetUtcNow();
+        using var sweepBudget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (deadline is { } end)
+        {
+            var remaining = end - time.GetUtcNow();
+            var reserve = TimeSpan.FromTicks(Math.Max(options.ReportReserve.Ticks, remaining.Ticks / 10));
+            sweepBudget.CancelAfter(remaining - reserve > TimeSpan.Zero ? remaining - reserve : TimeSpan.Zero);
+        }
+        var sweep = await assessor.SweepAsync(parameters, sweepBudget.Token).ConfigureAwait(false);
+        var evaluations = sweep.Assessments
+            .Select(a => Evaluation.ForUser(a.User.UserId, a.Compliance!.Value, a.Annotation, ordering))
+            .ToList();
+
+        var warnings = sweep.Stats.Warnings.ToList();
+        var vanished = 0;
+        try
+        {
+            var stale = await reporter.VanishedUsersAsync(configEvent.ConfigRuleName, sweep.UserIds, ordering, cancellationToken).ConfigureAwait(false);
+            vanished = stale.Count;
+            evaluations.AddRange(stale);
+        }
+        catch (Aws.AwsServiceException e)
+        {
+            warnings.Add($"results of deleted users were not cleaned up: {e.ErrorCode}: {e.ServiceMessage}");
+        }
+
+        var outcome = await reporter.ReportAsync(evaluations, configEvent.ResultToken, configEvent.IsTestMode, cancellationToken).ConfigureAwait(false);
+        return new InvocationSummary(configEvent.ConfigRuleName, configEvent.Invoking.MessageType, configEvent.IsTestMode,
+            evaluations, outcome.Unreported, sweep.Failures, sweep.Stats, vanished, warnings, null);
+    }
+
+    private async Task<InvocationSummary> ChangeAsync(ConfigEvent configEvent, RuleParameters parameters, CancellationToken cancellationToken)
+    {
+        var item = configEvent.Invoking.Item!;
+        var messageType = configEvent.Invoking.MessageType;
+        InvocationSummary Summary(IReadOnlyList<Evaluation> evaluations, IReadOnlyList<Evaluation> unreported, IReadOnlyList<AssessmentFailure> failures, string? note) =>
+            new(configEvent.ConfigRuleName, messageType, configEvent.IsTestMode, evaluations, unreported, failures, null, 0, [], note);
+
+        if (item.ResourceType != Evaluation.UserResourceType)
+            return Summary([], [], [], $"ignored: resource type {item.ResourceType} is not {Evaluation.UserResourceType}");
+
+        Evaluation evaluation;
+        var failures = new List<AssessmentFailure>();
+        if (configEvent.EventLeftScope || !ApplicableStatuses.Contains(item.Status, StringComparer.Ordinal))
+        {
+            var why = configEvent.EventLeftScope ? "The user left the rule's scope." : $"Configuration item status {item.Status}: the user is deleted or not recorded.";
+            evaluation = Evaluation.ForUser(item.ResourceId, ComplianceType.NotApplicable, why, item.CaptureTime);
+        }
+        else
+        {
+            if (messageType == InvokingEvent.OversizedConfigurationItemChange)
+            {
+                item = await config.GetLatestConfigurationItemAsync(item.ResourceType, item.ResourceId, item.CaptureTime, cancellationToken).ConfigureAwait(false)
+                    ?? throw new ConfigEventException($"GetResourceConfigHistory has no item for {item.ResourceType} {item.ResourceId} at {item.CaptureTime:O}");
+            }
+            var user = item.ToUser();
+            var assessment = await assessor.AssessLiveAsync(user, item.Tags, parameters, cancellationToken).ConfigureAwait(false);
+            if (!assessment.IsFinal)
+            {
+                failures.Add(new AssessmentFailure(user, $"no verdict: {assessment.Annotation}"));
+                return Summary([], [], failures, null);
+            }
+            evaluation = Evaluation.ForUser(item.ResourceId, assessment.Compliance!.Value, assessment.Annotation, item.CaptureTime);
+        }
+        var outcome = await reporter.ReportAsync([evaluation], configEvent.ResultToken, configEvent.IsTestMode, cancellationToken).ConfigureAwait(false);
+        return Summary([evaluation], outcome.Unreported, failures, null);
+    }
+}
