@@ -16,6 +16,9 @@ internal interface IConfigClient
 
     /// <summary>StartConfigRulesEvaluation for the named rules.</summary>
     Task StartConfigRulesEvaluationAsync(IReadOnlyList<string> configRuleNames, CancellationToken cancellationToken);
+
+    /// <summary>DescribeConfigRuleEvaluationStatus for one rule: when Config last invoked its function successfully (null: never).</summary>
+    Task<DateTimeOffset?> GetLastSuccessfulInvocationTimeAsync(string configRuleName, CancellationToken cancellationToken);
 }
 
 /// <summary>One result Config holds for the rule (EvaluationResult: qualifier resource type and id, compliance).</summary>
