@@ -10,7 +10,7 @@ namespace MfaConfigRule.Cli;
 internal sealed record AccountOptions(string? Profile, string? Region);
 
 /// <summary>The AWS clients the live mode needs, built by the front door from <see cref="AccountOptions"/>.</summary>
-internal sealed record LiveAccount(IIamClient Iam, ICloudTrailClient CloudTrail);
+internal sealed record LiveAccount(IIamClient Iam, ICloudTrailClient CloudTrail, IConfigClient Config);
 
 /// <summary>
 /// The command line: <c>evaluate</c> (a credential report offline, or the live account) and <c>explain USER</c>.
@@ -54,6 +54,7 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
         var root = new RootCommand("MfaConfigRule: find IAM users who can sign in to the AWS console without MFA (CIS, Security Hub IAM.5).");
         root.Subcommands.Add(EvaluateCommand());
         root.Subcommands.Add(ExplainCommand());
+        root.Subcommands.Add(InvokeCommand());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -129,6 +130,39 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
         return command;
     }
 
+    private Command InvokeCommand()
+    {
+        var eventFile = new Option<FileInfo>("--event", "-e") { Description = "A Config rule event (JSON), e.g. samples/events/scheduled.json.", Required = true };
+        var command = new Command("invoke", "Run a Config event through the rule exactly as the Lambda function does (reads IAM, calls PutEvaluations; use resultToken TESTMODE to change nothing).");
+        command.Options.Add(eventFile);
+        command.Options.Add(_output);
+        command.Options.Add(_profile);
+        command.Options.Add(_region);
+        command.SetAction(parse => Guarded(() =>
+        {
+            var file = parse.GetValue(eventFile)!;
+            if (!file.Exists) throw new CliException($"event file {file.FullName} does not exist");
+            var account = connect(new AccountOptions(parse.GetValue(_profile), parse.GetValue(_region)));
+            var handler = new Rule.ConfigRuleHandler(
+                new UserAssessor(account.Iam, account.CloudTrail, time, new AssessorOptions()),
+                new EvaluationReporter(account.Config, time, new ReporterOptions()),
+                account.Config, time, new Rule.HandlerOptions());
+            var summary = handler.HandleAsync(File.ReadAllText(file.FullName), null, CancellationToken.None).GetAwaiter().GetResult();
+            var rows = summary.Evaluations.Select(e => new AuditRow(e.ResourceId, string.Empty, e.Compliance.ToWire(), e.Annotation)).ToList();
+            AuditWriter.Write(stdout, AuditRow.Ordered(rows), parse.GetValue(_output));
+            foreach (var warning in summary.Warnings) stderr.WriteLine($"warning: {warning}");
+            if (summary.Note is { } note) stderr.WriteLine(note);
+            stderr.WriteLine($"{summary.MessageType}: {summary.Evaluations.Count} evaluation(s) sent to rule {summary.ConfigRuleName}{(summary.TestMode ? " in test mode" : string.Empty)}");
+            if (!summary.Succeeded)
+            {
+                stderr.WriteLine($"error: {summary.FailureMessage()}");
+                return ExitError;
+            }
+            return rows.Any(r => r.Compliance == ComplianceTypeNames.NonCompliant) ? ExitNonCompliant : ExitClean;
+        }));
+        return command;
+    }
+
     private IEnumerable<Option> ParameterOptions() => [_parameters, _exemptNames, _exemptPaths, _tagKey, _mfaTypes, _noPassword, _grace];
 
     private int Guarded(Func<int> action)
@@ -137,7 +171,7 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
         {
             return action();
         }
-        catch (Exception e) when (e is CliException or RuleParametersException or CredentialReportFormatException or Aws.AwsServiceException or IOException or UnauthorizedAccessException or HttpRequestException)
+        catch (Exception e) when (e is CliException or Rule.ConfigEventException or RuleParametersException or CredentialReportFormatException or Aws.AwsServiceException or IOException or UnauthorizedAccessException or HttpRequestException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitError;
