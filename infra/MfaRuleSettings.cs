@@ -151,7 +151,12 @@ internal sealed record MfaRuleSettings
         {
             throw new FormatException(e.Message, e);
         }
-        return new SortedDictionary<string, string>(values, StringComparer.Ordinal);
+        var sorted = new SortedDictionary<string, string>(values, StringComparer.Ordinal);
+        // Config limits a rule's InputParameters to 1,024 characters of JSON.
+        var length = JsonSerializer.Serialize(sorted).Length;
+        if (length > 1024)
+            throw new FormatException($"the parameters are {length} characters of JSON; Config accepts at most 1024 (exempt a path or a tag rather than listing many users)");
+        return sorted;
     }
 
     private static Dictionary<string, string> ParseJsonObject(string json)

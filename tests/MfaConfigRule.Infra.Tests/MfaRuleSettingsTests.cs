@@ -76,6 +76,19 @@ public sealed class MfaRuleSettingsTests
     }
 
     [Fact]
+    public void FromContext_ParametersLongerThanConfigAccepts_FailsWithTheLimit()
+    {
+        var manyUsers = string.Join(',', Enumerable.Range(0, 100).Select(i => $"service-user-{i:D3}"));
+
+        var error = Assert.Throws<ArgumentException>(() => Read(new Dictionary<string, object>
+        {
+            [MfaRuleSettings.ParametersKey] = new Dictionary<string, object> { ["ExemptUserNames"] = manyUsers },
+        }));
+
+        Assert.Contains("1024", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FromContext_CommandLineStrings_AreReadLikeJsonValues()
     {
         var settings = Read(new Dictionary<string, object>
