@@ -1,0 +1,83 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.Logs;
+using Constructs;
+
+namespace MfaConfigRule.Infra.Constructs;
+
+internal interface IMfaRuleFunctionProps
+{
+    /// <summary>The bootstrap asset; template tests pass a tiny directory so they do not depend on a build.</summary>
+    Code Code { get; }
+
+    /// <summary>The entry point inside the one executable: <c>evaluate</c> or <c>trigger</c> (Lambda passes it as <c>_HANDLER</c>).</summary>
+    string Handler { get; }
+
+    string Description { get; }
+    int MemorySize { get; }
+    Duration Timeout { get; }
+    RetentionDays LogRetention { get; }
+    IDictionary<string, string>? Environment { get; }
+}
+
+internal sealed class MfaRuleFunctionProps : IMfaRuleFunctionProps
+{
+    public required Code Code { get; init; }
+    public required string Handler { get; init; }
+    public required string Description { get; init; }
+    public required int MemorySize { get; init; }
+    public required Duration Timeout { get; init; }
+    public required RetentionDays LogRetention { get; init; }
+    public IDictionary<string, string>? Environment { get; init; }
+}
+
+/// <summary>
+/// One entry of the rule executable as a Lambda function: the Native AOT bootstrap on <c>provided.al2023</c> x86_64,
+/// its own log group with a retention, and its own role that starts with nothing but writing to that log group.
+/// Whoever creates it grants the function's AWS permissions on <see cref="Role"/>.
+/// </summary>
+internal sealed class MfaRuleFunction : Construct
+{
+    public MfaRuleFunction(Construct scope, string id, IMfaRuleFunctionProps props)
+        : base(scope, id)
+    {
+        ArgumentNullException.ThrowIfNull(props);
+
+        LogGroup = new LogGroup(this, "Logs", new LogGroupProps
+        {
+            Retention = props.LogRetention,
+            // The compliance record lives in Config; the logs are diagnostics and go with the stack.
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+
+        // Not the CDK default role: that one attaches AWSLambdaBasicExecutionRole, which may create log groups and
+        // write to any of them. This role may write to its own log group only (the log group already exists, so
+        // Lambda never needs logs:CreateLogGroup).
+        Role = new Role(this, "Role", new RoleProps
+        {
+            AssumedBy = new ServicePrincipal("lambda.amazonaws.com"),
+            Description = $"MFA Config rule, '{props.Handler}' entry: least privilege for exactly the calls it makes",
+        });
+        LogGroup.GrantWrite(Role);
+
+        Function = new Function(this, "Function", new FunctionProps
+        {
+            Runtime = Runtime.PROVIDED_AL2023,
+            // x86_64: Native AOT cannot cross-link arm64 on the build machines (no cross linker or sysroot).
+            Architecture = Architecture.X86_64,
+            Handler = props.Handler,
+            Code = props.Code,
+            Description = props.Description,
+            MemorySize = props.MemorySize,
+            Timeout = props.Timeout,
+            Role = Role,
+            LogGroup = LogGroup,
+            Environment = props.Environment,
+        });
+    }
+
+    public Function Function { get; }
+    public Role Role { get; }
+    public LogGroup LogGroup { get; }
+}

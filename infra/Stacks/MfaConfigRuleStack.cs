@@ -1,0 +1,75 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.Lambda;
+using Constructs;
+using MfaConfigRule.Infra.Constructs;
+
+namespace MfaConfigRule.Infra.Stacks;
+
+internal interface IMfaConfigRuleStackProps : IStackProps
+{
+    Code Code { get; }
+    MfaRuleSettings Settings { get; }
+}
+
+internal sealed class MfaConfigRuleStackProps : StackProps, IMfaConfigRuleStackProps
+{
+    public required Code Code { get; init; }
+    public required MfaRuleSettings Settings { get; init; }
+}
+
+/// <summary>The rule's Region: the Config rule, its functions and, when asked for, a recorder.</summary>
+internal sealed class MfaConfigRuleStack : Stack
+{
+    public MfaConfigRuleStack(Construct scope, string id, IMfaConfigRuleStackProps props)
+        : base(scope, id, props)
+    {
+        ArgumentNullException.ThrowIfNull(props);
+        var settings = props.Settings;
+
+        if (settings.CreateRecorder)
+            Recorder = new ConfigRecorder(this, "ConfigRecorder");
+
+        Rule = new MfaConfigRuleConstruct(this, "MfaRule", new MfaConfigRuleProps
+        {
+            Code = props.Code,
+            RuleName = settings.RuleName,
+            MaximumExecutionFrequency = settings.MaximumExecutionFrequency,
+            InputParameters = settings.RuleParameters,
+            MemorySize = settings.EvaluateMemoryMb,
+            Timeout = Duration.Seconds(settings.EvaluateTimeoutSeconds),
+            LogRetention = settings.LogRetention,
+        });
+        if (Recorder is not null)
+        {
+            // Config refuses a rule while the Region has no recorder.
+            Rule.Rule.AddDependency(Recorder.Recorder);
+            Rule.Rule.AddDependency(Recorder.DeliveryChannel);
+        }
+
+        if (settings.Reevaluation)
+        {
+            Reevaluation = new ReevaluationTrigger(this, "Reevaluation", new ReevaluationTriggerProps
+            {
+                Code = props.Code,
+                ConfigRuleName = Rule.RuleName,
+                ConfigRuleArn = Rule.RuleArn,
+                LogRetention = settings.LogRetention,
+            });
+        }
+
+        _ = new CfnOutput(this, "ConfigRuleName", new CfnOutputProps
+        {
+            Value = Rule.RuleName,
+            Description = "Config console > Rules; also the title of this rule's Security Hub findings",
+        });
+        _ = new CfnOutput(this, "EvaluateLogGroup", new CfnOutputProps
+        {
+            Value = Rule.EvaluateFunction.LogGroup.LogGroupName,
+            Description = "CloudWatch Logs of the evaluate function",
+        });
+    }
+
+    public MfaConfigRuleConstruct Rule { get; }
+    public ReevaluationTrigger? Reevaluation { get; }
+    public ConfigRecorder? Recorder { get; }
+}

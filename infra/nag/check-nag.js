@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// Applies cdk-nag's AwsSolutions pack to every stack template the C# CDK app synthesized.
+//
+// The .NET cdk-nag package is not available here, so the checks run in Node over the output: each template is
+// loaded with cloudformation-include (CfnInclude), which rebuilds real L1 constructs (with the resource Metadata,
+// where the C# app writes its cdk_nag suppressions), then synthesized with AwsSolutionsChecks as an aspect.
+// Exit status 1 when any finding is neither fixed nor suppressed with a reason.
+//
+// Usage: node infra/nag/check-nag.js [cdk.out]
+'use strict';
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const cdk = require('aws-cdk-lib');
+const { CfnInclude } = require('aws-cdk-lib/cloudformation-include');
+const { Annotations, Match } = require('aws-cdk-lib/assertions');
+const { AwsSolutionsChecks } = require('cdk-nag');
+
+function stackTemplates(outDir) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outDir, 'manifest.json'), 'utf8'));
+  return Object.entries(manifest.artifacts ?? {})
+    .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
+    .map(([name, artifact]) => ({ name, file: path.join(outDir, artifact.properties.templateFile) }));
+}
+
+// The bootstrap-version parameter resolves from SSM at deploy time and its rule references it; neither is a
+// resource and CfnInclude cannot load the SSM parameter type, so they are dropped before the checks.
+function withoutBootstrapCheck(template) {
+  const copy = structuredClone(template);
+  if (copy.Parameters) delete copy.Parameters.BootstrapVersion;
+  if (copy.Rules) delete copy.Rules.CheckBootstrapVersion;
+  for (const section of ['Parameters', 'Rules']) {
+    if (copy[section] && Object.keys(copy[section]).length === 0) delete copy[section];
+  }
+  return copy;
+}
+
+function check({ name, file }, scratch) {
+  const included = path.join(scratch, `${name}.template.json`);
+  fs.writeFileSync(included, JSON.stringify(withoutBootstrapCheck(JSON.parse(fs.readFileSync(file, 'utf8')))));
+
+  const app = new cdk.App({ outdir: path.join(scratch, `${name}.out`) });
+  const stack = new cdk.Stack(app, name);
+  new CfnInclude(stack, 'Template', { templateFile: included });
+  cdk.Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+  app.synth();
+
+  const annotations = Annotations.fromStack(stack);
+  const findings = [
+    ...annotations.findError('*', Match.anyValue()).map((m) => ({ level: 'error', ...m })),
+    ...annotations.findWarning('*', Match.anyValue()).map((m) => ({ level: 'warning', ...m })),
+  ];
+  return findings.map((f) => `${name}: ${f.level} at ${f.id}: ${f.entry.data}`);
+}
+
+function main() {
+  const outDir = process.argv[2] ?? 'cdk.out';
+  const templates = stackTemplates(outDir);
+  if (templates.length === 0) {
+    console.error(`cdk-nag: no stack templates in ${outDir}; run cdk synth first`);
+    process.exit(1);
+  }
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-nag-'));
+  try {
+    const findings = templates.flatMap((t) => check(t, scratch));
+    for (const finding of findings) console.error(finding);
+    console.log(`cdk-nag AwsSolutions: ${templates.length} template(s) checked, ${findings.length} unsuppressed finding(s)`);
+    process.exit(findings.length === 0 ? 0 : 1);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -1,0 +1,110 @@
+using System.Text;
+using System.Text.Json;
+
+namespace MfaConfigRule.Infra.Tests;
+
+/// <summary>Reads synthesized CloudFormation: resources by type, and the grants of IAM policies, rendered as text.</summary>
+internal static class Cfn
+{
+    public static IEnumerable<(string LogicalId, JsonElement Resource)> Resources(JsonElement template, string? type = null) =>
+        template.GetProperty("Resources").EnumerateObject()
+            .Where(r => type is null || r.Value.GetProperty("Type").GetString() == type)
+            .Select(r => (r.Name, r.Value));
+
+    public static JsonElement Single(JsonElement template, string type) => Assert.Single(Resources(template, type)).Resource;
+
+    /// <summary>Every (action, resource) the Allow statements of the policies attached to a role grant, across all of them.</summary>
+    public static ISet<string> GrantsOfRole(JsonElement template, string roleLogicalId)
+    {
+        var grants = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (_, policy) in Resources(template, "AWS::IAM::Policy"))
+        {
+            var properties = policy.GetProperty("Properties");
+            var attached = properties.GetProperty("Roles").EnumerateArray()
+                .Any(r => r.TryGetProperty("Ref", out var reference) && reference.GetString() == roleLogicalId);
+            if (!attached) continue;
+            foreach (var statement in Statements(properties.GetProperty("PolicyDocument")))
+            {
+                Assert.Equal("Allow", statement.GetProperty("Effect").GetString());
+                Assert.False(statement.TryGetProperty("Condition", out _), "a function role statement has a condition");
+                foreach (var action in Strings(statement.GetProperty("Action")))
+                    foreach (var resource in Items(statement.GetProperty("Resource")))
+                        grants.Add($"{action} on {Render(resource)}");
+            }
+        }
+        var role = template.GetProperty("Resources").GetProperty(roleLogicalId).GetProperty("Properties");
+        Assert.False(role.TryGetProperty("ManagedPolicyArns", out _), "a function role has managed policies");
+        Assert.False(role.TryGetProperty("Policies", out _), "a function role has inline policies outside AWS::IAM::Policy");
+        return grants;
+    }
+
+    public static IEnumerable<JsonElement> Statements(JsonElement policyDocument) => Items(policyDocument.GetProperty("Statement"));
+
+    public static IEnumerable<JsonElement> Items(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Array ? value.EnumerateArray() : [value];
+
+    public static IEnumerable<string> Strings(JsonElement value) => Items(value).Select(v => v.GetString()!);
+
+    /// <summary>Renders intrinsics readably: <c>{"Ref":"X"}</c> as <c>${X}</c>, GetAtt as <c>${A.B}</c>, Join by concatenation.</summary>
+    public static string Render(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.String) return value.GetString()!;
+        if (value.TryGetProperty("Ref", out var reference)) return "${" + reference.GetString() + "}";
+        if (value.TryGetProperty("Fn::GetAtt", out var getAtt)) return "${" + string.Join('.', Strings(getAtt)) + "}";
+        if (value.TryGetProperty("Fn::Join", out var join))
+        {
+            var separator = join[0].GetString();
+            return string.Join(separator, join[1].EnumerateArray().Select(Render));
+        }
+        return value.GetRawText();
+    }
+
+    /// <summary>
+    /// Every Allow statement's action anywhere in a template that contains a wildcard, with where it was found: identity
+    /// policies, role trust and inline policies, resource policies (bucket, bus), Lambda permissions.
+    /// </summary>
+    public static IReadOnlyList<string> WildcardAllowActions(JsonElement template)
+    {
+        var found = new List<string>();
+        foreach (var (logicalId, resource) in Resources(template))
+        {
+            if (resource.GetProperty("Type").GetString() == "AWS::Lambda::Permission")
+            {
+                var action = resource.GetProperty("Properties").GetProperty("Action").GetString()!;
+                if (action.Contains('*', StringComparison.Ordinal)) found.Add($"{logicalId}: {action}");
+                continue;
+            }
+            Walk(resource, logicalId, found);
+        }
+        return found;
+    }
+
+    private static void Walk(JsonElement value, string where, List<string> found)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                if (value.TryGetProperty("Statement", out var statements))
+                {
+                    foreach (var statement in Items(statements))
+                    {
+                        // A Deny can only take access away: the TLS-only bucket policy denies s3:* by design.
+                        if (statement.TryGetProperty("Effect", out var effect) && effect.GetString() == "Deny") continue;
+                        if (statement.TryGetProperty("NotAction", out _)) found.Add($"{where}: Allow with NotAction");
+                        if (statement.TryGetProperty("Action", out var actions))
+                            found.AddRange(Strings(actions).Where(a => a.Contains('*', StringComparison.Ordinal)).Select(a => $"{where}: {a}"));
+                    }
+                }
+                foreach (var property in value.EnumerateObject())
+                    if (property.Name != "Statement") Walk(property.Value, where, found);
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray()) Walk(item, where, found);
+                break;
+            default:
+                break;
+        }
+    }
+
+    public static string Describe(IEnumerable<string> lines) => new StringBuilder().AppendJoin(Environment.NewLine, lines).ToString();
+}
