@@ -44,9 +44,12 @@ internal sealed class ReevaluationTrigger : Construct
             Code = props.Code,
             Handler = "trigger",
             Description = $"Re-runs the Config rule {props.ConfigRuleName} after IAM changes to console passwords, MFA devices, users or tags",
-            // One StartConfigRulesEvaluation and at most a page or two of LookupEvents: the runtime floor suffices.
+            // Little work, but long waits: for events the sweep learns from CloudTrail's event history, the trigger waits
+            // until LookupEvents shows the event (that history lags EventBridge by up to about 15 minutes), then retries
+            // StartConfigRulesEvaluation once a minute while Config refuses it. Lambda's maximum keeps that wait whole;
+            // the cost is idle GB-seconds of a 128 MB function, a fraction of a cent a month.
             MemorySize = 128,
-            Timeout = Duration.Seconds(30),
+            Timeout = Duration.Seconds(900),
             LogRetention = props.LogRetention,
             Environment = new Dictionary<string, string> { [ConfigRuleNameVariable] = props.ConfigRuleName },
         });
@@ -60,7 +63,7 @@ internal sealed class ReevaluationTrigger : Construct
                 new PolicyStatement(new PolicyStatementProps
                 {
                     Sid = "ReRunTheRule",
-                    Actions = ["config:StartConfigRulesEvaluation"],
+                    Actions = ["config:StartConfigRulesEvaluation", "config:DescribeConfigRuleEvaluationStatus"],
                     Resources = [props.ConfigRuleArn],
                 }),
                 // Service Authorization Reference: CloudTrail LookupEvents has no resource type; "*" only.

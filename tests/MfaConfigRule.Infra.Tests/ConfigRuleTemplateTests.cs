@@ -155,6 +155,7 @@ public sealed class ConfigRuleTemplateTests
         Assert.Equal(new SortedSet<string>(StringComparer.Ordinal)
         {
             $"config:StartConfigRulesEvaluation on ${{{rule}.Arn}}",
+            $"config:DescribeConfigRuleEvaluationStatus on ${{{rule}.Arn}}",
             "cloudtrail:LookupEvents on *",
             $"logs:CreateLogStream on ${{{logs}.Arn}}",
             $"logs:PutLogEvents on ${{{logs}.Arn}}",
@@ -187,6 +188,12 @@ public sealed class ConfigRuleTemplateTests
             ["Handler"] = "evaluate",
             ["MemorySize"] = 256,
             ["Timeout"] = 300,
+        });
+        // The trigger waits for CloudTrail's event history (minutes behind EventBridge) before re-running the rule.
+        template.HasResourceProperties("AWS::Lambda::Function", new Dictionary<string, object>
+        {
+            ["Handler"] = "trigger",
+            ["Timeout"] = 900,
         });
     }
 
