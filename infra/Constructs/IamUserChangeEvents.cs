@@ -12,12 +12,7 @@ namespace MfaConfigRule.Infra.Constructs;
 /// </remarks>
 internal static class IamUserChangeEvents
 {
-    public static readonly IReadOnlyList<string> EventNames =
-    [
-        "CreateLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile",
-        "EnableMFADevice", "DeactivateMFADevice", "DeleteVirtualMFADevice",
-        "CreateUser", "DeleteUser", "TagUser", "UntagUser",
-    ];
+    public static IReadOnlyList<string> EventNames => MfaConfigRule.Iam.IamEventNames.Reevaluating;
 
     /// <summary>The one region where IAM's CloudTrail events reach EventBridge.</summary>
     public const string EventRegion = "us-east-1";
