@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using MfaConfigRule.Hosting;
 
@@ -101,7 +102,8 @@ internal sealed class RuntimeApiClient : IRuntimeApiClient
     internal static byte[] ErrorBody(LambdaError error)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(buffer))
+        // Relaxed escaping: the body is read by people in the Lambda console; quotes and control characters are still escaped.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("errorMessage", error.ErrorMessage);

@@ -138,7 +138,7 @@ public sealed class RuntimeApiClientTests : IDisposable
     public async Task ReportInvocationError_PostsLambdaErrorShapeWithTypeHeader()
     {
         _network.Answer(HttpStatusCode.Accepted);
-        var error = new LambdaError("NoSuchEntity", "IAM GetLoginProfile failed: \"quoted\"", ["at A.B()", "at C.D()"]);
+        var error = new LambdaError("NoSuchEntity", "IAM GetLoginProfile failed for alice's <login profile>: \"quoted\"", ["at A.B()", "at C.D()"]);
 
         await CreateClient().ReportInvocationErrorAsync("req-1", error, CancellationToken.None);
 
@@ -148,7 +148,8 @@ public sealed class RuntimeApiClientTests : IDisposable
         Assert.Equal("application/vnd.aws.lambda.error+json", request.ContentType);
         Assert.Equal("NoSuchEntity", request.Headers[RuntimeApiHeaders.FunctionErrorType]);
         using var body = JsonDocument.Parse(request.Body);
-        Assert.Equal("IAM GetLoginProfile failed: \"quoted\"", body.RootElement.GetProperty("errorMessage").GetString());
+        Assert.Equal("IAM GetLoginProfile failed for alice's <login profile>: \"quoted\"", body.RootElement.GetProperty("errorMessage").GetString());
+        Assert.Contains("alice's <login profile>", request.BodyText);
         Assert.Equal("NoSuchEntity", body.RootElement.GetProperty("errorType").GetString());
         Assert.Equal(["at A.B()", "at C.D()"], body.RootElement.GetProperty("stackTrace").EnumerateArray().Select(e => e.GetString()));
     }
