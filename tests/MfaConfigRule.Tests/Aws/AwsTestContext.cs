@@ -78,6 +78,20 @@ internal sealed class RecordingTimeProvider(DateTimeOffset start) : FakeTimeProv
     }
 }
 
+internal static class TaskExtensions
+{
+    /// <summary>
+    /// Waits for <paramref name="signal"/> while <paramref name="call"/> is still running; if the call ends first, its
+    /// exception (or a failure) surfaces instead of the test waiting forever for a point it will never reach.
+    /// </summary>
+    public static async Task WhileRunning(this Task signal, Task call)
+    {
+        if (await Task.WhenAny(signal, call) == signal) return;
+        await call;
+        Assert.Fail("the call ended before the point the test waits for");
+    }
+}
+
 /// <summary>Recorded wire responses under Fixtures/, copied from the AWS documentation's examples and adapted.</summary>
 internal static class Fixture
 {

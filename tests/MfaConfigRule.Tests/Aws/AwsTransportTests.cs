@@ -52,7 +52,7 @@ public sealed class AwsTransportTests
         aws.Handler.Hang().RespondXml(Fixture.Read("Iam/GenerateCredentialReport.xml"));
 
         var call = aws.Clients.Iam.GenerateCredentialReportAsync(CancellationToken.None);
-        await aws.Handler.WaitForRequestsAsync(1);
+        await aws.Handler.WaitForRequestsAsync(1).WhileRunning(call);
         aws.Time.Advance(TimeSpan.FromSeconds(20));
 
         Assert.Equal("STARTED", await call);
@@ -112,7 +112,7 @@ public sealed class AwsTransportTests
             .RespondXml(Fixture.Read("Iam/GenerateCredentialReport.xml"));
 
         var call = aws.Clients.Iam.GenerateCredentialReportAsync(CancellationToken.None);
-        await aws.Time.WaitForTimerAsync(TimeSpan.FromSeconds(5));
+        await aws.Time.WaitForTimerAsync(TimeSpan.FromSeconds(5)).WhileRunning(call);
         Assert.Single(aws.Handler.Requests);
         aws.Time.Advance(TimeSpan.FromSeconds(5));
 
@@ -128,7 +128,7 @@ public sealed class AwsTransportTests
         using var deadline = new CancellationTokenSource();
 
         var call = aws.Clients.Iam.GenerateCredentialReportAsync(deadline.Token);
-        await aws.Handler.WaitForRequestsAsync(1);
+        await aws.Handler.WaitForRequestsAsync(1).WhileRunning(call);
         await deadline.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
@@ -143,7 +143,7 @@ public sealed class AwsTransportTests
         using var deadline = new CancellationTokenSource();
 
         var call = aws.Clients.Iam.GenerateCredentialReportAsync(deadline.Token);
-        await aws.Handler.WaitForRequestsAsync(1);
+        await aws.Handler.WaitForRequestsAsync(1).WhileRunning(call);
         await deadline.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
