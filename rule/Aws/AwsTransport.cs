@@ -25,6 +25,9 @@ internal sealed class AwsTransport : IDisposable
     public const string ConnectionFailureCode = "ConnectionFailure";
     public const string RequestTimeoutCode = "RequestTimeout";
     public const string MalformedResponseCode = "MalformedResponse";
+
+    /// <summary>Sent with every request so that CloudTrail shows which calls this rule made.</summary>
+    public const string UserAgent = "mfa-config-rule";
     public static readonly TimeSpan DefaultAttemptTimeout = TimeSpan.FromSeconds(20);
 
     // One connection pool per process: Lambda keeps the process warm between invocations, so TLS sessions to IAM and
@@ -126,6 +129,7 @@ internal sealed class AwsTransport : IDisposable
         content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
         var message = new HttpRequestMessage(HttpMethod.Post, request.Endpoint.Url) { Content = content };
         if (request.Target is not null) message.Headers.TryAddWithoutValidation("X-Amz-Target", request.Target);
+        message.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
         foreach (var (name, value) in signed.Headers) message.Headers.TryAddWithoutValidation(name, value);
         return message;
     }

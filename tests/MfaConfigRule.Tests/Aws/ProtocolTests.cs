@@ -20,6 +20,7 @@ public sealed class QueryProtocolTests
         Assert.Equal(new Uri("https://iam.amazonaws.com/"), request.Uri);
         Assert.Equal("application/x-www-form-urlencoded; charset=utf-8", request.Header("Content-Type"));
         Assert.Equal("Action=GetLoginProfile&Version=2010-05-08&UserName=Bob", request.BodyText);
+        Assert.Equal("mfa-config-rule", request.Header("User-Agent"));
     }
 
     [Fact]
