@@ -1,0 +1,78 @@
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.Runtime.Credentials;
+
+namespace MfaConfigRule.Aws;
+
+/// <summary>
+/// Where the signing credentials come from: fixed ones (tests, the local AWS double), a named profile (the CLI's
+/// <c>--profile</c>), or the SDK's standard chain (environment, <c>AWS_PROFILE</c>/default profile, SSO, web identity,
+/// container, instance metadata), which is what the Lambda uses. The SDK objects refresh temporary credentials
+/// themselves; this class only picks and keeps the source.
+/// </summary>
+internal sealed class AwsCredentialSource : IDisposable
+{
+    private readonly AWSCredentials? _fixed;
+    private readonly string? _profile;
+    private readonly DefaultAWSCredentialsIdentityResolver? _chain;
+    private AWSCredentials? _fromProfile;
+
+    private AwsCredentialSource(AWSCredentials? fixedCredentials, string? profile, DefaultAWSCredentialsIdentityResolver? chain)
+    {
+        _fixed = fixedCredentials;
+        _profile = profile;
+        _chain = chain;
+    }
+
+    public static AwsCredentialSource Fixed(AWSCredentials credentials)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        return new(credentials, null, null);
+    }
+
+    /// <summary>Static keys; a session token makes them temporary credentials (sent as X-Amz-Security-Token).</summary>
+    public static AwsCredentialSource Fixed(string accessKeyId, string secretAccessKey, string? sessionToken = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(accessKeyId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(secretAccessKey);
+        return Fixed(string.IsNullOrEmpty(sessionToken)
+            ? new BasicAWSCredentials(accessKeyId, secretAccessKey)
+            : new SessionAWSCredentials(accessKeyId, secretAccessKey, sessionToken));
+    }
+
+    /// <summary>A profile from the shared config and credentials files (static keys, SSO, assume-role, credential_process).</summary>
+    public static AwsCredentialSource Profile(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return new(null, name, null);
+    }
+
+    public static AwsCredentialSource DefaultChain() => new(null, null, new DefaultAWSCredentialsIdentityResolver());
+
+    /// <summary>What the source is, for logs and error messages (never the keys).</summary>
+    public string Description => _fixed is not null ? "fixed credentials" : _profile is not null ? $"profile '{_profile}'" : "the default credential chain";
+
+    public async Task<AWSCredentials> GetAsync(CancellationToken cancellationToken)
+    {
+        if (_fixed is not null) return _fixed;
+        try
+        {
+            if (_profile is not null) return _fromProfile ??= LoadProfile(_profile);
+            return await _chain!.ResolveIdentityAsync(null, cancellationToken);
+        }
+        catch (AmazonClientException e)
+        {
+            throw new AwsCredentialsException($"No AWS credentials from {Description}: {e.Message}", e);
+        }
+    }
+
+    private static AWSCredentials LoadProfile(string name) =>
+        new CredentialProfileStoreChain().TryGetAWSCredentials(name, out var credentials)
+            ? credentials
+            : throw new AwsCredentialsException($"No AWS profile named '{name}' in the shared config or credentials file.");
+
+    public void Dispose() => _chain?.Dispose();
+}
+
+/// <summary>Credentials could not be found or loaded; nothing was sent.</summary>
+internal sealed class AwsCredentialsException(string message, Exception? inner = null) : Exception(message, inner);
