@@ -20,9 +20,9 @@ internal sealed partial class AwsEndpoints
     public const string EndpointUrlVariable = "AWS_ENDPOINT_URL";
     public const string IgnoreConfiguredEndpointUrlsVariable = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
 
-    private readonly IEnvironment _environment;
+    private readonly Hosting.IEnvironmentVariables _environment;
 
-    public AwsEndpoints(string region, IEnvironment environment)
+    public AwsEndpoints(string region, Hosting.IEnvironmentVariables environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
         if (string.IsNullOrWhiteSpace(region) || !RegionPattern().IsMatch(region))
@@ -58,11 +58,11 @@ internal sealed partial class AwsEndpoints
 
     private Uri? Override(AwsService service)
     {
-        if (string.Equals(_environment.GetVariable(IgnoreConfiguredEndpointUrlsVariable)?.Trim(), "true", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(_environment.Get(IgnoreConfiguredEndpointUrlsVariable)?.Trim(), "true", StringComparison.OrdinalIgnoreCase))
             return null;
         foreach (var variable in new[] { $"{EndpointUrlVariable}_{service.EndpointId}", EndpointUrlVariable })
         {
-            var value = _environment.GetVariable(variable)?.Trim();
+            var value = _environment.Get(variable)?.Trim();
             if (string.IsNullOrEmpty(value)) continue;
             if (Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp))
                 return url;

@@ -108,6 +108,15 @@ internal sealed class ConfigClient : IConfigClient
             WireJsonContext.Default.StartConfigRulesEvaluationRequest, WireJsonContext.Default.EmptyResponse, cancellationToken);
     }
 
+    public async Task<DateTimeOffset?> GetLastSuccessfulInvocationTimeAsync(string configRuleName, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(configRuleName);
+        var response = await _json.InvokeAsync("DescribeConfigRuleEvaluationStatus", new DescribeConfigRuleEvaluationStatusRequest([configRuleName]),
+            WireJsonContext.Default.DescribeConfigRuleEvaluationStatusRequest, WireJsonContext.Default.DescribeConfigRuleEvaluationStatusResponse, cancellationToken);
+        return response.ConfigRulesEvaluationStatus?
+            .FirstOrDefault(s => s.ConfigRuleName == configRuleName)?.LastSuccessfulInvocationTime;
+    }
+
     private static WireEvaluation ToWire(Evaluation evaluation) => new()
     {
         ComplianceResourceType = evaluation.ResourceType,

@@ -72,6 +72,18 @@ internal sealed record StartConfigRulesEvaluationRequest(IReadOnlyList<string> C
 /// <summary>The output of operations that return nothing the rule reads.</summary>
 internal sealed record EmptyResponse;
 
+internal sealed record DescribeConfigRuleEvaluationStatusRequest(IReadOnlyList<string> ConfigRuleNames);
+
+internal sealed record DescribeConfigRuleEvaluationStatusResponse(IReadOnlyList<WireConfigRuleEvaluationStatus>? ConfigRulesEvaluationStatus);
+
+internal sealed record WireConfigRuleEvaluationStatus
+{
+    public string? ConfigRuleName { get; init; }
+
+    [JsonConverter(typeof(EpochSecondsConverter))]
+    public DateTimeOffset? LastSuccessfulInvocationTime { get; init; }
+}
+
 internal sealed record LookupEventsRequest(IReadOnlyList<LookupAttribute> LookupAttributes, int MaxResults, string? NextToken)
 {
     [JsonConverter(typeof(EpochSecondsConverter))]
@@ -111,6 +123,8 @@ internal sealed record WireEventResource(string? ResourceType, string? ResourceN
 [JsonSerializable(typeof(GetResourceConfigHistoryResponse))]
 [JsonSerializable(typeof(StartConfigRulesEvaluationRequest))]
 [JsonSerializable(typeof(EmptyResponse))]
+[JsonSerializable(typeof(DescribeConfigRuleEvaluationStatusRequest))]
+[JsonSerializable(typeof(DescribeConfigRuleEvaluationStatusResponse))]
 [JsonSerializable(typeof(LookupEventsRequest))]
 [JsonSerializable(typeof(LookupEventsResponse))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;

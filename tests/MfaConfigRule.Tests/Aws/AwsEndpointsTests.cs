@@ -5,7 +5,7 @@ namespace MfaConfigRule.Tests.Aws;
 public sealed class AwsEndpointsTests
 {
     private static AwsEndpoints Endpoints(string region, params (string Name, string Value)[] variables) =>
-        new(region, new DictionaryEnvironment(variables.ToDictionary(v => v.Name, v => v.Value)));
+        new(region, new MfaConfigRule.Tests.TestDoubles.FakeEnvironmentVariables(variables.ToDictionary(v => v.Name, v => v.Value)));
 
     [Theory]
     [InlineData("eu-west-1", "https://iam.amazonaws.com/", "us-east-1")]

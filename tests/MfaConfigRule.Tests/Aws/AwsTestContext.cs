@@ -22,7 +22,7 @@ internal sealed class AwsTestContext : IDisposable
         Clients = AwsClients.Create(new AwsClientOptions
         {
             Region = region,
-            Environment = new DictionaryEnvironment(environment ?? new Dictionary<string, string>()),
+            Environment = new MfaConfigRule.Tests.TestDoubles.FakeEnvironmentVariables(environment ?? new Dictionary<string, string>()),
             Credentials = credentials ?? new BasicAWSCredentials(AccessKeyId, SecretAccessKey),
             TimeProvider = Time,
             Retry = retry ?? AwsRetryPolicy.Immediate(3),

@@ -12,6 +12,11 @@ internal sealed class FakeEnvironmentVariables : IEnvironmentVariables
         foreach (var (name, value) in values) _values[name] = value;
     }
 
+    public FakeEnvironmentVariables(IReadOnlyDictionary<string, string> values)
+    {
+        foreach (var (name, value) in values) _values[name] = value;
+    }
+
     public string? Get(string name) => _values.TryGetValue(name, out var value) ? value : null;
 
     public void Set(string name, string? value)
