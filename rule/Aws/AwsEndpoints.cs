@@ -41,19 +41,30 @@ internal sealed partial class AwsEndpoints
         return new AwsEndpoint(Override(service) ?? defaultUrl, signingRegion);
     }
 
+    /// <summary>The Region of the partition's IAM control plane, where IAM's CloudTrail events are recorded.</summary>
+    public string IamRegion => Region switch
+    {
+        _ when Region.StartsWith("cn-", StringComparison.Ordinal) => "cn-north-1",
+        _ when Region.StartsWith("us-gov-", StringComparison.Ordinal) => "us-gov-west-1",
+        _ => "us-east-1",
+    };
+
     private (Uri Url, string SigningRegion) Default(AwsService service)
     {
         if (service == AwsService.Iam)
         {
             return Region switch
             {
-                _ when Region.StartsWith("cn-", StringComparison.Ordinal) => (new Uri("https://iam.cn-north-1.amazonaws.com.cn/"), "cn-north-1"),
-                _ when Region.StartsWith("us-gov-", StringComparison.Ordinal) => (new Uri("https://iam.us-gov.amazonaws.com/"), "us-gov-west-1"),
-                _ => (new Uri("https://iam.amazonaws.com/"), "us-east-1"),
+                _ when Region.StartsWith("cn-", StringComparison.Ordinal) => (new Uri("https://iam.cn-north-1.amazonaws.com.cn/"), IamRegion),
+                _ when Region.StartsWith("us-gov-", StringComparison.Ordinal) => (new Uri("https://iam.us-gov.amazonaws.com/"), IamRegion),
+                _ => (new Uri("https://iam.amazonaws.com/"), IamRegion),
             };
         }
-        var dnsSuffix = Region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com";
-        return (new Uri($"https://{service.HostPrefix}.{Region}.{dnsSuffix}/"), Region);
+        // The rule reads CloudTrail only for IAM's own events, and IAM, being global, records them in its control-plane
+        // Region's event history whatever Region the rule runs in.
+        var region = service == AwsService.CloudTrail ? IamRegion : Region;
+        var dnsSuffix = region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com";
+        return (new Uri($"https://{service.HostPrefix}.{region}.{dnsSuffix}/"), region);
     }
 
     private Uri? Override(AwsService service)

@@ -22,7 +22,7 @@ public sealed class AwsClientsTests
             ["http://127.0.0.1:4567/", "http://127.0.0.1:4566/", "http://127.0.0.1:4566/"],
             aws.Handler.Requests.Select(r => r.Uri.ToString()));
         Assert.Equal(
-            ["us-east-1/iam", "eu-west-1/config", "eu-west-1/cloudtrail"],
+            ["us-east-1/iam", "eu-west-1/config", "us-east-1/cloudtrail"],
             aws.Handler.Requests.Select(r => SigV4Verifier.Parse(r.Header("Authorization")!)).Select(a => $"{a.Region}/{a.Service}"));
     }
 

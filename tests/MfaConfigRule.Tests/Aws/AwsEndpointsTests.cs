@@ -23,7 +23,6 @@ public sealed class AwsEndpointsTests
 
     [Theory]
     [InlineData("config", "eu-west-1", "https://config.eu-west-1.amazonaws.com/")]
-    [InlineData("cloudtrail", "eu-west-1", "https://cloudtrail.eu-west-1.amazonaws.com/")]
     [InlineData("sts", "eu-west-1", "https://sts.eu-west-1.amazonaws.com/")]
     [InlineData("config", "cn-north-1", "https://config.cn-north-1.amazonaws.com.cn/")]
     [InlineData("config", "us-gov-west-1", "https://config.us-gov-west-1.amazonaws.com/")]
@@ -35,6 +34,19 @@ public sealed class AwsEndpointsTests
 
         Assert.Equal(new Uri(url), endpoint.Url);
         Assert.Equal(region, endpoint.SigningRegion);
+    }
+
+    [Theory]
+    [InlineData("eu-west-1", "https://cloudtrail.us-east-1.amazonaws.com/", "us-east-1")]
+    [InlineData("us-east-1", "https://cloudtrail.us-east-1.amazonaws.com/", "us-east-1")]
+    [InlineData("cn-northwest-1", "https://cloudtrail.cn-north-1.amazonaws.com.cn/", "cn-north-1")]
+    [InlineData("us-gov-east-1", "https://cloudtrail.us-gov-west-1.amazonaws.com/", "us-gov-west-1")]
+    public void Resolve_CloudTrail_IsWhereIamRecordsItsEvents(string region, string url, string signingRegion)
+    {
+        var endpoint = Endpoints(region).Resolve(AwsService.CloudTrail);
+
+        Assert.Equal(new Uri(url), endpoint.Url);
+        Assert.Equal(signingRegion, endpoint.SigningRegion);
     }
 
     [Fact]
