@@ -1,13 +1,39 @@
+using System.Runtime.InteropServices;
+using MfaConfigRule.Aws;
 using MfaConfigRule.Cli;
+using MfaConfigRule.Hosting;
+using MfaConfigRule.Lambda;
+using MfaConfigRule.Logging;
 
 namespace MfaConfigRule;
 
+/// <summary>One executable, two front doors: the Lambda custom runtime when the Runtime API is there, else the CLI.</summary>
 internal static class Program
 {
-    public static int Main(string[] args)
+    private const string DefaultCliRegion = "us-east-1";
+
+    public static async Task<int> Main(string[] args)
     {
-        var cli = new CliApp(Console.Out, Console.Error, TimeProvider.System,
-            _ => throw new CliException("live mode is not wired yet"));
+        var environment = new ProcessEnvironmentVariables();
+        var time = TimeProvider.System;
+        if (LambdaHost.IsLambdaEnvironment(environment))
+        {
+            using var stopping = new CancellationTokenSource();
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stopping.Cancel();
+            });
+            var log = new JsonLog(Console.Out, time, JsonLog.MinimumLevelFrom(environment));
+            return await LambdaHost.RunAsync(RuleFunctions.Registry(environment, log, time), log, environment, time, stopping.Token).ConfigureAwait(false);
+        }
+
+        var cli = new CliApp(Console.Out, Console.Error, time, account =>
+        {
+            var region = account.Region ?? environment.Get("AWS_REGION") ?? environment.Get("AWS_DEFAULT_REGION") ?? DefaultCliRegion;
+            var aws = AwsClients.Create(new AwsClientOptions { Region = region, Environment = environment, Profile = account.Profile, TimeProvider = time });
+            return new LiveAccount(aws.Iam, aws.CloudTrail, aws.Config);
+        });
         return cli.Run(args);
     }
 }

@@ -17,4 +17,17 @@ internal sealed class ApiCallCounter
     public IReadOnlyDictionary<string, int> Snapshot() => new SortedDictionary<string, int>(_counts, StringComparer.Ordinal);
 
     public int Total => _counts.Values.Sum();
+
+    /// <summary>Calls made since <paramref name="before"/> was taken: one invocation's share of a process-wide count.</summary>
+    public SortedDictionary<string, int> Since(IReadOnlyDictionary<string, int> before)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        var delta = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (operation, count) in Snapshot())
+        {
+            var added = count - before.GetValueOrDefault(operation);
+            if (added > 0) delta[operation] = added;
+        }
+        return delta;
+    }
 }

@@ -7,6 +7,7 @@ namespace MfaConfigRule.Rule;
 /// <summary>What one invocation did, for the log line; <see cref="Succeeded"/> false makes the invocation fail so Config shows and retries it.</summary>
 internal sealed record InvocationSummary(
     string ConfigRuleName,
+    string? AccountId,
     string MessageType,
     bool TestMode,
     IReadOnlyList<Evaluation> Evaluations,
@@ -98,7 +99,7 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
         }
 
         var outcome = await reporter.ReportAsync(evaluations, configEvent.ResultToken, configEvent.IsTestMode, cancellationToken).ConfigureAwait(false);
-        return new InvocationSummary(configEvent.ConfigRuleName, configEvent.Invoking.MessageType, configEvent.IsTestMode,
+        return new InvocationSummary(configEvent.ConfigRuleName, configEvent.AccountId, configEvent.Invoking.MessageType, configEvent.IsTestMode,
             evaluations, outcome.Unreported, sweep.Failures, sweep.Stats, vanished, warnings, null);
     }
 
@@ -107,7 +108,7 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
         var item = configEvent.Invoking.Item!;
         var messageType = configEvent.Invoking.MessageType;
         InvocationSummary Summary(IReadOnlyList<Evaluation> evaluations, IReadOnlyList<Evaluation> unreported, IReadOnlyList<AssessmentFailure> failures, string? note) =>
-            new(configEvent.ConfigRuleName, messageType, configEvent.IsTestMode, evaluations, unreported, failures, null, 0, [], note);
+            new(configEvent.ConfigRuleName, configEvent.AccountId, messageType, configEvent.IsTestMode, evaluations, unreported, failures, null, 0, [], note);
 
         if (item.ResourceType != Evaluation.UserResourceType)
             return Summary([], [], [], $"ignored: resource type {item.ResourceType} is not {Evaluation.UserResourceType}");
