@@ -34,6 +34,9 @@ internal sealed record Assessment(
     Exemption? Exemption,
     DateTimeOffset? GraceEndsAt)
 {
+    /// <summary>Cut to Config's 256 characters when built, so the CLI shows the annotation Config will hold.</summary>
+    public string Annotation { get; } = Evaluation.Truncate(Annotation ?? string.Empty);
+
     public bool IsFinal => Compliance is not null && Missing == MissingEvidence.None;
 }
 
