@@ -286,7 +286,8 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
             try
             {
                 using var document = JsonDocument.Parse(json);
-                if (document.RootElement.TryGetProperty("requestParameters", out var request)
+                if (document.RootElement.ValueKind == JsonValueKind.Object
+                    && document.RootElement.TryGetProperty("requestParameters", out var request)
                     && request.ValueKind == JsonValueKind.Object
                     && request.TryGetProperty("userName", out var name)
                     && name.ValueKind == JsonValueKind.String)
