@@ -120,67 +120,51 @@ internal sealed class FakeIamClient(TimeProvider time) : IIamClient
         }
     }
 
-    public Task<IReadOnlyList<IamUser>> ListUsersAsync(CancellationToken cancellationToken)
-    {
-        Enter(ListUsers, null);
-        lock (_gate) return Task.FromResult<IReadOnlyList<IamUser>>([.. _users.Select(u => u.User)]);
-    }
+    public Task<IReadOnlyList<IamUser>> ListUsersAsync(CancellationToken cancellationToken) =>
+        Answer<IReadOnlyList<IamUser>>(ListUsers, null, () => [.. _users.Select(u => u.User)]);
 
-    public Task<IamUser?> GetUserAsync(string userName, CancellationToken cancellationToken)
-    {
-        Enter(GetUser, userName);
-        lock (_gate) return Task.FromResult(TryFind(userName)?.User);
-    }
+    public Task<IamUser?> GetUserAsync(string userName, CancellationToken cancellationToken) =>
+        Answer(GetUser, userName, () => TryFind(userName)?.User);
 
-    public Task<LoginProfile?> GetLoginProfileAsync(string userName, CancellationToken cancellationToken)
-    {
-        Enter(GetLoginProfile, userName);
-        lock (_gate)
+    // IAM answers NoSuchEntity both for "no password" and "no such user"; the client turns both into null.
+    public Task<LoginProfile?> GetLoginProfileAsync(string userName, CancellationToken cancellationToken) =>
+        Answer(GetLoginProfile, userName, () => TryFind(userName) is { PasswordSetAt: { } set } user ? new LoginProfile(user.User.UserName, set, false) : null);
+
+    public Task<IReadOnlyList<MfaDevice>> ListMfaDevicesAsync(string userName, CancellationToken cancellationToken) =>
+        Answer<IReadOnlyList<MfaDevice>>(ListMFADevices, userName, () => [.. Existing(userName, ListMFADevices).Devices]);
+
+    public Task<IReadOnlyList<VirtualMfaAssignment>> ListAssignedVirtualMfaDevicesAsync(CancellationToken cancellationToken) =>
+        Answer<IReadOnlyList<VirtualMfaAssignment>>(ListVirtualMFADevices, null, () => [.. _users.SelectMany(u => u.Devices
+            .Where(d => d.Kind == MfaKinds.Virtual)
+            .Select(d => new VirtualMfaAssignment(d.SerialNumber, u.User.UserName, u.User.UserId, d.EnableDate)))]);
+
+    public Task<IReadOnlyDictionary<string, string>> ListUserTagsAsync(string userName, CancellationToken cancellationToken) =>
+        Answer<IReadOnlyDictionary<string, string>>(ListUserTags, userName, () => new Dictionary<string, string>(Existing(userName, ListUserTags).Tags));
+
+    public Task<string> GenerateCredentialReportAsync(CancellationToken cancellationToken) =>
+        Answer(GenerateCredentialReport, null, () =>
         {
-            // IAM answers NoSuchEntity both for "no password" and "no such user"; the client turns both into null.
-            var user = TryFind(userName);
-            return Task.FromResult(user?.PasswordSetAt is { } set ? new LoginProfile(user.User.UserName, set, false) : null);
+            if (GenerateError is { } code) throw Error(GenerateCredentialReport, code);
+            TakeReport(time.GetUtcNow());
+            return "STARTED";
+        });
+
+    public Task<CredentialReportDocument> GetCredentialReportAsync(CancellationToken cancellationToken) =>
+        Answer(GetCredentialReport, null, () =>
+            _reportErrors.TryDequeue(out var code) ? throw Error(GetCredentialReport, code)
+            : Report ?? throw Error(GetCredentialReport, "ReportNotPresent"));
+
+    /// <summary>Logs the call, applies scripted faults, and answers as an async client does: errors come in the task.</summary>
+    private Task<T> Answer<T>(string operation, string? userName, Func<T> answer)
+    {
+        try
+        {
+            Enter(operation, userName);
+            lock (_gate) return Task.FromResult(answer());
         }
-    }
-
-    public Task<IReadOnlyList<MfaDevice>> ListMfaDevicesAsync(string userName, CancellationToken cancellationToken)
-    {
-        Enter(ListMFADevices, userName);
-        lock (_gate) return Task.FromResult<IReadOnlyList<MfaDevice>>([.. Existing(userName, ListMFADevices).Devices]);
-    }
-
-    public Task<IReadOnlyList<VirtualMfaAssignment>> ListAssignedVirtualMfaDevicesAsync(CancellationToken cancellationToken)
-    {
-        Enter(ListVirtualMFADevices, null);
-        lock (_gate)
+        catch (Exception e)
         {
-            return Task.FromResult<IReadOnlyList<VirtualMfaAssignment>>([.. _users.SelectMany(u => u.Devices
-                .Where(d => d.Kind == MfaKinds.Virtual)
-                .Select(d => new VirtualMfaAssignment(d.SerialNumber, u.User.UserName, u.User.UserId, d.EnableDate)))]);
-        }
-    }
-
-    public Task<IReadOnlyDictionary<string, string>> ListUserTagsAsync(string userName, CancellationToken cancellationToken)
-    {
-        Enter(ListUserTags, userName);
-        lock (_gate) return Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>(Existing(userName, ListUserTags).Tags));
-    }
-
-    public Task<string> GenerateCredentialReportAsync(CancellationToken cancellationToken)
-    {
-        Enter(GenerateCredentialReport, null);
-        if (GenerateError is { } code) throw Error(GenerateCredentialReport, code);
-        TakeReport(time.GetUtcNow());
-        return Task.FromResult("STARTED");
-    }
-
-    public Task<CredentialReportDocument> GetCredentialReportAsync(CancellationToken cancellationToken)
-    {
-        Enter(GetCredentialReport, null);
-        lock (_gate)
-        {
-            if (_reportErrors.TryDequeue(out var code)) throw Error(GetCredentialReport, code);
-            return Task.FromResult(Report ?? throw Error(GetCredentialReport, "ReportNotPresent"));
+            return Task.FromException<T>(e);
         }
     }
 
