@@ -189,6 +189,133 @@ public sealed class EvaluatorTests
         Assert.Null(assessment.Exemption);
     }
 
+    public enum ExemptionCase
+    {
+        NameListed,
+        PathListed,
+        TagValid,
+        TagExpiresToday,
+        TagExpired,
+        TagMalformed,
+        TagAbsent,
+        TagsNotRead,
+    }
+
+    public enum GraceCase
+    {
+        Inside,
+        ExactlyAtTheEnd,
+        After,
+        NoPasswordDate,
+    }
+
+    public static TheoryData<ExemptionCase, PasswordCase, MfaCase, string> ExemptionCombinations()
+    {
+        var data = new TheoryData<ExemptionCase, PasswordCase, MfaCase, string>();
+        foreach (var exemption in Enum.GetValues<ExemptionCase>())
+            foreach (var password in Enum.GetValues<PasswordCase>())
+                foreach (var mfa in new[] { MfaCase.NoneLive, MfaCase.Virtual, MfaCase.Fido, MfaCase.ReportActiveKindUnknown, MfaCase.ReportInactive })
+                    foreach (var allowed in new[] { "virtual,hardware,fido", "fido" })
+                        data.Add(exemption, password, mfa, allowed);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ExemptionCombinations))]
+    public void Evaluate_ExemptionsWithAnyEvidence_ApplyOnlyToWouldBeFindings(ExemptionCase exemption, PasswordCase password, MfaCase mfa, string allowedMfaTypes)
+    {
+        var parameters = RuleParameters.Parse(new Dictionary<string, string>
+        {
+            [RuleParameters.AllowedMfaTypesKey] = allowedMfaTypes,
+            [RuleParameters.ExemptUserNamesKey] = exemption == ExemptionCase.NameListed ? "ALICE" : "someone-else",
+            [RuleParameters.ExemptPathPrefixesKey] = exemption == ExemptionCase.PathListed ? "/break-glass/" : "/elsewhere/",
+        });
+        IReadOnlyDictionary<string, string>? tags = exemption switch
+        {
+            ExemptionCase.TagValid => Tags(("mfa-exempt-until", "2027-01-01")),
+            ExemptionCase.TagExpiresToday => Tags(("mfa-exempt-until", "2026-11-29")),
+            ExemptionCase.TagExpired => Tags(("mfa-exempt-until", "2026-11-28")),
+            ExemptionCase.TagMalformed => Tags(("mfa-exempt-until", "someday")),
+            ExemptionCase.TagsNotRead => null,
+            _ => NoTags,
+        };
+        var state = new UserCredentialState(User("alice", "/break-glass/team/"), Password(password), Mfa(mfa), tags);
+
+        var assessment = Evaluator.Evaluate(state, parameters, Now);
+
+        var (decided, missing) = Decided(password, mfa, parameters);
+        if (decided != ComplianceType.NonCompliant)
+        {
+            Assert.Equal(decided, assessment.Compliance);
+            Assert.Null(assessment.Exemption);
+            return;
+        }
+        switch (exemption)
+        {
+            case ExemptionCase.NameListed or ExemptionCase.PathListed or ExemptionCase.TagValid or ExemptionCase.TagExpiresToday:
+                Assert.Equal(ComplianceType.NotApplicable, assessment.Compliance);
+                Assert.NotNull(assessment.Exemption);
+                Assert.True(assessment.IsFinal);
+                break;
+            case ExemptionCase.TagsNotRead:
+                Assert.Null(assessment.Compliance);
+                Assert.Equal(missing | MissingEvidence.Tags, assessment.Missing);
+                break;
+            default:
+                Assert.Equal(ComplianceType.NonCompliant, assessment.Compliance);
+                Assert.Equal(missing, assessment.Missing);
+                Assert.Null(assessment.Exemption);
+                break;
+        }
+    }
+
+    public static TheoryData<GraceCase, PasswordCase, MfaCase> GraceCombinations()
+    {
+        var data = new TheoryData<GraceCase, PasswordCase, MfaCase>();
+        foreach (var grace in Enum.GetValues<GraceCase>())
+            foreach (var password in new[] { PasswordCase.Live, PasswordCase.Report, PasswordCase.NoneLive })
+                foreach (var mfa in new[] { MfaCase.NoneLive, MfaCase.Hardware, MfaCase.ReportActiveKindUnknown, MfaCase.ReportInactive })
+                    data.Add(grace, password, mfa);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(GraceCombinations))]
+    public void Evaluate_GraceWithAnyEvidence_HoldsBackOnlyWouldBeFindings(GraceCase grace, PasswordCase password, MfaCase mfa)
+    {
+        var parameters = Parameters("""{"GracePeriodHours":"24","AllowedMfaTypes":"hardware"}""");
+        var setAt = Now.AddHours(-24);
+        var now = grace switch
+        {
+            GraceCase.Inside => setAt.AddHours(23),
+            GraceCase.ExactlyAtTheEnd => setAt.AddHours(24),
+            _ => setAt.AddHours(30),
+        };
+        var passwordEvidence = Password(password) with { SetAt = password is PasswordCase.NoneLive ? null : grace == GraceCase.NoPasswordDate ? null : setAt };
+        var state = new UserCredentialState(User("alice"), passwordEvidence, Mfa(mfa), NoTags);
+
+        var assessment = Evaluator.Evaluate(state, parameters, now);
+
+        var (decided, missing) = Decided(password, mfa, parameters);
+        if (decided != ComplianceType.NonCompliant)
+        {
+            Assert.Equal(decided, assessment.Compliance);
+            Assert.Null(assessment.GraceEndsAt);
+        }
+        else if (grace == GraceCase.Inside)
+        {
+            Assert.Equal(ComplianceType.NotApplicable, assessment.Compliance);
+            Assert.Equal(setAt.AddHours(24), assessment.GraceEndsAt);
+            Assert.Equal(missing, assessment.Missing);
+        }
+        else
+        {
+            Assert.Equal(ComplianceType.NonCompliant, assessment.Compliance);
+            Assert.Null(assessment.GraceEndsAt);
+            Assert.Equal(missing, assessment.Missing);
+        }
+    }
+
     // Exemptions: only for a user who would otherwise be NON_COMPLIANT.
 
     [Theory]
