@@ -62,7 +62,16 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
             stderr.WriteLine("Try --help.");
             return ExitError;
         }
-        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            // System.CommandLine's own handler would exit 1, which here means "found NON_COMPLIANT users".
+            stderr.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message}");
+            return ExitError;
+        }
     }
 
     private Command EvaluateCommand()

@@ -61,7 +61,8 @@ internal sealed record CredentialReport(
         foreach (var record in records.SkipWhile(r => r.Line != header.Line).Skip(1))
         {
             if (record.Fields.Count == 1 && record.Fields[0].Trim().Length == 0) continue;
-            var name = record.Fields[0].Trim();
+            var userColumn = index["user"];
+            var name = userColumn < record.Fields.Count ? record.Fields[userColumn].Trim() : string.Empty;
             if (record.Fields.Count != header.Fields.Count)
             {
                 problems.Add(new(record.Line, name.Length == 0 ? null : name,

@@ -10,9 +10,9 @@ internal sealed record IamUser(string UserId, string UserName, string Arn, strin
         var at = arn.IndexOf(marker, StringComparison.Ordinal);
         if (at < 0) return "/";
         var rest = arn[(at + marker.Length)..];
-        if (!rest.EndsWith(userName, StringComparison.Ordinal)) return "/";
-        var path = rest[..^userName.Length];
-        return path.Length == 0 ? "/" : path;
+        // The name is the ARN's last segment: "/ops/xalice" is not alice under "/ops/x".
+        if (!rest.EndsWith("/" + userName, StringComparison.Ordinal)) return "/";
+        return rest[..^userName.Length];
     }
 }
 

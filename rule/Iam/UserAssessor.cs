@@ -95,13 +95,13 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
         var done = 0;
         await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency) }, async (user, _) =>
         {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                failures.Add(new AssessmentFailure(user, "not read: the invocation deadline came first"));
-                return;
-            }
             try
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    failures.Add(new AssessmentFailure(user, "not read: the invocation deadline came first"));
+                    return;
+                }
                 CredentialReportRow? row = null;
                 var trustReport = useReport
                     && rows!.TryGetValue(user.UserName, out row)
@@ -113,7 +113,6 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
                 if (readLive) Interlocked.Increment(ref liveReads);
                 if (assessment.IsFinal) assessments.Add(assessment);
                 else failures.Add(new AssessmentFailure(user, $"no verdict: {assessment.Annotation}"));
-                progress?.Report((Interlocked.Increment(ref done), users.Count));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -126,6 +125,11 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
             catch (HttpRequestException e)
             {
                 failures.Add(new AssessmentFailure(user, $"network: {e.Message}"));
+            }
+            finally
+            {
+                // Every user counts, verdict or not, so a progress display reaches its total.
+                progress?.Report((Interlocked.Increment(ref done), users.Count));
             }
         }).ConfigureAwait(false);
 
@@ -286,7 +290,8 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
             try
             {
                 using var document = JsonDocument.Parse(json);
-                if (document.RootElement.TryGetProperty("requestParameters", out var request)
+                if (document.RootElement.ValueKind == JsonValueKind.Object
+                    && document.RootElement.TryGetProperty("requestParameters", out var request)
                     && request.ValueKind == JsonValueKind.Object
                     && request.TryGetProperty("userName", out var name)
                     && name.ValueKind == JsonValueKind.String)

@@ -73,13 +73,9 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
     private async Task<InvocationSummary> SweepAsync(ConfigEvent configEvent, RuleParameters parameters, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
         var ordering = configEvent.Invoking.NotificationCreationTime ?? time.GetUtcNow();
-        using var sweepBudget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (deadline is { } end)
-        {
-            var remaining = end - time.GetUtcNow();
-            var reserve = TimeSpan.FromTicks(Math.Max(options.ReportReserve.Ticks, remaining.Ticks / 10));
-            sweepBudget.CancelAfter(remaining - reserve > TimeSpan.Zero ? remaining - reserve : TimeSpan.Zero);
-        }
+        // The budget runs on the injected clock, like everything else that waits, so the deadline is testable.
+        using var deadlineReached = deadline is { } end ? new CancellationTokenSource(SweepBudget(end), time) : new CancellationTokenSource();
+        using var sweepBudget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadlineReached.Token);
         var sweep = await assessor.SweepAsync(parameters, sweepBudget.Token).ConfigureAwait(false);
         var evaluations = sweep.Assessments
             .Select(a => Evaluation.ForUser(a.User.UserId, a.Compliance!.Value, a.Annotation, ordering))
@@ -101,6 +97,14 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
         var outcome = await reporter.ReportAsync(evaluations, configEvent.ResultToken, configEvent.IsTestMode, cancellationToken).ConfigureAwait(false);
         return new InvocationSummary(configEvent.ConfigRuleName, configEvent.AccountId, configEvent.Invoking.MessageType, configEvent.IsTestMode,
             evaluations, outcome.Unreported, sweep.Failures, sweep.Stats, vanished, warnings, null);
+    }
+
+    /// <summary>Time until the sweep must stop so PutEvaluations still fits before <paramref name="deadline"/>.</summary>
+    private TimeSpan SweepBudget(DateTimeOffset deadline)
+    {
+        var remaining = deadline - time.GetUtcNow();
+        var reserve = TimeSpan.FromTicks(Math.Max(options.ReportReserve.Ticks, remaining.Ticks / 10));
+        return remaining - reserve > TimeSpan.Zero ? remaining - reserve : TimeSpan.Zero;
     }
 
     private async Task<InvocationSummary> ChangeAsync(ConfigEvent configEvent, RuleParameters parameters, CancellationToken cancellationToken)

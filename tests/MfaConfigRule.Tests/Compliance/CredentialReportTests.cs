@@ -1,0 +1,314 @@
+using CsCheck;
+using MfaConfigRule.Compliance;
+using static MfaConfigRule.Tests.Builders;
+
+namespace MfaConfigRule.Tests.Compliance;
+
+public sealed class CredentialReportTests
+{
+    [Fact]
+    public void Parse_SampleReport_ReadsEveryUserAndKeepsRootApart()
+    {
+        var csv = File.ReadAllText(SampleReportPath);
+        var dataLines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1;
+
+        var report = CredentialReport.Parse(csv, Now);
+
+        Assert.Empty(report.Problems);
+        Assert.NotNull(report.Root);
+        Assert.Equal(CredentialReportRow.RootUserName, report.Root.UserName);
+        Assert.False(report.Root.PasswordEnabled);
+        Assert.True(report.Root.MfaActive);
+        Assert.Equal(dataLines - 1, report.Users.Count);
+        Assert.DoesNotContain(report.Users, u => u.UserName == CredentialReportRow.RootUserName);
+        Assert.Equal(Now, report.GeneratedTime);
+
+        var alice = report.Users.Single(u => u.UserName == "alice");
+        Assert.Equal("arn:aws:iam::123456789012:user/engineering/alice", alice.Arn);
+        Assert.True(alice.PasswordEnabled);
+        Assert.True(alice.MfaActive);
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero), alice.PasswordLastChanged);
+        Assert.Equal(new DateTimeOffset(2022, 1, 10, 10, 0, 0, TimeSpan.Zero), alice.UserCreationTime);
+        Assert.Equal(3, alice.LineNumber);
+
+        var ciDeployer = report.Users.Single(u => u.UserName == "ci-deployer");
+        Assert.False(ciDeployer.PasswordEnabled);
+        Assert.Null(ciDeployer.PasswordLastChanged);
+    }
+
+    [Fact]
+    public void Parse_HeaderOnly_HasNoUsersAndNoProblems()
+    {
+        var report = CredentialReport.Parse(ReportHeader + "\n");
+
+        Assert.Empty(report.Users);
+        Assert.Empty(report.Problems);
+        Assert.Null(report.Root);
+        Assert.Null(report.GeneratedTime);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("\n\n")]
+    [InlineData("\r\n")]
+    public void Parse_Empty_IsAFormatError(string csv)
+    {
+        var error = Assert.Throws<CredentialReportFormatException>(() => CredentialReport.Parse(csv));
+
+        Assert.Equal("the credential report is empty", error.Message);
+    }
+
+    [Fact]
+    public void Parse_HeaderLacksColumns_NamesThem()
+    {
+        var error = Assert.Throws<CredentialReportFormatException>(() => CredentialReport.Parse("user,arn,password_enabled\nalice,arn:aws:iam::1:user/alice,true\n"));
+
+        Assert.StartsWith("the credential report header lacks column user_creation_time, password_last_changed, mfa_active (line 1)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_NotACsvReport_IsAFormatError()
+    {
+        Assert.Throws<CredentialReportFormatException>(() => CredentialReport.Parse("{\"Content\":\"dXNlcixhcm4=\"}"));
+    }
+
+    [Fact]
+    public void Parse_CrLfLineEndings_AreRead()
+    {
+        var csv = ReportCsv(ReportRow("alice", password: true, mfa: false)).Replace("\n", "\r\n", StringComparison.Ordinal);
+
+        var report = CredentialReport.Parse(csv);
+
+        var alice = Assert.Single(report.Users);
+        Assert.False(alice.MfaActive);
+        Assert.Empty(report.Problems);
+    }
+
+    [Fact]
+    public void Parse_ByteOrderMarkAndBlankLinesBeforeHeader_AreSkipped()
+    {
+        var csv = "\n\uFEFF" + ReportCsv(ReportRow("alice", password: true, mfa: true));
+
+        var report = CredentialReport.Parse(csv);
+
+        Assert.Equal("alice", Assert.Single(report.Users).UserName);
+        Assert.Equal(4, report.Users[0].LineNumber);
+    }
+
+    [Fact]
+    public void Parse_NoFinalNewline_ReadsTheLastRow()
+    {
+        var csv = ReportCsv(ReportRow("alice", password: true, mfa: true), ReportRow("bob", password: true, mfa: false)).TrimEnd('\n');
+
+        var report = CredentialReport.Parse(csv);
+
+        Assert.Equal(["alice", "bob"], report.Users.Select(u => u.UserName));
+    }
+
+    [Fact]
+    public void Parse_BlankLinesBetweenRows_AreNotProblems()
+    {
+        var csv = string.Join('\n', ReportHeader, ReportRow("alice", true, true), "", "   ", ReportRow("bob", true, false), "", "");
+
+        var report = CredentialReport.Parse(csv);
+
+        Assert.Equal(2, report.Users.Count);
+        Assert.Empty(report.Problems);
+        Assert.Equal(5, report.Users[1].LineNumber);
+    }
+
+    [Fact]
+    public void Parse_QuotedFieldsWithCommasAndQuotes_AreOneField()
+    {
+        // IAM user names may contain commas (the allowed set is [\w+=,.@-]); the report then quotes the name and the ARN.
+        var row = ReportRow("smith,john", password: true, mfa: false)
+            .Replace("smith,john,arn:aws:iam::123456789012:user/smith,john,", "\"smith,john\",\"arn:aws:iam::123456789012:user/smith,john\",", StringComparison.Ordinal);
+        var quotes = ReportRow("q", password: true, mfa: true).Replace(",no_information,", ",\"said \"\"hi\"\"\",", StringComparison.Ordinal);
+
+        var report = CredentialReport.Parse(ReportCsv(row, quotes));
+
+        Assert.Empty(report.Problems);
+        var smith = report.Users.Single(u => u.UserName == "smith,john");
+        Assert.Equal("arn:aws:iam::123456789012:user/smith,john", smith.Arn);
+        Assert.Equal("/", smith.ToState("AIDA1").User.Path);
+        Assert.Contains(report.Users, u => u.UserName == "q");
+    }
+
+    [Fact]
+    public void Parse_QuotedFieldWithNewlines_KeepsLineNumbersOfLaterRows()
+    {
+        var multiLine = ReportRow("alice", password: true, mfa: true).Replace(",no_information,", ",\"line one\nline two\nline three\",", StringComparison.Ordinal);
+
+        var report = CredentialReport.Parse(ReportCsv(multiLine, ReportRow("bob", true, false), "broken,row"));
+
+        Assert.Equal(3, report.Users.Single(u => u.UserName == "alice").LineNumber);
+        Assert.Equal(6, report.Users.Single(u => u.UserName == "bob").LineNumber);
+        Assert.Equal(7, Assert.Single(report.Problems).LineNumber);
+    }
+
+    [Fact]
+    public void Parse_RowWithWrongFieldCount_IsAProblemNamingTheUser()
+    {
+        var report = CredentialReport.Parse(ReportCsv(ReportRow("alice", true, true), "bob,arn:aws:iam::123456789012:user/bob,true", ReportRow("carol", true, false)));
+
+        Assert.Equal(["alice", "carol"], report.Users.Select(u => u.UserName));
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal(4, problem.LineNumber);
+        Assert.Equal("bob", problem.UserName);
+        Assert.Equal("has 3 fields where the header has 22", problem.Message);
+    }
+
+    public static TheoryData<string, string, string?> BadRows() => new()
+    {
+        { ReportRow("bob", true, true).Replace(",true,no_information", ",yes,no_information", StringComparison.Ordinal), "password_enabled 'yes' is neither true nor false", "bob" },
+        { ReportRow("bob", true, true).Replace(",N/A,true,false,", ",N/A,maybe,false,", StringComparison.Ordinal), "mfa_active 'maybe' is neither true nor false", "bob" },
+        { ReportRow("bob", true, true).Replace(Iso(Now.AddDays(-30)), "last tuesday", StringComparison.Ordinal), "password_last_changed 'last tuesday' is not a time", "bob" },
+        { ReportRow("bob", true, true).Replace(Iso(Now.AddDays(-400)), "2026-02-30T00:00:00+00:00", StringComparison.Ordinal), "user_creation_time '2026-02-30T00:00:00+00:00' is not a time", "bob" },
+        { ReportRow("bob", true, true).Replace("arn:aws:iam::123456789012:user/bob", "user/bob", StringComparison.Ordinal), "arn 'user/bob' is not an ARN", "bob" },
+        { ReportRow("bob", true, true).Replace("bob,arn", ",arn", StringComparison.Ordinal), "the user column is empty", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRows))]
+    public void Parse_UnreadableRow_IsAProblemNotASilentDrop(string row, string message, string? userName)
+    {
+        var report = CredentialReport.Parse(ReportCsv(ReportRow("alice", true, true), row));
+
+        Assert.Equal("alice", Assert.Single(report.Users).UserName);
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal(message, problem.Message);
+        Assert.Equal(userName, problem.UserName);
+        Assert.Equal(4, problem.LineNumber);
+    }
+
+    [Fact]
+    public void Parse_SameUserTwiceInAnyCase_SecondRowIsAProblem()
+    {
+        var report = CredentialReport.Parse(ReportCsv(ReportRow("alice", true, true), ReportRow("ALICE", true, false)));
+
+        Assert.True(Assert.Single(report.Users).MfaActive);
+        Assert.Equal("user ALICE appears twice", Assert.Single(report.Problems).Message);
+    }
+
+    [Fact]
+    public void Parse_UnterminatedQuote_BecomesAProblem()
+    {
+        var broken = ReportRow("bob", true, true).Replace(",no_information,", ",\"unterminated,", StringComparison.Ordinal);
+
+        var report = CredentialReport.Parse(ReportCsv(ReportRow("alice", true, true), broken, ReportRow("carol", true, true)));
+
+        Assert.Contains(report.Users, u => u.UserName == "alice");
+        Assert.Contains(report.Problems, p => p.UserName == "bob" && p.LineNumber == 4);
+    }
+
+    [Theory]
+    [InlineData("TRUE", true)]
+    [InlineData("False", false)]
+    [InlineData("not_supported", false)]
+    public void Parse_BooleanSpellings_AreRead(string value, bool expected)
+    {
+        var row = ReportRow("bob", true, true).Replace(",N/A,true,false,", $",N/A,{value},false,", StringComparison.Ordinal);
+
+        var report = CredentialReport.Parse(ReportCsv(row));
+
+        Assert.Equal(expected, Assert.Single(report.Users).MfaActive);
+    }
+
+    [Theory]
+    [InlineData("N/A")]
+    [InlineData("no_information")]
+    [InlineData("not_supported")]
+    [InlineData("")]
+    public void Parse_TimeWithoutInformation_IsNull(string value)
+    {
+        var row = ReportRow("bob", true, true).Replace(Iso(Now.AddDays(-30)), value, StringComparison.Ordinal);
+
+        var report = CredentialReport.Parse(ReportCsv(row));
+
+        Assert.Null(Assert.Single(report.Users).PasswordLastChanged);
+    }
+
+    [Fact]
+    public void Parse_ColumnsInAnotherOrder_ReadsByHeaderName()
+    {
+        const string csv = """
+            arn,mfa_active,password_last_changed,password_enabled,user_creation_time,user
+            arn:aws:iam::123456789012:user/ops/alice,false,2026-11-01T00:00:00+00:00,true,2025-01-01T00:00:00+00:00,alice
+            """;
+
+        var report = CredentialReport.Parse(csv);
+
+        Assert.Empty(report.Problems);
+        var alice = Assert.Single(report.Users);
+        Assert.Equal("alice", alice.UserName);
+        Assert.Equal("arn:aws:iam::123456789012:user/ops/alice", alice.Arn);
+        Assert.True(alice.PasswordEnabled);
+        Assert.False(alice.MfaActive);
+    }
+
+    [Fact]
+    public void ToState_ReportRow_IsReportEvidenceWithoutTags()
+    {
+        var report = CredentialReport.Parse(ReportCsv(ReportRow("alice", password: true, mfa: true, path: "/engineering/", passwordChanged: Now.AddDays(-3))));
+
+        var state = report.Users[0].ToState("AIDAEXAMPLE");
+
+        Assert.Equal(new IamUser("AIDAEXAMPLE", "alice", UserArn("alice", "/engineering/"), "/engineering/", Now.AddDays(-400)), state.User);
+        Assert.Equal(new PasswordEvidence(true, Now.AddDays(-3), EvidenceSource.CredentialReport), state.Password);
+        Assert.True(state.Mfa.ActiveKindsUnknown);
+        Assert.Empty(state.Mfa.Devices);
+        Assert.Equal(EvidenceSource.CredentialReport, state.Mfa.Source);
+        Assert.Null(state.Tags);
+    }
+
+    [Fact]
+    public void ToState_PasswordWithoutLastChanged_UsesCreationTime()
+    {
+        var row = ReportRow("alice", true, false).Replace(Iso(Now.AddDays(-30)), "N/A", StringComparison.Ordinal);
+
+        var state = CredentialReport.Parse(ReportCsv(row)).Users[0].ToState("AIDA1");
+
+        Assert.Equal(Now.AddDays(-400), state.Password.SetAt);
+    }
+
+    [Fact]
+    public void ToState_NoPassword_HasNoPasswordDate()
+    {
+        var state = CredentialReport.Parse(ReportCsv(ReportRow("svc", password: false, mfa: false))).Users[0].ToState("AIDA1");
+
+        Assert.False(state.Password.Enabled);
+        Assert.Null(state.Password.SetAt);
+        Assert.False(state.Mfa.AnyActive);
+    }
+
+    private static readonly Gen<string> GenRow = Gen.Select(
+        Gen.Int[0, 8],
+        Gen.Int[0, 999_999],
+        Gen.Bool,
+        Gen.Bool,
+        (damage, id, password, mfa) =>
+        {
+            var name = $"user{id}";
+            var row = ReportRow(name, password, mfa);
+            return damage switch
+            {
+                0 => row[..row.LastIndexOf(',')],
+                1 => row + ",extra",
+                2 => row.Replace(name + ",", ",", StringComparison.Ordinal),
+                3 => row.Replace(",N/A,true,", ",N/A,perhaps,", StringComparison.Ordinal).Replace(",N/A,false,", ",N/A,perhaps,", StringComparison.Ordinal),
+                4 => row.Replace(Iso(Now.AddDays(-400)), "yesterday", StringComparison.Ordinal),
+                _ => row,
+            };
+        });
+
+    [Fact]
+    public void Parse_AnyRows_EveryDataLineIsAUserOrAProblem()
+    {
+        GenRow.Array[0, 40].Sample(rows =>
+        {
+            var report = CredentialReport.Parse(ReportCsv(rows));
+            return report.Users.Count + report.Problems.Count == rows.Length
+                && report.Users.Select(u => u.UserName).Distinct(StringComparer.OrdinalIgnoreCase).Count() == report.Users.Count;
+        });
+    }
+}

@@ -1,0 +1,116 @@
+using MfaConfigRule.Aws;
+using MfaConfigRule.Compliance;
+using MfaConfigRule.Config;
+
+namespace MfaConfigRule.Tests.Fakes;
+
+/// <summary>
+/// AWS Config in memory: PutEvaluations records what was sent (and refuses a resource a scripted number of times, handing
+/// it back in FailedEvaluations), results held from earlier runs, configuration items for oversized notifications.
+/// </summary>
+internal sealed class FakeConfigClient(TimeProvider time) : IConfigClient
+{
+    private readonly Lock _gate = new();
+    private readonly List<PutEvaluationsCall> _puts = [];
+    private readonly Dictionary<string, int> _refusals = new(StringComparer.Ordinal);
+    private readonly List<ConfigurationItem> _items = [];
+    private readonly List<ItemRequest> _itemRequests = [];
+    private readonly List<IReadOnlyList<ComplianceType>> _complianceQueries = [];
+    private readonly List<IReadOnlyList<string>> _startedEvaluations = [];
+
+    /// <summary>Results Config holds for the rule from earlier runs (what GetComplianceDetailsByConfigRule answers).</summary>
+    public List<EvaluationResultSummary> Held { get; } = [];
+
+    /// <summary>When set, GetComplianceDetailsByConfigRule throws this error code.</summary>
+    public string? ComplianceDetailsError { get; set; }
+
+    public IReadOnlyList<PutEvaluationsCall> Puts
+    {
+        get { lock (_gate) return [.. _puts]; }
+    }
+
+    /// <summary>Every evaluation Config accepted, in order.</summary>
+    public IReadOnlyList<Evaluation> Accepted
+    {
+        get { lock (_gate) return [.. _puts.SelectMany(p => p.Evaluations.Where(e => !p.Refused.Contains(e)))]; }
+    }
+
+    public IReadOnlyList<ItemRequest> ItemRequests
+    {
+        get { lock (_gate) return [.. _itemRequests]; }
+    }
+
+    public IReadOnlyList<IReadOnlyList<ComplianceType>> ComplianceQueries
+    {
+        get { lock (_gate) return [.. _complianceQueries]; }
+    }
+
+    public IReadOnlyList<IReadOnlyList<string>> StartedEvaluations
+    {
+        get { lock (_gate) return [.. _startedEvaluations]; }
+    }
+
+    /// <summary>The first <paramref name="times"/> PutEvaluations calls that carry <paramref name="resourceId"/> hand it back as failed.</summary>
+    public void Refuse(string resourceId, int times = int.MaxValue)
+    {
+        lock (_gate) _refusals[resourceId] = times;
+    }
+
+    public void AddItem(ConfigurationItem item)
+    {
+        lock (_gate) _items.Add(item);
+    }
+
+    public Task<IReadOnlyList<Evaluation>> PutEvaluationsAsync(IReadOnlyList<Evaluation> evaluations, string resultToken, bool testMode, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(evaluations);
+        lock (_gate)
+        {
+            // The service's own limit; a batch over it is a ValidationException, as rdklib's users found out.
+            if (evaluations.Count > ReporterOptions.BatchSize)
+                throw new AwsServiceException("config", "PutEvaluations", "ValidationException", 400, "Member must have length less than or equal to 100");
+            var refused = new List<Evaluation>();
+            foreach (var evaluation in evaluations)
+            {
+                if (_refusals.TryGetValue(evaluation.ResourceId, out var left) && left > 0)
+                {
+                    _refusals[evaluation.ResourceId] = left - 1;
+                    refused.Add(evaluation);
+                }
+            }
+            _puts.Add(new PutEvaluationsCall([.. evaluations], resultToken, testMode, time.GetUtcNow(), refused));
+            return Task.FromResult<IReadOnlyList<Evaluation>>(refused);
+        }
+    }
+
+    public Task<IReadOnlyList<EvaluationResultSummary>> GetComplianceDetailsByConfigRuleAsync(string configRuleName, IReadOnlyList<ComplianceType> complianceTypes, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _complianceQueries.Add([.. complianceTypes]);
+            if (ComplianceDetailsError is { } code)
+                throw new AwsServiceException("config", "GetComplianceDetailsByConfigRule", code, 400, $"{code} (from the fake)");
+            return Task.FromResult<IReadOnlyList<EvaluationResultSummary>>([.. Held.Where(h => complianceTypes.Contains(h.Compliance))]);
+        }
+    }
+
+    public Task<ConfigurationItem?> GetLatestConfigurationItemAsync(string resourceType, string resourceId, DateTimeOffset? laterTime, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _itemRequests.Add(new ItemRequest(resourceType, resourceId, laterTime));
+            return Task.FromResult(_items.LastOrDefault(i => i.ResourceType == resourceType && i.ResourceId == resourceId
+                && (laterTime is null || i.CaptureTime <= laterTime)));
+        }
+    }
+
+    public Task StartConfigRulesEvaluationAsync(IReadOnlyList<string> configRuleNames, CancellationToken cancellationToken)
+    {
+        lock (_gate) _startedEvaluations.Add([.. configRuleNames]);
+        return Task.CompletedTask;
+    }
+}
+
+internal sealed record PutEvaluationsCall(IReadOnlyList<Evaluation> Evaluations, string ResultToken, bool TestMode, DateTimeOffset At, IReadOnlyList<Evaluation> Refused);
+
+internal sealed record ItemRequest(string ResourceType, string ResourceId, DateTimeOffset? LaterTime);
