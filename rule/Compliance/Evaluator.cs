@@ -8,7 +8,7 @@ internal enum MissingEvidence
 {
     None = 0,
 
-    /// <summary>The verdict would be NON_COMPLIANT (or NOT_APPLICABLE for a grace period) but rests on the credential report; it must be confirmed live.</summary>
+    /// <summary>The verdict would be NON_COMPLIANT but rests on the credential report; it must be confirmed live.</summary>
     LiveState = 1,
 
     /// <summary>The report says MFA is active but not of which kind, and <c>AllowedMfaTypes</c> needs the kind.</summary>
@@ -107,16 +107,16 @@ internal static class Evaluator
         var setAt = state.Password.SetAt;
         var since = setAt is { } set ? $" (set {set.ToString(DateFormat, CultureInfo.InvariantCulture)})" : string.Empty;
         var remedy = $"Assign a {MfaKindNames.Describe(allowed)} MFA device: IAM > Users > {user.UserName} > Security credentials.";
+        // Grace does not change the verdict (the user is exposed until MFA is on, and Config and Security Hub should show
+        // it); it tells the person when the grace ends, and remediation leaves the user alone until then.
+        DateTimeOffset? graceEnds = null;
+        var graceNote = string.Empty;
         if (parameters.GracePeriod > TimeSpan.Zero && setAt is { } passwordSet && now < passwordSet + parameters.GracePeriod)
         {
-            // A new password is not a finding until its grace period ends. Like NON_COMPLIANT this rests on live state:
-            // the report's password_last_changed moves with every password change, the login profile's date does not.
-            var graceEnds = passwordSet + parameters.GracePeriod;
-            return new Assessment(user, ComplianceType.NotApplicable,
-                $"New console password{since} with {problem}: grace period ends {graceEnds.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}Z.{tagNote} {remedy}",
-                missing, null, graceEnds);
+            graceEnds = passwordSet + parameters.GracePeriod;
+            graceNote = $" New password: grace period ends {graceEnds.Value.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}Z.";
         }
-        return new Assessment(user, ComplianceType.NonCompliant, $"Console password{since} with {problem}.{tagNote} {remedy}", missing, null, null);
+        return new Assessment(user, ComplianceType.NonCompliant, $"Console password{since} with {problem}.{graceNote}{tagNote} {remedy}", missing, null, graceEnds);
     }
 
     private static (Exemption? Exemption, string TagNote, bool TagsMissing) FindExemption(

@@ -37,7 +37,7 @@ public sealed class CliAppTests : IDisposable
         var cli = new CliApp(_stdout, _stderr, _time, options =>
         {
             _connections.Add(options);
-            return _connect is null ? new LiveAccount(_iam, _cloudTrail) : _connect(options);
+            return _connect is null ? new LiveAccount(_iam, _cloudTrail, new FakeConfigClient(_time)) : _connect(options);
         });
         return cli.Run(args);
     }
@@ -116,24 +116,28 @@ public sealed class CliAppTests : IDisposable
     }
 
     [Fact]
-    public void Evaluate_GracePeriodAsOf_NewPasswordsAreNotYetFindings()
+    public void Evaluate_GracePeriodAsOf_NewPasswordsAreFindingsThatSayWhenGraceEnds()
     {
         Run("evaluate", "-r", SampleReportPath, "-o", "json", "--grace-period-hours", "48", "--as-of", "2026-11-29T00:00:00Z");
 
         var rows = JsonRows();
-        Assert.Equal("NOT_APPLICABLE", Field(rows.Single(r => Field(r, "user") == "new-hire-sam"), "compliance"));
-        Assert.Equal("NOT_APPLICABLE", Field(rows.Single(r => Field(r, "user") == "new-hire-lee"), "compliance"));
-        Assert.Equal("NON_COMPLIANT", Field(rows.Single(r => Field(r, "user") == "legacy-admin"), "compliance"));
+        var sam = rows.Single(r => Field(r, "user") == "new-hire-sam");
+        Assert.Equal("NON_COMPLIANT", Field(sam, "compliance"));
+        Assert.Contains("grace period ends 2026-11-30 05:10Z", Field(sam, "annotation"), StringComparison.Ordinal);
+        Assert.Contains("grace period ends 2026-11-29 16:45Z", Field(rows.Single(r => Field(r, "user") == "new-hire-lee"), "annotation"), StringComparison.Ordinal);
+        Assert.DoesNotContain("grace", Field(rows.Single(r => Field(r, "user") == "legacy-admin"), "annotation"), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Evaluate_AsOfAfterTheGracePeriod_IsNonCompliant()
+    public void Evaluate_AsOfAfterTheGracePeriod_NoLongerMentionsGrace()
     {
         Run("evaluate", "-r", SampleReportPath, "-o", "json", "--grace-period-hours", "48", "--as-of", "2026-11-30T00:00:00Z");
 
         var rows = JsonRows();
-        Assert.Equal("NON_COMPLIANT", Field(rows.Single(r => Field(r, "user") == "new-hire-lee"), "compliance"));
-        Assert.Equal("NOT_APPLICABLE", Field(rows.Single(r => Field(r, "user") == "new-hire-sam"), "compliance"));
+        var lee = rows.Single(r => Field(r, "user") == "new-hire-lee");
+        Assert.Equal("NON_COMPLIANT", Field(lee, "compliance"));
+        Assert.DoesNotContain("grace", Field(lee, "annotation"), StringComparison.Ordinal);
+        Assert.Contains("grace period ends", Field(rows.Single(r => Field(r, "user") == "new-hire-sam"), "annotation"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -320,7 +324,7 @@ public sealed class CliAppTests : IDisposable
         Run("explain", "new-hire-sam", "-r", SampleReportPath, "--grace-period-hours", "72");
 
         Assert.Contains("Grace ends      2026-12-01 05:10:00Z", OutLines);
-        Assert.Contains("Verdict         NOT_APPLICABLE", OutLines);
+        Assert.Contains("Verdict         NON_COMPLIANT", OutLines);
     }
 
     [Fact]

@@ -281,7 +281,7 @@ public sealed class EvaluatorTests
 
     [Theory]
     [MemberData(nameof(GraceCombinations))]
-    public void Evaluate_GraceWithAnyEvidence_HoldsBackOnlyWouldBeFindings(GraceCase grace, PasswordCase password, MfaCase mfa)
+    public void Evaluate_GraceWithAnyEvidence_AnnotatesOnlyFindings(GraceCase grace, PasswordCase password, MfaCase mfa)
     {
         var parameters = Parameters("""{"GracePeriodHours":"24","AllowedMfaTypes":"hardware"}""");
         var setAt = Now.AddHours(-24);
@@ -304,7 +304,7 @@ public sealed class EvaluatorTests
         }
         else if (grace == GraceCase.Inside)
         {
-            Assert.Equal(ComplianceType.NotApplicable, assessment.Compliance);
+            Assert.Equal(ComplianceType.NonCompliant, assessment.Compliance);
             Assert.Equal(setAt.AddHours(24), assessment.GraceEndsAt);
             Assert.Equal(missing, assessment.Missing);
         }
@@ -413,7 +413,7 @@ public sealed class EvaluatorTests
 
         Assert.Equal(expected, assessment.Compliance);
         Assert.True(assessment.IsFinal);
-        if (expected == ComplianceType.NotApplicable)
+        if (exempt)
         {
             var day = DateOnly.Parse(tagValue.Trim(), System.Globalization.CultureInfo.InvariantCulture);
             Assert.Equal(new DateTimeOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), assessment.Exemption!.EndsAt);
@@ -550,18 +550,17 @@ public sealed class EvaluatorTests
 
     [Theory]
     [MemberData(nameof(GraceOffsets))]
-    public void Evaluate_GracePeriod_CoversANewPasswordUntilItEnds(double hoursFromGraceEnd, bool inGrace)
+    public void Evaluate_GracePeriod_StaysNonCompliantAndSaysWhenGraceEnds(double hoursFromGraceEnd, bool inGrace)
     {
-        var expected = inGrace ? ComplianceType.NotApplicable : ComplianceType.NonCompliant;
         var passwordSet = Now.AddHours(-10);
         var now = passwordSet.AddHours(24).AddHours(hoursFromGraceEnd);
         var state = LiveState(User("new-hire"), passwordSet, []);
 
         var assessment = Evaluator.Evaluate(state, Parameters("""{"GracePeriodHours":"24"}"""), now);
 
-        Assert.Equal(expected, assessment.Compliance);
+        Assert.Equal(ComplianceType.NonCompliant, assessment.Compliance);
         Assert.True(assessment.IsFinal);
-        if (expected == ComplianceType.NotApplicable)
+        if (inGrace)
         {
             Assert.Equal(passwordSet.AddHours(24), assessment.GraceEndsAt);
             Assert.Contains("grace period ends 2026-11-30 02:00Z", assessment.Annotation, StringComparison.Ordinal);

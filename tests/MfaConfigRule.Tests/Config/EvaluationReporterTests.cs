@@ -185,5 +185,8 @@ public sealed class EvaluationReporterTests
 
         public Task StartConfigRulesEvaluationAsync(IReadOnlyList<string> configRuleNames, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
+
+        public Task<DateTimeOffset?> GetLastSuccessfulInvocationTimeAsync(string configRuleName, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
     }
 }

@@ -104,11 +104,28 @@ internal sealed class FakeConfigClient(TimeProvider time) : IConfigClient
         }
     }
 
+    /// <summary>Starts refused with LimitExceededException before one is accepted, as while an evaluation runs.</summary>
+    public int RefuseStarts { get; set; }
+
+    /// <summary>What DescribeConfigRuleEvaluationStatus reports as the last successful invocation.</summary>
+    public DateTimeOffset? LastSuccessfulInvocation { get; set; }
+
     public Task StartConfigRulesEvaluationAsync(IReadOnlyList<string> configRuleNames, CancellationToken cancellationToken)
     {
-        lock (_gate) _startedEvaluations.Add([.. configRuleNames]);
+        lock (_gate)
+        {
+            if (RefuseStarts > 0)
+            {
+                RefuseStarts--;
+                return Task.FromException(new AwsServiceException("config", "StartConfigRulesEvaluation", "LimitExceededException", 400, "an evaluation is in progress"));
+            }
+            _startedEvaluations.Add([.. configRuleNames]);
+        }
         return Task.CompletedTask;
     }
+
+    public Task<DateTimeOffset?> GetLastSuccessfulInvocationTimeAsync(string configRuleName, CancellationToken cancellationToken) =>
+        Task.FromResult(LastSuccessfulInvocation);
 }
 
 internal sealed record PutEvaluationsCall(IReadOnlyList<Evaluation> Evaluations, string ResultToken, bool TestMode, DateTimeOffset At, IReadOnlyList<Evaluation> Refused);

@@ -106,13 +106,13 @@ public sealed class UserAssessorLiveTests
     }
 
     [Fact]
-    public async Task AssessLive_InsideGracePeriod_IsNotApplicableUntilItEnds()
+    public async Task AssessLive_InsideGracePeriod_IsNonCompliantWithTheGraceEnd()
     {
         var hire = _iam.AddUser("new-hire", Now.AddHours(-3));
 
         var assessment = await _assessor.AssessLiveAsync(hire, NoTags, Parameters("""{"GracePeriodHours":"24"}"""), CancellationToken.None);
 
-        Assert.Equal(ComplianceType.NotApplicable, assessment.Compliance);
+        Assert.Equal(ComplianceType.NonCompliant, assessment.Compliance);
         Assert.Equal(Now.AddHours(21), assessment.GraceEndsAt);
     }
 }

@@ -470,7 +470,7 @@ public sealed class UserAssessorSweepTests
         SeedAccount();
         _iam.Fail(FakeIamClient.ListUsers, "Throttling");
 
-        await Assert.ThrowsAsync<Aws.AwsServiceException>(() => Sweep());
+        await Assert.ThrowsAsync<MfaConfigRule.Aws.AwsServiceException>(() => Sweep());
     }
 
     [Fact]
