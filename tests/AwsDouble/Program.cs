@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using AwsDouble;
 using AwsDouble.Hosting;
 using AwsDouble.Iam;
@@ -74,11 +75,9 @@ Console.WriteLine($"""
     Ctrl+C stops it.
     """);
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.Cancel();
-};
+// Ctrl+C, and kill's SIGTERM (a background job started by a script ignores SIGINT).
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 try
 {
     await Task.Delay(Timeout.Infinite, stop.Token);
@@ -87,3 +86,9 @@ catch (OperationCanceledException)
 {
 }
 return 0;
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
+}

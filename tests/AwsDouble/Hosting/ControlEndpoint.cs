@@ -13,7 +13,14 @@ namespace AwsDouble.Hosting;
 /// </summary>
 internal sealed class ControlEndpoint(AwsDoubleState state, FaultInjector faults)
 {
-    public const string PathPrefix = "/_double";
+    public const string PathPrefix = "/_double/";
+
+    /// <summary>The control path with any doubled leading slash removed (an endpoint URL ending in '/' makes "//_double"), or null.</summary>
+    public static string? Route(string? path)
+    {
+        var normalized = "/" + (path ?? string.Empty).TrimStart('/');
+        return normalized.StartsWith(PathPrefix, StringComparison.Ordinal) ? normalized : null;
+    }
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -22,7 +29,7 @@ internal sealed class ControlEndpoint(AwsDoubleState state, FaultInjector faults
         try
         {
             var body = await ReadAsync(context);
-            response = (context.Request.Method, context.Request.Path.Value) switch
+            response = (context.Request.Method, Route(context.Request.Path.Value)) switch
             {
                 ("GET", "/_double/state") => State(),
                 ("POST", "/_double/clock") => Clock(body),

@@ -45,7 +45,7 @@ internal sealed class RequestPipeline
 
     public async Task HandleAsync(HttpContext context)
     {
-        if (_control is not null && context.Request.Path.StartsWithSegments(ControlEndpoint.PathPrefix, StringComparison.Ordinal))
+        if (_control is not null && ControlEndpoint.Route(context.Request.Path.Value) is not null)
         {
             await _control.HandleAsync(context);
             return;

@@ -29,7 +29,7 @@ internal sealed class IamApi(AwsDoubleState state)
                 var (users, marker) = iam.ListUsers(p.Optional("PathPrefix"), p.Optional("Marker"), MaxItems(p));
                 return w =>
                 {
-                    w.Members("Users", users, (x, u) => WriteUser(x, u, withTags: false));
+                    w.Members("Users", users, (x, u) => WriteUserFields(x, u, withTags: false));
                     WritePaging(w, marker);
                 };
             }
@@ -189,6 +189,12 @@ internal sealed class IamApi(AwsDoubleState state)
     private static void WriteUser(XmlWriter w, IamUserSnapshot user, bool withTags)
     {
         w.WriteStartElement("User");
+        WriteUserFields(w, user, withTags);
+        w.WriteEndElement();
+    }
+
+    private static void WriteUserFields(XmlWriter w, IamUserSnapshot user, bool withTags)
+    {
         w.Element("Path", user.Path);
         w.Element("UserName", user.UserName);
         w.Element("UserId", user.UserId);
@@ -203,7 +209,6 @@ internal sealed class IamApi(AwsDoubleState state)
             w.WriteEndElement();
         }
         if (withTags && user.Tags.Count > 0) WriteTags(w, user.Tags);
-        w.WriteEndElement();
     }
 
     private static void WriteTags(XmlWriter w, IReadOnlyList<KeyValuePair<string, string>> tags) =>
