@@ -25,6 +25,19 @@ public sealed class AuthenticationTests : DoubleTest
     }
 
     [Fact]
+    public async Task Iam_ActionInTheQueryStringOfAGet_IsAcceptedWithItsCanonicalQuery()
+    {
+        Account.SeedUsers([new UserSeed("alice")]);
+        using var client = new HttpClient(new Amazon.Runtime.Signing.SigV4SigningHandler(
+            new BasicAWSCredentials(Account.RootCredentials.AccessKeyId, Account.RootCredentials.SecretAccessKey),
+            RegionEndpoint.USEast1, "iam", new SocketsHttpHandler()));
+
+        var body = await client.GetStringAsync(new Uri(Server.BaseUrl, "?Version=2010-05-08&Action=GetUser&UserName=alice"));
+
+        Assert.Contains("<UserName>alice</UserName>", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Iam_UnknownAccessKey_IsInvalidClientTokenId()
     {
         using var stranger = new AwsClient(Server.BaseUrl, new BasicAWSCredentials("AKIAUNKNOWNKEY000000", "secret"));

@@ -134,7 +134,7 @@ public sealed class DoubleAccount
         _random = new Random(seed);
         var options = state.Options;
         Events = new EventHistory(accountId, state.Clock, new Random(_random.Next())) { Lag = options.CloudTrailLag };
-        ConfigItems = new ConfigItemStore(accountId);
+        ConfigItems = new ConfigItemStore();
         Iam = new IamState(accountId, DoubleClock.DefaultStart.AddYears(-6), state.Clock, new Random(_random.Next()), Events, ConfigItems)
         {
             ReportTiming = options.CredentialReport,

@@ -24,7 +24,7 @@ public sealed record ConfigurationItemRecord(
 /// The configuration recorder's history of the account's IAM users: an item when a user appears, when its tags
 /// change, and when it is deleted. IAM is global, so the same history answers in every Region.
 /// </summary>
-internal sealed class ConfigItemStore(string accountId)
+internal sealed class ConfigItemStore
 {
     public const string IamUserType = "AWS::IAM::User";
 
@@ -110,8 +110,6 @@ internal sealed class ConfigItemStore(string accountId)
 
     public static string Md5(string? configuration) =>
         configuration is null ? string.Empty : Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(configuration)));
-
-    public string AccountId => accountId;
 }
 
 /// <summary>Offset-based opaque page tokens for JSON services (Config keeps its own form; callers only pass them back).</summary>

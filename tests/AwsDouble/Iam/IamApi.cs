@@ -11,14 +11,6 @@ internal sealed class IamApi(AwsDoubleState state)
     /// <summary>A 1x1 PNG: the QR code IAM returns is only ever saved to a file by clients.</summary>
     private const string QrCodePng = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==";
 
-    public static readonly IReadOnlySet<string> Operations = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "ListUsers", "GetUser", "CreateUser", "DeleteUser", "GetLoginProfile", "CreateLoginProfile", "UpdateLoginProfile",
-        "DeleteLoginProfile", "ListMFADevices", "ListVirtualMFADevices", "CreateVirtualMFADevice", "EnableMFADevice",
-        "DeactivateMFADevice", "DeleteVirtualMFADevice", "ListUserTags", "TagUser", "UntagUser",
-        "GenerateCredentialReport", "GetCredentialReport",
-    };
-
     public Action<XmlWriter>? Handle(AwsCall call, QueryParameters p)
     {
         var iam = state.Account(call.Caller.AccountId).Iam;

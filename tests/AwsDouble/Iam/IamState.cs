@@ -101,12 +101,10 @@ internal sealed partial class IamState
                     if (!_assignedSerials.Add(serial)) throw new InvalidOperationException($"MFA device {serial} is already assigned");
                     if (device.Kind == MfaDeviceKind.Virtual)
                     {
-                        var name = serial[(serial.IndexOf(":mfa/", StringComparison.Ordinal) + 5)..];
-                        _virtualDevices[serial] = new VirtualMfaRecord(serial, NewSeed(), [])
+                        _virtualDevices[serial] = new VirtualMfaRecord(serial, NewSeed())
                         {
                             UserName = user.UserName,
                             EnableDate = device.EnableDate,
-                            Name = name,
                         };
                     }
                     user.Devices.Add(new MfaDeviceSnapshot(serial, device.Kind, device.EnableDate));
@@ -302,7 +300,7 @@ internal sealed partial class IamState
         {
             var serial = MfaSerials.Virtual(_accountId, path, name);
             if (_virtualDevices.ContainsKey(serial)) throw QueryErrors.EntityAlreadyExists("MFADevice entity at the same path and name already exists.");
-            var device = new VirtualMfaRecord(serial, NewSeed(), [.. tags]) { Name = name };
+            var device = new VirtualMfaRecord(serial, NewSeed());
             _virtualDevices[serial] = device;
             var request = new JsonObject { ["virtualMFADeviceName"] = name };
             if (path != "/") request["path"] = path;
@@ -660,12 +658,10 @@ internal sealed partial class IamState
         public LoginProfileSnapshot Snapshot() => new(CreateDate, PasswordLastChanged, PasswordResetRequired);
     }
 
-    private sealed class VirtualMfaRecord(string serialNumber, string base32Seed, List<KeyValuePair<string, string>> tags)
+    private sealed class VirtualMfaRecord(string serialNumber, string base32Seed)
     {
         public string SerialNumber { get; } = serialNumber;
         public string Base32Seed { get; } = base32Seed;
-        public List<KeyValuePair<string, string>> Tags { get; } = tags;
-        public required string Name { get; init; }
         public string? UserName { get; set; }
         public DateTimeOffset? EnableDate { get; set; }
     }

@@ -7,8 +7,6 @@ namespace AwsDouble.Sts;
 /// <summary>STS: who am I, and temporary credentials for a role (which the double then accepts with their token).</summary>
 internal sealed class StsApi(AwsDoubleState state)
 {
-    public static readonly IReadOnlySet<string> Operations = new HashSet<string>(StringComparer.Ordinal) { "GetCallerIdentity", "AssumeRole" };
-
     public Action<XmlWriter> Handle(AwsCall call, QueryParameters p)
     {
         switch (call.Operation)
