@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AwsDouble.Faults;
@@ -14,6 +15,9 @@ namespace AwsDouble.Hosting;
 internal sealed class ControlEndpoint(AwsDoubleState state, FaultInjector faults)
 {
     public const string PathPrefix = "/_double/";
+
+    /// <summary>For people reading curl output: indented, and '+' in times left as it is.</summary>
+    private static readonly JsonSerializerOptions Readable = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The control path with any doubled leading slash removed (an endpoint URL ending in '/' makes "//_double"), or null.</summary>
     public static string? Route(string? path)
@@ -48,7 +52,7 @@ internal sealed class ControlEndpoint(AwsDoubleState state, FaultInjector faults
         }
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(response.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), context.RequestAborted);
+        await context.Response.WriteAsync(response.ToJsonString(Readable), context.RequestAborted);
     }
 
     private JsonObject State() => new()
