@@ -238,6 +238,22 @@ public sealed class IamTests : DoubleTest
     }
 
     [Fact]
+    public async Task AbandonedVirtualMfaDevice_IsUnassignedAndNotAmongTheUsersDevices()
+    {
+        Account.SeedUsers([new UserSeed("gina") { LoginProfile = new LoginProfileSeed(DoubleClock.DefaultStart), AbandonedVirtualMfaDevice = true }]);
+
+        var unassigned = await Aws.IamAsync("ListVirtualMFADevices", ("AssignmentStatus", "Unassigned"));
+        var assigned = await Aws.IamAsync("ListVirtualMFADevices", ("AssignmentStatus", "Assigned"));
+        var devices = await Aws.IamAsync("ListMFADevices", ("UserName", "gina"));
+
+        Assert.Equal(["arn:aws:iam::123456789012:mfa/gina-pending"], unassigned.All("SerialNumber").Select(e => e.Value));
+        Assert.Empty(assigned.All("SerialNumber"));
+        Assert.Empty(devices.All("SerialNumber"));
+        Assert.Contains("\ngina,arn:aws:iam::123456789012:user/gina,2026-01-15T09:00:00+00:00,true,no_information,2026-01-15T09:00:00+00:00,N/A,false,",
+            Account.CredentialReportCsvNow(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Tags_TagListUntag_ReplaceByKeyAndRemove()
     {
         await Aws.IamAsync("CreateUser", ("UserName", "alice"), ("Tags.member.1.Key", "mfa-exempt-until"), ("Tags.member.1.Value", "2026-01-31"));

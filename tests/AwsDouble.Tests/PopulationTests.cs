@@ -17,7 +17,7 @@ public sealed class PopulationTests : DoubleTest
     }
 
     [Fact]
-    public void SamplesStyle_AnySizeFromThirteen_CoversEveryCaseWithUniqueNames()
+    public void SamplesStyle_AsManyUsersAsCases_CoversEveryCaseWithUniqueNames()
     {
         var members = Populations.SamplesStyleMembers(Enum.GetValues<PopulationCase>().Length, DoubleClock.DefaultStart);
 
@@ -45,7 +45,8 @@ public sealed class PopulationTests : DoubleTest
                 PopulationCase.PasswordWithHardwareMfa => hasPassword && kinds.SetEquals([MfaDeviceKind.Hardware]),
                 PopulationCase.PasswordWithFidoMfa => hasPassword && kinds.SetEquals([MfaDeviceKind.Fido]),
                 PopulationCase.PasswordWithSeveralMfaKinds => hasPassword && kinds.Count > 1,
-                PopulationCase.PasswordWithoutMfa => hasPassword && kinds.Count == 0 && tag is null && seed.Path == "/",
+                PopulationCase.PasswordWithoutMfa => hasPassword && kinds.Count == 0 && tag is null && seed.Path == "/" && !seed.AbandonedVirtualMfaDevice,
+                PopulationCase.PasswordWithAbandonedVirtualMfa => hasPassword && kinds.Count == 0 && seed.AbandonedVirtualMfaDevice,
                 PopulationCase.FreshPasswordWithoutMfa => hasPassword && kinds.Count == 0 && now - seed.LoginProfile!.CreateDate < TimeSpan.FromHours(12),
                 PopulationCase.ExemptByName => hasPassword && kinds.Count == 0 && Populations.ExemptUserNames.Contains(seed.UserName),
                 PopulationCase.ExemptByPath => hasPassword && kinds.Count == 0 && seed.Path == Populations.ExemptPathPrefix,

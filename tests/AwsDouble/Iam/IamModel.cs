@@ -50,6 +50,12 @@ public sealed record UserSeed(string UserName)
     public LoginProfileSeed? LoginProfile { get; init; }
     public IReadOnlyList<MfaDeviceSeed> MfaDevices { get; init; } = [];
     public DateTimeOffset? PasswordLastUsed { get; init; }
+
+    /// <summary>
+    /// A virtual MFA device created for the user (serial <c>mfa/USERNAME-pending</c>) but never enabled: it shows in
+    /// ListVirtualMFADevices as Unassigned and protects nothing, as when someone abandons enrolment halfway.
+    /// </summary>
+    public bool AbandonedVirtualMfaDevice { get; init; }
 }
 
 /// <summary>A console password to seed; <see cref="PasswordLastChanged"/> defaults to the create date.</summary>

@@ -109,6 +109,12 @@ internal sealed partial class IamState
                     }
                     user.Devices.Add(new MfaDeviceSnapshot(serial, device.Kind, device.EnableDate));
                 }
+                if (seed.AbandonedVirtualMfaDevice)
+                {
+                    var serial = MfaSerials.Virtual(_accountId, "/", user.UserName + "-pending");
+                    if (!_virtualDevices.TryAdd(serial, new VirtualMfaRecord(serial, NewSeed())))
+                        throw new InvalidOperationException($"virtual MFA device {serial} is already in the double");
+                }
                 AddUser(user);
                 var snapshot = Snapshot(user);
                 _configItems.RecordUser(snapshot, "ResourceDiscovered", user.CreateDate);

@@ -14,6 +14,9 @@ public enum PopulationCase
     PasswordWithSeveralMfaKinds,
     PasswordWithoutMfa,
 
+    /// <summary>Password, and a virtual MFA device created but never enabled (Unassigned): no MFA in effect.</summary>
+    PasswordWithAbandonedVirtualMfa,
+
     /// <summary>Console password set within the last 12 hours, no MFA yet (a grace period applies if configured).</summary>
     FreshPasswordWithoutMfa,
 
@@ -56,7 +59,7 @@ public static class Populations
     [
         (PopulationCase.NoPassword, 30), (PopulationCase.NoPasswordWithMfa, 2), (PopulationCase.PasswordWithVirtualMfa, 25),
         (PopulationCase.PasswordWithHardwareMfa, 5), (PopulationCase.PasswordWithFidoMfa, 10), (PopulationCase.PasswordWithSeveralMfaKinds, 2),
-        (PopulationCase.PasswordWithoutMfa, 15), (PopulationCase.FreshPasswordWithoutMfa, 3), (PopulationCase.ExemptByPath, 2),
+        (PopulationCase.PasswordWithoutMfa, 13), (PopulationCase.PasswordWithAbandonedVirtualMfa, 2), (PopulationCase.FreshPasswordWithoutMfa, 3), (PopulationCase.ExemptByPath, 2),
         (PopulationCase.ExemptByValidTag, 3), (PopulationCase.ExpiredExemptionTag, 2), (PopulationCase.MalformedExemptionTag, 1),
     ];
 
@@ -106,6 +109,7 @@ public static class Populations
                 MfaDevices = [new(MfaDeviceKind.Fido, mfaEnabled), new(MfaDeviceKind.Hardware, mfaEnabled.AddDays(1))],
             },
             PopulationCase.PasswordWithoutMfa => seed with { LoginProfile = password },
+            PopulationCase.PasswordWithAbandonedVirtualMfa => seed with { LoginProfile = password, AbandonedVirtualMfaDevice = true },
             PopulationCase.FreshPasswordWithoutMfa => seed with { LoginProfile = new LoginProfileSeed(now.AddHours(-random.Next(1, 12))) },
             PopulationCase.ExemptByName => seed with { LoginProfile = password },
             PopulationCase.ExemptByPath => seed with { LoginProfile = password, Path = ExemptPathPrefix },
@@ -125,6 +129,7 @@ public static class Populations
         PopulationCase.PasswordWithFidoMfa => "dev-fido",
         PopulationCase.PasswordWithSeveralMfaKinds => "admin-multi",
         PopulationCase.PasswordWithoutMfa => "console-nomfa",
+        PopulationCase.PasswordWithAbandonedVirtualMfa => "console-pending",
         PopulationCase.FreshPasswordWithoutMfa => "newhire",
         PopulationCase.ExemptByPath => "bg-path",
         PopulationCase.ExemptByValidTag => "tag-valid",
