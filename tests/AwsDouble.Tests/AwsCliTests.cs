@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using AwsDouble.Iam;
+using AwsDouble.Tests.Support;
+
+namespace AwsDouble.Tests;
+
+/// <summary>The real AWS CLI v2 (botocore's parsers and signer) drives every operation the project calls.</summary>
+public sealed class AwsCliTests : DoubleTest
+{
+    private AwsCli Cli(string region = "us-east-1") =>
+        new(Server.BaseUrl, Account.RootCredentials.AccessKeyId, Account.RootCredentials.SecretAccessKey, region);
+
+    [AwsCliFact]
+    public async Task Iam_UserLoginProfileAndVirtualMfa_AreCreatedEnabledAndListed()
+    {
+        var cli = Cli();
+        var seedFile = Path.Combine(Path.GetTempPath(), $"awsdouble-seed-{Guid.NewGuid():N}.txt");
+        try
+        {
+            var user = await JsonAsync(cli, "iam", "create-user", "--user-name", "alice", "--tags", "Key=team,Value=ops");
+            await JsonAsync(cli, "iam", "create-login-profile", "--user-name", "alice", "--password", "Correct-Horse-1!");
+            var device = await JsonAsync(cli, "iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "alice",
+                "--outfile", seedFile, "--bootstrap-method", "Base32StringSeed");
+            var serial = device["VirtualMFADevice"]!["SerialNumber"]!.GetValue<string>();
+            var (code1, code2) = Totp.ConsecutiveCodes((await File.ReadAllTextAsync(seedFile)).Trim(), Clock.GetUtcNow());
+            var enable = await cli.RunAsync("iam", "enable-mfa-device", "--user-name", "alice", "--serial-number", serial,
+                "--authentication-code1", code1, "--authentication-code2", code2);
+            var devices = await JsonAsync(cli, "iam", "list-mfa-devices", "--user-name", "alice");
+            var assigned = await JsonAsync(cli, "iam", "list-virtual-mfa-devices", "--assignment-status", "Assigned");
+            var profile = await JsonAsync(cli, "iam", "get-login-profile", "--user-name", "alice");
+            var tags = await JsonAsync(cli, "iam", "list-user-tags", "--user-name", "alice");
+
+            Assert.Matches("^AIDA[A-Z0-9]{17}$", user["User"]!["UserId"]!.GetValue<string>());
+            Assert.Equal("2026-01-15T09:00:00+00:00", user["User"]!["CreateDate"]!.GetValue<string>());
+            Assert.True(enable.ExitCode == 0, enable.ToString());
+            Assert.Equal(serial, devices["MFADevices"]![0]!["SerialNumber"]!.GetValue<string>());
+            Assert.Equal("alice", assigned["VirtualMFADevices"]![0]!["User"]!["UserName"]!.GetValue<string>());
+            Assert.Equal("alice", profile["LoginProfile"]!["UserName"]!.GetValue<string>());
+            Assert.Equal("ops", tags["Tags"]![0]!["Value"]!.GetValue<string>());
+        }
+        finally
+        {
+            File.Delete(seedFile);
+        }
+    }
+
+    [AwsCliFact]
+    public async Task Iam_ListUsersWithSmallPages_IsFollowedThroughEveryMarker()
+    {
+        Account.SeedUsers(Enumerable.Range(0, 7).Select(i => new UserSeed($"user-{i}")));
+
+        var users = await JsonAsync(Cli(), "iam", "list-users", "--page-size", "2");
+
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => $"user-{i}"), users["Users"]!.AsArray().Select(u => u!["UserName"]!.GetValue<string>()));
+    }
+
+    [AwsCliFact]
+    public async Task Iam_MissingUser_IsNoSuchEntityToTheCli()
+    {
+        var run = await Cli().RunAsync("iam", "get-user", "--user-name", "ghost");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("(NoSuchEntity)", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [AwsCliFact]
+    public async Task Iam_SignedWithTheWrongSecret_IsSignatureDoesNotMatchToTheCli()
+    {
+        var forger = new AwsCli(Server.BaseUrl, Account.RootCredentials.AccessKeyId, "wrong-secret");
+
+        var run = await forger.RunAsync("iam", "list-users");
+
+        Assert.Contains("(SignatureDoesNotMatch)", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [AwsCliFact]
+    public async Task Iam_CredentialReport_IsInProgressThenCompleteWithTheCsv()
+    {
+        var cli = Cli();
+        Account.SeedUsers([new UserSeed("alice") { LoginProfile = new LoginProfileSeed(DoubleClock.DefaultStart.AddDays(-1)) }]);
+
+        var generate = await JsonAsync(cli, "iam", "generate-credential-report");
+        var early = await cli.RunAsync("iam", "get-credential-report");
+        Clock.Advance(CredentialReportTiming.Default.GenerationDelay);
+        var report = await JsonAsync(cli, "iam", "get-credential-report");
+
+        Assert.Equal("STARTED", generate["State"]!.GetValue<string>());
+        Assert.Contains("(ReportInProgress)", early.Stderr, StringComparison.Ordinal);
+        Assert.Equal("text/csv", report["ReportFormat"]!.GetValue<string>());
+        var csv = Encoding.UTF8.GetString(Convert.FromBase64String(report["Content"]!.GetValue<string>())).Split('\n');
+        Assert.StartsWith("user,arn,user_creation_time,password_enabled,", csv[0], StringComparison.Ordinal);
+        Assert.StartsWith("<root_account>,", csv[1], StringComparison.Ordinal);
+        Assert.StartsWith("alice,arn:aws:iam::123456789012:user/alice,", csv[2], StringComparison.Ordinal);
+    }
+
+    [AwsCliFact]
+    public async Task Sts_CallerIdentityAndAssumeRole_InARegionalEndpoint()
+    {
+        var cli = Cli("eu-west-1");
+        var roleArn = Account.AddRole("auditor");
+
+        var identity = await JsonAsync(cli, "sts", "get-caller-identity");
+        var assumed = await JsonAsync(cli, "sts", "assume-role", "--role-arn", roleArn, "--role-session-name", "cli");
+        var credentials = assumed["Credentials"]!;
+        var asRole = await Tool.RunAsync(AwsCli.Executable,
+            ["--endpoint-url", Server.BaseUrl.ToString(), "--output", "json", "sts", "get-caller-identity"],
+            new Dictionary<string, string>
+            {
+                ["AWS_ACCESS_KEY_ID"] = credentials["AccessKeyId"]!.GetValue<string>(),
+                ["AWS_SECRET_ACCESS_KEY"] = credentials["SecretAccessKey"]!.GetValue<string>(),
+                ["AWS_SESSION_TOKEN"] = credentials["SessionToken"]!.GetValue<string>(),
+                ["AWS_DEFAULT_REGION"] = "eu-west-1",
+            }, TimeSpan.FromSeconds(60));
+
+        Assert.Equal("123456789012", identity["Account"]!.GetValue<string>());
+        Assert.True(asRole.ExitCode == 0, asRole.ToString());
+        Assert.Equal("arn:aws:sts::123456789012:assumed-role/auditor/cli", JsonNode.Parse(asRole.Stdout)!["Arn"]!.GetValue<string>());
+    }
+
+    [AwsCliFact]
+    public async Task Config_RuleEvaluationsAndHistory_ThroughTheCli()
+    {
+        var cli = Cli("eu-west-1");
+        Account.SeedUsers([new UserSeed("alice")]);
+        var userId = Account.FindUser("alice")!.UserId;
+        var evaluation = $"ComplianceResourceType=AWS::IAM::User,ComplianceResourceId={userId},ComplianceType=NON_COMPLIANT,Annotation=no MFA,OrderingTimestamp=2026-01-15T08:55:00Z";
+
+        await JsonAsync(cli, "configservice", "put-config-rule", "--config-rule",
+            """{"ConfigRuleName":"mfa","Source":{"Owner":"CUSTOM_LAMBDA","SourceIdentifier":"arn:aws:lambda:eu-west-1:123456789012:function:mfa","SourceDetails":[{"EventSource":"aws.config","MessageType":"ScheduledNotification"}]}}""");
+        var rules = await JsonAsync(cli, "configservice", "describe-config-rules", "--config-rule-names", "mfa");
+        var testMode = await JsonAsync(cli, "configservice", "put-evaluations", "--test-mode", "--result-token", "anything", "--evaluations", evaluation);
+        var afterTestMode = Account.Config("eu-west-1").Results("mfa").Count;
+        var badToken = await cli.RunAsync("configservice", "put-evaluations", "--result-token", "made-up", "--evaluations", evaluation);
+        var token = Account.Config("eu-west-1").IssueResultToken("mfa");
+        await JsonAsync(cli, "configservice", "put-evaluations", "--result-token", token, "--evaluations", evaluation);
+        var details = await JsonAsync(cli, "configservice", "get-compliance-details-by-config-rule", "--config-rule-name", "mfa", "--compliance-types", "NON_COMPLIANT");
+        var start = await cli.RunAsync("configservice", "start-config-rules-evaluation", "--config-rule-names", "mfa");
+        var startAgain = await cli.RunAsync("configservice", "start-config-rules-evaluation", "--config-rule-names", "mfa");
+        var history = await JsonAsync(cli, "configservice", "get-resource-config-history", "--resource-type", "AWS::IAM::User", "--resource-id", userId, "--limit", "1");
+        var discovered = await JsonAsync(cli, "configservice", "list-discovered-resources", "--resource-type", "AWS::IAM::User", "--resource-ids", userId);
+
+        Assert.Equal("mfa", rules["ConfigRules"]![0]!["ConfigRuleName"]!.GetValue<string>());
+        Assert.Empty(testMode["FailedEvaluations"]!.AsArray());
+        Assert.Equal(0, afterTestMode);
+        Assert.Contains("(InvalidResultTokenException)", badToken.Stderr, StringComparison.Ordinal);
+        var result = details["EvaluationResults"]![0]!;
+        Assert.Equal(userId, result["EvaluationResultIdentifier"]!["EvaluationResultQualifier"]!["ResourceId"]!.GetValue<string>());
+        Assert.Equal("no MFA", result["Annotation"]!.GetValue<string>());
+        Assert.Equal("2026-01-15T08:55:00+00:00", result["EvaluationResultIdentifier"]!["OrderingTimestamp"]!.GetValue<string>());
+        Assert.True(start.ExitCode == 0, start.ToString());
+        Assert.Contains("(LimitExceededException)", startAgain.Stderr, StringComparison.Ordinal);
+        Assert.Equal("alice", JsonNode.Parse(history["configurationItems"]![0]!["configuration"]!.GetValue<string>())!["userName"]!.GetValue<string>());
+        Assert.Equal("alice", discovered["resourceIdentifiers"]![0]!["resourceName"]!.GetValue<string>());
+    }
+
+    [AwsCliFact]
+    public async Task CloudTrail_LookupEvents_SeesIamChangesAfterTheLag()
+    {
+        var cli = Cli();
+        await JsonAsync(cli, "iam", "create-user", "--user-name", "alice");
+        await JsonAsync(cli, "iam", "create-login-profile", "--user-name", "alice", "--password", "Correct-Horse-1!");
+        Clock.Advance(new AwsDoubleOptions().CloudTrailLag);
+
+        var events = await JsonAsync(cli, "cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=ResourceName,AttributeValue=alice",
+            "--start-time", DoubleClock.DefaultStart.AddMinutes(-1).ToString("O", CultureInfo.InvariantCulture));
+
+        Assert.Equal(["CreateLoginProfile", "CreateUser"], events["Events"]!.AsArray().Select(e => e!["EventName"]!.GetValue<string>()));
+        Assert.Equal("2026-01-15T09:00:00+00:00", events["Events"]![0]!["EventTime"]!.GetValue<string>());
+    }
+
+    private static async Task<JsonObject> JsonAsync(AwsCli cli, params string[] arguments)
+    {
+        var run = await cli.RunAsync(arguments);
+        Assert.True(run.ExitCode == 0, $"aws {string.Join(' ', arguments)}: {run}");
+        return run.Stdout.Trim().Length == 0 ? [] : (JsonObject)JsonNode.Parse(run.Stdout)!;
+    }
+}

@@ -1,0 +1,241 @@
+using System.Text;
+using AwsDouble.Auth;
+using AwsDouble.CloudTrail;
+using AwsDouble.Config;
+using AwsDouble.Iam;
+
+namespace AwsDouble;
+
+/// <summary>How a double starts. Every default is deterministic except the signing clock, which is real time.</summary>
+public sealed record AwsDoubleOptions
+{
+    /// <summary>0: any free port on 127.0.0.1.</summary>
+    public int Port { get; init; }
+
+    /// <summary>Seeds every generated ID, key, token and MFA seed, so runs repeat.</summary>
+    public int RandomSeed { get; init; } = 20260115;
+
+    /// <summary>The double's "now"; null: a clock held at <see cref="DoubleClock.DefaultStart"/>.</summary>
+    public DoubleClock? Clock { get; init; }
+
+    /// <summary>The clock SigV4 signing times are checked against (clients sign with real time).</summary>
+    public TimeProvider SigningClock { get; init; } = TimeProvider.System;
+
+    /// <summary>How far a signature's time may be from the signing clock; AWS allows 15 minutes.</summary>
+    public TimeSpan MaxSigningSkew { get; init; } = TimeSpan.FromMinutes(15);
+
+    public string DefaultAccountId { get; init; } = "123456789012";
+    public CredentialReportTiming CredentialReport { get; init; } = CredentialReportTiming.Default;
+
+    /// <summary>How long after the call a CloudTrail event shows in LookupEvents (AWS: typically about 5 minutes).</summary>
+    public TimeSpan CloudTrailLag { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a StartConfigRulesEvaluation stays in progress (a second call meanwhile is LimitExceeded).</summary>
+    public TimeSpan ConfigEvaluationDuration { get; init; } = TimeSpan.Zero;
+
+    public bool VerifyMfaCodes { get; init; } = true;
+
+    /// <summary>Serve the unsigned <c>/_double/…</c> control endpoint (clock, faults, result tokens) for manual use.</summary>
+    public bool EnableControlEndpoint { get; init; } = true;
+}
+
+/// <summary>Everything the double knows: accounts and the keys that sign for them. Thread-safe.</summary>
+public sealed class AwsDoubleState
+{
+    /// <summary>The AWS documentation's example key pair: the default account's root access key.</summary>
+    public const string DefaultAccessKeyId = "AKIAIOSFODNN7EXAMPLE";
+    public const string DefaultSecretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, DoubleAccount> _accounts = new(StringComparer.Ordinal);
+    private readonly Random _random;
+
+    internal AwsDoubleState(AwsDoubleOptions options)
+    {
+        Options = options;
+        Clock = options.Clock ?? new DoubleClock();
+        _random = new Random(options.RandomSeed);
+        Credentials = new CredentialStore();
+        DefaultAccount = AddAccount(options.DefaultAccountId, DefaultAccessKeyId, DefaultSecretAccessKey);
+    }
+
+    public DoubleClock Clock { get; }
+    public DoubleAccount DefaultAccount { get; }
+    internal AwsDoubleOptions Options { get; }
+    internal CredentialStore Credentials { get; }
+
+    public IReadOnlyList<DoubleAccount> Accounts
+    {
+        get
+        {
+            lock (_gate) return [.. _accounts.Values];
+        }
+    }
+
+    /// <summary>Adds an account (say, an organization member) with a root access key of its own.</summary>
+    public DoubleAccount AddAccount(string accountId)
+    {
+        var accessKeyId = "AKIA" + RandomText(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+        var secret = RandomText(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+        return AddAccount(accountId, accessKeyId, secret);
+    }
+
+    public DoubleAccount? FindAccount(string accountId)
+    {
+        lock (_gate) return _accounts.GetValueOrDefault(accountId);
+    }
+
+    internal DoubleAccount Account(string accountId) =>
+        FindAccount(accountId) ?? throw new InvalidOperationException($"no account {accountId} in the double");
+
+    internal string RandomText(int length, string alphabet)
+    {
+        lock (_gate)
+        {
+            var builder = new StringBuilder(length);
+            for (var i = 0; i < length; i++) builder.Append(alphabet[_random.Next(alphabet.Length)]);
+            return builder.ToString();
+        }
+    }
+
+    private DoubleAccount AddAccount(string accountId, string accessKeyId, string secret)
+    {
+        if (accountId.Length != 12 || !accountId.All(char.IsAsciiDigit))
+            throw new ArgumentException($"an AWS account ID is 12 digits, not '{accountId}'", nameof(accountId));
+        lock (_gate)
+        {
+            if (_accounts.ContainsKey(accountId)) throw new InvalidOperationException($"account {accountId} is already in the double");
+            var root = new Principal(accessKeyId, secret, accountId, PrincipalKind.Root, $"arn:aws:iam::{accountId}:root", accountId);
+            var account = new DoubleAccount(this, accountId, root, _random.Next());
+            _accounts[accountId] = account;
+            Credentials.Add(root);
+            return account;
+        }
+    }
+}
+
+/// <summary>
+/// One AWS account in the double: its IAM, its CloudTrail event history, its Config recorder and rules per Region,
+/// and the roles STS lets callers assume. Tests drive and inspect it through these members.
+/// </summary>
+public sealed class DoubleAccount
+{
+    private readonly Lock _gate = new();
+    private readonly AwsDoubleState _state;
+    private readonly Dictionary<string, ConfigRegion> _configRegions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _roleIds = new(StringComparer.Ordinal);
+    private readonly Random _random;
+
+    internal DoubleAccount(AwsDoubleState state, string accountId, Principal root, int seed)
+    {
+        _state = state;
+        AccountId = accountId;
+        RootCredentials = root;
+        _random = new Random(seed);
+        var options = state.Options;
+        Events = new EventHistory(accountId, state.Clock, new Random(_random.Next())) { Lag = options.CloudTrailLag };
+        ConfigItems = new ConfigItemStore();
+        Iam = new IamState(accountId, DoubleClock.DefaultStart.AddYears(-6), state.Clock, new Random(_random.Next()), Events, ConfigItems)
+        {
+            ReportTiming = options.CredentialReport,
+            VerifyMfaCodes = options.VerifyMfaCodes,
+        };
+    }
+
+    public string AccountId { get; }
+
+    /// <summary>The account's root access key: sign with it to act as the account.</summary>
+    public Principal RootCredentials { get; }
+
+    internal IamState Iam { get; }
+    internal EventHistory Events { get; }
+    internal ConfigItemStore ConfigItems { get; }
+
+    // ---- IAM ----
+
+    /// <summary>Puts users straight into IAM (no CloudTrail events): the account's past. Fast enough for 5,000.</summary>
+    public IReadOnlyList<IamUserSnapshot> SeedUsers(IEnumerable<UserSeed> users) => Iam.Seed(users);
+
+    public IReadOnlyList<IamUserSnapshot> Users => Iam.Users();
+
+    public IamUserSnapshot? FindUser(string userName) => Iam.FindUser(userName);
+
+    public IReadOnlyList<VirtualMfaDeviceSnapshot> VirtualMfaDevices => Iam.VirtualMfaDevices();
+
+    /// <summary>The credential report CSV as it would be generated at this moment.</summary>
+    public string CredentialReportCsvNow() => Iam.BuildReportNow();
+
+    public CredentialReportTiming CredentialReportTiming
+    {
+        get => Iam.ReportTiming;
+        set => Iam.ReportTiming = value;
+    }
+
+    public bool VerifyMfaCodes
+    {
+        get => Iam.VerifyMfaCodes;
+        set => Iam.VerifyMfaCodes = value;
+    }
+
+    /// <summary>A role STS may assume in this account; returns its ARN.</summary>
+    public string AddRole(string roleName)
+    {
+        lock (_gate)
+        {
+            if (!_roleIds.ContainsKey(roleName)) _roleIds[roleName] = Iam.NewUniqueId("AROA");
+            return RoleArn(roleName);
+        }
+    }
+
+    internal string? FindRoleId(string roleName)
+    {
+        lock (_gate) return _roleIds.GetValueOrDefault(roleName);
+    }
+
+    internal string RoleArn(string roleName) => $"arn:aws:iam::{AccountId}:role/{roleName}";
+
+    /// <summary>A long-term access key for an existing IAM user, to make calls as that user.</summary>
+    public Principal CreateAccessKey(string userName)
+    {
+        var user = Iam.FindUser(userName) ?? throw new InvalidOperationException($"no user {userName} in account {AccountId}");
+        var principal = new Principal(
+            "AKIA" + _state.RandomText(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
+            _state.RandomText(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
+            AccountId, PrincipalKind.User, user.Arn, user.UserId);
+        _state.Credentials.Add(principal);
+        return principal;
+    }
+
+    // ---- CloudTrail ----
+
+    /// <summary>Every recorded event, visible yet or not, oldest first.</summary>
+    public IReadOnlyList<CloudTrailEventRecord> CloudTrailEvents => Events.All();
+
+    public TimeSpan CloudTrailLag
+    {
+        get => Events.Lag;
+        set => Events.Lag = value;
+    }
+
+    // ---- Config ----
+
+    /// <summary>Config in one Region of this account (created on first use, as if the recorder were on everywhere).</summary>
+    public ConfigRegion Config(string region)
+    {
+        lock (_gate)
+        {
+            if (!_configRegions.TryGetValue(region, out var config))
+            {
+                config = new ConfigRegion(AccountId, region, new Random(_random.Next()))
+                {
+                    EvaluationDuration = _state.Options.ConfigEvaluationDuration,
+                };
+                _configRegions[region] = config;
+            }
+            return config;
+        }
+    }
+
+    /// <summary>The configuration items Config recorded for a resource (an IAM user's ID), oldest first.</summary>
+    public IReadOnlyList<ConfigurationItemRecord> ConfigurationHistory(string resourceId) => ConfigItems.History(resourceId);
+}

@@ -1,0 +1,302 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using AwsDouble.Protocol;
+
+namespace AwsDouble.Config;
+
+/// <summary>A Config rule as PutConfigRule stored it.</summary>
+public sealed record ConfigRuleSnapshot(string ConfigRuleName, string ConfigRuleArn, string ConfigRuleId, string? InputParameters, string SourceOwner, string? SourceIdentifier);
+
+/// <summary>An evaluation as the caller sent it in PutEvaluations.</summary>
+public sealed record EvaluationInput(string ComplianceResourceType, string ComplianceResourceId, string ComplianceType, string? Annotation, DateTimeOffset OrderingTimestamp);
+
+/// <summary>The result Config holds for one resource under one rule.</summary>
+public sealed record StoredEvaluation(
+    string ConfigRuleName,
+    string ResourceType,
+    string ResourceId,
+    string ComplianceType,
+    string? Annotation,
+    DateTimeOffset OrderingTimestamp,
+    DateTimeOffset ResultRecordedTime,
+    DateTimeOffset ConfigRuleInvokedTime);
+
+/// <summary>One PutEvaluations call as it reached the double, kept for tests (TestMode calls included).</summary>
+public sealed record PutEvaluationsCall(string? ConfigRuleName, bool TestMode, IReadOnlyList<EvaluationInput> Evaluations, IReadOnlyList<EvaluationInput> Failed, DateTimeOffset At);
+
+/// <summary>A StartConfigRulesEvaluation request the double accepted.</summary>
+public sealed record RuleEvaluationStart(string Region, string ConfigRuleName, DateTimeOffset At);
+
+/// <summary>
+/// AWS Config in one Region of one account: rules, the result tokens the test API hands out, the results the rule
+/// reported, and the once-a-minute limit on StartConfigRulesEvaluation.
+/// </summary>
+public sealed class ConfigRegion
+{
+    public const int MaxEvaluationsPerCall = 100;
+    public const int MaxAnnotationLength = 256;
+    private static readonly string[] ReportableTypes = ["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE"];
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, RuleRecord> _rules = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _ruleByToken = new(StringComparer.Ordinal);
+    private readonly List<PutEvaluationsCall> _calls = [];
+    private readonly List<RuleEvaluationStart> _starts = [];
+    private readonly string _accountId;
+    private readonly string _region;
+    private readonly Random _random;
+
+    internal ConfigRegion(string accountId, string region, Random random)
+    {
+        _accountId = accountId;
+        _region = region;
+        _random = random;
+    }
+
+    /// <summary>Raised after StartConfigRulesEvaluation accepted a request; handlers must not block (start work and return).</summary>
+    public event EventHandler<RuleEvaluationStart>? EvaluationStarted;
+
+    public string Region => _region;
+
+    /// <summary>How long an on-demand evaluation stays "in progress" after StartConfigRulesEvaluation.</summary>
+    public TimeSpan EvaluationDuration { get; set; } = TimeSpan.Zero;
+
+    /// <summary>A custom Lambda rule, as a test would create it before handing out result tokens.</summary>
+    public ConfigRuleSnapshot PutCustomLambdaRule(string ruleName, string? inputParameters = null, string? lambdaArn = null)
+    {
+        var rule = new JsonObject
+        {
+            ["ConfigRuleName"] = ruleName,
+            ["Source"] = new JsonObject
+            {
+                ["Owner"] = "CUSTOM_LAMBDA",
+                ["SourceIdentifier"] = lambdaArn ?? $"arn:aws:lambda:{_region}:{_accountId}:function:{ruleName}",
+                ["SourceDetails"] = new JsonArray(new JsonObject
+                {
+                    ["EventSource"] = "aws.config",
+                    ["MessageType"] = "ScheduledNotification",
+                    ["MaximumExecutionFrequency"] = "TwentyFour_Hours",
+                }),
+            },
+        };
+        if (inputParameters is not null) rule["InputParameters"] = inputParameters;
+        return PutRule(rule);
+    }
+
+    internal ConfigRuleSnapshot PutRule(JsonObject rule)
+    {
+        var name = rule["ConfigRuleName"]?.GetValue<string>()
+            ?? throw JsonErrors.InvalidParameterValue("ConfigRuleName is required.");
+        if (name.Length is 0 or > 128) throw JsonErrors.Validation("ConfigRuleName must be 1 to 128 characters.");
+        var source = rule["Source"] as JsonObject ?? throw JsonErrors.Validation("1 validation error detected: Value null at 'configRule.source' failed to satisfy constraint: Member must not be null");
+        var owner = source["Owner"]?.GetValue<string>();
+        if (owner is not ("AWS" or "CUSTOM_LAMBDA" or "CUSTOM_POLICY"))
+            throw JsonErrors.Validation($"1 validation error detected: Value '{owner}' at 'configRule.source.owner' failed to satisfy constraint: Member must satisfy enum value set: [CUSTOM_POLICY, AWS, CUSTOM_LAMBDA]");
+        if (rule["InputParameters"] is JsonValue parameters && parameters.TryGetValue<string>(out var text))
+        {
+            try
+            {
+                if (JsonNode.Parse(text) is not JsonObject) throw JsonErrors.InvalidParameterValue("Invalid json for input parameters");
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                throw JsonErrors.InvalidParameterValue("Invalid json for input parameters");
+            }
+        }
+        lock (_gate)
+        {
+            var stored = (JsonObject)rule.DeepClone();
+            if (!_rules.TryGetValue(name, out var record))
+            {
+                var id = "config-rule-" + NewToken(6).ToLowerInvariant();
+                record = new RuleRecord(name, $"arn:aws:config:{_region}:{_accountId}:config-rule/{id}", id);
+                _rules[name] = record;
+            }
+            stored["ConfigRuleArn"] = record.Arn;
+            stored["ConfigRuleId"] = record.Id;
+            stored["ConfigRuleState"] = "ACTIVE";
+            stored["EvaluationModes"] ??= new JsonArray(new JsonObject { ["Mode"] = "DETECTIVE" });
+            record.Definition = stored;
+            return record.Snapshot();
+        }
+    }
+
+    internal IReadOnlyList<JsonObject> DescribeRules(IReadOnlyList<string>? names)
+    {
+        lock (_gate)
+        {
+            if (names is null || names.Count == 0) return _rules.Values.OrderBy(r => r.Name, StringComparer.Ordinal).Select(r => (JsonObject)r.Definition!.DeepClone()).ToList();
+            return names.Select(n => (JsonObject)Require(n).Definition!.DeepClone()).ToList();
+        }
+    }
+
+    public ConfigRuleSnapshot? FindRule(string name)
+    {
+        lock (_gate) return _rules.TryGetValue(name, out var r) ? r.Snapshot() : null;
+    }
+
+    /// <summary>A result token for the rule, as Config would put in the invoking event.</summary>
+    public string IssueResultToken(string ruleName)
+    {
+        lock (_gate)
+        {
+            Require(ruleName);
+            var token = "eyJ" + NewToken(48);
+            _ruleByToken[token] = ruleName;
+            return token;
+        }
+    }
+
+    internal IReadOnlyList<EvaluationInput> PutEvaluations(IReadOnlyList<EvaluationInput> evaluations, string resultToken, bool testMode, int failLast, DateTimeOffset now)
+    {
+        if (evaluations.Count > MaxEvaluationsPerCall)
+        {
+            throw JsonErrors.Validation(
+                $"1 validation error detected: Value at 'evaluations' failed to satisfy constraint: Member must have length less than or equal to {MaxEvaluationsPerCall}");
+        }
+        foreach (var evaluation in evaluations) Validate(evaluation);
+        var failed = evaluations.Skip(Math.Max(0, evaluations.Count - failLast)).ToList();
+        lock (_gate)
+        {
+            string? ruleName = null;
+            if (!testMode)
+            {
+                ruleName = _ruleByToken.GetValueOrDefault(resultToken)
+                    ?? throw new AwsErrorException(400, "InvalidResultTokenException", "The resultToken provided is invalid");
+                var rule = Require(ruleName);
+                foreach (var evaluation in evaluations.Take(evaluations.Count - failed.Count))
+                {
+                    var key = (evaluation.ComplianceResourceType, evaluation.ComplianceResourceId);
+                    // Config keeps the result with the newest ordering timestamp; an older one does not replace it.
+                    if (rule.Results.TryGetValue(key, out var existing) && existing.OrderingTimestamp > evaluation.OrderingTimestamp) continue;
+                    rule.Results[key] = new StoredEvaluation(ruleName, evaluation.ComplianceResourceType, evaluation.ComplianceResourceId,
+                        evaluation.ComplianceType, evaluation.Annotation, evaluation.OrderingTimestamp, now, now);
+                }
+            }
+            _calls.Add(new PutEvaluationsCall(ruleName ?? _ruleByToken.GetValueOrDefault(resultToken), testMode, evaluations, failed, now));
+        }
+        return failed;
+    }
+
+    internal (IReadOnlyList<StoredEvaluation> Page, string? NextToken) ComplianceDetails(string ruleName, IReadOnlyList<string>? complianceTypes, int limit, string? nextToken)
+    {
+        if (complianceTypes is not null)
+        {
+            foreach (var type in complianceTypes)
+            {
+                if (!ReportableTypes.Contains(type, StringComparer.Ordinal))
+                    throw JsonErrors.InvalidParameterValue($"The ComplianceType {type} is not valid for filtering. Use COMPLIANT, NON_COMPLIANT or NOT_APPLICABLE.");
+            }
+        }
+        List<StoredEvaluation> results;
+        lock (_gate)
+        {
+            results = Require(ruleName).Results.Values
+                .Where(r => complianceTypes is null || complianceTypes.Count == 0 || complianceTypes.Contains(r.ComplianceType, StringComparer.Ordinal))
+                .OrderBy(r => r.ResourceType, StringComparer.Ordinal)
+                .ThenBy(r => r.ResourceId, StringComparer.Ordinal)
+                .ToList();
+        }
+        return Pages.Take(results, limit, nextToken, "cd");
+    }
+
+    public IReadOnlyList<StoredEvaluation> Results(string ruleName)
+    {
+        lock (_gate) return Require(ruleName).Results.Values.OrderBy(r => r.ResourceId, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Every PutEvaluations call, TestMode ones included, in arrival order.</summary>
+    public IReadOnlyList<PutEvaluationsCall> Calls()
+    {
+        lock (_gate) return [.. _calls];
+    }
+
+    public IReadOnlyList<RuleEvaluationStart> Starts()
+    {
+        lock (_gate) return [.. _starts];
+    }
+
+    internal IReadOnlyList<RuleEvaluationStart> StartEvaluation(IReadOnlyList<string> ruleNames, DateTimeOffset now)
+    {
+        if (ruleNames.Count is 0 or > 25)
+            throw JsonErrors.Validation("1 validation error detected: Value at 'configRuleNames' failed to satisfy constraint: Member must have length between 1 and 25");
+        lock (_gate)
+        {
+            var rules = ruleNames.Select(Require).ToList();
+            foreach (var rule in rules)
+            {
+                if (rule.LastStart is { } last && (now - last < TimeSpan.FromMinutes(1) || now < last + EvaluationDuration))
+                {
+                    throw new AwsErrorException(400, "LimitExceededException",
+                        $"An evaluation of {rule.Name} is in progress or was started less than a minute ago; StartConfigRulesEvaluation allows one call a minute.");
+                }
+            }
+            var started = rules.Select(rule =>
+            {
+                rule.LastStart = now;
+                return new RuleEvaluationStart(_region, rule.Name, now);
+            }).ToList();
+            _starts.AddRange(started);
+            return started;
+        }
+    }
+
+    internal void RaiseStarted(IEnumerable<RuleEvaluationStart> starts)
+    {
+        foreach (var start in starts) EvaluationStarted?.Invoke(this, start);
+    }
+
+    private static void Validate(EvaluationInput evaluation)
+    {
+        if (evaluation.ComplianceResourceType.Length is 0 or > 256)
+            throw JsonErrors.Validation("1 validation error detected: Value at 'evaluations.member.complianceResourceType' failed to satisfy constraint: Member must have length between 1 and 256");
+        if (evaluation.ComplianceResourceId.Length is 0 or > 768)
+            throw JsonErrors.Validation("1 validation error detected: Value at 'evaluations.member.complianceResourceId' failed to satisfy constraint: Member must have length between 1 and 768");
+        if (evaluation.ComplianceType == "INSUFFICIENT_DATA")
+            throw JsonErrors.InvalidParameterValue("The ComplianceType INSUFFICIENT_DATA is not supported for PutEvaluations; use COMPLIANT, NON_COMPLIANT or NOT_APPLICABLE.");
+        if (!ReportableTypes.Contains(evaluation.ComplianceType, StringComparer.Ordinal))
+        {
+            throw JsonErrors.Validation(
+                $"1 validation error detected: Value '{evaluation.ComplianceType}' at 'evaluations.member.complianceType' failed to satisfy constraint: Member must satisfy enum value set: [NOT_APPLICABLE, COMPLIANT, NON_COMPLIANT, INSUFFICIENT_DATA]");
+        }
+        if (evaluation.Annotation is { Length: > MaxAnnotationLength })
+        {
+            throw JsonErrors.Validation(
+                $"1 validation error detected: Value at 'evaluations.member.annotation' failed to satisfy constraint: Member must have length less than or equal to {MaxAnnotationLength}");
+        }
+    }
+
+    private RuleRecord Require(string name) =>
+        _rules.GetValueOrDefault(name) ?? throw new AwsErrorException(400, "NoSuchConfigRuleException",
+            $"The ConfigRule '{name}' provided in the request is invalid. Please check the configRule name");
+
+    private string NewToken(int length)
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        var chars = new char[length];
+        for (var i = 0; i < length; i++) chars[i] = alphabet[_random.Next(alphabet.Length)];
+        return new string(chars);
+    }
+
+    private sealed class RuleRecord(string name, string arn, string id)
+    {
+        public string Name { get; } = name;
+        public string Arn { get; } = arn;
+        public string Id { get; } = id;
+        public JsonObject? Definition { get; set; }
+        public DateTimeOffset? LastStart { get; set; }
+        public Dictionary<(string Type, string Id), StoredEvaluation> Results { get; } = [];
+
+        public ConfigRuleSnapshot Snapshot()
+        {
+            var source = Definition?["Source"] as JsonObject;
+            return new ConfigRuleSnapshot(Name, Arn, Id, Definition?["InputParameters"]?.GetValue<string>(),
+                source?["Owner"]?.GetValue<string>() ?? string.Empty, source?["SourceIdentifier"]?.GetValue<string>());
+        }
+    }
+
+    public override string ToString()
+    {
+        lock (_gate) return string.Create(CultureInfo.InvariantCulture, $"Config {_accountId} {_region}: {_rules.Count} rules");
+    }
+}
