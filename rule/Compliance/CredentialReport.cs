@@ -143,6 +143,8 @@ internal sealed record CredentialReport(
                 default: field.Append(c); break;
             }
         }
+        if (quoted)
+            throw new CredentialReportFormatException($"the quoted field opened on line {recordLine} is never closed, so every row after it would be lost");
         if (field.Length > 0 || fields.Count > 0)
         {
             fields.Add(field.ToString());

@@ -65,7 +65,7 @@ internal static class Evaluator
         if (satisfying != MfaKinds.None)
         {
             return new Assessment(user, ComplianceType.Compliant,
-                $"Console password protected by {MfaKindNames.Describe(satisfying)} MFA ({CountDevices(mfa.Devices.Count)}).",
+                $"Console password protected by {MfaKindNames.Describe(satisfying)} MFA ({CountDevices(mfa.Devices.Count(d => (d.Kind & allowed) != MfaKinds.None))}).",
                 MissingEvidence.None, null, null);
         }
 
@@ -132,7 +132,9 @@ internal static class Evaluator
         var key = parameters.ExemptionTagKey;
         if (key.Length == 0) return (null, string.Empty, false);
         if (state.Tags is null) return (null, string.Empty, true);
-        if (!state.Tags.TryGetValue(key, out var value)) return (null, string.Empty, false);
+        // IAM tag keys are unique regardless of case, so the key is matched the same way.
+        var value = state.Tags.FirstOrDefault(t => string.Equals(t.Key, key, StringComparison.OrdinalIgnoreCase)).Value;
+        if (value is null) return (null, string.Empty, false);
 
         if (!DateOnly.TryParseExact(value.Trim(), DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             return (null, $" Tag {key}='{Shorten(value)}' is not a {DateFormat} date, so it exempts nothing.", false);

@@ -166,6 +166,8 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
         {
             var profileTask = iam.GetLoginProfileAsync(user.UserName, cancellationToken);
             var devicesTask = iam.ListMfaDevicesAsync(user.UserName, cancellationToken);
+            // Both awaited together, so a failure of either is observed and neither runs on unwatched.
+            await Task.WhenAll(profileTask, devicesTask).ConfigureAwait(false);
             var profile = await profileTask.ConfigureAwait(false);
             var devices = await devicesTask.ConfigureAwait(false);
             var password = profile is null
@@ -256,7 +258,16 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
             {
                 var events = await cloudTrail.LookupEventsAsync("EventName", eventName, since, now, cancellationToken).ConfigureAwait(false);
                 foreach (var trailEvent in events)
-                    foreach (var name in UserNamesOf(trailEvent)) changed.Add(name);
+                {
+                    var names = UserNamesOf(trailEvent).ToList();
+                    if (names.Count == 0)
+                    {
+                        // A change we cannot pin on a user could be anyone's: the report cannot be trusted for anyone.
+                        warnings.Enqueue($"CloudTrail event {trailEvent.EventId} ({trailEvent.EventName}) names no user; reading every user live");
+                        return null;
+                    }
+                    foreach (var name in names) changed.Add(name);
+                }
             }
             return changed;
         }

@@ -191,14 +191,14 @@ public sealed class CredentialReportTests
     }
 
     [Fact]
-    public void Parse_UnterminatedQuote_BecomesAProblem()
+    public void Parse_UnterminatedQuote_FailsNamingTheLineInsteadOfSwallowingLaterRows()
     {
         var broken = ReportRow("bob", true, true).Replace(",no_information,", ",\"unterminated,", StringComparison.Ordinal);
 
-        var report = CredentialReport.Parse(ReportCsv(ReportRow("alice", true, true), broken, ReportRow("carol", true, true)));
+        var error = Assert.Throws<CredentialReportFormatException>(() =>
+            CredentialReport.Parse(ReportCsv(ReportRow("alice", true, true), broken, ReportRow("carol", true, true))));
 
-        Assert.Contains(report.Users, u => u.UserName == "alice");
-        Assert.Contains(report.Problems, p => p.UserName == "bob" && p.LineNumber == 4);
+        Assert.Contains("line 4", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

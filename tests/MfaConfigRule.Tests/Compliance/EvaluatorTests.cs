@@ -466,13 +466,13 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
-    public void Evaluate_ExemptionTagKeyIsCaseSensitive_OtherCaseDoesNotExempt()
+    public void Evaluate_ExemptionTagKeyInOtherCase_ExemptsAsIamTreatsKeysCaseInsensitively()
     {
         var state = PasswordWithoutMfa(tags: Tags(("MFA-Exempt-Until", "2027-01-01")));
 
         var assessment = Evaluator.Evaluate(state, RuleParameters.Default, Now);
 
-        Assert.Equal(ComplianceType.NonCompliant, assessment.Compliance);
+        Assert.Equal(ComplianceType.NotApplicable, assessment.Compliance);
     }
 
     [Fact]
