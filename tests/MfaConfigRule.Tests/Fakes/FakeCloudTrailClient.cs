@@ -10,6 +10,9 @@ internal sealed class FakeCloudTrailClient : ICloudTrailClient
     private readonly List<CloudTrailEvent> _events = [];
     private readonly List<LookupCall> _calls = [];
 
+    /// <summary>Called before each lookup with the number of lookups so far, e.g. to make an event appear late.</summary>
+    public Action<int>? BeforeLookup { get; set; }
+
     /// <summary>When set, every LookupEvents call throws this error code.</summary>
     public string? Error { get; set; }
 
@@ -28,13 +31,21 @@ internal sealed class FakeCloudTrailClient : ICloudTrailClient
 
     public Task<IReadOnlyList<CloudTrailEvent>> LookupEventsAsync(string attributeKey, string attributeValue, DateTimeOffset startTime, DateTimeOffset endTime, CancellationToken cancellationToken)
     {
+        int count;
+        lock (_gate) count = _calls.Count;
+        BeforeLookup?.Invoke(count);
         lock (_gate)
         {
             _calls.Add(new LookupCall(attributeKey, attributeValue, startTime, endTime));
             if (Error is { } code) throw new AwsServiceException("cloudtrail", "LookupEvents", code, 400, $"{code} (from the fake)");
-            if (attributeKey != "EventName") throw new NotSupportedException($"the fake looks up by EventName only, not {attributeKey}");
+            Func<CloudTrailEvent, bool> matches = attributeKey switch
+            {
+                "EventName" => e => e.EventName == attributeValue,
+                "EventId" => e => e.EventId == attributeValue,
+                _ => throw new NotSupportedException($"the fake looks up by EventName or EventId only, not {attributeKey}"),
+            };
             return Task.FromResult<IReadOnlyList<CloudTrailEvent>>([.. _events
-                .Where(e => e.EventName == attributeValue && e.EventTime >= startTime && e.EventTime <= endTime)
+                .Where(e => matches(e) && e.EventTime >= startTime && e.EventTime <= endTime)
                 .OrderBy(e => e.EventTime)]);
         }
     }

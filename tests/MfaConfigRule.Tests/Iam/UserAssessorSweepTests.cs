@@ -259,6 +259,21 @@ public sealed class UserAssessorSweepTests
     }
 
     [Fact]
+    public async Task Sweep_ChangeCloudTrailCannotPinOnAUser_ReadsEveryUserLive()
+    {
+        SeedAccount();
+        _cloudTrail.Add(new MfaConfigRule.Config.CloudTrailEvent("evt-anon", "DeleteVirtualMFADevice", ReportTime.AddMinutes(5), "iam.amazonaws.com",
+            ["arn:aws:iam::123456789012:mfa/shared-device"], """{"requestParameters":{"serialNumber":"arn:aws:iam::123456789012:mfa/shared-device"}}"""));
+
+        var result = await Sweep(BreakGlassExempt);
+
+        Assert.Equal("live", result.Stats.Mode);
+        Assert.Contains(result.Stats.Warnings, w => w.Contains("evt-anon", StringComparison.Ordinal));
+        Assert.Equal(7, _iam.ReadLive.Count);
+        Assert.Equal(7, result.Assessments.Count);
+    }
+
+    [Fact]
     public async Task Sweep_ReportUnreadable_ReadsEveryUserLive()
     {
         SeedAccount();
