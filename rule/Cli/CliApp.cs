@@ -241,11 +241,7 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
     {
         var account = connect(new AccountOptions(parse.GetValue(_profile), parse.GetValue(_region)));
         var assessor = new UserAssessor(account.Iam, account.CloudTrail, time, new AssessorOptions { UseCredentialReport = !parse.GetValue(_liveOnly) });
-        var progress = new Progress<(int Done, int Total)>(p =>
-        {
-            if (p.Total >= 50 && (p.Done % 50 == 0 || p.Done == p.Total)) stderr.Write($"\rassessed {p.Done}/{p.Total} users");
-            if (p.Total >= 50 && p.Done == p.Total) stderr.WriteLine();
-        });
+        var progress = new SweepProgress(stderr);
         var sweep = assessor.SweepAsync(parameters, CancellationToken.None, progress).GetAwaiter().GetResult();
         foreach (var warning in sweep.Stats.Warnings) stderr.WriteLine($"warning: {warning}");
         return AuditRow.Ordered(sweep.Assessments.Select(AuditRow.From)
@@ -289,6 +285,31 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
     }
 
     private static string Source(EvidenceSource source) => source == EvidenceSource.Live ? "live IAM" : "credential report";
+}
+
+/// <summary>
+/// "assessed N/M users" on one stderr line for sweeps of 50 users or more. Written synchronously under a lock (not via
+/// <see cref="Progress{T}"/>, which posts to the thread pool) so lines never come out of order or after the result.
+/// </summary>
+internal sealed class SweepProgress(TextWriter stderr) : IProgress<(int Done, int Total)>
+{
+    private const int MinimumUsers = 50;
+    private const int Step = 50;
+    private readonly Lock _gate = new();
+    private int _shown;
+
+    public void Report((int Done, int Total) value)
+    {
+        if (value.Total < MinimumUsers || (value.Done % Step != 0 && value.Done != value.Total)) return;
+        lock (_gate)
+        {
+            // Counts are reported from parallel workers: a late, smaller one would overwrite a later line.
+            if (value.Done <= _shown) return;
+            _shown = value.Done;
+            stderr.Write($"\rassessed {value.Done}/{value.Total} users");
+            if (value.Done == value.Total) stderr.WriteLine();
+        }
+    }
 }
 
 /// <summary>A mistake in how the CLI was called or what it was given; shown as "error: …" with exit code 2.</summary>
