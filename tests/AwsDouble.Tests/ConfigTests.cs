@@ -248,6 +248,25 @@ public sealed class ConfigTests : DoubleTest
     }
 
     [Fact]
+    public async Task GetResourceConfigHistory_LaterTimeCopiedFromTheItem_FindsItDespiteASubMillisecondCreateDate()
+    {
+        var created = DoubleClock.DefaultStart.AddDays(-3).AddTicks(6_789);
+        Account.SeedUsers([new UserSeed("alice") { CreateDate = created }]);
+        var item = Assert.Single(Account.ConfigurationHistory(Account.FindUser("alice")!.UserId));
+
+        var answer = await Aws.ConfigAsync("GetResourceConfigHistory", new JsonObject
+        {
+            ["resourceType"] = UserType,
+            ["resourceId"] = item.ResourceId,
+            ["laterTime"] = item.CaptureTime.ToUnixTimeMilliseconds() / 1000.0,
+            ["limit"] = 1,
+        });
+
+        Assert.Equal(created.AddTicks(-6_789), item.CaptureTime);
+        Assert.Single(answer.Body["configurationItems"]!.AsArray());
+    }
+
+    [Fact]
     public async Task GetResourceConfigHistory_UnknownResource_IsResourceNotDiscoveredException()
     {
         var answer = await Aws.ConfigAsync("GetResourceConfigHistory", new JsonObject { ["resourceType"] = UserType, ["resourceId"] = "AIDANOBODY" });
