@@ -11,6 +11,7 @@ public sealed partial class RunLocalScriptTests(ITestOutputHelper output)
     public async Task RunLocal_TwentyFiveUsers_PrintsTheVerdictsConfigHoldsAndStopsTheDouble()
     {
         var binary = await RuleBinary.GetAsync();
+        output.WriteLine(binary.Description);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         // A published binary saves the script a build; the JIT fallback cannot be named in one path, so the script builds.
         if (binary.IsNativeAot) environment["MFA_RULE_BINARY"] = binary.FileName;

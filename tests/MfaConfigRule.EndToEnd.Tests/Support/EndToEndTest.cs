@@ -45,8 +45,10 @@ public abstract class EndToEndTest(ITestOutputHelper output) : IAsyncLifetime
         Config.PutCustomLambdaRule(RuleName);
     }
 
+    /// <summary>Stops everything; then fails the test if a runtime wrote a stdout line that is not one JSON object (its log format).</summary>
     public async Task DisposeAsync()
     {
+        var notJson = new List<string>();
         foreach (var function in _functions)
         {
             try
@@ -56,10 +58,12 @@ public abstract class EndToEndTest(ITestOutputHelper output) : IAsyncLifetime
             finally
             {
                 output.WriteLine(function.Transcript);
+                notJson.AddRange(function.NonJsonStdout.Select(line => $"{function.Handler}: {line}"));
             }
         }
         _actions?.Dispose();
         if (_aws is not null) await _aws.DisposeAsync();
+        Assert.True(notJson.Count == 0, "stdout lines that are not JSON log lines:\n" + string.Join('\n', notJson));
     }
 
     /// <summary>The environment a deployed function has, pointed at the double: Region, keys it knows, endpoint override.</summary>
