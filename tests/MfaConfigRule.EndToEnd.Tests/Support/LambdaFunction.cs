@@ -132,8 +132,10 @@ internal sealed class LambdaFunction : IAsyncDisposable
 
     private async Task<InvocationOutcome> WaitAsync(string requestId, Task<InvocationOutcome> outcome)
     {
-        var exited = _process.WaitForExitAsync();
-        var finished = await Task.WhenAny(outcome, exited, Task.Delay(OutcomeWait));
+        using var done = new CancellationTokenSource();
+        var exited = _process.WaitForExitAsync(done.Token);
+        var finished = await Task.WhenAny(outcome, exited, Task.Delay(OutcomeWait, done.Token));
+        await done.CancelAsync();
         if (finished == outcome) return await outcome;
         if (finished == exited)
         {
