@@ -46,9 +46,12 @@ internal sealed record LambdaError
         if (exception.InnerException is null) return exception.Message;
         var message = new StringBuilder(exception.Message);
         var depth = 0;
+        var previous = exception.Message;
         for (var cause = exception.InnerException; cause is not null && depth < MaxCauses; cause = cause.InnerException, depth++)
         {
-            message.Append(" (caused by ").Append(cause.GetType().Name).Append(": ").Append(cause.Message).Append(')');
+            // A wrapper that carries its cause's own message (an error type put on a domain exception) says it once.
+            if (cause.Message != previous) message.Append(" (caused by ").Append(cause.GetType().Name).Append(": ").Append(cause.Message).Append(')');
+            previous = cause.Message;
         }
 
         return message.ToString();

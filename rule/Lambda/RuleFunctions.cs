@@ -57,6 +57,16 @@ internal static class RuleFunctions
             log.Error("the rule parameters are invalid; nothing was reported", new LogFields { ["error"] = e.Message });
             throw new LambdaFunctionException("InvalidParameterValueException", e.Message, e);
         }
+        catch (SweepDeadlineException e)
+        {
+            log.Error("evaluation incomplete: the deadline came before the users were listed; nothing was reported", new LogFields
+            {
+                ["error"] = e.Message,
+                ["apiCalls"] = calls.Since(before),
+                ["durationMs"] = (int)time.GetElapsedTime(started).TotalMilliseconds,
+            });
+            throw new LambdaFunctionException("EvaluationIncomplete", e.Message);
+        }
 
         var fields = new LogFields
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Config;
 using MfaConfigRule.Iam;
@@ -74,9 +75,21 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
     {
         var ordering = configEvent.Invoking.NotificationCreationTime ?? time.GetUtcNow();
         // The budget runs on the injected clock, like everything else that waits, so the deadline is testable.
-        using var deadlineReached = deadline is { } end ? new CancellationTokenSource(SweepBudget(end), time) : new CancellationTokenSource();
+        var reserve = deadline is { } end ? Reserve(end) : TimeSpan.Zero;
+        using var deadlineReached = deadline is { } stop ? new CancellationTokenSource(SweepBudget(stop, reserve), time) : new CancellationTokenSource();
         using var sweepBudget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadlineReached.Token);
-        var sweep = await assessor.SweepAsync(parameters, sweepBudget.Token).ConfigureAwait(false);
+        SweepResult sweep;
+        try
+        {
+            sweep = await assessor.SweepAsync(parameters, sweepBudget.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (deadlineReached.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Users that could not be read are failures inside the sweep; this is the budget running out before the users
+            // were even listed (or the report read), so there is no user to name and nothing to report.
+            throw new SweepDeadlineException(string.Create(CultureInfo.InvariantCulture,
+                $"the sweep ran out of time during its account-wide reads (users, credential report, CloudTrail, virtual MFA devices): it stops {reserve.TotalSeconds:0} s before the Lambda deadline ({deadline:O}) to leave time for PutEvaluations. Nothing was reported; raise the function's timeout."), e);
+        }
         var evaluations = sweep.Assessments
             .Select(a => Evaluation.ForUser(a.User.UserId, a.Compliance!.Value, a.Annotation, ordering))
             .ToList();
@@ -99,13 +112,16 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
             evaluations, outcome.Unreported, sweep.Failures, sweep.Stats, vanished, warnings, null);
     }
 
-    /// <summary>Time until the sweep must stop so PutEvaluations still fits before <paramref name="deadline"/>.</summary>
-    private TimeSpan SweepBudget(DateTimeOffset deadline)
+    /// <summary>Time until the sweep must stop so PutEvaluations still fits, in <paramref name="reserve"/>, before <paramref name="deadline"/>.</summary>
+    private TimeSpan SweepBudget(DateTimeOffset deadline, TimeSpan reserve)
     {
         var remaining = deadline - time.GetUtcNow();
-        var reserve = TimeSpan.FromTicks(Math.Max(options.ReportReserve.Ticks, remaining.Ticks / 10));
         return remaining - reserve > TimeSpan.Zero ? remaining - reserve : TimeSpan.Zero;
     }
+
+    /// <summary>Time kept back for PutEvaluations: the larger of the configured reserve and a tenth of what is left.</summary>
+    private TimeSpan Reserve(DateTimeOffset deadline) =>
+        TimeSpan.FromTicks(Math.Max(options.ReportReserve.Ticks, (deadline - time.GetUtcNow()).Ticks / 10));
 
     private async Task<InvocationSummary> ChangeAsync(ConfigEvent configEvent, RuleParameters parameters, CancellationToken cancellationToken)
     {
@@ -144,3 +160,6 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
         return Summary([evaluation], outcome.Unreported, failures, null);
     }
 }
+
+/// <summary>The invocation's time ran out before the sweep could list the users: nothing was reported.</summary>
+internal sealed class SweepDeadlineException(string message, Exception inner) : Exception(message, inner);

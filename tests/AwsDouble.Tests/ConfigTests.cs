@@ -171,6 +171,34 @@ public sealed class ConfigTests : DoubleTest
     }
 
     [Fact]
+    public async Task DescribeConfigRuleEvaluationStatus_AfterARecordedInvocation_ReportsItsTime()
+    {
+        Config.PutCustomLambdaRule(Rule);
+        var body = new JsonObject { ["ConfigRuleNames"] = new JsonArray(Rule) };
+        var before = await Aws.ConfigAsync("DescribeConfigRuleEvaluationStatus", body.DeepClone().AsObject());
+        Config.RecordInvocation(Rule, DoubleClock.DefaultStart.AddMinutes(2), succeeded: true);
+        Config.RecordInvocation(Rule, DoubleClock.DefaultStart.AddMinutes(3), succeeded: false, "Runtime.Timeout", "timed out");
+
+        var after = await Aws.ConfigAsync("DescribeConfigRuleEvaluationStatus", body.DeepClone().AsObject());
+
+        var unrecorded = Assert.Single(before.Body["ConfigRulesEvaluationStatus"]!.AsArray())!.AsObject();
+        Assert.Equal(Rule, unrecorded["ConfigRuleName"]!.GetValue<string>());
+        Assert.Null(unrecorded["LastSuccessfulInvocationTime"]);
+        var status = Assert.Single(after.Body["ConfigRulesEvaluationStatus"]!.AsArray())!.AsObject();
+        Assert.Equal(DoubleClock.DefaultStart.AddMinutes(2).ToUnixTimeSeconds(), status["LastSuccessfulInvocationTime"]!.GetValue<double>());
+        Assert.Equal(DoubleClock.DefaultStart.AddMinutes(3).ToUnixTimeSeconds(), status["LastFailedInvocationTime"]!.GetValue<double>());
+        Assert.Equal("Runtime.Timeout", status["LastErrorCode"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task DescribeConfigRuleEvaluationStatus_UnknownRule_IsNoSuchConfigRuleException()
+    {
+        var answer = await Aws.ConfigAsync("DescribeConfigRuleEvaluationStatus", new JsonObject { ["ConfigRuleNames"] = new JsonArray("absent") });
+
+        Assert.Equal("NoSuchConfigRuleException", answer.ErrorType);
+    }
+
+    [Fact]
     public async Task PutConfigRule_ThenDescribeConfigRules_ReturnsTheRuleWithArnAndId()
     {
         var put = await Aws.ConfigAsync("PutConfigRule", new JsonObject
@@ -217,6 +245,25 @@ public sealed class ConfigTests : DoubleTest
         var newest = latest.Body["configurationItems"]![0]!;
         Assert.Equal("OK", newest["configurationItemStatus"]!.GetValue<string>());
         Assert.Equal("ops", newest["tags"]!["team"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task GetResourceConfigHistory_LaterTimeCopiedFromTheItem_FindsItDespiteASubMillisecondCreateDate()
+    {
+        var created = DoubleClock.DefaultStart.AddDays(-3).AddTicks(6_789);
+        Account.SeedUsers([new UserSeed("alice") { CreateDate = created }]);
+        var item = Assert.Single(Account.ConfigurationHistory(Account.FindUser("alice")!.UserId));
+
+        var answer = await Aws.ConfigAsync("GetResourceConfigHistory", new JsonObject
+        {
+            ["resourceType"] = UserType,
+            ["resourceId"] = item.ResourceId,
+            ["laterTime"] = item.CaptureTime.ToUnixTimeMilliseconds() / 1000.0,
+            ["limit"] = 1,
+        });
+
+        Assert.Equal(created.AddTicks(-6_789), item.CaptureTime);
+        Assert.Single(answer.Body["configurationItems"]!.AsArray());
     }
 
     [Fact]

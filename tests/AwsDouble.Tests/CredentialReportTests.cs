@@ -41,6 +41,21 @@ public sealed class CredentialReportTests : DoubleTest
     }
 
     [Fact]
+    public async Task Report_WithARewriter_IsServedAsRewritten()
+    {
+        Account.SeedUsers([new UserSeed("alice")]);
+        Account.CredentialReportRewriter = csv => csv + "\nghost,arn:aws:iam::123456789012:user/ghost";
+
+        await Aws.IamAsync("GenerateCredentialReport");
+        Clock.Advance(Delay);
+        var report = await Aws.IamAsync("GetCredentialReport");
+
+        var csv = Encoding.UTF8.GetString(Convert.FromBase64String(report.Value("Content")!));
+        Assert.EndsWith("\nghost,arn:aws:iam::123456789012:user/ghost", csv, StringComparison.Ordinal);
+        Assert.Contains("\nalice,", csv, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Report_Content_IsBase64CsvWithTheTwentyTwoColumnsAndTheRootRow()
     {
         var created = DoubleClock.DefaultStart.AddDays(-30);

@@ -171,6 +171,16 @@ public sealed class DoubleAccount
         set => Iam.ReportTiming = value;
     }
 
+    /// <summary>
+    /// Edits each credential report as it is generated from now on (rows cut short, unreadable values, unknown users),
+    /// so tests can check what a client does with a report it cannot fully trust. Null: reports as IAM writes them.
+    /// </summary>
+    public Func<string, string>? CredentialReportRewriter
+    {
+        get => Iam.ReportRewriter;
+        set => Iam.ReportRewriter = value;
+    }
+
     public bool VerifyMfaCodes
     {
         get => Iam.VerifyMfaCodes;

@@ -80,6 +80,11 @@ internal sealed class ConfigApi(AwsDoubleState state)
                 {
                     ["ConfigRules"] = new JsonArray(config.DescribeRules(request.OptionalStringList("ConfigRuleNames")).Select(r => (JsonNode)r).ToArray()),
                 };
+            case "DescribeConfigRuleEvaluationStatus":
+                return new JsonObject
+                {
+                    ["ConfigRulesEvaluationStatus"] = new JsonArray(config.EvaluationStatuses(request.OptionalStringList("ConfigRuleNames")).Select(s => (JsonNode)s).ToArray()),
+                };
             case "ListDiscoveredResources":
             {
                 var (page, next) = account.ConfigItems.Discovered(request.RequiredString("resourceType"), request.OptionalStringList("resourceIds"),

@@ -34,6 +34,9 @@ internal sealed class ConfigItemStore
 
     public void RecordUser(IamUserSnapshot user, string status, DateTimeOffset at)
     {
+        // Config's times are whole milliseconds on the wire and in its store; a finer capture time would fall just after
+        // the laterTime a client copies from the item, and GetResourceConfigHistory would miss the very item.
+        at = DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds());
         var deleted = status == "ResourceDeleted";
         var configuration = deleted ? null : new JsonObject
         {

@@ -121,6 +121,58 @@ public sealed class ConfigRegion
         }
     }
 
+    /// <summary>
+    /// Config invoked the rule's function at <paramref name="at"/>, and the invocation succeeded or failed. The double
+    /// invokes no functions itself: a test that plays Config's part (say, running the rule after
+    /// <see cref="EvaluationStarted"/>) records the outcome here, and DescribeConfigRuleEvaluationStatus reports it.
+    /// </summary>
+    public void RecordInvocation(string ruleName, DateTimeOffset at, bool succeeded, string? errorCode = null, string? errorMessage = null)
+    {
+        lock (_gate)
+        {
+            var rule = Require(ruleName);
+            if (succeeded)
+            {
+                rule.LastSuccessfulInvocation = at;
+            }
+            else
+            {
+                rule.LastFailedInvocation = at;
+                rule.LastErrorCode = errorCode;
+                rule.LastErrorMessage = errorMessage;
+            }
+        }
+    }
+
+    /// <summary>
+    /// DescribeConfigRuleEvaluationStatus: every rule, or the named ones. The API reference says the operation does not
+    /// report Custom Lambda rules; the double reports every rule, so that a client's use of the times can be tested,
+    /// and a rule with no recorded invocation comes back without invocation times, as an unreported rule would.
+    /// </summary>
+    internal IReadOnlyList<JsonObject> EvaluationStatuses(IReadOnlyList<string>? names)
+    {
+        lock (_gate)
+        {
+            var rules = names is null || names.Count == 0 ? _rules.Values.OrderBy(r => r.Name, StringComparer.Ordinal).ToList() : names.Select(Require).ToList();
+            return rules.Select(rule =>
+            {
+                var status = new JsonObject
+                {
+                    ["ConfigRuleName"] = rule.Name,
+                    ["ConfigRuleArn"] = rule.Arn,
+                    ["ConfigRuleId"] = rule.Id,
+                    ["FirstEvaluationStarted"] = rule.LastSuccessfulInvocation is not null || rule.LastSuccessfulEvaluation is not null,
+                };
+                if (rule.LastSuccessfulInvocation is { } invoked) status["LastSuccessfulInvocationTime"] = JsonBody.Time(invoked);
+                if (rule.LastFailedInvocation is { } failed) status["LastFailedInvocationTime"] = JsonBody.Time(failed);
+                if (rule.LastSuccessfulEvaluation is { } evaluated) status["LastSuccessfulEvaluationTime"] = JsonBody.Time(evaluated);
+                if (rule.LastErrorCode is { } code) status["LastErrorCode"] = code;
+                if (rule.LastErrorMessage is { } message) status["LastErrorMessage"] = message;
+                return status;
+            }).ToList();
+        }
+    }
+
     internal IReadOnlyList<JsonObject> DescribeRules(IReadOnlyList<string>? names)
     {
         lock (_gate)
@@ -164,6 +216,7 @@ public sealed class ConfigRegion
                 ruleName = _ruleByToken.GetValueOrDefault(resultToken)
                     ?? throw new AwsErrorException(400, "InvalidResultTokenException", "The resultToken provided is invalid");
                 var rule = Require(ruleName);
+                rule.LastSuccessfulEvaluation = now;
                 foreach (var evaluation in evaluations.Take(evaluations.Count - failed.Count))
                 {
                     var key = (evaluation.ComplianceResourceType, evaluation.ComplianceResourceId);
@@ -285,6 +338,11 @@ public sealed class ConfigRegion
         public string Id { get; } = id;
         public JsonObject? Definition { get; set; }
         public DateTimeOffset? LastStart { get; set; }
+        public DateTimeOffset? LastSuccessfulInvocation { get; set; }
+        public DateTimeOffset? LastFailedInvocation { get; set; }
+        public DateTimeOffset? LastSuccessfulEvaluation { get; set; }
+        public string? LastErrorCode { get; set; }
+        public string? LastErrorMessage { get; set; }
         public Dictionary<(string Type, string Id), StoredEvaluation> Results { get; } = [];
 
         public ConfigRuleSnapshot Snapshot()

@@ -69,6 +69,9 @@ internal sealed partial class IamState
 
     public bool RootHasMfa { get; set; } = true;
 
+    /// <summary>Applied to every report CSV as it is generated: tests of odd rows edit the report IAM would serve.</summary>
+    public Func<string, string>? ReportRewriter { get; set; }
+
     // ---- seeding and snapshots (the C# API for tests) ----
 
     public IReadOnlyList<IamUserSnapshot> Seed(IEnumerable<UserSeed> seeds)
@@ -446,7 +449,8 @@ internal sealed partial class IamState
             if (_pendingReport is not null) return new ReportGeneration("INPROGRESS", "Report generation in progress");
             if (_report is { } report && now - report.GeneratedTime < ReportTiming.MinimumAge) return new ReportGeneration("COMPLETE", null);
             var description = _report is null ? "No report exists. Starting a new report generation task" : null;
-            _pendingReport = (BuildReport(), now, now + ReportTiming.GenerationDelay);
+            var csv = BuildReport();
+            _pendingReport = (ReportRewriter is { } rewrite ? rewrite(csv) : csv, now, now + ReportTiming.GenerationDelay);
             CompletePendingReport(now);
             return new ReportGeneration("STARTED", description);
         }

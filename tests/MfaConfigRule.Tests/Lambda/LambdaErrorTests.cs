@@ -38,6 +38,16 @@ public sealed class LambdaErrorTests
         Assert.Equal("1 user could not be read (caused by InvalidOperationException: IAM failed) (caused by TimeoutException: no answer)", error.ErrorMessage);
     }
 
+    [Fact]
+    public void FromException_WrapperRepeatingItsCausesMessage_SaysItOnce()
+    {
+        var exception = new LambdaFunctionException("InvalidEvent", "invokingEvent lacks messageType", new FormatException("invokingEvent lacks messageType"));
+
+        var error = LambdaError.FromException(exception);
+
+        Assert.Equal("invokingEvent lacks messageType", error.ErrorMessage);
+    }
+
     [Theory]
     [InlineData("", LambdaError.UnhandledErrorType)]
     [InlineData("Bad\r\nType", "BadType")]

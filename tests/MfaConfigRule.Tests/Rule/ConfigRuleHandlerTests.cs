@@ -229,6 +229,23 @@ public sealed class ConfigRuleHandlerTests
     }
 
     [Fact]
+    public async Task Handle_DeadlineBeforeTheUsersAreListed_FailsSayingSoAndReportsNothing()
+    {
+        SeedAccount();
+        // What the AWS transport does when the sweep's budget is already spent: the call is cancelled.
+        _iam.OnCall = call =>
+        {
+            if (call.Operation == FakeIamClient.ListUsers) throw new TaskCanceledException();
+        };
+
+        var failure = await Assert.ThrowsAsync<SweepDeadlineException>(() => Handle(ScheduledEvent(), deadline: Now.AddSeconds(5)));
+
+        Assert.Contains("ran out of time", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("10 s before the Lambda deadline", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(_config.Puts);
+    }
+
+    [Fact]
     public async Task Handle_DeadlineFarAway_EveryUserIsRead()
     {
         SeedAccount();

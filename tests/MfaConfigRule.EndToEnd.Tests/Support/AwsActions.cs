@@ -1,0 +1,78 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.Signing;
+using AwsDouble.Hosting;
+
+namespace MfaConfigRule.EndToEnd.Tests.Support;
+
+/// <summary>
+/// Changes a person makes in the account while the rule is deployed (remove an MFA device, set a console password),
+/// sent to the double as signed IAM and Config API calls so they are recorded in CloudTrail and Config as real calls
+/// are. Signed with AWSSDK.Core's own signer; nothing here comes from the rule.
+/// </summary>
+internal sealed class AwsActions : IDisposable
+{
+    public const string Password = "Correct-Horse-Battery-9!";
+
+    private readonly Uri _endpoint;
+    private readonly HttpClient _iam;
+    private readonly HttpClient _config;
+
+    public AwsActions(AwsDoubleServer server, string region)
+    {
+        _endpoint = server.BaseUrl;
+        var root = server.DefaultAccount.RootCredentials;
+        var credentials = new BasicAWSCredentials(root.AccessKeyId, root.SecretAccessKey);
+        _iam = new HttpClient(new SigV4SigningHandler(credentials, RegionEndpoint.USEast1, "iam", new SocketsHttpHandler()));
+        _config = new HttpClient(new SigV4SigningHandler(credentials, RegionEndpoint.GetBySystemName(region), "config", new SocketsHttpHandler()));
+    }
+
+    public Task CreateUserAsync(string userName) => IamAsync("CreateUser", ("UserName", userName));
+
+    public Task CreateLoginProfileAsync(string userName) => IamAsync("CreateLoginProfile", ("UserName", userName), ("Password", Password));
+
+    public Task DeleteLoginProfileAsync(string userName) => IamAsync("DeleteLoginProfile", ("UserName", userName));
+
+    public Task DeactivateMfaDeviceAsync(string userName, string serialNumber) =>
+        IamAsync("DeactivateMFADevice", ("UserName", userName), ("SerialNumber", serialNumber));
+
+    /// <summary>A hardware TOTP token: IAM takes the serial and two codes, which the double does not check for hardware.</summary>
+    public Task EnableHardwareMfaDeviceAsync(string userName, string serialNumber) =>
+        IamAsync("EnableMFADevice", ("UserName", userName), ("SerialNumber", serialNumber), ("AuthenticationCode1", "123456"), ("AuthenticationCode2", "654321"));
+
+    public Task DeleteUserAsync(string userName) => IamAsync("DeleteUser", ("UserName", userName));
+
+    public Task GenerateCredentialReportAsync() => IamAsync("GenerateCredentialReport");
+
+    /// <summary>StartConfigRulesEvaluation as someone pressing "Re-evaluate" in the console; false when Config refused it.</summary>
+    public async Task<(bool Started, string Body)> StartConfigRulesEvaluationAsync(string ruleName)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint);
+        request.Content = new StringContent(new JsonObject { ["ConfigRuleNames"] = new JsonArray(ruleName) }.ToJsonString(), Encoding.UTF8);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
+        request.Headers.Add("X-Amz-Target", "StarlingDoveService.StartConfigRulesEvaluation");
+        using var response = await _config.SendAsync(request);
+        return (response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public void Dispose()
+    {
+        _iam.Dispose();
+        _config.Dispose();
+    }
+
+    private async Task<XDocument> IamAsync(string action, params (string Name, string Value)[] parameters)
+    {
+        var form = string.Join('&', new[] { ("Action", action), ("Version", "2010-05-08") }.Concat(parameters)
+            .Select(p => $"{Uri.EscapeDataString(p.Item1)}={Uri.EscapeDataString(p.Item2)}"));
+        using var content = new StringContent(form, Encoding.UTF8, "application/x-www-form-urlencoded");
+        using var response = await _iam.PostAsync(_endpoint, content);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"IAM {action} failed with {(int)response.StatusCode}: {body}");
+        return XDocument.Parse(body);
+    }
+}
