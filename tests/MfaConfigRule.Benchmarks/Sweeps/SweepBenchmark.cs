@@ -32,6 +32,7 @@ internal sealed record CallCount(
     string Strategy,
     IReadOnlyDictionary<string, int> ByOperation,
     int Stale,
+    IReadOnlyDictionary<ChangeKind, int> StaleChanges,
     int? LiveReads)
 {
     public int Total => ByOperation.Values.Sum();
@@ -65,9 +66,11 @@ internal static class SweepBenchmark
                     var counter = new ApiCallCounter();
                     using var aws = account.Connect(counter);
                     var outcome = await strategy.RunAsync(aws, account.Clock, cancellationToken);
-                    var stale = truth.Count(t => !outcome.Verdicts.TryGetValue(t.Key, out var verdict) || verdict != t.Value);
-                    counts.Add(new CallCount(scenario, size, account.Changes.Count, strategy.Name, counter.Snapshot(), stale, outcome.LiveReads));
-                    log.WriteLine($"counted {scenario.Population} {size,5} users, {strategy.Name}: {counter.Total} requests, {stale} stale verdicts");
+                    var stale = truth.Where(t => !outcome.Verdicts.TryGetValue(t.Key, out var verdict) || verdict != t.Value).Select(t => t.Key)
+                        .ToHashSet(StringComparer.OrdinalIgnoreCase);
+                    var staleChanges = account.Changes.Where(c => stale.Contains(c.UserName)).GroupBy(c => c.Kind).ToDictionary(g => g.Key, g => g.Count());
+                    counts.Add(new CallCount(scenario, size, account.Changes.Count, strategy.Name, counter.Snapshot(), stale.Count, staleChanges, outcome.LiveReads));
+                    log.WriteLine($"counted {scenario.Population} {size,5} users, {strategy.Name}: {counter.Total} requests, {stale.Count} stale verdicts");
                 }
                 if (!scenario.Timed) continue;
                 foreach (var latency in settings.LatenciesMs)

@@ -11,7 +11,7 @@ internal static class SweepReport
         {
             md.Heading($"API requests per sweep — {scenario.Title}");
             md.Line($"Credential report {SweepSettings.ReportAge.TotalMinutes:0} minutes old at the sweep; about 1% of users (at least 5) changed through the IAM API after it. "
-                + "\"stale\" = users whose verdict differs from IAM's state at sweep time, or who got none (models that read no tags are judged without them).");
+                + "\"stale\" = users whose verdict differs from IAM's state at sweep time, or who got none (models that read no tags are judged without them), with the kinds of change behind them.");
             md.Line(string.Empty);
             var rows = counts.Where(c => c.Scenario == scenario).Select(c =>
             {
@@ -20,7 +20,8 @@ internal static class SweepReport
                 [
                     Markdown.Count(c.Users), Markdown.Count(c.Changes), c.Strategy, Markdown.Count(c.Service("iam")), Markdown.Count(c.Service("cloudtrail")),
                     Markdown.Count(c.Total), Markdown.Number((double)c.Total / c.Users, "0.00"), Markdown.Number((double)perUser.Total / c.Total, "0.0") + "×",
-                    c.LiveReads is { } live ? Markdown.Count(live) : "–", Markdown.Count(c.Stale),
+                    c.LiveReads is { } live ? Markdown.Count(live) : "–",
+                    Markdown.Count(c.Stale) + (c.StaleChanges.Count == 0 ? string.Empty : $" ({string.Join(", ", c.StaleChanges.Select(k => $"{k.Key} {k.Value}"))})"),
                     string.Join(", ", c.ByOperation.Select(o => $"{o.Key.Split(':')[1]} {o.Value}")),
                 ];
             });
