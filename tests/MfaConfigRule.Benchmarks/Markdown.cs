@@ -16,7 +16,7 @@ internal sealed record Spread(double Median, double Min, double Max, int Runs)
 
     /// <summary>"1.23 (1.20–1.31)" with the given format.</summary>
     public string Format(string format) =>
-        string.Create(CultureInfo.InvariantCulture, $"{Median.ToString(format, CultureInfo.InvariantCulture)} ({Min.ToString(format, CultureInfo.InvariantCulture)}–{Max.ToString(format, CultureInfo.InvariantCulture)})");
+        $"{Markdown.Number(Median, format)} ({Markdown.Number(Min, format)}–{Markdown.Number(Max, format)})";
 }
 
 /// <summary>Writes GitHub-flavoured markdown tables.</summary>

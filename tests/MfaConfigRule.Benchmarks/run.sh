@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces every number in BENCHMARKS.md: publishes the Native AOT binary, builds the harness, runs the sweep,
 # binary, start-up and micro benchmarks, and prints one markdown document (also saved under artifacts/benchmarks/).
-# Not run in CI: timings on shared CI cores are noise, and nothing here asserts a target. Takes about 15 minutes on
-# 2 cores; QUICK=1 runs a reduced set in about 2 minutes to check that everything still works.
+# Not run in CI: timings on shared CI cores are noise, and nothing here asserts a target. Takes about 10 minutes on
+# 2 cores; QUICK=1 runs a reduced set in about 3 minutes to check that everything still works.
 #
 # Knobs (environment): SIZES, LATENCIES, REPEATS (sweeps), BINARY_SIZES, BINARY_REPEATS, COLD_RUNS, OUT.
 set -euo pipefail

@@ -50,9 +50,9 @@ internal sealed class BenchAccount : IAsyncDisposable
         {
             server.DefaultAccount.SeedUsers(Mixes.Users(layout.Population, layout.Users, server.Clock.GetUtcNow()));
             using var setup = Connect(server, new ApiCallCounter());
-            await GenerateReportAsync(setup.Iam, server, cancellationToken);
             var reportTime = server.Clock.GetUtcNow();
-            server.Clock.Advance(layout.ChangesAfter);
+            await GenerateReportAsync(setup.Iam, server, cancellationToken);
+            server.Clock.Advance(layout.ChangesAfter - (server.Clock.GetUtcNow() - reportTime));
             var changes = await AccountChanges.ApplyAsync(server, setup, layout.ChangeCount, cancellationToken);
             server.Clock.Advance(layout.ReportAge - (server.Clock.GetUtcNow() - reportTime));
             return new BenchAccount(server, layout, changes);

@@ -24,9 +24,13 @@ internal abstract class SweepStrategy
 
     public abstract Task<SweepOutcome> RunAsync(AwsClients aws, TimeProvider clock, CancellationToken cancellationToken);
 
+    public static SweepStrategy RuleDefault { get; } = new RuleSweep(useCredentialReport: true);
+
+    public static SweepStrategy PerUserPeers { get; } = new PerUserPeerModel();
+
     /// <summary>The four strategies the benchmarks compare, ours first.</summary>
     public static IReadOnlyList<SweepStrategy> All { get; } =
-        [new RuleSweep(useCredentialReport: true), new RuleSweep(useCredentialReport: false), new PerUserPeerModel(), new ReportOnlyPeerModel()];
+        [RuleDefault, new RuleSweep(useCredentialReport: false), PerUserPeers, new ReportOnlyPeerModel()];
 }
 
 /// <summary>The rule's own sweep (<see cref="UserAssessor.SweepAsync"/>), default or all-live.</summary>

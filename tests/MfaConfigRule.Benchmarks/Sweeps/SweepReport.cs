@@ -3,8 +3,6 @@ namespace MfaConfigRule.Benchmarks.Sweeps;
 /// <summary>The sweep results as markdown tables for BENCHMARKS.md.</summary>
 internal static class SweepReport
 {
-    private const string PerUser = "per-user peers (model)";
-
     public static void Write(Markdown md, IReadOnlyList<CallCount> counts, IReadOnlyList<WallTime> times)
     {
         foreach (var scenario in counts.Select(c => c.Scenario).Distinct())
@@ -15,11 +13,11 @@ internal static class SweepReport
             md.Line(string.Empty);
             var rows = counts.Where(c => c.Scenario == scenario).Select(c =>
             {
-                var perUser = counts.Single(p => p.Scenario == c.Scenario && p.Users == c.Users && p.Strategy == PerUser);
+                var perUser = counts.Single(p => p.Scenario == c.Scenario && p.Users == c.Users && p.Strategy == SweepStrategy.PerUserPeers.Name);
                 return (IReadOnlyList<string>)
                 [
                     Markdown.Count(c.Users), Markdown.Count(c.Changes), c.Strategy, Markdown.Count(c.Service("iam")), Markdown.Count(c.Service("cloudtrail")),
-                    Markdown.Count(c.Total), Markdown.Number((double)c.Total / c.Users, "0.00"), Markdown.Number((double)perUser.Total / c.Total, "0.0") + "×",
+                    Markdown.Count(c.Total), Markdown.Number((double)c.Total / c.Users, "0.00"), Ratio((double)perUser.Total / c.Total),
                     c.LiveReads is { } live ? Markdown.Count(live) : "–",
                     Markdown.Count(c.Stale) + (c.StaleChanges.Count == 0 ? string.Empty : $" ({string.Join(", ", c.StaleChanges.Select(k => $"{k.Key} {k.Value}"))})"),
                     string.Join(", ", c.ByOperation.Select(o => $"{o.Key.Split(':')[1]} {o.Value}")),
@@ -35,12 +33,14 @@ internal static class SweepReport
         md.Line(string.Empty);
         md.Table(["users", "latency ms", "strategy", "seconds", "vs rule default"], times.Select(t =>
         {
-            var ours = Spread.Of(times.Single(o => o.Users == t.Users && o.LatencyMs == t.LatencyMs && o.Strategy == "rule default").Seconds);
+            var ours = Spread.Of(times.Single(o => o.Users == t.Users && o.LatencyMs == t.LatencyMs && o.Strategy == SweepStrategy.RuleDefault.Name).Seconds);
             var spread = Spread.Of(t.Seconds);
             return (IReadOnlyList<string>)
             [
-                Markdown.Count(t.Users), Markdown.Count(t.LatencyMs), t.Strategy, spread.Format("0.000"), Markdown.Number(spread.Median / ours.Median, "0.0") + "×",
+                Markdown.Count(t.Users), Markdown.Count(t.LatencyMs), t.Strategy, spread.Format("0.000"), Ratio(spread.Median / ours.Median),
             ];
         }));
     }
+
+    private static string Ratio(double ratio) => Markdown.Number(ratio, ratio < 1 ? "0.00" : "0.0") + "×";
 }
