@@ -1,0 +1,77 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using MfaConfigRule.Benchmarks.Memory;
+using MfaConfigRule.Benchmarks.Sweeps;
+
+namespace MfaConfigRule.Benchmarks;
+
+/// <summary>
+/// <c>sweeps</c>: API requests and wall time of a sweep per strategy against the local AWS double.
+/// <c>binary</c>: peak memory and wall time of the published AOT binary. <c>micro</c>: BenchmarkDotNet on the pure hot paths.
+/// Markdown goes to stdout, progress to stderr. run.sh runs all three.
+/// </summary>
+internal static class Program
+{
+    private const string Usage = """
+        usage:
+          MfaConfigRule.Benchmarks sweeps [--sizes 100,1000,5000] [--latencies 0,20] [--repeats 5]
+          MfaConfigRule.Benchmarks binary --binary PATH [--sizes 1000,5000] [--repeats 3] [--sample-report PATH]
+          MfaConfigRule.Benchmarks micro [BenchmarkDotNet options, e.g. --filter '*' --artifacts DIR]
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        var md = new Markdown(Console.Out);
+        var options = Options(args.Skip(1).ToArray());
+        switch (args[0])
+        {
+            case "sweeps":
+                {
+                    var settings = new SweepSettings(Ints(options, "--sizes", "100,1000,5000"), Ints(options, "--latencies", "0,20"), Ints(options, "--repeats", "5")[0]);
+                    var (counts, times) = await SweepBenchmark.RunAsync(settings, Console.Error, CancellationToken.None);
+                    SweepReport.Write(md, counts, times);
+                    return 0;
+                }
+            case "binary":
+                {
+                    var settings = new BinarySettings(
+                        options.GetValueOrDefault("--binary") ?? throw new ArgumentException("--binary PATH is required"),
+                        Ints(options, "--sizes", "1000,5000"), Ints(options, "--repeats", "3")[0], options.GetValueOrDefault("--sample-report"));
+                    var runs = await BinaryBenchmark.RunAsync(settings, Console.Error, CancellationToken.None);
+                    BinaryReport.Write(md, runs);
+                    return 0;
+                }
+            case "micro":
+                // In-process: the generated-project toolchain would rebuild the solution under this repo's strict build
+                // settings. The short job (one launch, 3 warm-ups) with 15 iterations instead of 3 keeps the whole run
+                // to a minute or two while giving a usable error interval on noisy shared cores.
+                var config = ManualConfig.Create(DefaultConfig.Instance)
+                    .AddJob(Job.ShortRun.WithIterationCount(15).WithToolchain(InProcessEmitToolchain.Instance))
+                    .AddDiagnoser(MemoryDiagnoser.Default);
+                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..], config);
+                return 0;
+            default:
+                Console.Error.WriteLine(Usage);
+                return 2;
+        }
+    }
+
+    private static Dictionary<string, string> Options(string[] args)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < args.Length; i += 2) options[args[i]] = args[i + 1];
+        return options;
+    }
+
+    private static List<int> Ints(Dictionary<string, string> options, string name, string fallback) =>
+        [.. options.GetValueOrDefault(name, fallback).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture))];
+}
