@@ -157,7 +157,9 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
                 new EvaluationReporter(account.Config, time, new ReporterOptions()),
                 account.Config, time, new Rule.HandlerOptions());
             var summary = handler.HandleAsync(File.ReadAllText(file.FullName), null, CancellationToken.None).GetAwaiter().GetResult();
-            var rows = summary.Evaluations.Select(e => new AuditRow(e.ResourceId, string.Empty, e.Compliance.ToWire(), e.Annotation)).ToList();
+            var rows = summary.Evaluations.Select(e => summary.Users.TryGetValue(e.ResourceId, out var user)
+                ? new AuditRow(user.UserName, user.Arn, e.Compliance.ToWire(), e.Annotation)
+                : new AuditRow(e.ResourceId, string.Empty, e.Compliance.ToWire(), e.Annotation)).ToList();
             AuditWriter.Write(stdout, AuditRow.Ordered(rows), parse.GetValue(_output));
             foreach (var warning in summary.Warnings) stderr.WriteLine($"warning: {warning}");
             if (summary.Note is { } note) stderr.WriteLine(note);

@@ -21,6 +21,9 @@ internal sealed record InvocationSummary(
 {
     public bool Succeeded => Failures.Count == 0 && Unreported.Count == 0;
 
+    /// <summary>The users behind the evaluations' resource ids, where known, so people see names and not only AIDA… ids.</summary>
+    public IReadOnlyDictionary<string, IamUser> Users { get; init; } = new Dictionary<string, IamUser>(StringComparer.Ordinal);
+
     public IReadOnlyDictionary<string, int> CountsByVerdict =>
         Evaluations.GroupBy(e => e.Compliance.ToWire()).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 
@@ -109,7 +112,11 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
 
         var outcome = await reporter.ReportAsync(evaluations, configEvent.ResultToken, configEvent.IsTestMode, cancellationToken).ConfigureAwait(false);
         return new InvocationSummary(configEvent.ConfigRuleName, configEvent.AccountId, configEvent.Invoking.MessageType, configEvent.IsTestMode,
-            evaluations, outcome.Unreported, sweep.Failures, sweep.Stats, vanished, warnings, null);
+            evaluations, outcome.Unreported, sweep.Failures, sweep.Stats, vanished, warnings, null)
+        {
+            Users = sweep.Assessments.Select(a => a.User).Concat(sweep.Failures.Select(f => f.User))
+                .DistinctBy(u => u.UserId).ToDictionary(u => u.UserId, StringComparer.Ordinal),
+        };
     }
 
     /// <summary>Time until the sweep must stop so PutEvaluations still fits, in <paramref name="reserve"/>, before <paramref name="deadline"/>.</summary>
@@ -134,6 +141,7 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
             return Summary([], [], [], $"ignored: resource type {item.ResourceType} is not {Evaluation.UserResourceType}");
 
         Evaluation evaluation;
+        IamUser? evaluated = null;
         var failures = new List<AssessmentFailure>();
         if (configEvent.EventLeftScope || !ApplicableStatuses.Contains(item.Status, StringComparer.Ordinal))
         {
@@ -147,7 +155,7 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
                 item = await config.GetLatestConfigurationItemAsync(item.ResourceType, item.ResourceId, item.CaptureTime, cancellationToken).ConfigureAwait(false)
                     ?? throw new ConfigEventException($"GetResourceConfigHistory has no item for {item.ResourceType} {item.ResourceId} at {item.CaptureTime:O}");
             }
-            var user = item.ToUser();
+            var user = evaluated = item.ToUser();
             var assessment = await assessor.AssessLiveAsync(user, item.Tags, parameters, cancellationToken).ConfigureAwait(false);
             if (!assessment.IsFinal)
             {
@@ -157,7 +165,10 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
             evaluation = Evaluation.ForUser(item.ResourceId, assessment.Compliance!.Value, assessment.Annotation, item.CaptureTime);
         }
         var outcome = await reporter.ReportAsync([evaluation], configEvent.ResultToken, configEvent.IsTestMode, cancellationToken).ConfigureAwait(false);
-        return Summary([evaluation], outcome.Unreported, failures, null);
+        return Summary([evaluation], outcome.Unreported, failures, null) with
+        {
+            Users = evaluated is null ? new Dictionary<string, IamUser>() : new Dictionary<string, IamUser> { [evaluated.UserId] = evaluated },
+        };
     }
 }
 

@@ -49,7 +49,9 @@ public sealed class CliTests(ITestOutputHelper output) : EndToEndTest(output)
 
             Assert.True(run.ExitCode == 1, run.ToString());
             VerdictAssert.Exactly(policy.ExpectedById(users), StoredResults(), NamesById());
-            var printed = JsonNode.Parse(run.Stdout)!.AsArray().ToDictionary(r => r!["user"]!.GetValue<string>(), r => r!["compliance"]!.GetValue<string>(), StringComparer.Ordinal);
+            // The table names users; their ids come from the double.
+            var ids = Account.Users.ToDictionary(u => u.UserName, u => u.UserId, StringComparer.Ordinal);
+            var printed = JsonNode.Parse(run.Stdout)!.AsArray().ToDictionary(r => ids[r!["user"]!.GetValue<string>()], r => r!["compliance"]!.GetValue<string>(), StringComparer.Ordinal);
             Assert.Equal(policy.ExpectedById(users).OrderBy(p => p.Key, StringComparer.Ordinal), printed.OrderBy(p => p.Key, StringComparer.Ordinal));
             Assert.Contains("30 evaluation(s) sent to rule " + RuleName, run.Stderr, StringComparison.Ordinal);
         }
@@ -76,7 +78,7 @@ public sealed class CliTests(ITestOutputHelper output) : EndToEndTest(output)
         var calls = Config.Calls();
         Assert.All(calls, c => Assert.True(c.TestMode));
         VerdictAssert.Exactly(samplePolicy.ExpectedById(users), VerdictAssert.Of(calls.SelectMany(c => c.Evaluations)), NamesById());
-        foreach (var user in users) Assert.Contains(user.UserId, run.Stdout, StringComparison.Ordinal);
+        foreach (var user in users) Assert.Contains(user.UserName, run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
