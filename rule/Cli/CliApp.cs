@@ -182,7 +182,7 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
         {
             return action();
         }
-        catch (Exception e) when (e is CliException or Rule.ConfigEventException or RuleParametersException or CredentialReportFormatException or Aws.AwsServiceException or IOException or UnauthorizedAccessException or HttpRequestException)
+        catch (Exception e) when (e is CliException or Aws.AwsCredentialsException or Rule.ConfigEventException or RuleParametersException or CredentialReportFormatException or Aws.AwsServiceException or IOException or UnauthorizedAccessException or HttpRequestException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitError;

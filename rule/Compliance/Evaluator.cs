@@ -137,7 +137,7 @@ internal static class Evaluator
         if (value is null) return (null, string.Empty, false);
 
         if (!DateOnly.TryParseExact(value.Trim(), DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-            return (null, $" Tag {key}='{Shorten(value)}' is not a {DateFormat} date, so it exempts nothing.", false);
+            return (null, $" Tag {key}='{Shorten(value)}' is not a YYYY-MM-DD date, so it exempts nothing.", false);
         var endsAt = new DateTimeOffset(date.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         if (now >= endsAt)
             return (null, $" Exemption tag {key} expired on {date.ToString(DateFormat, CultureInfo.InvariantCulture)}.", false);

@@ -441,7 +441,7 @@ public sealed class EvaluatorTests
 
         Assert.Equal(ComplianceType.NonCompliant, assessment.Compliance);
         Assert.Null(assessment.Exemption);
-        Assert.Contains($"Tag mfa-exempt-until='{tagValue}' is not a yyyy-MM-dd date, so it exempts nothing.", assessment.Annotation, StringComparison.Ordinal);
+        Assert.Contains($"Tag mfa-exempt-until='{tagValue}' is not a YYYY-MM-DD date, so it exempts nothing.", assessment.Annotation, StringComparison.Ordinal);
     }
 
     [Fact]
