@@ -63,22 +63,33 @@ internal sealed class ReevaluationTrigger : Construct
                 new PolicyStatement(new PolicyStatementProps
                 {
                     Sid = "ReRunTheRule",
-                    Actions = ["config:StartConfigRulesEvaluation", "config:DescribeConfigRuleEvaluationStatus"],
+                    Actions = ["config:StartConfigRulesEvaluation"],
                     Resources = [props.ConfigRuleArn],
                 }),
-                // Service Authorization Reference: CloudTrail LookupEvents has no resource type; "*" only.
+                // After a refused start the trigger reads the changed user's result to see whether a run already covered
+                // the change. GetComplianceDetailsByResource has no resource type (Service Authorization Reference):
+                // "*" only. CloudTrail LookupEvents likewise.
                 new PolicyStatement(new PolicyStatementProps
                 {
-                    Sid = "ReadRecentReevaluations",
-                    Actions = ["cloudtrail:LookupEvents"],
+                    Sid = "ReadChangeCoverage",
+                    Actions = ["cloudtrail:LookupEvents", "config:GetComplianceDetailsByResource"],
                     Resources = ["*"],
+                }),
+                // The changed user's ID, which Config's results are keyed by. GetUser takes the "user" resource, so it is
+                // limited to IAM users of this account, as for the evaluate function.
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "ReadChangedUser",
+                    Actions = ["iam:GetUser"],
+                    Resources = [$"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}:user/*"],
                 }),
             ],
         });
         NagSuppressions.Suppress((CfnResource)Permissions.Node.DefaultChild!,
             new NagSuppression("AwsSolutions-IAM5",
-                "cloudtrail:LookupEvents supports no resource-level permissions (Service Authorization Reference); it is read-only.",
-                "Resource::*"));
+                "cloudtrail:LookupEvents and config:GetComplianceDetailsByResource support no resource-level permissions (Service Authorization Reference); " +
+                "both are read-only. iam:GetUser is limited to IAM users of this account, any of which an IAM event can name.",
+                "Resource::*", "Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*"));
         // EventBridge may invoke the function as soon as both exist.
         TriggerFunction.Function.Node.AddDependency(Permissions);
 

@@ -14,6 +14,10 @@ internal sealed class ConfigClient : IConfigClient
     // The largest page GetComplianceDetailsByConfigRule allows.
     private const int CompliancePageSize = 100;
 
+    // Every type a result can be filtered on, named so the answer does not rest on the service's default filter.
+    private static readonly IReadOnlyList<string> ReportedComplianceTypes =
+        [ComplianceTypeNames.Compliant, ComplianceTypeNames.NonCompliant, ComplianceTypeNames.NotApplicable];
+
     private readonly JsonProtocolClient _json;
 
     public ConfigClient(JsonProtocolClient json)
@@ -108,13 +112,30 @@ internal sealed class ConfigClient : IConfigClient
             WireJsonContext.Default.StartConfigRulesEvaluationRequest, WireJsonContext.Default.EmptyResponse, cancellationToken);
     }
 
-    public async Task<DateTimeOffset?> GetLastSuccessfulInvocationTimeAsync(string configRuleName, CancellationToken cancellationToken)
+    public async Task<DateTimeOffset?> GetLastEvaluationTimeAsync(string configRuleName, string resourceType, string resourceId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(configRuleName);
-        var response = await _json.InvokeAsync("DescribeConfigRuleEvaluationStatus", new DescribeConfigRuleEvaluationStatusRequest([configRuleName]),
-            WireJsonContext.Default.DescribeConfigRuleEvaluationStatusRequest, WireJsonContext.Default.DescribeConfigRuleEvaluationStatusResponse, cancellationToken);
-        return response.ConfigRulesEvaluationStatus?
-            .FirstOrDefault(s => s.ConfigRuleName == configRuleName)?.LastSuccessfulInvocationTime;
+        ArgumentException.ThrowIfNullOrWhiteSpace(resourceType);
+        ArgumentException.ThrowIfNullOrWhiteSpace(resourceId);
+        const string operation = "GetComplianceDetailsByResource";
+        DateTimeOffset? latest = null;
+        string? nextToken = null;
+        do
+        {
+            var request = new GetComplianceDetailsByResourceRequest(resourceType, resourceId, ReportedComplianceTypes, nextToken);
+            // The answer has GetComplianceDetailsByConfigRule's shape: one result per rule that evaluated the resource.
+            var page = await _json.InvokeAsync(operation, request,
+                WireJsonContext.Default.GetComplianceDetailsByResourceRequest, WireJsonContext.Default.GetComplianceDetailsByConfigRuleResponse, cancellationToken);
+            foreach (var result in page.EvaluationResults ?? [])
+            {
+                if (result.EvaluationResultIdentifier?.EvaluationResultQualifier?.ConfigRuleName != configRuleName) continue;
+                // A result without its invocation time cannot show when it was made, so it proves nothing.
+                if (result.ConfigRuleInvokedTime is { } invoked && (latest is null || invoked > latest)) latest = invoked;
+            }
+            nextToken = _json.NextPageToken(operation, nextToken, page.NextToken);
+        }
+        while (nextToken is not null);
+        return latest;
     }
 
     private static WireEvaluation ToWire(Evaluation evaluation) => new()

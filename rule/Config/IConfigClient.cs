@@ -17,8 +17,12 @@ internal interface IConfigClient
     /// <summary>StartConfigRulesEvaluation for the named rules.</summary>
     Task StartConfigRulesEvaluationAsync(IReadOnlyList<string> configRuleNames, CancellationToken cancellationToken);
 
-    /// <summary>DescribeConfigRuleEvaluationStatus for one rule: when Config last invoked its function successfully (null: never).</summary>
-    Task<DateTimeOffset?> GetLastSuccessfulInvocationTimeAsync(string configRuleName, CancellationToken cancellationToken);
+    /// <summary>
+    /// GetComplianceDetailsByResource for one resource, every page: when Config invoked the rule for the newest result the
+    /// rule holds for it (ConfigRuleInvokedTime), null when it holds none. Works for custom Lambda rules, unlike
+    /// DescribeConfigRuleEvaluationStatus, which does not report them.
+    /// </summary>
+    Task<DateTimeOffset?> GetLastEvaluationTimeAsync(string configRuleName, string resourceType, string resourceId, CancellationToken cancellationToken);
 }
 
 /// <summary>One result Config holds for the rule (EvaluationResult: qualifier resource type and id, compliance).</summary>

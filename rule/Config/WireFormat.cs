@@ -25,7 +25,18 @@ internal sealed record GetComplianceDetailsByConfigRuleRequest(string ConfigRule
 
 internal sealed record GetComplianceDetailsByConfigRuleResponse(IReadOnlyList<WireEvaluationResult>? EvaluationResults, string? NextToken);
 
-internal sealed record WireEvaluationResult(WireEvaluationResultIdentifier? EvaluationResultIdentifier, string? ComplianceType);
+internal sealed record WireEvaluationResult(WireEvaluationResultIdentifier? EvaluationResultIdentifier, string? ComplianceType)
+{
+    /// <summary>When Config invoked the rule for the evaluation that produced this result.</summary>
+    [JsonConverter(typeof(EpochSecondsConverter))]
+    public DateTimeOffset? ConfigRuleInvokedTime { get; init; }
+
+    [JsonConverter(typeof(EpochSecondsConverter))]
+    public DateTimeOffset? ResultRecordedTime { get; init; }
+}
+
+/// <summary>GetComplianceDetailsByResource takes no page size; its answer is GetComplianceDetailsByConfigRule's shape.</summary>
+internal sealed record GetComplianceDetailsByResourceRequest(string ResourceType, string ResourceId, IReadOnlyList<string> ComplianceTypes, string? NextToken);
 
 internal sealed record WireEvaluationResultIdentifier(WireEvaluationResultQualifier? EvaluationResultQualifier)
 {
@@ -72,18 +83,6 @@ internal sealed record StartConfigRulesEvaluationRequest(IReadOnlyList<string> C
 /// <summary>The output of operations that return nothing the rule reads.</summary>
 internal sealed record EmptyResponse;
 
-internal sealed record DescribeConfigRuleEvaluationStatusRequest(IReadOnlyList<string> ConfigRuleNames);
-
-internal sealed record DescribeConfigRuleEvaluationStatusResponse(IReadOnlyList<WireConfigRuleEvaluationStatus>? ConfigRulesEvaluationStatus);
-
-internal sealed record WireConfigRuleEvaluationStatus
-{
-    public string? ConfigRuleName { get; init; }
-
-    [JsonConverter(typeof(EpochSecondsConverter))]
-    public DateTimeOffset? LastSuccessfulInvocationTime { get; init; }
-}
-
 internal sealed record LookupEventsRequest(IReadOnlyList<LookupAttribute> LookupAttributes, int MaxResults, string? NextToken)
 {
     [JsonConverter(typeof(EpochSecondsConverter))]
@@ -123,8 +122,7 @@ internal sealed record WireEventResource(string? ResourceType, string? ResourceN
 [JsonSerializable(typeof(GetResourceConfigHistoryResponse))]
 [JsonSerializable(typeof(StartConfigRulesEvaluationRequest))]
 [JsonSerializable(typeof(EmptyResponse))]
-[JsonSerializable(typeof(DescribeConfigRuleEvaluationStatusRequest))]
-[JsonSerializable(typeof(DescribeConfigRuleEvaluationStatusResponse))]
+[JsonSerializable(typeof(GetComplianceDetailsByResourceRequest))]
 [JsonSerializable(typeof(LookupEventsRequest))]
 [JsonSerializable(typeof(LookupEventsResponse))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;

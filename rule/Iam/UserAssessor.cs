@@ -73,20 +73,8 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
     /// <summary>Every user in the account. A user whose state cannot be read is listed in <see cref="SweepResult.Failures"/>, never guessed.</summary>
     public async Task<SweepResult> SweepAsync(RuleParameters parameters, CancellationToken cancellationToken, IProgress<(int Done, int Total)>? progress = null)
     {
-        var warnings = new ConcurrentQueue<string>();
-        var users = await iam.ListUsersAsync(cancellationToken).ConfigureAwait(false);
-        var report = options.UseCredentialReport ? await TryGetReportAsync(warnings, cancellationToken).ConfigureAwait(false) : null;
-
-        IReadOnlyDictionary<string, CredentialReportRow>? rows = null;
-        IReadOnlySet<string>? changed = null;
-        ILookup<string, MfaDevice>? virtualDevices = null;
-        if (report is not null)
-        {
-            rows = report.Users.ToDictionary(r => r.UserName, StringComparer.OrdinalIgnoreCase);
-            foreach (var problem in report.Problems) warnings.Enqueue($"credential report line {problem.LineNumber}: {problem.Message}");
-            changed = await TryChangedUsersAsync(report.GeneratedTime!.Value, warnings, cancellationToken).ConfigureAwait(false);
-            virtualDevices = await TryVirtualDevicesAsync(warnings, cancellationToken).ConfigureAwait(false);
-        }
+        var (users, (report, changed, virtualDevices, warnings)) = await ReadAccountAsync(cancellationToken).ConfigureAwait(false);
+        var rows = report?.Users.ToDictionary(r => r.UserName, StringComparer.OrdinalIgnoreCase);
         var useReport = rows is not null && changed is not null;
 
         var assessments = new ConcurrentBag<Assessment>();
@@ -134,12 +122,72 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
         }).ConfigureAwait(false);
 
         var mode = useReport ? "credential-report+live" : "live";
-        var stats = new SweepStats(users.Count, mode, report?.GeneratedTime, changed?.Count ?? 0, liveReads, [.. warnings]);
+        var stats = new SweepStats(users.Count, mode, report?.GeneratedTime, changed?.Count ?? 0, liveReads, warnings);
         return new SweepResult(
             [.. assessments.OrderBy(a => a.User.UserName, StringComparer.Ordinal)],
             [.. failures.OrderBy(f => f.User.UserName, StringComparer.Ordinal)],
             users.Select(u => u.UserId).ToHashSet(StringComparer.Ordinal),
             stats);
+    }
+
+    /// <summary>
+    /// The account-wide reads, side by side: ListUsers alongside the credential report, and once the report is in hand,
+    /// CloudTrail's changes since it (six LookupEvents calls one after another: CloudTrail allows two a second)
+    /// alongside ListVirtualMFADevices. The listing waits for the report because without one it has nothing to refine;
+    /// it still finishes well inside the CloudTrail calls. Without the users there is no sweep: their failure stops the
+    /// other reads and is the one that surfaces.
+    /// </summary>
+    private async Task<(IReadOnlyList<IamUser> Users, ReportEvidence Evidence)> ReadAccountAsync(CancellationToken cancellationToken)
+    {
+        using var reads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var usersTask = iam.ListUsersAsync(reads.Token);
+        var reportTask = options.UseCredentialReport ? ReadReportEvidenceAsync(reads.Token) : Task.FromResult(ReportEvidence.None);
+        IReadOnlyList<IamUser> users;
+        try
+        {
+            users = await usersTask.ConfigureAwait(false);
+        }
+        catch
+        {
+            await reads.CancelAsync().ConfigureAwait(false);
+            // Observed, so it does not run on unwatched; its own outcome no longer matters.
+            await ((Task)reportTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+        return (users, await reportTask.ConfigureAwait(false));
+    }
+
+    private async Task<ReportEvidence> ReadReportEvidenceAsync(CancellationToken cancellationToken)
+    {
+        var warnings = new ConcurrentQueue<string>();
+        var report = await TryGetReportAsync(warnings, cancellationToken).ConfigureAwait(false);
+        if (report is null) return ReportEvidence.None with { Warnings = [.. warnings] };
+        foreach (var problem in report.Problems) warnings.Enqueue($"credential report line {problem.LineNumber}: {problem.Message}");
+
+        var deviceWarnings = new ConcurrentQueue<string>();
+        var devicesTask = TryVirtualDevicesAsync(deviceWarnings, cancellationToken);
+        IReadOnlySet<string>? changed;
+        try
+        {
+            changed = await TryChangedUsersAsync(report.GeneratedTime!.Value, warnings, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ((Task)devicesTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+        var devices = await devicesTask.ConfigureAwait(false);
+        return new ReportEvidence(report, changed, devices, [.. warnings, .. deviceWarnings]);
+    }
+
+    /// <summary>The credential report, the users CloudTrail shows changed since it, and the assigned virtual MFA devices.</summary>
+    private sealed record ReportEvidence(
+        CredentialReport? Report,
+        IReadOnlySet<string>? Changed,
+        ILookup<string, MfaDevice>? VirtualDevices,
+        IReadOnlyList<string> Warnings)
+    {
+        public static readonly ReportEvidence None = new(null, null, null, []);
     }
 
     private async Task<(Assessment Assessment, bool ReadLive)> AssessFromReportAsync(

@@ -35,7 +35,7 @@ internal static class RuleFunctions
             if (string.IsNullOrWhiteSpace(ruleName))
                 throw new LambdaFunctionException("Runtime.InvalidConfiguration", $"the trigger needs {ConfigRuleNameVariable}: the Config rule to re-run");
             var aws = Clients(environment, time);
-            return Trigger(new TriggerHandler(aws.Config, aws.CloudTrail, time, new TriggerOptions(), ruleName), aws.Calls, log, time);
+            return Trigger(new TriggerHandler(aws.Config, aws.CloudTrail, aws.Iam, time, new TriggerOptions(), ruleName), aws.Calls, log, time);
         });
 
     public static LambdaHandler Evaluate(ConfigRuleHandler handler, ApiCallCounter calls, JsonLog log, TimeProvider time) => async (request, cancellationToken) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using MfaConfigRule.Aws;
+using MfaConfigRule.Compliance;
 using MfaConfigRule.Config;
 using MfaConfigRule.Iam;
 
@@ -25,10 +26,15 @@ internal sealed record TriggerOutcome(string EventName, string? UserName, string
 /// Two things make that re-run see the change. First, the sweep decides which users to read live from CloudTrail's
 /// event history, which lags the EventBridge event; so for events the sweep relies on CloudTrail for, the trigger
 /// waits until LookupEvents returns this very event before starting. Second, Config refuses a start while an
-/// evaluation runs or within a minute of the last; a refused start is retried unless an invocation that began after
-/// the event became visible has already succeeded (it covered this change: bursts coalesce into one re-run).
+/// evaluation runs or within a minute of the last. A sweep evaluates every user, so a refused start is already
+/// covered once the rule's result for the changed user comes from an invocation that began after the change became
+/// visible; the trigger looks for that result (GetComplianceDetailsByResource) after each refusal, before it asks
+/// again, so a burst of changes ends in one re-run, not one per change. DescribeConfigRuleEvaluationStatus cannot tell
+/// this: it does not report custom Lambda rules. When the user cannot be named by ID (a deleted user) there is no
+/// result to look for, and the trigger retries the start until Config accepts it.
 /// </summary>
-internal sealed class TriggerHandler(IConfigClient config, ICloudTrailClient cloudTrail, TimeProvider time, TriggerOptions options, string configRuleName)
+internal sealed class TriggerHandler(
+    IConfigClient config, ICloudTrailClient cloudTrail, IIamClient iam, TimeProvider time, TriggerOptions options, string configRuleName)
 {
     public async Task<TriggerOutcome> HandleAsync(string eventJson, CancellationToken cancellationToken)
     {
@@ -42,6 +48,7 @@ internal sealed class TriggerHandler(IConfigClient config, ICloudTrailClient clo
         if (IamEventNames.InvalidatingReport.Contains(iamEvent.EventName, StringComparer.Ordinal))
             visibleAt = await WaitUntilVisibleAsync(iamEvent, cancellationToken).ConfigureAwait(false);
 
+        var user = new ChangedUser(iamEvent, iam);
         while (true)
         {
             try
@@ -51,12 +58,22 @@ internal sealed class TriggerHandler(IConfigClient config, ICloudTrailClient clo
             }
             catch (AwsServiceException e) when (e.ErrorCode == "LimitExceededException")
             {
-                var last = await config.GetLastSuccessfulInvocationTimeAsync(configRuleName, cancellationToken).ConfigureAwait(false);
-                if (last is { } invoked && invoked > visibleAt)
-                    return new TriggerOutcome(iamEvent.EventName, iamEvent.UserName, $"covered by the evaluation invoked at {invoked:O}", visibleAt);
+                // Refused: an evaluation runs, or one started within the minute. Wait, then look before asking again.
             }
             await Task.Delay(options.StartRetryInterval, time, cancellationToken).ConfigureAwait(false);
+            // The run that refused this start may be someone else's re-run that has seen the change: starting one more
+            // would only repeat it, at the cost of one evaluation per user.
+            if (await CoveringInvocationAsync(user, visibleAt, cancellationToken).ConfigureAwait(false) is { } invoked)
+                return new TriggerOutcome(iamEvent.EventName, iamEvent.UserName, $"covered by the evaluation invoked at {invoked:O}", visibleAt);
         }
+    }
+
+    /// <summary>When Config invoked the rule for the user's newest result, if that was after the change became visible.</summary>
+    private async Task<DateTimeOffset?> CoveringInvocationAsync(ChangedUser user, DateTimeOffset visibleAt, CancellationToken cancellationToken)
+    {
+        if (await user.IdAsync(cancellationToken).ConfigureAwait(false) is not { } userId) return null;
+        var invoked = await config.GetLastEvaluationTimeAsync(configRuleName, Evaluation.UserResourceType, userId, cancellationToken).ConfigureAwait(false);
+        return invoked > visibleAt ? invoked : null;
     }
 
     private async Task<DateTimeOffset> WaitUntilVisibleAsync(IamApiCallEvent iamEvent, CancellationToken cancellationToken)
@@ -70,11 +87,35 @@ internal sealed class TriggerHandler(IConfigClient config, ICloudTrailClient clo
             await Task.Delay(options.VisibilityPollInterval, time, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// The changed user's ID, which Config's results are keyed by: from the event when it carries one (CreateUser's
+    /// response), else from GetUser, asked once and only when a refused start makes it worth knowing. None for a
+    /// deleted user or an event that names no user.
+    /// </summary>
+    private sealed class ChangedUser(IamApiCallEvent iamEvent, IIamClient iam)
+    {
+        private bool _resolved;
+        private string? _userId;
+
+        public async Task<string?> IdAsync(CancellationToken cancellationToken)
+        {
+            if (_resolved) return _userId;
+            _userId = iamEvent.UserId;
+            if (_userId is null && iamEvent.UserName is { Length: > 0 } userName && iamEvent.EventName != "DeleteUser")
+                _userId = (await iam.GetUserAsync(userName, cancellationToken).ConfigureAwait(false))?.UserId;
+            _resolved = true;
+            return _userId;
+        }
+    }
 }
 
 /// <summary>The fields of an EventBridge "AWS API Call via CloudTrail" event for IAM that the trigger reads.</summary>
 internal sealed record IamApiCallEvent(string EventId, string EventName, DateTimeOffset EventTime, string? UserName, string? ErrorCode)
 {
+    /// <summary>The user's ID when the event carries it: CreateUser's responseElements.user.userId.</summary>
+    public string? UserId { get; init; }
+
     public static IamApiCallEvent Parse(string json)
     {
         using var document = ConfigEvent.ParseJson(json, "the EventBridge event");
@@ -87,11 +128,18 @@ internal sealed record IamApiCallEvent(string EventId, string EventName, DateTim
         string? userName = null;
         if (detail.TryGetProperty("requestParameters", out var request) && request.ValueKind == JsonValueKind.Object)
             userName = ConfigEvent.OptionalString(request, "userName");
+        string? userId = null;
+        if (detail.TryGetProperty("responseElements", out var response) && response.ValueKind == JsonValueKind.Object
+            && response.TryGetProperty("user", out var created) && created.ValueKind == JsonValueKind.Object)
+            userId = ConfigEvent.OptionalString(created, "userId");
         return new IamApiCallEvent(
             ConfigEvent.RequiredString(detail, "eventID", "detail"),
             ConfigEvent.RequiredString(detail, "eventName", "detail"),
             eventTime,
             userName,
-            ConfigEvent.OptionalString(detail, "errorCode"));
+            ConfigEvent.OptionalString(detail, "errorCode"))
+        {
+            UserId = string.IsNullOrEmpty(userId) ? null : userId,
+        };
     }
 }

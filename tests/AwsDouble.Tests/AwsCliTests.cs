@@ -136,6 +136,8 @@ public sealed class AwsCliTests : DoubleTest
         var token = Account.Config("eu-west-1").IssueResultToken("mfa");
         await JsonAsync(cli, "configservice", "put-evaluations", "--result-token", token, "--evaluations", evaluation);
         var details = await JsonAsync(cli, "configservice", "get-compliance-details-by-config-rule", "--config-rule-name", "mfa", "--compliance-types", "NON_COMPLIANT");
+        var byResource = await JsonAsync(cli, "configservice", "get-compliance-details-by-resource", "--resource-type", "AWS::IAM::User", "--resource-id", userId,
+            "--compliance-types", "COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE");
         var start = await cli.RunAsync("configservice", "start-config-rules-evaluation", "--config-rule-names", "mfa");
         var startAgain = await cli.RunAsync("configservice", "start-config-rules-evaluation", "--config-rule-names", "mfa");
         var history = await JsonAsync(cli, "configservice", "get-resource-config-history", "--resource-type", "AWS::IAM::User", "--resource-id", userId, "--limit", "1");
@@ -149,6 +151,9 @@ public sealed class AwsCliTests : DoubleTest
         Assert.Equal(userId, result["EvaluationResultIdentifier"]!["EvaluationResultQualifier"]!["ResourceId"]!.GetValue<string>());
         Assert.Equal("no MFA", result["Annotation"]!.GetValue<string>());
         Assert.Equal("2026-01-15T08:55:00+00:00", result["EvaluationResultIdentifier"]!["OrderingTimestamp"]!.GetValue<string>());
+        var ofUser = byResource["EvaluationResults"]![0]!;
+        Assert.Equal("mfa", ofUser["EvaluationResultIdentifier"]!["EvaluationResultQualifier"]!["ConfigRuleName"]!.GetValue<string>());
+        Assert.Equal("2026-01-15T09:00:00+00:00", ofUser["ConfigRuleInvokedTime"]!.GetValue<string>());
         Assert.True(start.ExitCode == 0, start.ToString());
         Assert.Contains("(LimitExceededException)", startAgain.Stderr, StringComparison.Ordinal);
         Assert.Equal("alice", JsonNode.Parse(history["configurationItems"]![0]!["configuration"]!.GetValue<string>())!["userName"]!.GetValue<string>());

@@ -171,31 +171,87 @@ public sealed class ConfigTests : DoubleTest
     }
 
     [Fact]
-    public async Task DescribeConfigRuleEvaluationStatus_AfterARecordedInvocation_ReportsItsTime()
+    public async Task GetComplianceDetailsByResource_ResultsOfEveryRule_CarryTheInvocationAndRecordingTimes()
     {
-        Config.PutCustomLambdaRule(Rule);
-        var body = new JsonObject { ["ConfigRuleNames"] = new JsonArray(Rule) };
-        var before = await Aws.ConfigAsync("DescribeConfigRuleEvaluationStatus", body.DeepClone().AsObject());
-        Config.RecordInvocation(Rule, DoubleClock.DefaultStart.AddMinutes(2), succeeded: true);
-        Config.RecordInvocation(Rule, DoubleClock.DefaultStart.AddMinutes(3), succeeded: false, "Runtime.Timeout", "timed out");
+        const string other = "iam-user-no-policies-check";
+        var start = DoubleClock.DefaultStart;
+        var token = IssueToken();
+        Config.PutCustomLambdaRule(other);
+        // The function invoked with the token reports two minutes later; the other rule's function at once.
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        await PutAsync(token, testMode: false, Evaluation("AIDAALICE", "NON_COMPLIANT", "no MFA"), Evaluation("AIDABOB", "COMPLIANT"));
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await PutAsync(Config.IssueResultToken(other), testMode: false, Evaluation("AIDAALICE", "COMPLIANT"));
 
-        var after = await Aws.ConfigAsync("DescribeConfigRuleEvaluationStatus", body.DeepClone().AsObject());
+        var answer = await Aws.ConfigAsync("GetComplianceDetailsByResource", new JsonObject
+        {
+            ["ResourceType"] = UserType,
+            ["ResourceId"] = "AIDAALICE",
+            ["ComplianceTypes"] = new JsonArray("COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE"),
+        });
 
-        var unrecorded = Assert.Single(before.Body["ConfigRulesEvaluationStatus"]!.AsArray())!.AsObject();
-        Assert.Equal(Rule, unrecorded["ConfigRuleName"]!.GetValue<string>());
-        Assert.Null(unrecorded["LastSuccessfulInvocationTime"]);
-        var status = Assert.Single(after.Body["ConfigRulesEvaluationStatus"]!.AsArray())!.AsObject();
-        Assert.Equal(DoubleClock.DefaultStart.AddMinutes(2).ToUnixTimeSeconds(), status["LastSuccessfulInvocationTime"]!.GetValue<double>());
-        Assert.Equal(DoubleClock.DefaultStart.AddMinutes(3).ToUnixTimeSeconds(), status["LastFailedInvocationTime"]!.GetValue<double>());
-        Assert.Equal("Runtime.Timeout", status["LastErrorCode"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        var results = answer.Body["EvaluationResults"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        Assert.Equal([other, Rule], results.Select(r => r["EvaluationResultIdentifier"]!["EvaluationResultQualifier"]!["ConfigRuleName"]!.GetValue<string>()));
+        Assert.All(results, r => Assert.Equal("AIDAALICE", r["EvaluationResultIdentifier"]!["EvaluationResultQualifier"]!["ResourceId"]!.GetValue<string>()));
+        var mine = results[1];
+        Assert.Equal("NON_COMPLIANT", mine["ComplianceType"]!.GetValue<string>());
+        Assert.Equal(start.ToUnixTimeSeconds(), mine["ConfigRuleInvokedTime"]!.GetValue<double>());
+        Assert.Equal(start.AddMinutes(2).ToUnixTimeSeconds(), mine["ResultRecordedTime"]!.GetValue<double>());
+        Assert.Equal(start.AddMinutes(3).ToUnixTimeSeconds(), results[0]["ConfigRuleInvokedTime"]!.GetValue<double>());
+        Assert.Null(answer.Body["NextToken"]);
     }
 
     [Fact]
-    public async Task DescribeConfigRuleEvaluationStatus_UnknownRule_IsNoSuchConfigRuleException()
+    public async Task GetComplianceDetailsByResource_FilterAndPageSize_PagesThroughMatchingResults()
     {
-        var answer = await Aws.ConfigAsync("DescribeConfigRuleEvaluationStatus", new JsonObject { ["ConfigRuleNames"] = new JsonArray("absent") });
+        var token = IssueToken();
+        foreach (var rule in new[] { "rule-a", "rule-b" })
+        {
+            Config.PutCustomLambdaRule(rule);
+            await PutAsync(Config.IssueResultToken(rule), testMode: false, Evaluation("AIDAALICE", "NON_COMPLIANT"));
+        }
+        await PutAsync(token, testMode: false, Evaluation("AIDAALICE", "COMPLIANT"));
+        Config.ResourceCompliancePageSize = 1;
 
-        Assert.Equal("NoSuchConfigRuleException", answer.ErrorType);
+        var rules = new List<string>();
+        string? next = null;
+        do
+        {
+            var body = new JsonObject { ["ResourceType"] = UserType, ["ResourceId"] = "AIDAALICE", ["ComplianceTypes"] = new JsonArray("NON_COMPLIANT") };
+            if (next is not null) body["NextToken"] = next;
+            var page = await Aws.ConfigAsync("GetComplianceDetailsByResource", body);
+            rules.AddRange(page.Body["EvaluationResults"]!.AsArray()
+                .Select(r => r!["EvaluationResultIdentifier"]!["EvaluationResultQualifier"]!["ConfigRuleName"]!.GetValue<string>()));
+            next = page.Body["NextToken"]?.GetValue<string>();
+        }
+        while (next is not null);
+
+        Assert.Equal(["rule-a", "rule-b"], rules);
+    }
+
+    [Fact]
+    public async Task GetComplianceDetailsByResource_NoResults_IsAnEmptyList()
+    {
+        Config.PutCustomLambdaRule(Rule);
+
+        var answer = await Aws.ConfigAsync("GetComplianceDetailsByResource", new JsonObject { ["ResourceType"] = UserType, ["ResourceId"] = "AIDANOBODY" });
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Empty(answer.Body["EvaluationResults"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task GetComplianceDetailsByResource_InsufficientDataFilter_IsInvalidParameterValueException()
+    {
+        var answer = await Aws.ConfigAsync("GetComplianceDetailsByResource", new JsonObject
+        {
+            ["ResourceType"] = UserType,
+            ["ResourceId"] = "AIDAALICE",
+            ["ComplianceTypes"] = new JsonArray("INSUFFICIENT_DATA"),
+        });
+
+        Assert.Equal("InvalidParameterValueException", answer.ErrorType);
     }
 
     [Fact]

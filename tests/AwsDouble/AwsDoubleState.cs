@@ -236,7 +236,7 @@ public sealed class DoubleAccount
         {
             if (!_configRegions.TryGetValue(region, out var config))
             {
-                config = new ConfigRegion(AccountId, region, new Random(_random.Next()))
+                config = new ConfigRegion(AccountId, region, _state.Clock, new Random(_random.Next()))
                 {
                     EvaluationDuration = _state.Options.ConfigEvaluationDuration,
                 };

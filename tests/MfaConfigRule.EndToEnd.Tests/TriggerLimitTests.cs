@@ -8,13 +8,14 @@ namespace MfaConfigRule.EndToEnd.Tests;
 
 /// <summary>
 /// StartConfigRulesEvaluation refused with LimitExceededException (an evaluation in progress, or one started within
-/// the minute): the trigger waits its minute and asks again, and stops once an evaluation that Config invoked after
-/// the change became visible has succeeded. Slow by nature: the trigger's retry interval is a real minute.
+/// the minute): the trigger waits its minute and, before asking again, reads the rule's result for the changed user
+/// (GetComplianceDetailsByResource); it stops once that result comes from an invocation after the change became
+/// visible. Slow by nature: the trigger's retry interval is a real minute.
 /// </summary>
 public sealed class TriggerLimitTests(ITestOutputHelper output) : EndToEndTest(output)
 {
     [Fact]
-    public async Task Trigger_EvaluationAlreadyRunning_RetriesAfterAMinuteAndStopsWhenAnEvaluationCoveredTheChange()
+    public async Task Trigger_EvaluationAlreadyRunning_StopsWhenTheUsersResultComesFromALaterInvocation()
     {
         var users = SeedPopulation(10);
         var policy = RulePolicy.WithExemptions;
@@ -23,25 +24,29 @@ public sealed class TriggerLimitTests(ITestOutputHelper output) : EndToEndTest(o
         var evaluate = await StartFunctionAsync();
         var trigger = await StartFunctionAsync("trigger", new Dictionary<string, string> { ["CONFIG_RULE_NAME"] = RuleName });
         using var starts = Aws.Faults.Inject(AwsServiceNames.Config, "StartConfigRulesEvaluation", Fault.Latency(TimeSpan.Zero), FaultSchedule.UntilCleared());
-        using var statusReads = Aws.Faults.Inject(AwsServiceNames.Config, "DescribeConfigRuleEvaluationStatus", Fault.Latency(TimeSpan.Zero), FaultSchedule.UntilCleared());
+        using var coverageReads = Aws.Faults.Inject(AwsServiceNames.Config, "GetComplianceDetailsByResource", Fault.Latency(TimeSpan.Zero), FaultSchedule.UntilCleared());
+        using var userReads = Aws.Faults.Inject(AwsServiceNames.Iam, "GetUser", Fault.Latency(TimeSpan.Zero), FaultSchedule.UntilCleared());
         var user = First(users, PopulationCase.PasswordWithVirtualMfa);
         await Actions.DeactivateMfaDeviceAsync(user.UserName, Account.FindUser(user.UserName)!.MfaDevices.Single(d => d.Kind == MfaDeviceKind.Virtual).SerialNumber);
         // Someone pressed "Re-evaluate" a moment ago: Config is busy with it for the next five minutes.
         Assert.True((await Actions.StartConfigRulesEvaluationAsync(RuleName)).Started);
 
         var (requestId, pending) = trigger.Enqueue(IamEvents.For(Account.CloudTrailEvents[^1]));
-        await WaitUntilAsync(() => statusReads.TimesFired >= 1, TimeSpan.FromMinutes(1), "the trigger reading the rule's evaluation status after LimitExceeded");
-        Assert.False(pending.IsCompleted);
-        // Config's part: that evaluation invokes the function now, after the change became visible, and it succeeds.
+        await WaitUntilAsync(() => starts.TimesFired >= 2, TimeSpan.FromMinutes(1), "the trigger's start, refused with LimitExceeded");
+        // Config's part: that evaluation invokes the function now, after the change became visible (the result token's
+        // issue time is the invocation time the double records), and it reports every user.
         var evaluation = await evaluate.InvokeAsync(ScheduledEvent(policy));
         Assert.True(evaluation.Succeeded, evaluation.ToString());
-        Config.RecordInvocation(RuleName, Now, succeeded: true);
+        Assert.False(pending.IsCompleted);
         var outcome = await pending;
 
         Assert.True(outcome.Succeeded, outcome.ToString());
         Assert.StartsWith("covered by the evaluation invoked at", outcome.Json["action"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(3, starts.TimesFired);
+        // The refused start and no other: the evaluation that covered the change is not repeated.
+        Assert.Equal(2, starts.TimesFired);
         Assert.Single(Config.Starts());
+        Assert.Equal(1, coverageReads.TimesFired);
+        Assert.Equal(1, userReads.TimesFired);
         var expected = policy.ExpectedById(users);
         expected[user.UserId] = Verdict.NonCompliant;
         VerdictAssert.Exactly(expected, StoredResults(), NamesById());

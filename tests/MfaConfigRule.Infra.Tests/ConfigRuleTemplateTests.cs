@@ -144,7 +144,7 @@ public sealed class ConfigRuleTemplateTests
     }
 
     [Fact]
-    public void TriggerRole_AllPolicies_GrantOnlyReRunningThisRuleAndReadingCloudTrail()
+    public void TriggerRole_AllPolicies_GrantOnlyReRunningThisRuleAndReadingChangesAndTheirCoverage()
     {
         var trigger = _app.RuleStack.Reevaluation!.TriggerFunction;
         var rule = SynthesizedApp.LogicalId(_app.RuleStack.Rule.Rule);
@@ -155,8 +155,9 @@ public sealed class ConfigRuleTemplateTests
         Assert.Equal(new SortedSet<string>(StringComparer.Ordinal)
         {
             $"config:StartConfigRulesEvaluation on ${{{rule}.Arn}}",
-            $"config:DescribeConfigRuleEvaluationStatus on ${{{rule}.Arn}}",
+            "config:GetComplianceDetailsByResource on *",
             "cloudtrail:LookupEvents on *",
+            "iam:GetUser on arn:${AWS::Partition}:iam::${AWS::AccountId}:user/*",
             $"logs:CreateLogStream on ${{{logs}.Arn}}",
             $"logs:PutLogEvents on ${{{logs}.Arn}}",
         }, grants);

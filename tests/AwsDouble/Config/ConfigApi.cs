@@ -22,29 +22,15 @@ internal sealed class ConfigApi(AwsDoubleState state)
                 var limit = Limit(request, "Limit", defaultLimit: 10, max: 100);
                 var (page, next) = config.ComplianceDetails(request.RequiredString("ConfigRuleName"),
                     request.OptionalStringList("ComplianceTypes"), limit, request.OptionalString("NextToken"));
-                var response = new JsonObject
-                {
-                    ["EvaluationResults"] = new JsonArray(page.Select(r => (JsonNode)new JsonObject
-                    {
-                        ["EvaluationResultIdentifier"] = new JsonObject
-                        {
-                            ["EvaluationResultQualifier"] = new JsonObject
-                            {
-                                ["ConfigRuleName"] = r.ConfigRuleName,
-                                ["ResourceType"] = r.ResourceType,
-                                ["ResourceId"] = r.ResourceId,
-                                ["EvaluationMode"] = "DETECTIVE",
-                            },
-                            ["OrderingTimestamp"] = JsonBody.Time(r.OrderingTimestamp),
-                        },
-                        ["ComplianceType"] = r.ComplianceType,
-                        ["ResultRecordedTime"] = JsonBody.Time(r.ResultRecordedTime),
-                        ["ConfigRuleInvokedTime"] = JsonBody.Time(r.ConfigRuleInvokedTime),
-                        ["Annotation"] = r.Annotation,
-                    }).ToArray()),
-                };
-                if (next is not null) response["NextToken"] = next;
-                return response;
+                return EvaluationResults(page, next);
+            }
+            case "GetComplianceDetailsByResource":
+            {
+                if (request.OptionalString("ResourceEvaluationId") is not null)
+                    throw JsonErrors.InvalidParameterValue("The double does not keep proactive evaluations; ask by ResourceType and ResourceId.");
+                var (page, next) = config.ComplianceByResource(request.RequiredString("ResourceType"), request.RequiredString("ResourceId"),
+                    request.OptionalStringList("ComplianceTypes"), request.OptionalString("NextToken"));
+                return EvaluationResults(page, next);
             }
             case "GetResourceConfigHistory":
             {
@@ -80,11 +66,6 @@ internal sealed class ConfigApi(AwsDoubleState state)
                 {
                     ["ConfigRules"] = new JsonArray(config.DescribeRules(request.OptionalStringList("ConfigRuleNames")).Select(r => (JsonNode)r).ToArray()),
                 };
-            case "DescribeConfigRuleEvaluationStatus":
-                return new JsonObject
-                {
-                    ["ConfigRulesEvaluationStatus"] = new JsonArray(config.EvaluationStatuses(request.OptionalStringList("ConfigRuleNames")).Select(s => (JsonNode)s).ToArray()),
-                };
             case "ListDiscoveredResources":
             {
                 var (page, next) = account.ConfigItems.Discovered(request.RequiredString("resourceType"), request.OptionalStringList("resourceIds"),
@@ -110,6 +91,33 @@ internal sealed class ConfigApi(AwsDoubleState state)
             default:
                 throw new AwsErrorException(400, "UnknownOperationException", string.Empty);
         }
+    }
+
+    private static JsonObject EvaluationResults(IReadOnlyList<StoredEvaluation> page, string? nextToken)
+    {
+        var response = new JsonObject
+        {
+            ["EvaluationResults"] = new JsonArray(page.Select(r => (JsonNode)new JsonObject
+            {
+                ["EvaluationResultIdentifier"] = new JsonObject
+                {
+                    ["EvaluationResultQualifier"] = new JsonObject
+                    {
+                        ["ConfigRuleName"] = r.ConfigRuleName,
+                        ["ResourceType"] = r.ResourceType,
+                        ["ResourceId"] = r.ResourceId,
+                        ["EvaluationMode"] = "DETECTIVE",
+                    },
+                    ["OrderingTimestamp"] = JsonBody.Time(r.OrderingTimestamp),
+                },
+                ["ComplianceType"] = r.ComplianceType,
+                ["ResultRecordedTime"] = JsonBody.Time(r.ResultRecordedTime),
+                ["ConfigRuleInvokedTime"] = JsonBody.Time(r.ConfigRuleInvokedTime),
+                ["Annotation"] = r.Annotation,
+            }).ToArray()),
+        };
+        if (nextToken is not null) response["NextToken"] = nextToken;
+        return response;
     }
 
     private static JsonObject PutEvaluations(AwsCall call, JsonRequest request, ConfigRegion config, int failEvaluations)

@@ -10,7 +10,10 @@ public sealed record ConfigRuleSnapshot(string ConfigRuleName, string ConfigRule
 /// <summary>An evaluation as the caller sent it in PutEvaluations.</summary>
 public sealed record EvaluationInput(string ComplianceResourceType, string ComplianceResourceId, string ComplianceType, string? Annotation, DateTimeOffset OrderingTimestamp);
 
-/// <summary>The result Config holds for one resource under one rule.</summary>
+/// <summary>
+/// The result Config holds for one resource under one rule: recorded when PutEvaluations delivered it, produced by the
+/// invocation that was handed the result token it came with.
+/// </summary>
 public sealed record StoredEvaluation(
     string ConfigRuleName,
     string ResourceType,
@@ -29,7 +32,8 @@ public sealed record RuleEvaluationStart(string Region, string ConfigRuleName, D
 
 /// <summary>
 /// AWS Config in one Region of one account: rules, the result tokens the test API hands out, the results the rule
-/// reported, and the once-a-minute limit on StartConfigRulesEvaluation.
+/// reported, and the once-a-minute limit on StartConfigRulesEvaluation. The double invokes no functions itself: a test
+/// plays Config's part by issuing a result token and invoking the rule with it.
 /// </summary>
 public sealed class ConfigRegion
 {
@@ -39,17 +43,19 @@ public sealed class ConfigRegion
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RuleRecord> _rules = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _ruleByToken = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IssuedToken> _tokens = new(StringComparer.Ordinal);
     private readonly List<PutEvaluationsCall> _calls = [];
     private readonly List<RuleEvaluationStart> _starts = [];
     private readonly string _accountId;
     private readonly string _region;
+    private readonly TimeProvider _clock;
     private readonly Random _random;
 
-    internal ConfigRegion(string accountId, string region, Random random)
+    internal ConfigRegion(string accountId, string region, TimeProvider clock, Random random)
     {
         _accountId = accountId;
         _region = region;
+        _clock = clock;
         _random = random;
     }
 
@@ -60,6 +66,9 @@ public sealed class ConfigRegion
 
     /// <summary>How long an on-demand evaluation stays "in progress" after StartConfigRulesEvaluation.</summary>
     public TimeSpan EvaluationDuration { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Results per GetComplianceDetailsByResource page (the operation takes no limit; AWS does not publish its page size).</summary>
+    public int ResourceCompliancePageSize { get; set; } = 100;
 
     /// <summary>A custom Lambda rule, as a test would create it before handing out result tokens.</summary>
     public ConfigRuleSnapshot PutCustomLambdaRule(string ruleName, string? inputParameters = null, string? lambdaArn = null)
@@ -121,58 +130,6 @@ public sealed class ConfigRegion
         }
     }
 
-    /// <summary>
-    /// Config invoked the rule's function at <paramref name="at"/>, and the invocation succeeded or failed. The double
-    /// invokes no functions itself: a test that plays Config's part (say, running the rule after
-    /// <see cref="EvaluationStarted"/>) records the outcome here, and DescribeConfigRuleEvaluationStatus reports it.
-    /// </summary>
-    public void RecordInvocation(string ruleName, DateTimeOffset at, bool succeeded, string? errorCode = null, string? errorMessage = null)
-    {
-        lock (_gate)
-        {
-            var rule = Require(ruleName);
-            if (succeeded)
-            {
-                rule.LastSuccessfulInvocation = at;
-            }
-            else
-            {
-                rule.LastFailedInvocation = at;
-                rule.LastErrorCode = errorCode;
-                rule.LastErrorMessage = errorMessage;
-            }
-        }
-    }
-
-    /// <summary>
-    /// DescribeConfigRuleEvaluationStatus: every rule, or the named ones. The API reference says the operation does not
-    /// report Custom Lambda rules; the double reports every rule, so that a client's use of the times can be tested,
-    /// and a rule with no recorded invocation comes back without invocation times, as an unreported rule would.
-    /// </summary>
-    internal IReadOnlyList<JsonObject> EvaluationStatuses(IReadOnlyList<string>? names)
-    {
-        lock (_gate)
-        {
-            var rules = names is null || names.Count == 0 ? _rules.Values.OrderBy(r => r.Name, StringComparer.Ordinal).ToList() : names.Select(Require).ToList();
-            return rules.Select(rule =>
-            {
-                var status = new JsonObject
-                {
-                    ["ConfigRuleName"] = rule.Name,
-                    ["ConfigRuleArn"] = rule.Arn,
-                    ["ConfigRuleId"] = rule.Id,
-                    ["FirstEvaluationStarted"] = rule.LastSuccessfulInvocation is not null || rule.LastSuccessfulEvaluation is not null,
-                };
-                if (rule.LastSuccessfulInvocation is { } invoked) status["LastSuccessfulInvocationTime"] = JsonBody.Time(invoked);
-                if (rule.LastFailedInvocation is { } failed) status["LastFailedInvocationTime"] = JsonBody.Time(failed);
-                if (rule.LastSuccessfulEvaluation is { } evaluated) status["LastSuccessfulEvaluationTime"] = JsonBody.Time(evaluated);
-                if (rule.LastErrorCode is { } code) status["LastErrorCode"] = code;
-                if (rule.LastErrorMessage is { } message) status["LastErrorMessage"] = message;
-                return status;
-            }).ToList();
-        }
-    }
-
     internal IReadOnlyList<JsonObject> DescribeRules(IReadOnlyList<string>? names)
     {
         lock (_gate)
@@ -187,14 +144,17 @@ public sealed class ConfigRegion
         lock (_gate) return _rules.TryGetValue(name, out var r) ? r.Snapshot() : null;
     }
 
-    /// <summary>A result token for the rule, as Config would put in the invoking event.</summary>
+    /// <summary>
+    /// A result token for the rule, as Config puts in the event it invokes the function with. Issuing one stands for that
+    /// invocation: every result reported with the token has the issue time as its ConfigRuleInvokedTime.
+    /// </summary>
     public string IssueResultToken(string ruleName)
     {
         lock (_gate)
         {
             Require(ruleName);
             var token = "eyJ" + NewToken(48);
-            _ruleByToken[token] = ruleName;
+            _tokens[token] = new IssuedToken(ruleName, _clock.GetUtcNow());
             return token;
         }
     }
@@ -213,44 +173,66 @@ public sealed class ConfigRegion
             string? ruleName = null;
             if (!testMode)
             {
-                ruleName = _ruleByToken.GetValueOrDefault(resultToken)
+                var issued = _tokens.GetValueOrDefault(resultToken)
                     ?? throw new AwsErrorException(400, "InvalidResultTokenException", "The resultToken provided is invalid");
+                ruleName = issued.RuleName;
                 var rule = Require(ruleName);
-                rule.LastSuccessfulEvaluation = now;
                 foreach (var evaluation in evaluations.Take(evaluations.Count - failed.Count))
                 {
                     var key = (evaluation.ComplianceResourceType, evaluation.ComplianceResourceId);
                     // Config keeps the result with the newest ordering timestamp; an older one does not replace it.
                     if (rule.Results.TryGetValue(key, out var existing) && existing.OrderingTimestamp > evaluation.OrderingTimestamp) continue;
                     rule.Results[key] = new StoredEvaluation(ruleName, evaluation.ComplianceResourceType, evaluation.ComplianceResourceId,
-                        evaluation.ComplianceType, evaluation.Annotation, evaluation.OrderingTimestamp, now, now);
+                        evaluation.ComplianceType, evaluation.Annotation, evaluation.OrderingTimestamp, now, issued.IssuedAt);
                 }
             }
-            _calls.Add(new PutEvaluationsCall(ruleName ?? _ruleByToken.GetValueOrDefault(resultToken), testMode, evaluations, failed, now));
+            _calls.Add(new PutEvaluationsCall(ruleName ?? _tokens.GetValueOrDefault(resultToken)?.RuleName, testMode, evaluations, failed, now));
         }
         return failed;
     }
 
     internal (IReadOnlyList<StoredEvaluation> Page, string? NextToken) ComplianceDetails(string ruleName, IReadOnlyList<string>? complianceTypes, int limit, string? nextToken)
     {
-        if (complianceTypes is not null)
-        {
-            foreach (var type in complianceTypes)
-            {
-                if (!ReportableTypes.Contains(type, StringComparer.Ordinal))
-                    throw JsonErrors.InvalidParameterValue($"The ComplianceType {type} is not valid for filtering. Use COMPLIANT, NON_COMPLIANT or NOT_APPLICABLE.");
-            }
-        }
+        var filter = ComplianceFilter(complianceTypes);
         List<StoredEvaluation> results;
         lock (_gate)
         {
             results = Require(ruleName).Results.Values
-                .Where(r => complianceTypes is null || complianceTypes.Count == 0 || complianceTypes.Contains(r.ComplianceType, StringComparer.Ordinal))
+                .Where(filter)
                 .OrderBy(r => r.ResourceType, StringComparer.Ordinal)
                 .ThenBy(r => r.ResourceId, StringComparer.Ordinal)
                 .ToList();
         }
         return Pages.Take(results, limit, nextToken, "cd");
+    }
+
+    /// <summary>GetComplianceDetailsByResource: the result every rule of this Region holds for one resource.</summary>
+    internal (IReadOnlyList<StoredEvaluation> Page, string? NextToken) ComplianceByResource(
+        string resourceType, string resourceId, IReadOnlyList<string>? complianceTypes, string? nextToken)
+    {
+        var filter = ComplianceFilter(complianceTypes);
+        List<StoredEvaluation> results;
+        lock (_gate)
+        {
+            results = _rules.Values
+                .OrderBy(r => r.Name, StringComparer.Ordinal)
+                .Select(r => r.Results.GetValueOrDefault((resourceType, resourceId)))
+                .OfType<StoredEvaluation>()
+                .Where(filter)
+                .ToList();
+        }
+        return Pages.Take(results, Math.Max(1, ResourceCompliancePageSize), nextToken, "cr");
+    }
+
+    private static Func<StoredEvaluation, bool> ComplianceFilter(IReadOnlyList<string>? complianceTypes)
+    {
+        if (complianceTypes is null || complianceTypes.Count == 0) return _ => true;
+        foreach (var type in complianceTypes)
+        {
+            if (!ReportableTypes.Contains(type, StringComparer.Ordinal))
+                throw JsonErrors.InvalidParameterValue($"The ComplianceType {type} is not valid for filtering. Use COMPLIANT, NON_COMPLIANT or NOT_APPLICABLE.");
+        }
+        return r => complianceTypes.Contains(r.ComplianceType, StringComparer.Ordinal);
     }
 
     public IReadOnlyList<StoredEvaluation> Results(string ruleName)
@@ -338,11 +320,6 @@ public sealed class ConfigRegion
         public string Id { get; } = id;
         public JsonObject? Definition { get; set; }
         public DateTimeOffset? LastStart { get; set; }
-        public DateTimeOffset? LastSuccessfulInvocation { get; set; }
-        public DateTimeOffset? LastFailedInvocation { get; set; }
-        public DateTimeOffset? LastSuccessfulEvaluation { get; set; }
-        public string? LastErrorCode { get; set; }
-        public string? LastErrorMessage { get; set; }
         public Dictionary<(string Type, string Id), StoredEvaluation> Results { get; } = [];
 
         public ConfigRuleSnapshot Snapshot()
@@ -352,6 +329,8 @@ public sealed class ConfigRegion
                 source?["Owner"]?.GetValue<string>() ?? string.Empty, source?["SourceIdentifier"]?.GetValue<string>());
         }
     }
+
+    private sealed record IssuedToken(string RuleName, DateTimeOffset IssuedAt);
 
     public override string ToString()
     {

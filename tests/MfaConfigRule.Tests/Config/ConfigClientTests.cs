@@ -145,6 +145,45 @@ public sealed class ConfigClientTests
     }
 
     [Fact]
+    public async Task GetLastEvaluationTime_TwoPages_IsTheInvocationTimeOfThisRulesResultOnly()
+    {
+        using var aws = new AwsTestContext();
+        aws.Handler
+            .RespondJson(Fixture.Read("Config/GetComplianceDetailsByResource.page1.json"))
+            .RespondJson(Fixture.Read("Config/GetComplianceDetailsByResource.page2.json"));
+
+        var invoked = await aws.Clients.Config.GetLastEvaluationTimeAsync("mfa-for-console-users", "AWS::IAM::User", "AIDACKCEVSQ6C2EXAMPLE", CancellationToken.None);
+
+        // Security Hub's own rule evaluated the user later; only this rule's result says when this rule last ran for it.
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1795897559900), invoked);
+        var first = aws.Handler.Requests[0];
+        Assert.Equal("StarlingDoveService.GetComplianceDetailsByResource", first.Header("X-Amz-Target"));
+        Assert.Equal(
+            """{"ResourceType":"AWS::IAM::User","ResourceId":"AIDACKCEVSQ6C2EXAMPLE","ComplianceTypes":["COMPLIANT","NON_COMPLIANT","NOT_APPLICABLE"]}""",
+            first.BodyText);
+        Assert.Equal("eyJleGFtcGxlIjoiYnktcmVzb3VyY2UtMSJ9", aws.Handler.Requests[1].Json.GetProperty("NextToken").GetString());
+        Assert.Equal(2, aws.Handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task GetLastEvaluationTime_OnlyOtherRulesResults_IsNull()
+    {
+        using var aws = new AwsTestContext();
+        aws.Handler.RespondJson(Fixture.Read("Config/GetComplianceDetailsByResource.page2.json"));
+
+        Assert.Null(await aws.Clients.Config.GetLastEvaluationTimeAsync("mfa-for-console-users", "AWS::IAM::User", "AIDACKCEVSQ6C2EXAMPLE", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task GetLastEvaluationTime_ResultWithoutInvocationTime_ProvesNothing()
+    {
+        using var aws = new AwsTestContext();
+        aws.Handler.RespondJson("""{"EvaluationResults":[{"EvaluationResultIdentifier":{"EvaluationResultQualifier":{"ConfigRuleName":"mfa","ResourceType":"AWS::IAM::User","ResourceId":"AIDA1"}},"ComplianceType":"COMPLIANT","ResultRecordedTime":1795897561.5}]}""");
+
+        Assert.Null(await aws.Clients.Config.GetLastEvaluationTimeAsync("mfa", "AWS::IAM::User", "AIDA1", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task GetLatestConfigurationItem_User_MapsTheHistoryFieldsToTheEventsShape()
     {
         using var aws = new AwsTestContext();

@@ -186,7 +186,7 @@ public sealed class EvaluationReporterTests
         public Task StartConfigRulesEvaluationAsync(IReadOnlyList<string> configRuleNames, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
-        public Task<DateTimeOffset?> GetLastSuccessfulInvocationTimeAsync(string configRuleName, CancellationToken cancellationToken) =>
+        public Task<DateTimeOffset?> GetLastEvaluationTimeAsync(string configRuleName, string resourceType, string resourceId, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
     }
 }

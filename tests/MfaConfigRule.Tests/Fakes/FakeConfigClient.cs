@@ -6,7 +6,8 @@ namespace MfaConfigRule.Tests.Fakes;
 
 /// <summary>
 /// AWS Config in memory: PutEvaluations records what was sent (and refuses a resource a scripted number of times, handing
-/// it back in FailedEvaluations), results held from earlier runs, configuration items for oversized notifications.
+/// it back in FailedEvaluations), results held from earlier runs, configuration items for oversized notifications, and
+/// StartConfigRulesEvaluation with Config's limit (one a minute, none while a run is in progress) and the runs it starts.
 /// </summary>
 internal sealed class FakeConfigClient(TimeProvider time) : IConfigClient
 {
@@ -17,6 +18,9 @@ internal sealed class FakeConfigClient(TimeProvider time) : IConfigClient
     private readonly List<ItemRequest> _itemRequests = [];
     private readonly List<IReadOnlyList<ComplianceType>> _complianceQueries = [];
     private readonly List<IReadOnlyList<string>> _startedEvaluations = [];
+    private readonly List<Run> _runs = [];
+    private readonly List<string> _evaluationTimeQueries = [];
+    private DateTimeOffset _lastStart = DateTimeOffset.MinValue;
 
     /// <summary>Results Config holds for the rule from earlier runs (what GetComplianceDetailsByConfigRule answers).</summary>
     public List<EvaluationResultSummary> Held { get; } = [];
@@ -107,25 +111,60 @@ internal sealed class FakeConfigClient(TimeProvider time) : IConfigClient
     /// <summary>Starts refused with LimitExceededException before one is accepted, as while an evaluation runs.</summary>
     public int RefuseStarts { get; set; }
 
-    /// <summary>What DescribeConfigRuleEvaluationStatus reports as the last successful invocation.</summary>
-    public DateTimeOffset? LastSuccessfulInvocation { get; set; }
+    /// <summary>
+    /// What an accepted start runs, when set: Config invokes the rule at once and records its results for
+    /// <see cref="RunEvaluates"/> this long after. Config refuses starts while a run is in progress.
+    /// </summary>
+    public TimeSpan? RunDuration { get; set; }
+
+    /// <summary>The resources a run started by <see cref="StartConfigRulesEvaluationAsync"/> holds results for (a sweep: every user).</summary>
+    public IReadOnlyList<string> RunEvaluates { get; set; } = [];
+
+    /// <summary>Every resource GetComplianceDetailsByResource was asked about, in order.</summary>
+    public IReadOnlyList<string> EvaluationTimeQueries
+    {
+        get { lock (_gate) return [.. _evaluationTimeQueries]; }
+    }
+
+    /// <summary>A run of the rule: invoked at <paramref name="invokedAt"/>, its results for <paramref name="resourceIds"/> recorded at <paramref name="recordedAt"/>.</summary>
+    public void AddRun(DateTimeOffset invokedAt, DateTimeOffset recordedAt, IEnumerable<string> resourceIds)
+    {
+        lock (_gate) _runs.Add(new Run(invokedAt, recordedAt, [.. resourceIds]));
+    }
 
     public Task StartConfigRulesEvaluationAsync(IReadOnlyList<string> configRuleNames, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            if (RefuseStarts > 0)
+            var now = time.GetUtcNow();
+            // Config's own limit: one start a minute, none while an evaluation is in progress.
+            var busy = _runs.Any(r => r.InvokedAt <= now && now < r.RecordedAt) || now - _lastStart < TimeSpan.FromMinutes(1);
+            if (RefuseStarts > 0 || busy)
             {
-                RefuseStarts--;
+                if (RefuseStarts > 0) RefuseStarts--;
                 return Task.FromException(new AwsServiceException("config", "StartConfigRulesEvaluation", "LimitExceededException", 400, "an evaluation is in progress"));
             }
             _startedEvaluations.Add([.. configRuleNames]);
+            _lastStart = now;
+            if (RunDuration is { } duration) _runs.Add(new Run(now, now + duration, RunEvaluates));
         }
         return Task.CompletedTask;
     }
 
-    public Task<DateTimeOffset?> GetLastSuccessfulInvocationTimeAsync(string configRuleName, CancellationToken cancellationToken) =>
-        Task.FromResult(LastSuccessfulInvocation);
+    /// <summary>The newest invocation among the runs whose results for the resource are recorded by now.</summary>
+    public Task<DateTimeOffset?> GetLastEvaluationTimeAsync(string configRuleName, string resourceType, string resourceId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _evaluationTimeQueries.Add(resourceId);
+            var now = time.GetUtcNow();
+            return Task.FromResult(_runs
+                .Where(r => r.RecordedAt <= now && r.ResourceIds.Contains(resourceId, StringComparer.Ordinal))
+                .Max(r => (DateTimeOffset?)r.InvokedAt));
+        }
+    }
+
+    private sealed record Run(DateTimeOffset InvokedAt, DateTimeOffset RecordedAt, IReadOnlyList<string> ResourceIds);
 }
 
 internal sealed record PutEvaluationsCall(IReadOnlyList<Evaluation> Evaluations, string ResultToken, bool TestMode, DateTimeOffset At, IReadOnlyList<Evaluation> Refused);

@@ -25,6 +25,7 @@ internal sealed class FakeIamClient(TimeProvider time) : IIamClient
     private readonly List<IamCall> _calls = [];
     private readonly List<Fault> _faults = [];
     private readonly Queue<string> _reportErrors = new();
+    private readonly Dictionary<string, Task> _holds = new(StringComparer.Ordinal);
 
     /// <summary>What GetCredentialReport returns once the scripted report errors are used up; null: ReportNotPresent.</summary>
     public CredentialReportDocument? Report { get; set; }
@@ -101,6 +102,15 @@ internal sealed class FakeIamClient(TimeProvider time) : IIamClient
         lock (_gate) _faults.Add(new Fault(operation, userName, errorCode) { Remaining = times });
     }
 
+    /// <summary>
+    /// Calls to <paramref name="operation"/> are logged at once but answered only when <paramref name="release"/> completes
+    /// or the caller cancels: a call held in flight, to see what runs alongside it.
+    /// </summary>
+    public void Hold(string operation, Task release)
+    {
+        lock (_gate) _holds[operation] = release;
+    }
+
     /// <summary>GetCredentialReport throws these codes, one per call, before it answers with <see cref="Report"/>.</summary>
     public void FailReportWith(params string[] errorCodes)
     {
@@ -121,7 +131,7 @@ internal sealed class FakeIamClient(TimeProvider time) : IIamClient
     }
 
     public Task<IReadOnlyList<IamUser>> ListUsersAsync(CancellationToken cancellationToken) =>
-        Answer<IReadOnlyList<IamUser>>(ListUsers, null, () => [.. _users.Select(u => u.User)]);
+        Answer<IReadOnlyList<IamUser>>(ListUsers, null, () => [.. _users.Select(u => u.User)], cancellationToken);
 
     public Task<IamUser?> GetUserAsync(string userName, CancellationToken cancellationToken) =>
         Answer(GetUser, userName, () => TryFind(userName)?.User);
@@ -152,20 +162,29 @@ internal sealed class FakeIamClient(TimeProvider time) : IIamClient
     public Task<CredentialReportDocument> GetCredentialReportAsync(CancellationToken cancellationToken) =>
         Answer(GetCredentialReport, null, () =>
             _reportErrors.TryDequeue(out var code) ? throw Error(GetCredentialReport, code)
-            : Report ?? throw Error(GetCredentialReport, "ReportNotPresent"));
+            : Report ?? throw Error(GetCredentialReport, "ReportNotPresent"), cancellationToken);
 
     /// <summary>Logs the call, applies scripted faults, and answers as an async client does: errors come in the task.</summary>
-    private Task<T> Answer<T>(string operation, string? userName, Func<T> answer)
+    private Task<T> Answer<T>(string operation, string? userName, Func<T> answer, CancellationToken cancellationToken = default)
     {
+        Task? hold;
+        lock (_gate) hold = _holds.GetValueOrDefault(operation);
         try
         {
             Enter(operation, userName);
+            if (hold is { IsCompleted: false }) return AnswerWhenReleasedAsync(hold, answer, cancellationToken);
             lock (_gate) return Task.FromResult(answer());
         }
         catch (Exception e)
         {
             return Task.FromException<T>(e);
         }
+    }
+
+    private async Task<T> AnswerWhenReleasedAsync<T>(Task hold, Func<T> answer, CancellationToken cancellationToken)
+    {
+        await hold.WaitAsync(cancellationToken).ConfigureAwait(false);
+        lock (_gate) return answer();
     }
 
     private void Enter(string operation, string? userName)

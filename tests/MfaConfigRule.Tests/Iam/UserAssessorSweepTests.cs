@@ -519,6 +519,42 @@ public sealed class UserAssessorSweepTests
         Assert.Equal(["amy", "zed"], result.Failures.Select(f => f.User.UserName));
     }
 
+    [Fact]
+    public async Task Sweep_WhileListUsersIsStillInFlight_ReadsTheReportCloudTrailAndVirtualDevices()
+    {
+        SeedAccount();
+        var listUsers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _iam.Hold(FakeIamClient.ListUsers, listUsers.Task);
+
+        var sweep = Sweep(BreakGlassExempt);
+
+        // The account-wide reads do not wait for one another: all the others are made before ListUsers answers.
+        Assert.False(sweep.IsCompleted);
+        Assert.Equal(1, _iam.Count(FakeIamClient.GetCredentialReport));
+        Assert.Equal(1, _iam.Count(FakeIamClient.ListVirtualMFADevices));
+        Assert.Equal(IamEventNames.InvalidatingReport, _cloudTrail.Calls.Select(c => c.AttributeValue));
+        listUsers.SetResult();
+        var result = await sweep;
+        Assert.Equal("credential-report+live", result.Stats.Mode);
+        Assert.Equal(7, result.Assessments.Count);
+    }
+
+    [Fact]
+    public async Task Sweep_ListUsersFailsWhileTheReportIsAwaited_FailsWithTheListUsersErrorWithoutWaitingForTheReport()
+    {
+        SeedAccount();
+        // The report never comes unless the sweep gives up on it; only ListUsers' failure can end this sweep.
+        _iam.Hold(FakeIamClient.GetCredentialReport, new TaskCompletionSource().Task);
+        _iam.Fail(FakeIamClient.ListUsers, "AccessDenied");
+
+        var error = await Assert.ThrowsAsync<MfaConfigRule.Aws.AwsServiceException>(() => Sweep(BreakGlassExempt).WaitAsync(TimeSpan.FromMinutes(1)));
+
+        Assert.Equal("AccessDenied", error.ErrorCode);
+        Assert.Equal(1, _iam.Count(FakeIamClient.GetCredentialReport));
+        Assert.Empty(_cloudTrail.Calls);
+        Assert.Empty(_iam.PerUserCalls);
+    }
+
     private sealed class SynchronousProgress(List<(int Done, int Total)> reports) : IProgress<(int Done, int Total)>
     {
         public void Report((int Done, int Total) value)

@@ -15,15 +15,18 @@ public sealed class TriggerHandlerTests
     private readonly FakeTimeProvider _time = new(Now);
     private readonly FakeConfigClient _config;
     private readonly FakeCloudTrailClient _cloudTrail = new();
+    private readonly FakeIamClient _iam;
     private readonly TriggerHandler _trigger;
 
     public TriggerHandlerTests()
     {
         _config = new FakeConfigClient(_time);
-        _trigger = new TriggerHandler(_config, _cloudTrail, _time, new TriggerOptions(), RuleName);
+        _iam = new FakeIamClient(_time);
+        _iam.AddUser("alice");
+        _trigger = new TriggerHandler(_config, _cloudTrail, _iam, _time, new TriggerOptions(), RuleName);
     }
 
-    private static string IamEvent(string eventName, string eventId = "evt-1", string? errorCode = null, string userName = "alice")
+    private static string IamEvent(string eventName, string eventId = "evt-1", string? errorCode = null, string userName = "alice", JsonObject? responseElements = null)
     {
         var detail = new JsonObject
         {
@@ -32,6 +35,7 @@ public sealed class TriggerHandlerTests
             ["eventName"] = eventName,
             ["eventID"] = eventId,
             ["requestParameters"] = new JsonObject { ["userName"] = userName },
+            ["responseElements"] = responseElements,
         };
         if (errorCode is not null) detail["errorCode"] = errorCode;
         return new JsonObject
@@ -42,8 +46,8 @@ public sealed class TriggerHandlerTests
         }.ToJsonString();
     }
 
-    private void RecordInCloudTrail(string eventName, string eventId) =>
-        _cloudTrail.Add(TrailEvent(eventName, "alice", EventTime) with { EventId = eventId });
+    private void RecordInCloudTrail(string eventName, string eventId, string userName = "alice") =>
+        _cloudTrail.Add(TrailEvent(eventName, userName, EventTime) with { EventId = eventId });
 
     [Fact]
     public async Task Handle_FailedIamCall_StartsNothing()
@@ -72,6 +76,9 @@ public sealed class TriggerHandlerTests
         Assert.Equal([[RuleName]], _config.StartedEvaluations);
         Assert.Empty(_cloudTrail.Calls);
         Assert.Equal("started a re-evaluation", outcome.Action);
+        // An accepted start needs no proof of coverage, so neither the user's ID nor its results are read.
+        Assert.Empty(_iam.Calls);
+        Assert.Empty(_config.EvaluationTimeQueries);
     }
 
     [Fact]
@@ -94,30 +101,118 @@ public sealed class TriggerHandlerTests
     }
 
     [Fact]
-    public async Task Handle_StartRefusedButALaterInvocationSucceeded_IsCoveredWithoutAnotherStart()
+    public async Task Handle_StartRefusedAndARunInvokedAfterTheChangeHoldsTheUsersResult_IsCoveredWithoutAnotherStart()
     {
         RecordInCloudTrail("CreateLoginProfile", "evt-1");
         _config.RefuseStarts = 1;
-        _config.LastSuccessfulInvocation = Now.AddSeconds(5);
+        // Someone else's re-run: invoked after the change was visible (Now), the user's result recorded 30 s later.
+        _config.AddRun(Now.AddSeconds(10), Now.AddSeconds(40), [UserIdFor("alice")]);
 
-        var outcome = await _trigger.HandleAsync(IamEvent("CreateLoginProfile"), CancellationToken.None);
+        var outcome = await _time.Advancing(_trigger.HandleAsync(IamEvent("CreateLoginProfile"), CancellationToken.None), TimeSpan.FromSeconds(5));
 
         Assert.Empty(_config.StartedEvaluations);
-        Assert.StartsWith("covered by the evaluation invoked at", outcome.Action, StringComparison.Ordinal);
+        Assert.Equal($"covered by the evaluation invoked at {Now.AddSeconds(10):O}", outcome.Action);
+        Assert.Equal([UserIdFor("alice")], _config.EvaluationTimeQueries);
+        Assert.Equal([new IamCall(FakeIamClient.GetUser, "alice")], _iam.Calls);
     }
 
     [Fact]
-    public async Task Handle_StartRefusedAndLastInvocationIsOlder_RetriesUntilStarted()
+    public async Task Handle_StartRefusedAndTheUsersResultIsFromARunInvokedBeforeTheChangeWasVisible_RetriesUntilStarted()
+    {
+        // The event shows in CloudTrail at the second lookup, 30 s in; a run invoked before that cannot have seen it.
+        _cloudTrail.BeforeLookup = lookups =>
+        {
+            if (lookups == 1) RecordInCloudTrail("CreateLoginProfile", "evt-1");
+        };
+        _config.AddRun(Now.AddSeconds(20), Now.AddSeconds(100), [UserIdFor("alice")]);
+
+        var outcome = await _time.Advancing(_trigger.HandleAsync(IamEvent("CreateLoginProfile"), CancellationToken.None), TimeSpan.FromSeconds(5));
+
+        Assert.Equal([[RuleName]], _config.StartedEvaluations);
+        Assert.Equal("started a re-evaluation", outcome.Action);
+        Assert.NotEmpty(_config.EvaluationTimeQueries);
+        Assert.True(outcome.VisibleAt > Now.AddSeconds(20));
+    }
+
+    [Fact]
+    public async Task Handle_StartRefusedAndNoResultForTheUserYet_RetriesUntilStarted()
     {
         RecordInCloudTrail("CreateLoginProfile", "evt-1");
         _config.RefuseStarts = 2;
-        _config.LastSuccessfulInvocation = Now.AddMinutes(-10);
 
         var outcome = await _time.Advancing(_trigger.HandleAsync(IamEvent("CreateLoginProfile"), CancellationToken.None), TimeSpan.FromSeconds(10));
 
         Assert.Equal([[RuleName]], _config.StartedEvaluations);
         Assert.Equal(0, _config.RefuseStarts);
         Assert.Equal("started a re-evaluation", outcome.Action);
+        // The user's ID is asked for once, however many times its results are.
+        Assert.Equal(2, _config.EvaluationTimeQueries.Count);
+        Assert.Equal(1, _iam.Count(FakeIamClient.GetUser));
+    }
+
+    [Fact]
+    public async Task Handle_CreateUserRefused_TakesTheUserIdFromTheEventWithoutGetUser()
+    {
+        // A new user, in the event's response (and not yet in the fake's IAM: GetUser would answer NoSuchEntity).
+        RecordInCloudTrail("CreateUser", "evt-1", "zoe");
+        _config.RefuseStarts = 1;
+        _config.AddRun(Now.AddSeconds(10), Now.AddSeconds(40), ["AIDAZOEFROMTHEEVENT1"]);
+        var created = new JsonObject { ["user"] = new JsonObject { ["userName"] = "zoe", ["userId"] = "AIDAZOEFROMTHEEVENT1", ["path"] = "/" } };
+
+        var outcome = await _time.Advancing(
+            _trigger.HandleAsync(IamEvent("CreateUser", userName: "zoe", responseElements: created), CancellationToken.None), TimeSpan.FromSeconds(5));
+
+        Assert.StartsWith("covered by the evaluation invoked at", outcome.Action, StringComparison.Ordinal);
+        Assert.Equal(["AIDAZOEFROMTHEEVENT1"], _config.EvaluationTimeQueries);
+        Assert.Empty(_iam.Calls);
+    }
+
+    [Theory]
+    [InlineData("DeleteUser", "alice")]
+    [InlineData("CreateLoginProfile", "gone")]
+    public async Task Handle_UserThatCannotBeNamedById_RetriesTheStartWithNothingToCheck(string eventName, string userName)
+    {
+        // A deleted user (or one whose name no longer resolves) has no ID to look results up by.
+        RecordInCloudTrail(eventName, "evt-1", userName);
+        _config.RefuseStarts = 1;
+        _config.AddRun(Now.AddSeconds(10), Now.AddSeconds(40), [UserIdFor(userName)]);
+
+        var outcome = await _time.Advancing(_trigger.HandleAsync(IamEvent(eventName, userName: userName), CancellationToken.None), TimeSpan.FromSeconds(5));
+
+        Assert.Equal("started a re-evaluation", outcome.Action);
+        Assert.Equal([[RuleName]], _config.StartedEvaluations);
+        Assert.Empty(_config.EvaluationTimeQueries);
+        Assert.Equal(eventName == "DeleteUser" ? 0 : 1, _iam.Count(FakeIamClient.GetUser));
+    }
+
+    [Fact]
+    public async Task Handle_BurstOfChangesToFiveUsersDuringAnEvaluation_EndsWithOneMoreStart()
+    {
+        // Five users change in quick succession while a sweep invoked before any of the changes is still running. That
+        // sweep covers none of them; the first trigger to get a start in runs one that covers all five.
+        string[] names = ["bob", "carol", "dave", "erin", "frank"];
+        foreach (var name in names)
+        {
+            _iam.AddUser(name);
+            RecordInCloudTrail("DeactivateMFADevice", $"evt-{name}", name);
+        }
+        var ids = names.Select(UserIdFor).ToList();
+        _config.AddRun(Now.AddMinutes(-2), Now.AddSeconds(90), ids);
+        _config.RunDuration = TimeSpan.FromSeconds(45);
+        _config.RunEvaluates = ids;
+
+        var triggers = new List<Task<TriggerOutcome>>();
+        foreach (var name in names)
+        {
+            triggers.Add(_trigger.HandleAsync(IamEvent("DeactivateMFADevice", $"evt-{name}", userName: name), CancellationToken.None));
+            _time.Advance(TimeSpan.FromSeconds(7));
+        }
+        var outcomes = await _time.Advancing(Task.WhenAll(triggers), TimeSpan.FromSeconds(5));
+
+        Assert.Equal([[RuleName]], _config.StartedEvaluations);
+        Assert.Single(outcomes, o => o.Action == "started a re-evaluation");
+        Assert.Equal(4, outcomes.Count(o => o.Action.StartsWith("covered by the evaluation invoked at", StringComparison.Ordinal)));
+        Assert.Equal(5, _iam.Count(FakeIamClient.GetUser));
     }
 
     [Fact]
