@@ -77,12 +77,8 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
     private Command EvaluateCommand()
     {
         var command = new Command("evaluate", "Evaluate every IAM user: a credential report offline (--credential-report), else the live account.");
-        foreach (var option in ParameterOptions()) command.Options.Add(option);
-        command.Options.Add(_report);
+        foreach (var option in AuditOptions()) command.Options.Add(option);
         command.Options.Add(_output);
-        command.Options.Add(_asOf);
-        command.Options.Add(_profile);
-        command.Options.Add(_region);
         command.Options.Add(_liveOnly);
         command.SetAction(parse => Guarded(() =>
         {
@@ -92,8 +88,7 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
                 ? Offline(file, parameters, now)
                 : Live(parse, parameters);
             AuditWriter.Write(stdout, rows, parse.GetValue(_output));
-            if (rows.Any(r => r.Compliance == AuditRow.InsufficientData)) return ExitError;
-            return rows.Any(r => r.Compliance == ComplianceTypeNames.NonCompliant) ? ExitNonCompliant : ExitClean;
+            return ExitCodeFor(rows);
         }));
         return command;
     }
@@ -103,11 +98,7 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
         var userName = new Argument<string>("user") { Description = "The IAM user name." };
         var command = new Command("explain", "Show every input for one user (login profile, MFA devices and kinds, tags, exemptions, parameters) and the verdict they lead to.");
         command.Arguments.Add(userName);
-        foreach (var option in ParameterOptions()) command.Options.Add(option);
-        command.Options.Add(_report);
-        command.Options.Add(_asOf);
-        command.Options.Add(_profile);
-        command.Options.Add(_region);
+        foreach (var option in AuditOptions()) command.Options.Add(option);
         command.SetAction(parse => Guarded(() =>
         {
             var parameters = Parameters(parse);
@@ -169,10 +160,19 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
                 stderr.WriteLine($"error: {summary.FailureMessage()}");
                 return ExitError;
             }
-            return rows.Any(r => r.Compliance == ComplianceTypeNames.NonCompliant) ? ExitNonCompliant : ExitClean;
+            return ExitCodeFor(rows);
         }));
         return command;
     }
+
+    /// <summary>2 when a user got no verdict (an error outranks findings), 1 when one is NON_COMPLIANT, else 0.</summary>
+    private static int ExitCodeFor(IReadOnlyList<AuditRow> rows) =>
+        rows.Any(r => r.Compliance == AuditRow.InsufficientData) ? ExitError
+        : rows.Any(r => r.Compliance == ComplianceTypeNames.NonCompliant) ? ExitNonCompliant
+        : ExitClean;
+
+    /// <summary>What every audit takes: the rule parameters, a report or an account, and the time to judge at.</summary>
+    private IEnumerable<Option> AuditOptions() => [.. ParameterOptions(), _report, _asOf, _profile, _region];
 
     private IEnumerable<Option> ParameterOptions() => [_parameters, _exemptNames, _exemptPaths, _tagKey, _mfaTypes, _noPassword, _grace];
 
