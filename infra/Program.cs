@@ -13,7 +13,7 @@ internal static class Program
             System.Environment.GetEnvironmentVariable("CDK_DEFAULT_REGION"));
         // `cdk` runs the app from the directory holding cdk.json: the repository root.
         var code = AotBootstrapCode.FromRuleProject(Directory.GetCurrentDirectory());
-        MfaRuleApp.AddStacks(app, settings, code);
+        MfaRuleApp.AddStack(app, settings, code);
         app.Synth();
     }
 }

@@ -3,7 +3,8 @@
 # cdk-nag's AwsSolutions pack and cfn-lint. Fails on any cdk-nag finding that is not suppressed with a reason, and on
 # any cfn-lint error or warning. Needs: .NET SDK, Node.js >= 20 with npm, Python with cfn-lint.
 #
-# Synthesizes the fullest variant: rule outside us-east-1 (so the forwarder stack exists) and the optional recorder.
+# Synthesizes the fullest variant: rule outside us-east-1 (so the us-east-1 forwarding custom resources exist) and the
+# optional recorder.
 # Usage: infra/check-templates.sh [output dir, default cdk.out.check]
 set -euo pipefail
 cd "$(dirname "$0")/.."

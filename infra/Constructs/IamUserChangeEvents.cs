@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Amazon.CDK.AWS.Events;
 
 namespace MfaConfigRule.Infra.Constructs;
@@ -17,14 +18,31 @@ internal static class IamUserChangeEvents
     /// <summary>The one region where IAM's CloudTrail events reach EventBridge.</summary>
     public const string EventRegion = "us-east-1";
 
+    private const string Source = "aws.iam";
+    private const string DetailType = "AWS API Call via CloudTrail";
+    private const string EventSource = "iam.amazonaws.com";
+
+    /// <summary>The pattern for a rule CDK renders (the rule in the rule's own stack, when that is in us-east-1).</summary>
     public static EventPattern Pattern() => new()
     {
-        Source = ["aws.iam"],
-        DetailType = ["AWS API Call via CloudTrail"],
+        Source = [Source],
+        DetailType = [DetailType],
         Detail = new Dictionary<string, object>
         {
-            ["eventSource"] = new[] { "iam.amazonaws.com" },
+            ["eventSource"] = new[] { EventSource },
             ["eventName"] = EventNames.ToArray(),
         },
     };
+
+    /// <summary>The same pattern as the JSON EventBridge's PutRule takes, for a rule created by API call in us-east-1.</summary>
+    public static string PatternJson() => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["source"] = new[] { Source },
+        ["detail-type"] = new[] { DetailType },
+        ["detail"] = new Dictionary<string, object>
+        {
+            ["eventSource"] = new[] { EventSource },
+            ["eventName"] = EventNames.ToArray(),
+        },
+    });
 }

@@ -17,7 +17,10 @@ internal sealed class MfaConfigRuleStackProps : StackProps, IMfaConfigRuleStackP
     public required MfaRuleSettings Settings { get; init; }
 }
 
-/// <summary>The rule's Region: the Config rule, its functions and, when asked for, a recorder.</summary>
+/// <summary>
+/// The whole app, in the rule's Region: the Config rule, its functions, the forwarding of IAM events from us-east-1 when the
+/// rule is elsewhere, and, when asked for, a recorder.
+/// </summary>
 internal sealed class MfaConfigRuleStack : Stack
 {
     public MfaConfigRuleStack(Construct scope, string id, IMfaConfigRuleStackProps props)
@@ -55,6 +58,14 @@ internal sealed class MfaConfigRuleStack : Stack
                 ConfigRuleArn = Rule.RuleArn,
                 LogRetention = settings.LogRetention,
             });
+            // IAM's events reach EventBridge in us-east-1 only: elsewhere they are forwarded from there.
+            if (settings.Region != IamUserChangeEvents.EventRegion)
+            {
+                Forwarder = new IamEventForwarder(this, "IamEventForwarder", new IamEventForwarderProps
+                {
+                    TargetRegion = settings.Region ?? throw new ArgumentException("the rule's Region must be known to forward IAM events to it"),
+                });
+            }
         }
 
         _ = new CfnOutput(this, "ConfigRuleName", new CfnOutputProps
@@ -71,5 +82,9 @@ internal sealed class MfaConfigRuleStack : Stack
 
     public MfaConfigRuleConstruct Rule { get; }
     public ReevaluationTrigger? Reevaluation { get; }
+
+    /// <summary>Only when the rule is outside us-east-1 and re-evaluation is on.</summary>
+    public IamEventForwarder? Forwarder { get; }
+
     public ConfigRecorder? Recorder { get; }
 }

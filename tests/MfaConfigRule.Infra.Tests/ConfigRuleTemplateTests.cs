@@ -244,7 +244,7 @@ public sealed class ConfigRuleTemplateTests
         var app = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.ReevaluationKey] = false });
 
         Assert.Null(app.RuleStack.Reevaluation);
-        Assert.Null(app.ForwarderStack);
+        Assert.Null(app.RuleStack.Forwarder);
         app.RuleTemplate.ResourceCountIs("AWS::Events::Rule", 0);
         app.RuleTemplate.ResourceCountIs("AWS::Lambda::Function", 1);
     }

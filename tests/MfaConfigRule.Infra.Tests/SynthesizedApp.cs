@@ -12,15 +12,13 @@ internal sealed class SynthesizedApp
 {
     public const string Account = "123456789012";
 
-    private SynthesizedApp(MfaConfigRuleStack ruleStack, IamEventForwarderStack? forwarderStack, IReadOnlyList<JsonElement> templates)
+    private SynthesizedApp(MfaConfigRuleStack ruleStack, IReadOnlyList<JsonElement> templates)
     {
         RuleStack = ruleStack;
-        ForwarderStack = forwarderStack;
         AllTemplates = templates;
     }
 
     public MfaConfigRuleStack RuleStack { get; }
-    public IamEventForwarderStack? ForwarderStack { get; }
 
     /// <summary>Every stack template of the cloud assembly, as written to disk.</summary>
     public IReadOnlyList<JsonElement> AllTemplates { get; }
@@ -35,12 +33,12 @@ internal sealed class SynthesizedApp
     {
         var app = new App(new AppProps { Context = context ?? new Dictionary<string, object>() });
         var settings = MfaRuleSettings.FromContext(app.Node, Account, region);
-        var (rule, forwarder) = MfaRuleApp.AddStacks(app, settings, StandInCode);
+        var rule = MfaRuleApp.AddStack(app, settings, StandInCode);
         var assembly = app.Synth();
         var templates = assembly.Stacks
             .Select(stack => JsonDocument.Parse(File.ReadAllText(stack.TemplateFullPath)).RootElement.Clone())
             .ToList();
-        return new SynthesizedApp(rule, forwarder, templates);
+        return new SynthesizedApp(rule, templates);
     }
 
     public static JsonElement Json(Stack stack) =>
