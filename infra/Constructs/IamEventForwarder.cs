@@ -69,7 +69,7 @@ internal sealed class IamEventForwarder : Construct
             [
                 new PolicyStatement(new PolicyStatementProps
                 {
-                    Actions = ["events:PutRule", "events:DeleteRule", "events:DescribeRule"],
+                    Actions = ["events:PutRule", "events:DeleteRule"],
                     Resources = [ruleArn],
                 }),
             ]),

@@ -131,7 +131,6 @@ public sealed class ForwarderTemplateTests
             new SortedSet<string>(StringComparer.Ordinal)
             {
                 "events:DeleteRule on " + RuleArn,
-                "events:DescribeRule on " + RuleArn,
                 "events:PutRule on " + RuleArn,
                 "events:PutTargets on " + RuleArn,
                 "events:RemoveTargets on " + RuleArn,
