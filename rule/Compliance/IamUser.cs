@@ -3,6 +3,9 @@ namespace MfaConfigRule.Compliance;
 /// <summary>An IAM user as ListUsers or a configuration item names it. <c>UserId</c> (AIDA…) is Config's resource id.</summary>
 internal sealed record IamUser(string UserId, string UserName, string Arn, string Path, DateTimeOffset? CreateDate)
 {
+    /// <summary>When the user last signed in to the console with a password, as ListUsers reports it (null: never, or unknown).</summary>
+    public DateTimeOffset? PasswordLastUsed { get; init; }
+
     /// <summary>The path from a user ARN (<c>arn:aws:iam::1:user/ops/alice</c> → <c>/ops/</c>), for sources such as the credential report that carry no path.</summary>
     public static string PathFromArn(string arn, string userName)
     {

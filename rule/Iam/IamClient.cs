@@ -115,7 +115,10 @@ internal sealed class IamClient : IIamClient
     {
         var userName = user.RequiredText("UserName");
         var arn = user.RequiredText("Arn");
-        return new IamUser(user.RequiredText("UserId"), userName, arn, user.ChildText("Path") ?? IamUser.PathFromArn(arn, userName), user.ChildTime("CreateDate"));
+        return new IamUser(user.RequiredText("UserId"), userName, arn, user.ChildText("Path") ?? IamUser.PathFromArn(arn, userName), user.ChildTime("CreateDate"))
+        {
+            PasswordLastUsed = user.ChildTime("PasswordLastUsed"),
+        };
     }
 
     /// <summary>

@@ -94,7 +94,10 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
                 var trustReport = useReport
                     && rows!.TryGetValue(user.UserName, out row)
                     && !changed!.Contains(user.UserName)
-                    && !(user.CreateDate >= report!.GeneratedTime - options.CloudTrailMargin);
+                    && !(user.CreateDate >= report!.GeneratedTime - options.CloudTrailMargin)
+                    // A console sign-in after the report by a user it shows without a password: the password is new, and
+                    // CloudTrail may not show its CreateLoginProfile yet. ListUsers says so for free.
+                    && !(!row!.PasswordEnabled && user.PasswordLastUsed >= report.GeneratedTime - options.CloudTrailMargin);
                 var (assessment, readLive) = trustReport
                     ? await AssessFromReportAsync(user, row!, virtualDevices, parameters, cancellationToken).ConfigureAwait(false)
                     : (await AssessLiveAsync(user, null, parameters, cancellationToken).ConfigureAwait(false), true);

@@ -81,6 +81,16 @@ internal sealed class FakeIamClient(TimeProvider time) : IIamClient
         lock (_gate) Find(userName).PasswordSetAt = setAt;
     }
 
+    /// <summary>A console sign-in with the user's password, as ListUsers then reports it in PasswordLastUsed.</summary>
+    public void SignIn(string userName, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            var user = Find(userName);
+            user.User = user.User with { PasswordLastUsed = at };
+        }
+    }
+
     public void SetDevices(string userName, params MfaDevice[] devices)
     {
         lock (_gate) Find(userName).Devices = [.. devices];
@@ -216,7 +226,7 @@ internal sealed class FakeIamClient(TimeProvider time) : IIamClient
 
     private sealed class FakeUser(IamUser user)
     {
-        public IamUser User { get; } = user;
+        public IamUser User { get; set; } = user;
         public DateTimeOffset? PasswordSetAt { get; set; }
         public List<MfaDevice> Devices { get; set; } = [];
         public Dictionary<string, string> Tags { get; init; } = [];

@@ -27,9 +27,9 @@ public sealed class IamClientTests
         Assert.Equal(
             [
                 new IamUser("AID2MAB8DPLSRHEXAMPLE", "Juan", "arn:aws:iam::123456789012:user/division_abc/subdivision_xyz/engineering/Juan",
-                    "/division_abc/subdivision_xyz/engineering/", Utc("2012-09-05T19:38:48Z")),
+                    "/division_abc/subdivision_xyz/engineering/", Utc("2012-09-05T19:38:48Z")) { PasswordLastUsed = Utc("2016-09-08T21:47:36Z") },
                 new IamUser("AIDIODR4TAW7CSEXAMPLE", "Anika", "arn:aws:iam::123456789012:user/division_abc/subdivision_xyz/engineering/Anika",
-                    "/division_abc/subdivision_xyz/engineering/", Utc("2014-04-09T15:43:45Z")),
+                    "/division_abc/subdivision_xyz/engineering/", Utc("2014-04-09T15:43:45Z")) { PasswordLastUsed = Utc("2016-09-24T16:18:07Z") },
                 new IamUser("AIDACKCEVSQ6C2EXAMPLE", "Bob", "arn:aws:iam::123456789012:user/Bob", "/", Utc("2013-10-02T17:01:44Z")),
             ],
             users);
@@ -89,7 +89,7 @@ public sealed class IamClientTests
         var user = await aws.Clients.Iam.GetUserAsync("Bob", CancellationToken.None);
 
         Assert.Equal(new IamUser("AIDACKCEVSQ6C2EXAMPLE", "Bob", "arn:aws:iam::123456789012:user/division_abc/subdivision_xyz/Bob",
-            "/division_abc/subdivision_xyz/", Utc("2013-10-02T17:01:44Z")), user);
+            "/division_abc/subdivision_xyz/", Utc("2013-10-02T17:01:44Z")) { PasswordLastUsed = Utc("2014-10-10T14:37:51Z") }, user);
         Assert.Equal(("GetUser", "Bob"), (aws.Handler.SingleRequest.Form["Action"], aws.Handler.SingleRequest.Form["UserName"]));
     }
 

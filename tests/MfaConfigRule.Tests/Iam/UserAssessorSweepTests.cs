@@ -114,6 +114,33 @@ public sealed class UserAssessorSweepTests
     }
 
     [Fact]
+    public async Task Sweep_PasswordCreatedSinceReportAndUsedToSignIn_ListUsersGivesItAwayWithoutCloudTrail()
+    {
+        // CloudTrail has not delivered the CreateLoginProfile yet, but ListUsers' PasswordLastUsed shows a console
+        // sign-in after the report by a user the report shows without a password.
+        SeedAccount();
+        _iam.SetPassword("erin", SinceReport);
+        _iam.SignIn("erin", SinceReport.AddMinutes(2));
+
+        var result = await Sweep(BreakGlassExempt);
+
+        Assert.Equal(ComplianceType.NonCompliant, Verdict(result, "erin"));
+        Assert.Contains("erin", _iam.ReadLive);
+    }
+
+    [Fact]
+    public async Task Sweep_SignInBeforeTheReport_DoesNotCostALiveRead()
+    {
+        SeedAccount();
+        _iam.SignIn("erin", ReportTime.AddHours(-2));
+
+        var result = await Sweep(BreakGlassExempt);
+
+        Assert.Equal(ComplianceType.NotApplicable, Verdict(result, "erin"));
+        Assert.DoesNotContain("erin", _iam.ReadLive);
+    }
+
+    [Fact]
     public async Task Sweep_VirtualMfaDeactivatedSinceReport_NoDeviceAssignedNow_ReadsLiveAndIsNonCompliant()
     {
         // No CloudTrail record: the bulk ListVirtualMFADevices listing alone must catch it.
