@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
+using MfaConfigRule.Compliance;
 
 namespace MfaConfigRule.Aws;
 
@@ -146,7 +146,7 @@ internal static class QueryXml
     {
         var text = element.ChildText(localName);
         if (text is null) return null;
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+        return UtcTime.TryParse(text, out var time)
             ? time
             : throw new FormatException($"<{localName}> '{text}' is not a timestamp");
     }

@@ -210,7 +210,7 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
     private DateTimeOffset AsOf(ParseResult parse)
     {
         if (parse.GetValue(_asOf) is not { } text) return time.GetUtcNow();
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
+        return UtcTime.TryParse(text, out var at)
             ? at
             : throw new CliException($"--as-of '{text}' is not a time; use ISO 8601, e.g. 2026-11-29T12:00:00Z");
     }

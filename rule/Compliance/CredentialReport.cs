@@ -105,7 +105,7 @@ internal sealed record CredentialReport(
     private static DateTimeOffset? ParseTime(string value, string column)
     {
         if (value.Length == 0 || value is "N/A" or "no_information" or "not_supported") return null;
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+        if (UtcTime.TryParse(value, out var time))
             return time;
         throw new FormatException($"{column} '{value}' is not a time");
     }

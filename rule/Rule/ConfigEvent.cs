@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Config;
@@ -116,7 +115,7 @@ internal sealed record InvokingEvent(string MessageType, DateTimeOffset? Notific
             : throw new ConfigEventException($"invokingEvent of this message type lacks the object {name}");
 
     private static DateTimeOffset ParseTime(string text, string name) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+        UtcTime.TryParse(text, out var time)
             ? time
             : throw new ConfigEventException($"{name} '{text}' is not a time");
 }
@@ -139,7 +138,7 @@ internal static class ConfigurationItemUser
                 arn = ConfigEvent.OptionalString(root, "arn") ?? arn;
                 path = ConfigEvent.OptionalString(root, "path");
                 if (ConfigEvent.OptionalString(root, "createDate") is { } text
-                    && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+                    && UtcTime.TryParse(text, out var time))
                     created = time;
             }
         }

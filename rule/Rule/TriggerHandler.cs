@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Compliance;
@@ -123,7 +122,7 @@ internal sealed record IamApiCallEvent(string EventId, string EventName, DateTim
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("detail", out var detail) || detail.ValueKind != JsonValueKind.Object)
             throw new ConfigEventException("the EventBridge event has no detail object; the trigger expects 'AWS API Call via CloudTrail' events for IAM");
         var timeText = ConfigEvent.RequiredString(detail, "eventTime", "detail");
-        if (!DateTimeOffset.TryParse(timeText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var eventTime))
+        if (!UtcTime.TryParse(timeText, out var eventTime))
             throw new ConfigEventException($"detail.eventTime '{timeText}' is not a time");
         string? userName = null;
         if (detail.TryGetProperty("requestParameters", out var request) && request.ValueKind == JsonValueKind.Object)
