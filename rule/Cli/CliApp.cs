@@ -115,7 +115,7 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
             else
             {
                 var account = connect(new AccountOptions(parse.GetValue(_profile), parse.GetValue(_region)));
-                state = ReadLiveState(account.Iam, name).GetAwaiter().GetResult();
+                state = ReadLiveState(account, name).GetAwaiter().GetResult();
             }
             var assessment = Evaluator.Evaluate(state, parameters, now);
             if (assessment.Missing.HasFlag(MissingEvidence.Tags)) assessment = Evaluator.Evaluate(state with { Tags = new Dictionary<string, string>() }, parameters, now);
@@ -250,15 +250,13 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
             .Concat(sweep.Failures.Select(f => new AuditRow(f.User.UserName, f.User.Arn, AuditRow.InsufficientData, f.Cause))));
     }
 
-    private static async Task<UserCredentialState> ReadLiveState(IIamClient iam, string userName)
+    private async Task<UserCredentialState> ReadLiveState(LiveAccount account, string userName)
     {
-        var user = await iam.GetUserAsync(userName, CancellationToken.None).ConfigureAwait(false)
+        var user = await account.Iam.GetUserAsync(userName, CancellationToken.None).ConfigureAwait(false)
             ?? throw new CliException($"IAM has no user named {userName}");
-        var profile = await iam.GetLoginProfileAsync(userName, CancellationToken.None).ConfigureAwait(false);
-        var devices = await iam.ListMfaDevicesAsync(userName, CancellationToken.None).ConfigureAwait(false);
-        var tags = await iam.ListUserTagsAsync(userName, CancellationToken.None).ConfigureAwait(false);
-        var password = profile is null ? PasswordEvidence.None(EvidenceSource.Live) : new PasswordEvidence(true, profile.CreateDate, EvidenceSource.Live);
-        return new UserCredentialState(user, password, MfaEvidence.Live(devices), tags);
+        var assessor = new UserAssessor(account.Iam, account.CloudTrail, time, new AssessorOptions());
+        return await assessor.ReadEverythingLiveAsync(user, CancellationToken.None).ConfigureAwait(false)
+            ?? throw new CliException($"IAM user {userName} was deleted while it was being read");
     }
 
     private void Explain(UserCredentialState state, RuleParameters parameters, DateTimeOffset now, Assessment assessment)

@@ -211,6 +211,15 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
         return (await AssessLiveAsync(user, null, parameters, cancellationToken).ConfigureAwait(false), true);
     }
 
+    /// <summary>Everything about one user read live, tags included (for <c>explain</c>); null when the user no longer exists.</summary>
+    public async Task<UserCredentialState?> ReadEverythingLiveAsync(IamUser user, CancellationToken cancellationToken)
+    {
+        var state = await ReadLiveAsync(user, null, cancellationToken).ConfigureAwait(false);
+        if (state is null) return null;
+        var tags = await ReadTagsAsync(user, cancellationToken).ConfigureAwait(false);
+        return tags is null ? null : state with { Tags = tags };
+    }
+
     private async Task<UserCredentialState?> ReadLiveAsync(IamUser user, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken)
     {
         try
