@@ -37,7 +37,11 @@ internal sealed class ConfigRecorder : Construct
 
         Role = new Role(this, "RecorderRole", new RoleProps
         {
-            AssumedBy = new ServicePrincipal("config.amazonaws.com"),
+            // Config's documented trust policy: only Config acting for this account may assume the role.
+            AssumedBy = new ServicePrincipal("config.amazonaws.com").WithConditions(new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = Aws.ACCOUNT_ID },
+            }),
             Description = "AWS Config recorder: reads IAM users and delivers their configuration history to its bucket",
             // AWS' documented policy for a recorder role: Config reads each recorded resource type with that
             // service's own read calls, which AWS maintains here for every type it supports.
@@ -90,10 +94,19 @@ internal sealed class ConfigRecorder : Construct
                 DeliveryFrequency = "TwentyFour_Hours",
             },
         });
-        // Config refuses a delivery channel while no recorder exists; CloudFormation starts the recorder once the
-        // channel is there. The role's delivery permissions must be in place before the first delivery.
-        DeliveryChannel.AddDependency(Recorder);
-        DeliveryChannel.Node.AddDependency(Role);
+        // Side by side, never one after the other: the recorder does not finish creating until a delivery channel
+        // exists (a channel that waits for it makes the stack hang and fail with NoAvailableDeliveryChannelException,
+        // aws/aws-cdk#9001), and the channel needs a recorder. CloudFormation creates both in parallel and each waits for
+        // the other. Both start delivering at once, so both wait for the role's delivery permissions and for the
+        // bucket with its TLS-only policy. Only the edges a reference does not already imply are written (cfn-lint W3005).
+        var rolePolicy = (CfnResource)Role.Node.FindChild("DefaultPolicy").Node.DefaultChild!;
+        var bucket = (CfnResource)Bucket.Node.DefaultChild!;
+        var bucketPolicy = (CfnResource)Bucket.Policy!.Node.DefaultChild!;
+        Recorder.AddDependency(rolePolicy);
+        Recorder.AddDependency(bucket);
+        Recorder.AddDependency(bucketPolicy);
+        DeliveryChannel.AddDependency(rolePolicy);
+        DeliveryChannel.AddDependency(bucketPolicy);
     }
 
     public Bucket Bucket { get; }
