@@ -94,16 +94,15 @@ internal sealed class ConfigRecorder : Construct
                 DeliveryFrequency = "TwentyFour_Hours",
             },
         });
-        // Side by side, never one after the other: the recorder does not finish creating until a delivery channel
-        // exists (a channel that waits for it makes the stack hang and fail with NoAvailableDeliveryChannelException,
-        // aws/aws-cdk#9001), and the channel needs a recorder. CloudFormation creates both in parallel and each waits for
-        // the other. Both start delivering at once, so both wait for the role's delivery permissions and for the
-        // bucket with its TLS-only policy. Only the edges a reference does not already imply are written (cfn-lint W3005).
+        // Side by side, neither depending on the other (the CloudFormation user guide, AWS::Config::DeliveryChannel): the
+        // recorder starts recording as it is created and does not finish until a delivery channel exists, so a channel
+        // that waits for the recorder makes the stack hang and fail with NoAvailableDeliveryChannelException
+        // (aws/aws-cdk#9001). Recording delivers at once, so both wait for the role's delivery permissions and for the
+        // bucket with its TLS-only policy (which follows the bucket). Only the edges no reference already implies are
+        // written (cfn-lint W3005).
         var rolePolicy = (CfnResource)Role.Node.FindChild("DefaultPolicy").Node.DefaultChild!;
-        var bucket = (CfnResource)Bucket.Node.DefaultChild!;
         var bucketPolicy = (CfnResource)Bucket.Policy!.Node.DefaultChild!;
         Recorder.AddDependency(rolePolicy);
-        Recorder.AddDependency(bucket);
         Recorder.AddDependency(bucketPolicy);
         DeliveryChannel.AddDependency(rolePolicy);
         DeliveryChannel.AddDependency(bucketPolicy);
