@@ -57,7 +57,7 @@ function responseBody(event, status, reason, physicalResourceId) {
   });
 }
 
-function respond(url, body) {
+function putResponse(url, body) {
   return new Promise((resolve, reject) => {
     // The URL is pre-signed without a content type: send none.
     const request = https.request(url, { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } }, (response) => {
@@ -69,28 +69,31 @@ function respond(url, body) {
   });
 }
 
-function eventBridge(region) {
+function sdkEventBridge(region) {
   // The SDK v3 that the Lambda Node.js runtime provides; required here so the tests need no SDK.
   const sdk = require('@aws-sdk/client-eventbridge');
   const client = new sdk.EventBridgeClient({ region });
   return (operation, input) => client.send(new sdk[`${operation}Command`](input));
 }
 
-async function handler(event) {
-  console.log(JSON.stringify({ requestType: event.RequestType, physicalResourceId: event.PhysicalResourceId, properties: event.ResourceProperties }));
-  // Until it is known, the rule's deterministic name: a rollback's Delete then removes whatever a failed Create made.
-  let physicalResourceId = event.PhysicalResourceId ?? event.ResourceProperties.RuleName;
-  let status = 'SUCCESS';
-  let reason = 'OK';
-  try {
-    physicalResourceId = await apply(event, eventBridge(event.ResourceProperties.Region));
-  } catch (error) {
-    status = 'FAILED';
-    reason = `${error.name ?? 'Error'}: ${error.message}`;
-    console.error(error);
-  }
-  console.log(JSON.stringify({ status, reason, physicalResourceId }));
-  await respond(event.ResponseURL, responseBody(event, status, reason, physicalResourceId));
+/** The Lambda handler over an EventBridge client factory and a way to answer CloudFormation (the tests pass fakes). */
+function createHandler({ eventBridge, respond }) {
+  return async function handler(event) {
+    console.log(JSON.stringify({ requestType: event.RequestType, physicalResourceId: event.PhysicalResourceId, properties: event.ResourceProperties }));
+    // Until it is known, the rule's deterministic name: a rollback's Delete then removes whatever a failed Create made.
+    let physicalResourceId = event.PhysicalResourceId ?? event.ResourceProperties.RuleName;
+    let status = 'SUCCESS';
+    let reason = 'OK';
+    try {
+      physicalResourceId = await apply(event, eventBridge(event.ResourceProperties.Region));
+    } catch (error) {
+      status = 'FAILED';
+      reason = `${error.name ?? 'Error'}: ${error.message}`;
+      console.error(error);
+    }
+    console.log(JSON.stringify({ status, reason, physicalResourceId }));
+    await respond(event.ResponseURL, responseBody(event, status, reason, physicalResourceId));
+  };
 }
 
-module.exports = { apply, responseBody, handler };
+module.exports = { apply, responseBody, createHandler, handler: createHandler({ eventBridge: sdkEventBridge, respond: putResponse }) };

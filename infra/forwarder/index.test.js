@@ -2,7 +2,7 @@
 // node --test infra/forwarder/index.test.js: the custom resource's calls against a scripted EventBridge.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { apply, responseBody } = require('./index.js');
+const { apply, responseBody, createHandler } = require('./index.js');
 
 const props = {
   Region: 'us-east-1',
@@ -104,4 +104,39 @@ test('responseBody: carries the request identifiers and cuts a long reason', () 
   assert.deepEqual({ ...body, Reason: body.Reason.length }, {
     Status: 'FAILED', Reason: 1000, PhysicalResourceId: props.RuleName, StackId: 'stack', RequestId: 'request', LogicalResourceId: 'Forwarding',
   });
+});
+
+/** The handler with a scripted EventBridge; returns what it answered CloudFormation. */
+async function answerTo(event, script) {
+  const events = eventBridge(script);
+  const answers = [];
+  const handler = createHandler({ eventBridge: () => events.send, respond: async (url, body) => answers.push({ url, body: JSON.parse(body) }) });
+  const quiet = [console.log, console.error];
+  console.log = console.error = () => {};
+  try {
+    await handler({ StackId: 'stack', RequestId: 'request', LogicalResourceId: 'Forwarding', ResponseURL: 'https://cfn.example/response', ...event });
+  } finally {
+    [console.log, console.error] = quiet;
+  }
+  return answers;
+}
+
+test('handler: a completed create answers SUCCESS with the rule as physical ID', async () => {
+  const answers = await answerTo({ RequestType: 'Create', ResourceProperties: props }, { PutTargets: { FailedEntryCount: 0 } });
+
+  assert.deepEqual(answers, [{
+    url: 'https://cfn.example/response',
+    body: { Status: 'SUCCESS', Reason: 'OK', PhysicalResourceId: props.RuleName, StackId: 'stack', RequestId: 'request', LogicalResourceId: 'Forwarding' },
+  }]);
+});
+
+test('handler: a failure still answers, FAILED with the reason, under the rule name so the rollback deletes what was made', async () => {
+  const answers = await answerTo(
+    { RequestType: 'Create', ResourceProperties: props },
+    { PutTargets: { FailedEntryCount: 1, FailedEntries: [{ TargetId: props.TargetId, ErrorCode: 'InternalException', ErrorMessage: 'later' }] } });
+
+  assert.equal(answers.length, 1);
+  assert.equal(answers[0].body.Status, 'FAILED');
+  assert.equal(answers[0].body.PhysicalResourceId, props.RuleName);
+  assert.match(answers[0].body.Reason, /^Error: PutTargets failed for 1 target\(s\): RuleRegionDefaultBus: InternalException later$/);
 });
