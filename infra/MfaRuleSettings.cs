@@ -20,6 +20,7 @@ internal sealed record MfaRuleSettings
     public const string LogRetentionDaysKey = "mfaRule:logRetentionDays";
     public const string EvaluateMemoryMbKey = "mfaRule:evaluateMemoryMb";
     public const string EvaluateTimeoutSecondsKey = "mfaRule:evaluateTimeoutSeconds";
+    public const string TriggerTimeoutSecondsKey = "mfaRule:triggerTimeoutSeconds";
     public const string AccountKey = "mfaRule:account";
     public const string RegionKey = "mfaRule:region";
 
@@ -58,6 +59,15 @@ internal sealed record MfaRuleSettings
     /// </summary>
     public int EvaluateTimeoutSeconds { get; init; } = 300;
 
+    /// <summary>
+    /// 900 s, Lambda's maximum: the longest run the trigger has is a DeleteLoginProfile, which it holds until CloudTrail's
+    /// event history shows it (usually within 5 minutes, at most about 15), then a start Config may refuse for as long
+    /// as an evaluation runs (the trigger asks once a minute). A timeout is a failure: Lambda resets the environment,
+    /// losing the trigger's memory of its last accepted start, and retries the event. Lower it only where CloudTrail is
+    /// known to be faster.
+    /// </summary>
+    public int TriggerTimeoutSeconds { get; init; } = 900;
+
     public string? Account { get; init; }
     public string? Region { get; init; }
 
@@ -71,6 +81,12 @@ internal sealed record MfaRuleSettings
 
     /// <summary>The Config name of <see cref="FrequencyHours"/>, e.g. <c>TwentyFour_Hours</c>.</summary>
     public string MaximumExecutionFrequency => Frequencies[FrequencyHours];
+
+    /// <summary>
+    /// How long an event for either function is worth keeping, queued or between retries: until the next periodic run
+    /// would evaluate every user anyway, at most Lambda's 6 hours.
+    /// </summary>
+    public TimeSpan EventMaxAge => TimeSpan.FromHours(Math.Min(FrequencyHours, 6));
 
     public RetentionDays LogRetention => Enum.Parse<RetentionDays>(RetentionNames[LogRetentionDays]);
 
@@ -109,6 +125,8 @@ internal sealed record MfaRuleSettings
             LogRetentionDays = Read(LogRetentionDaysKey, settings.LogRetentionDays, ParseRetention),
             EvaluateMemoryMb = Read(EvaluateMemoryMbKey, settings.EvaluateMemoryMb, v => ParseInt(v, 128, 10240, "MB")),
             EvaluateTimeoutSeconds = Read(EvaluateTimeoutSecondsKey, settings.EvaluateTimeoutSeconds, v => ParseInt(v, 10, 900, "seconds")),
+            // At least the trigger's one-minute wait between refused starts, plus the calls around it.
+            TriggerTimeoutSeconds = Read(TriggerTimeoutSecondsKey, settings.TriggerTimeoutSeconds, v => ParseInt(v, 90, 900, "seconds")),
             Account = Read(AccountKey, NullIfEmpty(defaultAccount), ParseAccount),
             Region = Read(RegionKey, NullIfEmpty(defaultRegion), v => NullIfEmpty(AsString(v))),
         };

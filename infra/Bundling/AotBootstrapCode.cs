@@ -16,8 +16,10 @@ internal static class AotBootstrapCode
 
         return Code.FromAsset(Path.GetDirectoryName(project)!, new Amazon.CDK.AWS.S3.Assets.AssetOptions
         {
-            // Hash what was built, not the sources: the bootstrap also depends on Directory.*.props at the root.
-            AssetHashType = AssetHashType.OUTPUT,
+            // Hashed from the build's inputs (the rule project, the root build settings, the bundler), so CDK knows the
+            // asset before it is built and builds it only when no cloud assembly output holds it yet.
+            AssetHashType = AssetHashType.CUSTOM,
+            AssetHash = AotBootstrapFingerprint.Compute(repositoryRoot),
             Bundling = new BundlingOptions
             {
                 Local = new AotBootstrapBundler(project),

@@ -37,7 +37,11 @@ internal sealed class ConfigRecorder : Construct
 
         Role = new Role(this, "RecorderRole", new RoleProps
         {
-            AssumedBy = new ServicePrincipal("config.amazonaws.com"),
+            // Config's documented trust policy: only Config acting for this account may assume the role.
+            AssumedBy = new ServicePrincipal("config.amazonaws.com").WithConditions(new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = Aws.ACCOUNT_ID },
+            }),
             Description = "AWS Config recorder: reads IAM users and delivers their configuration history to its bucket",
             // AWS' documented policy for a recorder role: Config reads each recorded resource type with that
             // service's own read calls, which AWS maintains here for every type it supports.
@@ -90,10 +94,18 @@ internal sealed class ConfigRecorder : Construct
                 DeliveryFrequency = "TwentyFour_Hours",
             },
         });
-        // Config refuses a delivery channel while no recorder exists; CloudFormation starts the recorder once the
-        // channel is there. The role's delivery permissions must be in place before the first delivery.
-        DeliveryChannel.AddDependency(Recorder);
-        DeliveryChannel.Node.AddDependency(Role);
+        // Side by side, neither depending on the other (the CloudFormation user guide, AWS::Config::DeliveryChannel): the
+        // recorder starts recording as it is created and does not finish until a delivery channel exists, so a channel
+        // that waits for the recorder makes the stack hang and fail with NoAvailableDeliveryChannelException
+        // (aws/aws-cdk#9001). Recording delivers at once, so both wait for the role's delivery permissions and for the
+        // bucket with its TLS-only policy (which follows the bucket). Only the edges no reference already implies are
+        // written (cfn-lint W3005).
+        var rolePolicy = (CfnResource)Role.Node.FindChild("DefaultPolicy").Node.DefaultChild!;
+        var bucketPolicy = (CfnResource)Bucket.Policy!.Node.DefaultChild!;
+        Recorder.AddDependency(rolePolicy);
+        Recorder.AddDependency(bucketPolicy);
+        DeliveryChannel.AddDependency(rolePolicy);
+        DeliveryChannel.AddDependency(bucketPolicy);
     }
 
     public Bucket Bucket { get; }

@@ -1,7 +1,8 @@
+using System.Reflection;
 using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
-using Amazon.CDK.CustomResources;
+using Amazon.CDK.AWS.Logs;
 using Constructs;
 
 namespace MfaConfigRule.Infra.Constructs;
@@ -10,11 +11,14 @@ internal interface IIamEventForwarderProps
 {
     /// <summary>The Region whose default event bus receives the events: where the Config rule lives.</summary>
     string TargetRegion { get; }
+
+    RetentionDays LogRetention { get; }
 }
 
 internal sealed class IamEventForwarderProps : IIamEventForwarderProps
 {
     public required string TargetRegion { get; init; }
+    public required RetentionDays LogRetention { get; init; }
 }
 
 /// <summary>
@@ -22,18 +26,27 @@ internal sealed class IamEventForwarderProps : IIamEventForwarderProps
 /// EventBridge, to the default event bus of the rule's Region, where <see cref="ReevaluationTrigger"/> picks them up.
 /// </summary>
 /// <remarks>
-/// The us-east-1 EventBridge rule and its target are created by EventBridge API calls in us-east-1 from the rule's own
-/// stack (<see cref="AwsCustomResource"/>), so the app stays one stack in one Region: plain <c>cdk deploy</c> works and
-/// us-east-1 needs no CDK bootstrap. The role EventBridge assumes is IAM, which is global, so it is an ordinary resource.
+/// The us-east-1 EventBridge rule and its target are made by EventBridge API calls in us-east-1 from the rule's own stack,
+/// through a small custom resource (<c>infra/forwarder/index.js</c>), so the app stays one stack in one Region: plain
+/// <c>cdk deploy</c> works and us-east-1 needs no CDK bootstrap. Not CDK's <c>AwsCustomResource</c>: it succeeds when
+/// PutTargets reports a target it could not attach (<c>FailedEntryCount</c> &gt; 0 in a successful response), and it fails
+/// <c>cdk destroy</c> when the rule is already gone. The role EventBridge assumes is IAM, which is global, so it is an
+/// ordinary resource.
 /// </remarks>
 internal sealed class IamEventForwarder : Construct
 {
-    /// <summary>The id CDK gives the one Lambda function behind every <see cref="AwsCustomResource"/> of a stack.</summary>
-    private const string AwsCustomResourceFunctionId = "AWS679f53fac002430cb0da5b7982bd2287";
+    public const string ResourceType = "Custom::IamEventForwarding";
 
     private const string TargetId = "RuleRegionDefaultBus";
 
+    /// <summary>The newest Node.js Lambda creates; CDK 2.160 has no constant for it. Its runtime ships the AWS SDK v3.</summary>
     private const string ProviderRuntime = "nodejs24.x";
+
+    /// <summary>
+    /// CloudFormation's wait for the provider's answer. The provider always answers within its own 60 s timeout; this only
+    /// bounds a provider that cannot start (CloudFormation's default is an hour), after Lambda's two retries of it.
+    /// </summary>
+    private const int ServiceTimeoutSeconds = 300;
 
     public IamEventForwarder(Construct scope, string id, IIamEventForwarderProps props)
         : base(scope, id)
@@ -46,76 +59,92 @@ internal sealed class IamEventForwarder : Construct
         RuleName = $"{stack.StackName}-iam-to-{props.TargetRegion}";
         if (RuleName.Length > 64)
             throw new ArgumentException($"the us-east-1 EventBridge rule name {RuleName} is longer than the 64 characters EventBridge allows: use a shorter stack name");
-        var ruleArn = $"arn:{Aws.PARTITION}:events:{IamUserChangeEvents.EventRegion}:{Aws.ACCOUNT_ID}:rule/{RuleName}";
+        RuleArn = $"arn:{Aws.PARTITION}:events:{IamUserChangeEvents.EventRegion}:{Aws.ACCOUNT_ID}:rule/{RuleName}";
 
         Role = new Role(this, "ForwardRole", new RoleProps
         {
-            AssumedBy = new ServicePrincipal("events.amazonaws.com"),
+            // Only EventBridge acting for this one us-east-1 rule of this account (EventBridge sets both keys when it
+            // assumes a target's role).
+            AssumedBy = new ServicePrincipal("events.amazonaws.com").WithConditions(new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object>
+                {
+                    ["aws:SourceAccount"] = Aws.ACCOUNT_ID,
+                    ["aws:SourceArn"] = RuleArn,
+                },
+            }),
             Description = $"Forwards IAM user change events from us-east-1 to the default event bus in {props.TargetRegion}",
         });
-        Role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        Role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = ["events:PutEvents"],
             Resources = [TargetBusArn],
         }));
 
-        EventRule = new AwsCustomResource(this, "IamChanges", new AwsCustomResourceProps
+        ProviderLogGroup = new LogGroup(this, "ProviderLogs", new LogGroupProps
         {
-            ResourceType = "Custom::IamEventForwardRule",
-            OnCreate = PutRule(RuleName, props.TargetRegion),
-            OnUpdate = PutRule(RuleName, props.TargetRegion),
-            OnDelete = Call(RuleName, "deleteRule", new Dictionary<string, object> { ["Name"] = RuleName }),
-            Policy = AwsCustomResourcePolicy.FromStatements(
-            [
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Actions = ["events:PutRule", "events:DeleteRule"],
-                    Resources = [ruleArn],
-                }),
-            ]),
-            // The SDK in the Lambda runtime has these calls; installing the latest at deploy time needs the internet.
-            InstallLatestAwsSdk = false,
+            Retention = props.LogRetention,
+            RemovalPolicy = RemovalPolicy.DESTROY,
         });
-
-        var putTargets = Call(RuleName, "putTargets", new Dictionary<string, object>
+        // Like the rule's functions: no AWSLambdaBasicExecutionRole, only its own log group and these calls.
+        ProviderRole = new Role(this, "ProviderRole", new RoleProps
         {
-            ["Rule"] = RuleName,
-            ["Targets"] = new object[]
+            AssumedBy = new ServicePrincipal("lambda.amazonaws.com"),
+            Description = $"Creates and deletes the us-east-1 EventBridge rule {RuleName} and its target",
+        });
+        ProviderLogGroup.GrantWrite(ProviderRole);
+        ProviderRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "ManageTheForwardingRule",
+            Actions = ["events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets"],
+            Resources = [RuleArn],
+        }));
+        ProviderRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "PassTheForwardRoleToEventBridge",
+            Actions = ["iam:PassRole"],
+            Resources = [Role.RoleArn],
+            Conditions = new Dictionary<string, object>
             {
-                new Dictionary<string, object> { ["Id"] = TargetId, ["Arn"] = TargetBusArn, ["RoleArn"] = Role.RoleArn },
+                ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "events.amazonaws.com" },
+            },
+        }));
+
+        Provider = new Function(this, "Provider", new FunctionProps
+        {
+            Runtime = new Runtime(ProviderRuntime, RuntimeFamily.NODEJS, new LambdaRuntimeProps { SupportsInlineCode = true }),
+            Handler = "index.handler",
+            Code = Code.FromInline(ProviderSource),
+            Description = $"CloudFormation custom resource: the us-east-1 EventBridge rule {RuleName} forwarding IAM events to {props.TargetRegion}",
+            MemorySize = 128,
+            // Four EventBridge calls with the SDK's retries.
+            Timeout = Duration.Seconds(60),
+            Role = ProviderRole,
+            LogGroup = ProviderLogGroup,
+        });
+        NagSuppressions.Suppress((CfnResource)Provider.Node.DefaultChild!,
+            new NagSuppression("AwsSolutions-L1",
+                $"{ProviderRuntime} is the newest Node.js runtime Lambda offers; the aws-cdk-lib 2.160 that cdk-nag checks with does not know it."));
+
+        Forwarding = new CustomResource(this, "Forwarding", new CustomResourceProps
+        {
+            ResourceType = ResourceType,
+            ServiceToken = Provider.FunctionArn,
+            Properties = new Dictionary<string, object>
+            {
+                ["ServiceTimeout"] = ServiceTimeoutSeconds,
+                ["Region"] = IamUserChangeEvents.EventRegion,
+                ["RuleName"] = RuleName,
+                ["Description"] = $"Forward IAM console-password, MFA, user and tag changes to {props.TargetRegion}, where the MFA Config rule runs",
+                ["EventPattern"] = IamUserChangeEvents.PatternJson(),
+                ["TargetId"] = TargetId,
+                ["TargetArn"] = TargetBusArn,
+                ["RoleArn"] = Role.RoleArn,
             },
         });
-        Targets = new AwsCustomResource(this, "IamChangesTarget", new AwsCustomResourceProps
-        {
-            ResourceType = "Custom::IamEventForwardTarget",
-            OnCreate = putTargets,
-            OnUpdate = putTargets,
-            // EventBridge refuses to delete a rule that still has targets; this resource goes first, as it depends on the rule.
-            OnDelete = Call(RuleName, "removeTargets", new Dictionary<string, object> { ["Rule"] = RuleName, ["Ids"] = new[] { TargetId } }),
-            Policy = AwsCustomResourcePolicy.FromStatements(
-            [
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Actions = ["events:PutTargets", "events:RemoveTargets"],
-                    Resources = [ruleArn],
-                }),
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Actions = ["iam:PassRole"],
-                    Resources = [Role.RoleArn],
-                    Conditions = new Dictionary<string, object>
-                    {
-                        ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "events.amazonaws.com" },
-                    },
-                }),
-            ]),
-            InstallLatestAwsSdk = false,
-        });
-        Targets.Node.AddDependency(EventRule);
-        // Forwarding fails until the role may put events.
-        Targets.Node.AddDependency(Role);
-
-        SuppressAwsCustomResourceFindings(stack);
+        // Forwarding works at once only when the role may put events. Only the edge no reference implies (cfn-lint
+        // W3005): the forward role is referenced, and CDK's Function already waits for the provider role's policy.
+        ((CfnResource)Forwarding.Node.DefaultChild!).AddDependency(DefaultPolicy(Role));
     }
 
     public string TargetBusArn { get; }
@@ -123,47 +152,28 @@ internal sealed class IamEventForwarder : Construct
     /// <summary>The name of the EventBridge rule in us-east-1.</summary>
     public string RuleName { get; }
 
+    public string RuleArn { get; }
+
+    /// <summary>The role EventBridge assumes to put the events on the rule Region's default bus.</summary>
     public Role Role { get; }
 
-    /// <summary>Creates, updates and deletes the us-east-1 EventBridge rule.</summary>
-    public AwsCustomResource EventRule { get; }
+    public Function Provider { get; }
+    public Role ProviderRole { get; }
+    public LogGroup ProviderLogGroup { get; }
 
-    /// <summary>Sets and removes the rule's one target, the rule Region's default bus.</summary>
-    public AwsCustomResource Targets { get; }
+    /// <summary>The us-east-1 rule and its one target, the rule Region's default bus.</summary>
+    public CustomResource Forwarding { get; }
 
-    private static AwsSdkCall PutRule(string ruleName, string targetRegion) =>
-        Call(ruleName, "putRule", new Dictionary<string, object>
-        {
-            ["Name"] = ruleName,
-            ["Description"] = $"Forward IAM console-password, MFA, user and tag changes to {targetRegion}, where the MFA Config rule runs",
-            ["EventPattern"] = IamUserChangeEvents.PatternJson(),
-            ["State"] = "ENABLED",
-        });
+    /// <summary>The provider's handler, compiled into this assembly from <c>infra/forwarder/index.js</c> (its tests run it with Node).</summary>
+    internal static string ProviderSource { get; } = ReadProviderSource();
 
-    /// <summary>An EventBridge call in us-east-1; both resources are identified by the rule's name.</summary>
-    private static AwsSdkCall Call(string ruleName, string action, Dictionary<string, object> parameters) => new()
+    private static CfnResource DefaultPolicy(Role role) => (CfnResource)role.Node.FindChild("DefaultPolicy").Node.DefaultChild!;
+
+    private static string ReadProviderSource()
     {
-        Service = "EventBridge",
-        Action = action,
-        Region = IamUserChangeEvents.EventRegion,
-        Parameters = parameters,
-        PhysicalResourceId = PhysicalResourceId.Of(ruleName),
-    };
-
-    /// <summary>The Lambda function CDK ships to make the API calls is CDK's, not ours: its findings are accepted here.</summary>
-    private static void SuppressAwsCustomResourceFindings(Stack stack)
-    {
-        var function = (Function)stack.Node.FindChild(AwsCustomResourceFunctionId);
-        var cfnFunction = (CfnFunction)function.Node.DefaultChild!;
-        // CDK 2.160 ships the provider on nodejs20.x, whose creation Lambda blocks since 2026-06-01. Its handler is an async
-        // (event, context) function using the runtime's AWS SDK v3, which nodejs24.x runs as is.
-        cfnFunction.Runtime = ProviderRuntime;
-        NagSuppressions.Suppress(cfnFunction,
-            new NagSuppression("AwsSolutions-L1",
-                $"CDK's AwsCustomResource provider function, set to {ProviderRuntime}; it runs only the EventBridge calls that create the us-east-1 forwarding rule."));
-        NagSuppressions.Suppress((CfnResource)function.Role!.Node.DefaultChild!,
-            new NagSuppression("AwsSolutions-IAM4",
-                "CDK's AwsCustomResource provider function role: AWSLambdaBasicExecutionRole only lets it write its own CloudWatch logs; its other permissions are the scoped statements of each custom resource.",
-                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"));
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("IamEventForwarder.js")
+            ?? throw new InvalidOperationException("the forwarder's handler is not embedded in the infra assembly");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 }

@@ -19,6 +19,9 @@ internal interface IMfaConfigRuleProps
     int MemorySize { get; }
     Duration Timeout { get; }
     RetentionDays LogRetention { get; }
+
+    /// <summary>How long Config's invocation event is worth running, queued or between retries: until the next periodic run.</summary>
+    Duration EventMaxAge { get; }
 }
 
 internal sealed class MfaConfigRuleProps : IMfaConfigRuleProps
@@ -30,6 +33,7 @@ internal sealed class MfaConfigRuleProps : IMfaConfigRuleProps
     public required int MemorySize { get; init; }
     public required Duration Timeout { get; init; }
     public required RetentionDays LogRetention { get; init; }
+    public required Duration EventMaxAge { get; init; }
 }
 
 /// <summary>
@@ -63,6 +67,11 @@ internal sealed class MfaConfigRuleConstruct : Construct
             MemorySize = props.MemorySize,
             Timeout = props.Timeout,
             LogRetention = props.LogRetention,
+            // Config invokes asynchronously. A failed run (a user whose state could not be read gets no verdict, and the
+            // invocation fails) is worth both of Lambda's retries, a minute and two minutes later: the users left
+            // without a verdict get one within minutes instead of at the next periodic run.
+            AsyncRetryAttempts = 2,
+            MaxEventAge = props.EventMaxAge,
         });
 
         ReadPolicy = new Policy(this, "EvaluatePermissions", new PolicyProps
@@ -101,14 +110,26 @@ internal sealed class MfaConfigRuleConstruct : Construct
                     Actions = ["config:PutEvaluations", "config:GetResourceConfigHistory"],
                     Resources = ["*"],
                 }),
+                // The rule's own results (to find users Config still holds results for). GetComplianceDetailsByConfigRule
+                // takes the ConfigRule resource, whose ARN ends in an ID Config assigns at creation: naming it would make
+                // this policy follow the rule, and the rule's first evaluations, which start as soon as it exists, would be
+                // denied. So it covers the account's rules in this Region; it only reads compliance results.
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "ReadOwnEvaluations",
+                    Actions = ["config:GetComplianceDetailsByConfigRule"],
+                    Resources = [$"arn:{Aws.PARTITION}:config:{Aws.REGION}:{Aws.ACCOUNT_ID}:config-rule/*"],
+                }),
             ],
         });
         NagSuppressions.Suppress((CfnResource)ReadPolicy.Node.DefaultChild!,
             new NagSuppression("AwsSolutions-IAM5",
                 "iam:ListUsers, ListVirtualMFADevices, GenerateCredentialReport, GetCredentialReport, cloudtrail:LookupEvents, " +
                 "config:PutEvaluations and GetResourceConfigHistory support no resource-level permissions (Service Authorization Reference); " +
-                "the per-user IAM reads are limited to IAM users of this account, which the rule evaluates all of.",
-                "Resource::*", "Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*"));
+                "the per-user IAM reads are limited to IAM users of this account, which the rule evaluates all of. " +
+                "GetComplianceDetailsByConfigRule is read-only and cannot name this rule before Config assigns its ID.",
+                "Resource::*", "Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*",
+                "Resource::arn:<AWS::Partition>:config:<AWS::Region>:<AWS::AccountId>:config-rule/*"));
 
         // Config validates that it may invoke the function when the rule is created, so the permission comes first.
         // No SourceArn: the rule ARN carries an ID Config assigns at creation, which would make a dependency cycle.
@@ -144,31 +165,14 @@ internal sealed class MfaConfigRuleConstruct : Construct
             InputParameters = props.InputParameters.ToDictionary(p => p.Key, p => (object)p.Value, StringComparer.Ordinal),
         });
         Rule.AddDependency(InvokePermission);
-        // The first evaluation starts as soon as the rule exists: the role must already allow the IAM reads.
-        Rule.Node.AddDependency(ReadPolicy);
-
-        // Scoped to this rule, so it can only follow the rule (Config assigns the ARN). A periodic run that starts in
-        // the seconds before it is attached fails closed and is retried by Lambda's asynchronous retry.
-        ResultsPolicy = new Policy(this, "ReadOwnResults", new PolicyProps
-        {
-            Roles = [EvaluateFunction.Role],
-            Statements =
-            [
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "ReadOwnEvaluations",
-                    Actions = ["config:GetComplianceDetailsByConfigRule"],
-                    Resources = [Rule.AttrArn],
-                }),
-            ],
-        });
+        // The first evaluation starts as soon as the rule exists: the role must already allow every call it makes.
+        Rule.AddDependency((CfnResource)ReadPolicy.Node.DefaultChild!);
     }
 
     public MfaRuleFunction EvaluateFunction { get; }
     public CfnConfigRule Rule { get; }
     public CfnPermission InvokePermission { get; }
     public Policy ReadPolicy { get; }
-    public Policy ResultsPolicy { get; }
 
     public string RuleName => Rule.ConfigRuleName!;
     public string RuleArn => Rule.AttrArn;

@@ -19,6 +19,18 @@ internal interface IMfaRuleFunctionProps
     Duration Timeout { get; }
     RetentionDays LogRetention { get; }
     IDictionary<string, string>? Environment { get; }
+
+    /// <summary>Executions the function may have at once, reserved from the account's pool; null leaves it unbounded.</summary>
+    int? ReservedConcurrency { get; }
+
+    /// <summary>
+    /// How often Lambda runs an asynchronous event again after the function failed or timed out (0-2). Throttled events
+    /// are not counted: Lambda keeps them in its queue and retries until <see cref="MaxEventAge"/>.
+    /// </summary>
+    int AsyncRetryAttempts { get; }
+
+    /// <summary>How long Lambda keeps an asynchronous event (queued, throttled or between retries) before dropping it; 1 min-6 h.</summary>
+    Duration MaxEventAge { get; }
 }
 
 internal sealed class MfaRuleFunctionProps : IMfaRuleFunctionProps
@@ -30,6 +42,9 @@ internal sealed class MfaRuleFunctionProps : IMfaRuleFunctionProps
     public required Duration Timeout { get; init; }
     public required RetentionDays LogRetention { get; init; }
     public IDictionary<string, string>? Environment { get; init; }
+    public int? ReservedConcurrency { get; init; }
+    public required int AsyncRetryAttempts { get; init; }
+    public required Duration MaxEventAge { get; init; }
 }
 
 /// <summary>
@@ -74,6 +89,11 @@ internal sealed class MfaRuleFunction : Construct
             Role = Role,
             LogGroup = LogGroup,
             Environment = props.Environment,
+            ReservedConcurrentExecutions = props.ReservedConcurrency,
+            // Both functions are invoked asynchronously (Config, EventBridge): Lambda's own queue and retries apply,
+            // set here on purpose rather than left at Lambda's defaults (2 retries, 6 hours).
+            RetryAttempts = props.AsyncRetryAttempts,
+            MaxEventAge = props.MaxEventAge,
         });
     }
 

@@ -14,6 +14,12 @@ internal interface IReevaluationTriggerProps
     string ConfigRuleName { get; }
     string ConfigRuleArn { get; }
     RetentionDays LogRetention { get; }
+
+    /// <summary>The trigger's timeout: its longest run, a wait for CloudTrail plus refused starts (<see cref="MfaRuleSettings.TriggerTimeoutSeconds"/>).</summary>
+    Duration Timeout { get; }
+
+    /// <summary>How long an IAM event is worth delivering and running: until the next periodic run.</summary>
+    Duration EventMaxAge { get; }
 }
 
 internal sealed class ReevaluationTriggerProps : IReevaluationTriggerProps
@@ -22,6 +28,8 @@ internal sealed class ReevaluationTriggerProps : IReevaluationTriggerProps
     public required string ConfigRuleName { get; init; }
     public required string ConfigRuleArn { get; init; }
     public required RetentionDays LogRetention { get; init; }
+    public required Duration Timeout { get; init; }
+    public required Duration EventMaxAge { get; init; }
 }
 
 /// <summary>
@@ -44,12 +52,20 @@ internal sealed class ReevaluationTrigger : Construct
             Code = props.Code,
             Handler = "trigger",
             Description = $"Re-runs the Config rule {props.ConfigRuleName} after IAM changes to console passwords, MFA devices, users or tags",
-            // Little work, but long waits: for events the sweep learns from CloudTrail's event history, the trigger waits
-            // until LookupEvents shows the event (that history lags EventBridge by up to about 15 minutes), then retries
-            // StartConfigRulesEvaluation once a minute while Config refuses it. Lambda's maximum keeps that wait whole;
+            // Little work, but long waits (CloudTrail's event history for DeleteLoginProfile, Config's one start a minute):
             // the cost is idle GB-seconds of a 128 MB function, a fraction of a cent a month.
             MemorySize = 128,
-            Timeout = Duration.Seconds(900),
+            Timeout = props.Timeout,
+            // One execution environment: events are run one after the other, and the trigger remembers in memory when
+            // its last StartConfigRulesEvaluation was accepted, so the events of a burst (Terraform tagging hundreds of
+            // users) that the accepted re-run already covers end at once instead of each holding an execution, waiting
+            // and calling CloudTrail's LookupEvents (two calls a second per account and Region, shared with the sweep).
+            // Events beyond it are throttled and held in Lambda's queue, not lost.
+            ReservedConcurrency = 1,
+            // One retry after a failure or a timeout (a CloudTrail history later than usual): a second one would hold the
+            // only environment for up to another timeout, and the periodic run corrects whatever is still missed.
+            AsyncRetryAttempts = 1,
+            MaxEventAge = props.EventMaxAge,
             LogRetention = props.LogRetention,
             Environment = new Dictionary<string, string> { [ConfigRuleNameVariable] = props.ConfigRuleName },
         });
@@ -101,9 +117,11 @@ internal sealed class ReevaluationTrigger : Construct
             [
                 new LambdaFunction(TriggerFunction.Function, new LambdaFunctionProps
                 {
-                    // A re-run that is more than an hour late adds nothing to the periodic run.
-                    MaxEventAge = Duration.Hours(1),
-                    RetryAttempts = 2,
+                    // EventBridge's retries cover only a failed delivery (Lambda's Invoke API refusing the event), never
+                    // a failed run: those are Lambda's (above). A delivery retry costs nothing but time, so EventBridge
+                    // keeps trying (185 attempts, its maximum) for as long as the event is worth running.
+                    MaxEventAge = props.EventMaxAge,
+                    RetryAttempts = 185,
                 }),
             ],
         });

@@ -41,10 +41,11 @@ internal sealed class MfaConfigRuleStack : Stack
             MemorySize = settings.EvaluateMemoryMb,
             Timeout = Duration.Seconds(settings.EvaluateTimeoutSeconds),
             LogRetention = settings.LogRetention,
+            EventMaxAge = Duration.Seconds(settings.EventMaxAge.TotalSeconds),
         });
         if (Recorder is not null)
         {
-            // Config refuses a rule while the Region has no recorder.
+            // Config refuses a rule while the Region has no recorder; the rule's first evaluations need the channel.
             Rule.Rule.AddDependency(Recorder.Recorder);
             Rule.Rule.AddDependency(Recorder.DeliveryChannel);
         }
@@ -57,6 +58,8 @@ internal sealed class MfaConfigRuleStack : Stack
                 ConfigRuleName = Rule.RuleName,
                 ConfigRuleArn = Rule.RuleArn,
                 LogRetention = settings.LogRetention,
+                Timeout = Duration.Seconds(settings.TriggerTimeoutSeconds),
+                EventMaxAge = Duration.Seconds(settings.EventMaxAge.TotalSeconds),
             });
             // IAM's events reach EventBridge in us-east-1 only: elsewhere they are forwarded from there.
             if (settings.Region != IamUserChangeEvents.EventRegion)
@@ -64,6 +67,7 @@ internal sealed class MfaConfigRuleStack : Stack
                 Forwarder = new IamEventForwarder(this, "IamEventForwarder", new IamEventForwarderProps
                 {
                     TargetRegion = settings.Region ?? throw new ArgumentException("the rule's Region must be known to forward IAM events to it"),
+                    LogRetention = settings.LogRetention,
                 });
             }
         }

@@ -6,7 +6,7 @@
 // where the C# app writes its cdk_nag suppressions), then synthesized with AwsSolutionsChecks as an aspect.
 // Exit status 1 when any finding is neither fixed nor suppressed with a reason.
 //
-// Usage: node infra/nag/check-nag.js [cdk.out]
+// Usage: node infra/nag/check-nag.js [cloud assembly dir ...]   (default cdk.out)
 'use strict';
 
 const fs = require('node:fs');
@@ -21,7 +21,11 @@ function stackTemplates(outDir) {
   const manifest = JSON.parse(fs.readFileSync(path.join(outDir, 'manifest.json'), 'utf8'));
   return Object.entries(manifest.artifacts ?? {})
     .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
-    .map(([name, artifact]) => ({ name, file: path.join(outDir, artifact.properties.templateFile) }));
+    .map(([name, artifact]) => ({
+      // Unique across assemblies: one per variant of the app.
+      name: `${path.basename(path.resolve(outDir))}-${name}`,
+      file: path.join(outDir, artifact.properties.templateFile),
+    }));
 }
 
 // The bootstrap-version parameter resolves from SSM at deploy time and its rule references it; neither is a
@@ -55,10 +59,10 @@ function check({ name, file }, scratch) {
 }
 
 function main() {
-  const outDir = process.argv[2] ?? 'cdk.out';
-  const templates = stackTemplates(outDir);
+  const outDirs = process.argv.length > 2 ? process.argv.slice(2) : ['cdk.out'];
+  const templates = outDirs.flatMap(stackTemplates);
   if (templates.length === 0) {
-    console.error(`cdk-nag: no stack templates in ${outDir}; run cdk synth first`);
+    console.error(`cdk-nag: no stack templates in ${outDirs.join(', ')}; run cdk synth first`);
     process.exit(1);
   }
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-nag-'));

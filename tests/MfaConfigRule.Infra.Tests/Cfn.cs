@@ -106,5 +106,56 @@ internal static class Cfn
         }
     }
 
+    /// <summary>
+    /// Whether CloudFormation creates <paramref name="first"/> before it starts <paramref name="then"/>: a path of
+    /// DependsOn, Ref or GetAtt edges leads from <paramref name="then"/> to it.
+    /// </summary>
+    public static bool CreatedBefore(JsonElement template, string first, string then)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([then]);
+        while (pending.TryPop(out var current))
+        {
+            foreach (var next in DirectPrerequisites(template, current))
+            {
+                if (next == first) return true;
+                if (seen.Add(next)) pending.Push(next);
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The resources one resource waits for: its DependsOn and every resource its properties Ref or GetAtt.</summary>
+    public static ISet<string> DirectPrerequisites(JsonElement template, string logicalId)
+    {
+        var resources = template.GetProperty("Resources");
+        var resource = resources.GetProperty(logicalId);
+        var prerequisites = new SortedSet<string>(StringComparer.Ordinal);
+        if (resource.TryGetProperty("DependsOn", out var dependsOn)) prerequisites.UnionWith(Strings(dependsOn));
+        if (resource.TryGetProperty("Properties", out var properties)) CollectReferences(properties, prerequisites);
+        prerequisites.RemoveWhere(id => !resources.TryGetProperty(id, out _));
+        return prerequisites;
+    }
+
+    private static void CollectReferences(JsonElement value, ISet<string> found)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    if (property.Name == "Ref" && property.Value.ValueKind == JsonValueKind.String) found.Add(property.Value.GetString()!);
+                    else if (property.Name == "Fn::GetAtt") found.Add(property.Value[0].GetString()!);
+                    else CollectReferences(property.Value, found);
+                }
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray()) CollectReferences(item, found);
+                break;
+            default:
+                break;
+        }
+    }
+
     public static string Describe(IEnumerable<string> lines) => new StringBuilder().AppendJoin(Environment.NewLine, lines).ToString();
 }

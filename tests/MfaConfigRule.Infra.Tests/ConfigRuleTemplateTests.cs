@@ -118,7 +118,6 @@ public sealed class ConfigRuleTemplateTests
     public void EvaluateRole_AllPolicies_GrantExactlyTheCallsTheFunctionMakes()
     {
         var role = SynthesizedApp.LogicalId(_app.RuleStack.Rule.EvaluateFunction.Role);
-        var rule = SynthesizedApp.LogicalId(_app.RuleStack.Rule.Rule);
         var logs = SynthesizedApp.LogicalId(_app.RuleStack.Rule.EvaluateFunction.LogGroup);
         const string users = "arn:${AWS::Partition}:iam::${AWS::AccountId}:user/*";
 
@@ -137,7 +136,7 @@ public sealed class ConfigRuleTemplateTests
             "cloudtrail:LookupEvents on *",
             "config:PutEvaluations on *",
             "config:GetResourceConfigHistory on *",
-            $"config:GetComplianceDetailsByConfigRule on ${{{rule}.Arn}}",
+            "config:GetComplianceDetailsByConfigRule on arn:${AWS::Partition}:config:${AWS::Region}:${AWS::AccountId}:config-rule/*",
             $"logs:CreateLogStream on ${{{logs}.Arn}}",
             $"logs:PutLogEvents on ${{{logs}.Arn}}",
         }, grants);
@@ -190,7 +189,7 @@ public sealed class ConfigRuleTemplateTests
             ["MemorySize"] = 256,
             ["Timeout"] = 300,
         });
-        // The trigger waits for CloudTrail's event history (minutes behind EventBridge) before re-running the rule.
+        // The trigger's longest run: a DeleteLoginProfile held until CloudTrail's event history shows it (up to ~15 minutes).
         template.HasResourceProperties("AWS::Lambda::Function", new Dictionary<string, object>
         {
             ["Handler"] = "trigger",
@@ -199,24 +198,96 @@ public sealed class ConfigRuleTemplateTests
     }
 
     [Fact]
-    public void Functions_Both_LogToTheirOwnGroupWithTheConfiguredRetention()
+    public void Trigger_Concurrency_IsOneEnvironmentSoBurstsCoalesce()
+    {
+        _app.RuleTemplate.HasResourceProperties("AWS::Lambda::Function", new Dictionary<string, object>
+        {
+            ["Handler"] = "trigger",
+            ["ReservedConcurrentExecutions"] = 1,
+        });
+        _app.RuleTemplate.HasResourceProperties("AWS::Lambda::Function", new Dictionary<string, object>
+        {
+            ["Handler"] = "evaluate",
+            ["ReservedConcurrentExecutions"] = Match.Absent(),
+        });
+    }
+
+    [Fact]
+    public void Trigger_TimeoutFromContext_IsTheFunctionsTimeout()
+    {
+        var app = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.TriggerTimeoutSecondsKey] = 300 });
+
+        app.RuleTemplate.HasResourceProperties("AWS::Lambda::Function", new Dictionary<string, object>
+        {
+            ["Handler"] = "trigger",
+            ["Timeout"] = 300,
+        });
+    }
+
+    [Theory]
+    [InlineData(24, 21600)]
+    [InlineData(6, 21600)]
+    [InlineData(1, 3600)]
+    public void AsyncInvocation_BothFunctions_AreSetOnPurposeAndEventsLastUntilTheNextPeriodicRun(int frequencyHours, int maxAgeSeconds)
+    {
+        var app = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.FrequencyHoursKey] = frequencyHours });
+        var template = app.RuleTemplate;
+        var evaluate = SynthesizedApp.LogicalId(app.RuleStack.Rule.EvaluateFunction.Function);
+        var trigger = SynthesizedApp.LogicalId(app.RuleStack.Reevaluation!.TriggerFunction.Function);
+
+        template.ResourceCountIs("AWS::Lambda::EventInvokeConfig", 2);
+        foreach (var (function, retries) in new[] { (evaluate, 2), (trigger, 1) })
+        {
+            template.HasResourceProperties("AWS::Lambda::EventInvokeConfig", Match.ObjectEquals(new Dictionary<string, object>
+            {
+                ["FunctionName"] = new Dictionary<string, object> { ["Ref"] = function },
+                ["Qualifier"] = "$LATEST",
+                ["MaximumRetryAttempts"] = retries,
+                ["MaximumEventAgeInSeconds"] = maxAgeSeconds,
+            }));
+        }
+        // EventBridge retries only failed deliveries, as long as the event is worth running.
+        template.HasResourceProperties("AWS::Events::Rule", new Dictionary<string, object>
+        {
+            ["Targets"] = new object[]
+            {
+                Match.ObjectLike(new Dictionary<string, object>
+                {
+                    ["RetryPolicy"] = Match.ObjectEquals(new Dictionary<string, object>
+                    {
+                        ["MaximumRetryAttempts"] = 185,
+                        ["MaximumEventAgeInSeconds"] = maxAgeSeconds,
+                    }),
+                }),
+            },
+        });
+    }
+
+    [Fact]
+    public void Functions_All_LogToTheirOwnGroupWithTheConfiguredRetentionAndGoWithTheStack()
     {
         var app = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.LogRetentionDaysKey] = 30 });
-        var functions = new[] { ("evaluate", app.RuleStack.Rule.EvaluateFunction), ("trigger", app.RuleStack.Reevaluation!.TriggerFunction) };
+        var forwarder = app.RuleStack.Forwarder!;
         var template = app.RuleTemplate;
 
-        template.ResourceCountIs("AWS::Logs::LogGroup", 2);
-        template.AllResourcesProperties("AWS::Logs::LogGroup", new Dictionary<string, object> { ["RetentionInDays"] = 30 });
-        foreach (var (handler, function) in functions)
+        // evaluate, trigger, and the us-east-1 forwarding's custom resource provider: none writes to a group Lambda makes.
+        template.ResourceCountIs("AWS::Lambda::Function", 3);
+        template.ResourceCountIs("AWS::Logs::LogGroup", 3);
+        template.AllResources("AWS::Logs::LogGroup", new Dictionary<string, object>
         {
-            template.HasResourceProperties("AWS::Lambda::Function", new Dictionary<string, object>
-            {
-                ["Handler"] = handler,
-                ["LoggingConfig"] = new Dictionary<string, object>
-                {
-                    ["LogGroup"] = new Dictionary<string, object> { ["Ref"] = SynthesizedApp.LogicalId(function.LogGroup) },
-                },
-            });
+            ["Properties"] = new Dictionary<string, object> { ["RetentionInDays"] = 30 },
+            ["DeletionPolicy"] = "Delete",
+            ["UpdateReplacePolicy"] = "Delete",
+        });
+        foreach (var (function, logGroup) in new[]
+                 {
+                     (app.RuleStack.Rule.EvaluateFunction.Function, app.RuleStack.Rule.EvaluateFunction.LogGroup),
+                     (app.RuleStack.Reevaluation!.TriggerFunction.Function, app.RuleStack.Reevaluation.TriggerFunction.LogGroup),
+                     (forwarder.Provider, forwarder.ProviderLogGroup),
+                 })
+        {
+            var properties = app.RuleTemplateJson.GetProperty("Resources").GetProperty(SynthesizedApp.LogicalId(function)).GetProperty("Properties");
+            Assert.Equal(SynthesizedApp.LogicalId(logGroup), properties.GetProperty("LoggingConfig").GetProperty("LogGroup").GetProperty("Ref").GetString());
         }
     }
 

@@ -1,11 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MfaConfigRule.Infra.Constructs;
 
 namespace MfaConfigRule.Infra.Tests;
 
 /// <summary>
-/// Outside us-east-1 the rule's own stack creates the us-east-1 EventBridge rule by API calls (AwsCustomResource), so the
-/// app is one stack: these read the calls as CloudFormation will hand them to the provider function.
+/// Outside us-east-1 the rule's own stack creates the us-east-1 EventBridge rule and its target through a custom resource
+/// (infra/forwarder/index.js, whose calls its node tests check), so the app is one stack: these read what CloudFormation
+/// hands that provider, and what the provider may do.
 /// </summary>
 public sealed class ForwarderTemplateTests
 {
@@ -15,9 +17,12 @@ public sealed class ForwarderTemplateTests
 
     private readonly SynthesizedApp _app = SynthesizedApp.Create(region: "eu-central-1");
 
-    private Constructs.IamEventForwarder Forwarder => Assert.IsType<Constructs.IamEventForwarder>(_app.RuleStack.Forwarder);
+    private IamEventForwarder Forwarder => Assert.IsType<IamEventForwarder>(_app.RuleStack.Forwarder);
 
     private string RoleArn => "${" + SynthesizedApp.LogicalId(Forwarder.Role) + ".Arn}";
+
+    private JsonElement Resource(global::Constructs.IConstruct construct) =>
+        _app.RuleTemplateJson.GetProperty("Resources").GetProperty(SynthesizedApp.LogicalId(construct));
 
     [Fact]
     public void AddStack_RuleOutsideUsEast1_SynthesizesOneStackInTheRulesRegion()
@@ -26,71 +31,40 @@ public sealed class ForwarderTemplateTests
         Assert.Equal("eu-central-1", _app.RuleStack.Region);
         // Only the trigger's rule is a CloudFormation resource; the us-east-1 one is made by API call.
         _app.RuleTemplate.ResourceCountIs("AWS::Events::Rule", 1);
+        _app.RuleTemplate.ResourceCountIs(IamEventForwarder.ResourceType, 1);
     }
 
     [Fact]
-    public void Forwarder_CreateAndUpdate_PutTheIamChangeRuleInUsEast1()
+    public void Forwarding_Properties_AreTheUsEast1RuleWithTheIamPatternAndTheRuleRegionsBusAsItsTarget()
     {
-        var resource = Cfn.Single(_app.RuleTemplateJson, "Custom::IamEventForwardRule").GetProperty("Properties");
+        var properties = Resource(Forwarder.Forwarding).GetProperty("Properties");
 
-        foreach (var phase in new[] { "Create", "Update" })
-        {
-            var call = Call(resource, phase);
-            Assert.Equal("EventBridge", call["service"]!.GetValue<string>());
-            Assert.Equal("putRule", call["action"]!.GetValue<string>());
-            Assert.Equal("us-east-1", call["region"]!.GetValue<string>());
-            Assert.Equal(RuleName, call["physicalResourceId"]!["id"]!.GetValue<string>());
-            var parameters = call["parameters"]!;
-            Assert.Equal(RuleName, parameters["Name"]!.GetValue<string>());
-            Assert.Equal("ENABLED", parameters["State"]!.GetValue<string>());
-            var pattern = JsonNode.Parse(parameters["EventPattern"]!.GetValue<string>());
-            Assert.True(
-                JsonNode.DeepEquals(JsonSerializer.SerializeToNode(ConfigRuleTemplateTests.ExpectedPattern), pattern),
-                $"{phase} pattern: {pattern}");
-        }
+        Assert.Equal("${" + SynthesizedApp.LogicalId(Forwarder.Provider) + ".Arn}", Cfn.Render(properties.GetProperty("ServiceToken")));
+        Assert.Equal("us-east-1", properties.GetProperty("Region").GetString());
+        Assert.Equal(RuleName, properties.GetProperty("RuleName").GetString());
+        Assert.Equal(BusArn, Cfn.Render(properties.GetProperty("TargetArn")));
+        Assert.Equal(RoleArn, Cfn.Render(properties.GetProperty("RoleArn")));
+        Assert.False(string.IsNullOrEmpty(properties.GetProperty("TargetId").GetString()));
+        var pattern = JsonNode.Parse(properties.GetProperty("EventPattern").GetString()!);
+        Assert.True(JsonNode.DeepEquals(JsonSerializer.SerializeToNode(ConfigRuleTemplateTests.ExpectedPattern), pattern), $"pattern: {pattern}");
+        // A provider that cannot answer fails the deploy within minutes, not after CloudFormation's default hour.
+        Assert.InRange(properties.GetProperty("ServiceTimeout").GetInt32(), 60, 600);
     }
 
     [Fact]
-    public void Forwarder_Delete_DeletesTheUsEast1Rule()
+    public void Provider_Code_IsTheTestedHandlerInlinedOnANodeRuntimeLambdaStillCreates()
     {
-        var resource = Cfn.Single(_app.RuleTemplateJson, "Custom::IamEventForwardRule").GetProperty("Properties");
+        var properties = Resource(Forwarder.Provider).GetProperty("Properties");
+        var tested = File.ReadAllText(Path.Combine(SynthesizedApp.RepositoryRoot(), "infra", "forwarder", "index.js"));
 
-        var call = Call(resource, "Delete");
-
-        Assert.Equal("deleteRule", call["action"]!.GetValue<string>());
-        Assert.Equal("us-east-1", call["region"]!.GetValue<string>());
-        Assert.Equal(RuleName, call["parameters"]!["Name"]!.GetValue<string>());
+        Assert.Equal(tested, properties.GetProperty("Code").GetProperty("ZipFile").GetString());
+        Assert.Equal("index.handler", properties.GetProperty("Handler").GetString());
+        // nodejs20.x, CDK 2.160's newest, can no longer be created (since 2026-06-01).
+        Assert.Equal("nodejs24.x", properties.GetProperty("Runtime").GetString());
     }
 
     [Fact]
-    public void Forwarder_Target_IsTheRuleRegionsDefaultBusWithTheForwardRole()
-    {
-        var (targetId, target) = Assert.Single(Cfn.Resources(_app.RuleTemplateJson, "Custom::IamEventForwardTarget"));
-        var properties = target.GetProperty("Properties");
-
-        foreach (var phase in new[] { "Create", "Update" })
-        {
-            var call = Call(properties, phase);
-            Assert.Equal("putTargets", call["action"]!.GetValue<string>());
-            Assert.Equal("us-east-1", call["region"]!.GetValue<string>());
-            Assert.Equal(RuleName, call["parameters"]!["Rule"]!.GetValue<string>());
-            var only = Assert.Single(call["parameters"]!["Targets"]!.AsArray());
-            Assert.Equal(BusArn, only!["Arn"]!.GetValue<string>());
-            Assert.Equal(RoleArn, only["RoleArn"]!.GetValue<string>());
-        }
-        var delete = Call(properties, "Delete");
-        Assert.Equal("removeTargets", delete["action"]!.GetValue<string>());
-        Assert.Equal("us-east-1", delete["region"]!.GetValue<string>());
-        Assert.Equal(RuleName, delete["parameters"]!["Rule"]!.GetValue<string>());
-        var createdId = Call(properties, "Create")["parameters"]!["Targets"]![0]!["Id"]!.GetValue<string>();
-        Assert.Equal([createdId], delete["parameters"]!["Ids"]!.AsArray().Select(id => id!.GetValue<string>()));
-        // CloudFormation deletes in reverse dependency order: targets are removed before the rule is deleted.
-        var ruleId = Assert.Single(Cfn.Resources(_app.RuleTemplateJson, "Custom::IamEventForwardRule")).LogicalId;
-        Assert.Contains(ruleId, Cfn.Strings(_app.RuleTemplateJson.GetProperty("Resources").GetProperty(targetId).GetProperty("DependsOn")));
-    }
-
-    [Fact]
-    public void Forwarder_Role_IsAssumedByEventBridgeAndMayOnlyPutEventsOnTheBus()
+    public void ForwardRole_IsAssumedByEventBridgeForThatRuleOnlyAndMayOnlyPutEventsOnTheBus()
     {
         var role = SynthesizedApp.LogicalId(Forwarder.Role);
         var template = _app.RuleTemplateJson;
@@ -98,25 +72,24 @@ public sealed class ForwarderTemplateTests
         Assert.Equal(
             new SortedSet<string>(StringComparer.Ordinal) { "events:PutEvents on " + BusArn },
             Cfn.GrantsOfRole(template, role));
-        var trust = Assert.Single(Cfn.Statements(
-            template.GetProperty("Resources").GetProperty(role).GetProperty("Properties").GetProperty("AssumeRolePolicyDocument")));
+        var trust = Assert.Single(Cfn.Statements(Resource(Forwarder.Role).GetProperty("Properties").GetProperty("AssumeRolePolicyDocument")));
         Assert.Equal("events.amazonaws.com", trust.GetProperty("Principal").GetProperty("Service").GetString());
+        var condition = trust.GetProperty("Condition").GetProperty("StringEquals");
+        Assert.Equal("${AWS::AccountId}", Cfn.Render(condition.GetProperty("aws:SourceAccount")));
+        Assert.Equal(RuleArn, Cfn.Render(condition.GetProperty("aws:SourceArn")));
     }
 
     [Fact]
-    public void Forwarder_ProviderFunctionPolicies_GrantOnlyTheCallsOnThatRuleAndPassingThatRoleToEventBridge()
+    public void ProviderRole_GrantsOnlyTheCallsOnThatRulePassingThatRoleToEventBridgeAndItsOwnLogs()
     {
         var template = _app.RuleTemplateJson;
-        var providerRole = Assert.Single(Cfn.Resources(template, "AWS::Lambda::Function"),
-            f => f.Resource.GetProperty("Properties").GetProperty("Handler").GetString() == "index.handler"
-                 && f.LogicalId.StartsWith("AWS679f53fac002430cb0da5b7982bd2287", StringComparison.Ordinal))
-            .Resource.GetProperty("Properties").GetProperty("Role").GetProperty("Fn::GetAtt")[0].GetString();
+        var logs = SynthesizedApp.LogicalId(Forwarder.ProviderLogGroup);
         var grants = new SortedSet<string>(StringComparer.Ordinal);
 
         foreach (var (_, policy) in Cfn.Resources(template, "AWS::IAM::Policy"))
         {
             var properties = policy.GetProperty("Properties");
-            if (!properties.GetProperty("Roles").EnumerateArray().Any(r => r.GetProperty("Ref").GetString() == providerRole)) continue;
+            if (!properties.GetProperty("Roles").EnumerateArray().Any(r => r.GetProperty("Ref").GetString() == SynthesizedApp.LogicalId(Forwarder.ProviderRole))) continue;
             foreach (var statement in Cfn.Statements(properties.GetProperty("PolicyDocument")))
             {
                 Assert.Equal("Allow", statement.GetProperty("Effect").GetString());
@@ -135,18 +108,12 @@ public sealed class ForwarderTemplateTests
                 "events:PutTargets on " + RuleArn,
                 "events:RemoveTargets on " + RuleArn,
                 "iam:PassRole on " + RoleArn + """ if {"StringEquals":{"iam:PassedToService":"events.amazonaws.com"}}""",
+                $"logs:CreateLogStream on ${{{logs}.Arn}}",
+                $"logs:PutLogEvents on ${{{logs}.Arn}}",
             },
             grants);
-    }
-
-    [Fact]
-    public void Forwarder_ProviderFunction_RunsOnANodeRuntimeLambdaStillCreates()
-    {
-        var provider = Assert.Single(Cfn.Resources(_app.RuleTemplateJson, "AWS::Lambda::Function"),
-            f => f.LogicalId.StartsWith("AWS679f53fac002430cb0da5b7982bd2287", StringComparison.Ordinal)).Resource;
-
-        // nodejs20.x, CDK 2.160's choice, can no longer be created (since 2026-06-01).
-        Assert.Equal("nodejs24.x", provider.GetProperty("Properties").GetProperty("Runtime").GetString());
+        var role = Resource(Forwarder.ProviderRole).GetProperty("Properties");
+        Assert.False(role.TryGetProperty("ManagedPolicyArns", out _), "the provider role has managed policies");
     }
 
     [Fact]
@@ -167,7 +134,4 @@ public sealed class ForwarderTemplateTests
 
         Assert.Contains(MfaRuleSettings.RegionKey, error.Message, StringComparison.Ordinal);
     }
-
-    /// <summary>An AwsCustomResource call is a JSON string, joined with intrinsics when it holds any (rendered as <c>${..}</c>).</summary>
-    private static JsonNode Call(JsonElement properties, string phase) => JsonNode.Parse(Cfn.Render(properties.GetProperty(phase)))!;
 }

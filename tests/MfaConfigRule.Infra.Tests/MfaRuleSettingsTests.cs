@@ -21,7 +21,7 @@ public sealed class MfaRuleSettingsTests
     [Fact]
     public void FromContext_CdkJsonAtTheRoot_GivesTheSameValuesAsTheCodeDefaults()
     {
-        var cdkJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "cdk.json"))).RootElement;
+        var cdkJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(SynthesizedApp.RepositoryRoot(), "cdk.json"))).RootElement;
         var context = cdkJson.GetProperty("context").EnumerateObject().ToDictionary(p => p.Name, p => ToContextValue(p.Value));
 
         var fromFile = Read(context);
@@ -35,6 +35,7 @@ public sealed class MfaRuleSettingsTests
         Assert.Equal(defaults.LogRetentionDays, fromFile.LogRetentionDays);
         Assert.Equal(defaults.EvaluateMemoryMb, fromFile.EvaluateMemoryMb);
         Assert.Equal(defaults.EvaluateTimeoutSeconds, fromFile.EvaluateTimeoutSeconds);
+        Assert.Equal(defaults.TriggerTimeoutSeconds, fromFile.TriggerTimeoutSeconds);
     }
 
     [Fact]
@@ -67,6 +68,8 @@ public sealed class MfaRuleSettingsTests
     [InlineData(MfaRuleSettings.LogRetentionDaysKey, "45")]
     [InlineData(MfaRuleSettings.RuleNameKey, "has spaces")]
     [InlineData(MfaRuleSettings.EvaluateTimeoutSecondsKey, "1000")]
+    [InlineData(MfaRuleSettings.TriggerTimeoutSecondsKey, "901")]
+    [InlineData(MfaRuleSettings.TriggerTimeoutSecondsKey, "30")]
     [InlineData(MfaRuleSettings.AccountKey, "12345")]
     public void FromContext_ValueConfigOrLambdaWouldReject_FailsNamingTheKey(string key, string value)
     {
@@ -122,13 +125,4 @@ public sealed class MfaRuleSettingsTests
         JsonValueKind.False => false,
         _ => value.GetString()!,
     };
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "cdk.json"))) return directory.FullName;
-        }
-        throw new InvalidOperationException("cdk.json not found above " + AppContext.BaseDirectory);
-    }
 }

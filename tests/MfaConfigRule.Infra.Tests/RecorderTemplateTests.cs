@@ -63,16 +63,45 @@ public sealed class RecorderTemplateTests
                 ]),
             }),
         });
-        template.HasResource("AWS::Config::DeliveryChannel", new Dictionary<string, object>
+    }
+
+    [Fact]
+    public void Recorder_Requested_RecorderAndDeliveryChannelAreCreatedSideBySideAfterTheirPermissionsAndBucket()
+    {
+        var app = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.CreateRecorderKey] = "true" });
+        var recorder = app.RuleStack.Recorder!;
+        var template = app.RuleTemplateJson;
+        var recorderId = SynthesizedApp.LogicalId(recorder.Recorder);
+        var channelId = SynthesizedApp.LogicalId(recorder.DeliveryChannel);
+
+        // The recorder finishes creating only once a channel exists: either waiting for the other deadlocks the stack
+        // (NoAvailableDeliveryChannelException, aws/aws-cdk#9001).
+        Assert.False(Cfn.CreatedBefore(template, recorderId, channelId), "the delivery channel waits for the recorder");
+        Assert.False(Cfn.CreatedBefore(template, channelId, recorderId), "the recorder waits for the delivery channel");
+        var prerequisites = new[]
         {
-            ["DependsOn"] = Match.ArrayWith([SynthesizedApp.LogicalId(recorder.Recorder)]),
-        });
-        foreach (var prerequisite in new[] { SynthesizedApp.LogicalId(recorder.Recorder), SynthesizedApp.LogicalId(recorder.DeliveryChannel) })
-        {
-            template.HasResource("AWS::Config::ConfigRule", new Dictionary<string, object>
-            {
-                ["DependsOn"] = Match.ArrayWith([prerequisite]),
-            });
-        }
+            SynthesizedApp.LogicalId(recorder.Role.Node.FindChild("DefaultPolicy")),
+            SynthesizedApp.LogicalId(recorder.Bucket),
+            SynthesizedApp.LogicalId(recorder.Bucket.Policy!),
+        };
+        foreach (var then in new[] { recorderId, channelId })
+            foreach (var first in prerequisites)
+                Assert.True(Cfn.CreatedBefore(template, first, then), $"{then} does not wait for {first}");
+        var rule = SynthesizedApp.LogicalId(app.RuleStack.Rule.Rule);
+        Assert.True(Cfn.CreatedBefore(template, recorderId, rule), "the rule does not wait for the recorder");
+        Assert.True(Cfn.CreatedBefore(template, channelId, rule), "the rule does not wait for the delivery channel");
+    }
+
+    [Fact]
+    public void Recorder_Role_IsAssumedByConfigForThisAccountOnly()
+    {
+        var app = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.CreateRecorderKey] = "true" });
+        var role = SynthesizedApp.LogicalId(app.RuleStack.Recorder!.Role);
+
+        var trust = Assert.Single(Cfn.Statements(app.RuleTemplateJson.GetProperty("Resources").GetProperty(role)
+            .GetProperty("Properties").GetProperty("AssumeRolePolicyDocument")));
+
+        Assert.Equal("config.amazonaws.com", trust.GetProperty("Principal").GetProperty("Service").GetString());
+        Assert.Equal("""{"StringEquals":{"aws:SourceAccount":{"Ref":"AWS::AccountId"}}}""", trust.GetProperty("Condition").GetRawText());
     }
 }

