@@ -52,7 +52,7 @@ internal static class CostBenchmark
     public static async Task<(SweepCost Measured, SweepCost Baseline)> RunAsync(CostSettings settings, TextWriter log, CancellationToken cancellationToken)
     {
         if (!File.Exists(settings.Binary)) throw new FileNotFoundException($"no binary at {settings.Binary}: publish it first (run.sh does)", settings.Binary);
-        if (!File.Exists(BinaryBenchmark.GnuTimePath)) throw new FileNotFoundException($"{BinaryBenchmark.GnuTimePath} is missing: apt-get install -y time");
+        if (!File.Exists(BinaryBenchmark.GnuTime)) throw new FileNotFoundException($"{BinaryBenchmark.GnuTime} is missing: apt-get install -y time");
         var measured = await MeasureAsync(settings, reportChangesOnly: true, log, cancellationToken);
         var baseline = await MeasureAsync(settings, reportChangesOnly: false, log, cancellationToken);
         return (measured, baseline);

@@ -17,9 +17,7 @@ internal sealed record BinaryRuns(string Scenario, int Users, IReadOnlyList<doub
 /// </summary>
 internal static class BinaryBenchmark
 {
-    private const string GnuTime = "/usr/bin/time";
-
-    internal const string GnuTimePath = GnuTime;
+    internal const string GnuTime = "/usr/bin/time";
 
     public static async Task<IReadOnlyList<BinaryRuns>> RunAsync(BinarySettings settings, TextWriter log, CancellationToken cancellationToken)
     {
