@@ -154,7 +154,9 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
             AuditWriter.Write(stdout, AuditRow.Ordered(rows), parse.GetValue(_output));
             foreach (var warning in summary.Warnings) stderr.WriteLine($"warning: {warning}");
             if (summary.Note is { } note) stderr.WriteLine(note);
-            stderr.WriteLine($"{summary.MessageType}: {summary.Evaluations.Count} evaluation(s) sent to rule {summary.ConfigRuleName}{(summary.TestMode ? " in test mode" : string.Empty)}");
+            var unchanged = summary.Evaluations.Count - (summary.Written ?? summary.Evaluations.Count);
+            stderr.WriteLine($"{summary.MessageType}: {summary.Written ?? summary.Evaluations.Count} evaluation(s) sent to rule {summary.ConfigRuleName}{(summary.TestMode ? " in test mode" : string.Empty)}"
+                + (unchanged > 0 ? $", {unchanged} unchanged (ReportChangesOnly)" : string.Empty));
             if (!summary.Succeeded)
             {
                 stderr.WriteLine($"error: {summary.FailureMessage()}");

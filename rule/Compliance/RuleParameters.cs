@@ -15,13 +15,20 @@ internal sealed record RuleParameters
     public const string AllowedMfaTypesKey = "AllowedMfaTypes";
     public const string NoPasswordResultKey = "NoPasswordResult";
     public const string GracePeriodHoursKey = "GracePeriodHours";
+    public const string ReportChangesOnlyKey = "ReportChangesOnly";
+    public const string RefreshDaysKey = "RefreshDays";
     public const string DefaultExemptionTagKey = "mfa-exempt-until";
 
     /// <summary>A year: longer grace is a policy hole, not a grace period.</summary>
     public const int MaxGracePeriodHours = 24 * 366;
 
+    public const int DefaultRefreshDays = 7;
+
+    /// <summary>A month: the longest a result Config holds goes without being stated again, whatever Config does with old results.</summary>
+    public const int MaxRefreshDays = 30;
+
     public static readonly IReadOnlyList<string> Keys =
-        [ExemptUserNamesKey, ExemptPathPrefixesKey, ExemptionTagKeyKey, AllowedMfaTypesKey, NoPasswordResultKey, GracePeriodHoursKey];
+        [ExemptUserNamesKey, ExemptPathPrefixesKey, ExemptionTagKeyKey, AllowedMfaTypesKey, NoPasswordResultKey, GracePeriodHoursKey, ReportChangesOnlyKey, RefreshDaysKey];
 
     public static RuleParameters Default { get; } = new();
 
@@ -34,6 +41,15 @@ internal sealed record RuleParameters
     public MfaKinds AllowedMfaTypes { get; init; } = MfaKinds.All;
     public ComplianceType NoPasswordResult { get; init; } = ComplianceType.NotApplicable;
     public TimeSpan GracePeriod { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// A sweep writes an evaluation only for a user whose verdict or annotation differs from what Config holds, a user
+    /// Config holds nothing for, or a result due for its refresh (see <c>Config.ChangedResults</c>).
+    /// </summary>
+    public bool ReportChangesOnly { get; init; }
+
+    /// <summary>With <see cref="ReportChangesOnly"/>: the longest an unchanged result goes without being stated again.</summary>
+    public int RefreshDays { get; init; } = DefaultRefreshDays;
 
     /// <summary>Parses the JSON object Config hands over as the <c>ruleParameters</c> string (null or empty: defaults).</summary>
     public static RuleParameters ParseJson(string? json) =>
@@ -100,6 +116,10 @@ internal sealed record RuleParameters
             result = result with { NoPasswordResult = ParseNoPasswordResult(noPassword) };
         if (values.TryGetValue(GracePeriodHoursKey, out var grace))
             result = result with { GracePeriod = ParseGrace(grace) };
+        if (values.TryGetValue(ReportChangesOnlyKey, out var changesOnly))
+            result = result with { ReportChangesOnly = ParseBoolean(ReportChangesOnlyKey, changesOnly) };
+        if (values.TryGetValue(RefreshDaysKey, out var refresh))
+            result = result with { RefreshDays = ParseRefreshDays(refresh) };
         return result;
     }
 
@@ -112,6 +132,8 @@ internal sealed record RuleParameters
         [AllowedMfaTypesKey] = string.Join(',', MfaKindNames.Names(AllowedMfaTypes)),
         [NoPasswordResultKey] = NoPasswordResult.ToWire(),
         [GracePeriodHoursKey] = GracePeriod.TotalHours.ToString(CultureInfo.InvariantCulture),
+        [ReportChangesOnlyKey] = ReportChangesOnly ? "true" : "false",
+        [RefreshDaysKey] = RefreshDays.ToString(CultureInfo.InvariantCulture),
     };
 
     private static IEnumerable<string> SplitList(string value) =>
@@ -168,6 +190,20 @@ internal sealed record RuleParameters
         if (hours < 0 || hours > MaxGracePeriodHours)
             throw new RuleParametersException($"{GracePeriodHoursKey} value '{value}' must be between 0 and {MaxGracePeriodHours} hours");
         return TimeSpan.FromHours(hours);
+    }
+
+    private static bool ParseBoolean(string key, string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "true" => true,
+        "false" or "" => false,
+        _ => throw new RuleParametersException($"{key} value '{value}' is not allowed; use true or false"),
+    };
+
+    private static int ParseRefreshDays(string value)
+    {
+        if (!int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var days) || days < 1 || days > MaxRefreshDays)
+            throw new RuleParametersException($"{RefreshDaysKey} value '{value}' must be a whole number of days from 1 to {MaxRefreshDays}");
+        return days;
     }
 }
 

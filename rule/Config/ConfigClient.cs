@@ -66,7 +66,11 @@ internal sealed class ConfigClient : IConfigClient
                     throw _json.MalformedResponse(operation, "an evaluation result lacks its resource type or id");
                 // INSUFFICIENT_DATA is not a verdict this rule reports or asked for; nothing to clean up there.
                 if (!ComplianceTypeNames.TryParse(result.ComplianceType, out var compliance)) continue;
-                results.Add(new EvaluationResultSummary(resourceType, resourceId, compliance, result.EvaluationResultIdentifier?.OrderingTimestamp));
+                results.Add(new EvaluationResultSummary(resourceType, resourceId, compliance, result.EvaluationResultIdentifier?.OrderingTimestamp)
+                {
+                    Annotation = result.Annotation,
+                    ResultRecordedTime = result.ResultRecordedTime,
+                });
             }
             nextToken = _json.NextPageToken(operation, nextToken, page.NextToken);
         }

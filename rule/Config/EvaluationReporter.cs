@@ -16,10 +16,13 @@ internal sealed record ReporterOptions
 /// <summary>What reached Config and what did not, after every retry.</summary>
 internal sealed record ReportOutcome(int Sent, int Calls, IReadOnlyList<Evaluation> Unreported);
 
-/// <summary>Owns PutEvaluations: batches of 100, FailedEvaluations re-sent, and clean-up of users that no longer exist.</summary>
+/// <summary>
+/// Owns PutEvaluations: batches of 100, FailedEvaluations re-sent, and what a sweep writes (clean-up of users that no
+/// longer exist, and with ReportChangesOnly only what changed).
+/// </summary>
 internal sealed class EvaluationReporter(IConfigClient config, TimeProvider time, ReporterOptions options)
 {
-    public const string VanishedAnnotation = "The user no longer exists; its earlier result no longer applies.";
+    public const string VanishedAnnotation = ChangedResults.VanishedAnnotation;
 
     public async Task<ReportOutcome> ReportAsync(IReadOnlyList<Evaluation> evaluations, string resultToken, bool testMode, CancellationToken cancellationToken)
     {
@@ -49,17 +52,47 @@ internal sealed class EvaluationReporter(IConfigClient config, TimeProvider time
     }
 
     /// <summary>
-    /// NOT_APPLICABLE for every user Config still holds a COMPLIANT or NON_COMPLIANT result for but that is not among
-    /// <paramref name="currentUserIds"/> (deleted users would otherwise keep their last verdict for ever).
+    /// What a sweep writes: reads the results Config holds for the rule (COMPLIANT and NON_COMPLIANT only, for the
+    /// clean-up of deleted users, unless <see cref="RuleParameters.ReportChangesOnly"/> needs every one to compare with)
+    /// and lets <see cref="ChangedResults.Decide"/> decide, user by user. If Config cannot be read, every verdict is
+    /// written (the default behaviour, never fewer) and the warning says what was skipped.
     /// </summary>
-    public async Task<IReadOnlyList<Evaluation>> VanishedUsersAsync(string configRuleName, IReadOnlySet<string> currentUserIds, DateTimeOffset orderingTimestamp, CancellationToken cancellationToken)
+    public async Task<SweepReportPlan> PlanSweepAsync(
+        string configRuleName, IReadOnlyList<Evaluation> verdicts, IReadOnlySet<string> currentUserIds, RuleParameters parameters,
+        DateTimeOffset orderingTimestamp, CancellationToken cancellationToken)
     {
-        var held = await config.GetComplianceDetailsByConfigRuleAsync(
-            configRuleName, [ComplianceType.Compliant, ComplianceType.NonCompliant], cancellationToken).ConfigureAwait(false);
-        return held
-            .Where(r => r.ResourceType == Evaluation.UserResourceType && !currentUserIds.Contains(r.ResourceId))
-            .DistinctBy(r => r.ResourceId)
-            .Select(r => Evaluation.ForUser(r.ResourceId, ComplianceType.NotApplicable, VanishedAnnotation, orderingTimestamp))
-            .ToList();
+        ArgumentNullException.ThrowIfNull(parameters);
+        IReadOnlyList<ComplianceType> types = parameters.ReportChangesOnly
+            ? [ComplianceType.Compliant, ComplianceType.NonCompliant, ComplianceType.NotApplicable]
+            : [ComplianceType.Compliant, ComplianceType.NonCompliant];
+        IReadOnlyList<EvaluationResultSummary>? held = null;
+        string? warning = null;
+        try
+        {
+            held = await config.GetComplianceDetailsByConfigRuleAsync(configRuleName, types, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Aws.AwsServiceException e)
+        {
+            warning = parameters.ReportChangesOnly
+                ? $"what Config holds could not be read, so every verdict was written and results of deleted users were not cleaned up: {e.ErrorCode}: {e.ServiceMessage}"
+                : $"results of deleted users were not cleaned up: {e.ErrorCode}: {e.ServiceMessage}";
+        }
+        var decisions = ChangedResults.Decide(verdicts, currentUserIds, held, parameters, time.GetUtcNow(), orderingTimestamp);
+        return new SweepReportPlan(decisions, warning);
     }
+}
+
+/// <summary>A sweep's decisions, user by user, and a warning when what Config holds could not be read.</summary>
+internal sealed record SweepReportPlan(IReadOnlyList<ResultDecision> Decisions, string? Warning)
+{
+    /// <summary>The evaluations to send to PutEvaluations, in decision order.</summary>
+    public IReadOnlyList<Evaluation> Writes => [.. Decisions.Where(d => d.Write is not null).Select(d => d.Write!)];
+
+    public int Vanished => Decisions.Count(d => d.Reason == ResultReason.Vanished);
+
+    public int Unchanged => Decisions.Count(d => d.Reason == ResultReason.Unchanged);
+
+    /// <summary>How many decisions had each reason, for the log line.</summary>
+    public IReadOnlyDictionary<string, int> CountsByReason =>
+        Decisions.GroupBy(d => d.Reason.ToString()).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 }

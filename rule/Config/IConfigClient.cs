@@ -26,7 +26,14 @@ internal interface IConfigClient
 }
 
 /// <summary>One result Config holds for the rule (EvaluationResult: qualifier resource type and id, compliance).</summary>
-internal sealed record EvaluationResultSummary(string ResourceType, string ResourceId, ComplianceType Compliance, DateTimeOffset? OrderingTimestamp);
+internal sealed record EvaluationResultSummary(string ResourceType, string ResourceId, ComplianceType Compliance, DateTimeOffset? OrderingTimestamp)
+{
+    /// <summary>The annotation Config holds; null when it holds none (Config does not store an empty one).</summary>
+    public string? Annotation { get; init; }
+
+    /// <summary>When Config recorded the result (EvaluationResult.ResultRecordedTime).</summary>
+    public DateTimeOffset? ResultRecordedTime { get; init; }
+}
 
 /// <summary>
 /// A configuration item, in the shape both the invoking event and GetResourceConfigHistory give (the history API's

@@ -33,6 +33,8 @@ internal sealed record WireEvaluationResult(WireEvaluationResultIdentifier? Eval
 
     [JsonConverter(typeof(EpochSecondsConverter))]
     public DateTimeOffset? ResultRecordedTime { get; init; }
+
+    public string? Annotation { get; init; }
 }
 
 /// <summary>GetComplianceDetailsByResource takes no page size; its answer is GetComplianceDetailsByConfigRule's shape.</summary>

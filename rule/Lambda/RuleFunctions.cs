@@ -88,6 +88,8 @@ internal static class RuleFunctions
             fields["liveReads"] = sweep.LiveReads;
             fields["changedSinceReport"] = sweep.ChangedSinceReport;
             fields["vanishedUsers"] = summary.VanishedUsers;
+            if (summary.Written is { } written) fields["written"] = written;
+            if (summary.Reasons is { } reasons) fields["reasons"] = LogValue.Counts(reasons);
             if (sweep.ReportGeneratedTime is { } generated) fields["reportGeneratedTime"] = generated;
         }
         if (summary.Warnings.Count > 0) fields["warnings"] = summary.Warnings.ToList();

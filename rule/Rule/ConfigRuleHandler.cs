@@ -24,6 +24,12 @@ internal sealed record InvocationSummary(
     /// <summary>The users behind the evaluations' resource ids, where known, so people see names and not only AIDA… ids.</summary>
     public IReadOnlyDictionary<string, IamUser> Users { get; init; } = new Dictionary<string, IamUser>(StringComparer.Ordinal);
 
+    /// <summary>Evaluations sent to PutEvaluations: all of <see cref="Evaluations"/>, or with ReportChangesOnly only what changed.</summary>
+    public int? Written { get; init; }
+
+    /// <summary>A sweep's decisions by reason (<see cref="ResultReason"/>): what was written and why, and what was not.</summary>
+    public IReadOnlyDictionary<string, int>? Reasons { get; init; }
+
     public IReadOnlyDictionary<string, int> CountsByVerdict =>
         Evaluations.GroupBy(e => e.Compliance.ToWire()).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 
@@ -93,29 +99,24 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
             throw new SweepDeadlineException(string.Create(CultureInfo.InvariantCulture,
                 $"the sweep ran out of time during its account-wide reads (users, credential report, CloudTrail, virtual MFA devices): it stops {reserve.TotalSeconds:0} s before the Lambda deadline ({deadline:O}) to leave time for PutEvaluations. Nothing was reported; raise the function's timeout."), e);
         }
-        var evaluations = sweep.Assessments
+        var verdicts = sweep.Assessments
             .Select(a => Evaluation.ForUser(a.User.UserId, a.Compliance!.Value, a.Annotation, ordering))
             .ToList();
 
         var warnings = sweep.Stats.Warnings.ToList();
-        var vanished = 0;
-        try
-        {
-            var stale = await reporter.VanishedUsersAsync(configEvent.ConfigRuleName, sweep.UserIds, ordering, cancellationToken).ConfigureAwait(false);
-            vanished = stale.Count;
-            evaluations.AddRange(stale);
-        }
-        catch (Aws.AwsServiceException e)
-        {
-            warnings.Add($"results of deleted users were not cleaned up: {e.ErrorCode}: {e.ServiceMessage}");
-        }
+        var plan = await reporter.PlanSweepAsync(configEvent.ConfigRuleName, verdicts, sweep.UserIds, parameters, ordering, cancellationToken).ConfigureAwait(false);
+        if (plan.Warning is { } warning) warnings.Add(warning);
+        var written = plan.Writes;
+        var evaluations = verdicts.Concat(written.Where(e => !sweep.UserIds.Contains(e.ResourceId))).ToList();
 
-        var outcome = await reporter.ReportAsync(evaluations, configEvent.ResultToken, configEvent.IsTestMode, cancellationToken).ConfigureAwait(false);
+        var outcome = await reporter.ReportAsync(written, configEvent.ResultToken, configEvent.IsTestMode, cancellationToken).ConfigureAwait(false);
         return new InvocationSummary(configEvent.ConfigRuleName, configEvent.AccountId, configEvent.Invoking.MessageType, configEvent.IsTestMode,
-            evaluations, outcome.Unreported, sweep.Failures, sweep.Stats, vanished, warnings, null)
+            evaluations, outcome.Unreported, sweep.Failures, sweep.Stats, plan.Vanished, warnings, null)
         {
             Users = sweep.Assessments.Select(a => a.User).Concat(sweep.Failures.Select(f => f.User))
                 .DistinctBy(u => u.UserId).ToDictionary(u => u.UserId, StringComparer.Ordinal),
+            Written = written.Count,
+            Reasons = plan.CountsByReason,
         };
     }
 

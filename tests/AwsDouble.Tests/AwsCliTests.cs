@@ -151,6 +151,9 @@ public sealed class AwsCliTests : DoubleTest
         Assert.Equal(userId, result["EvaluationResultIdentifier"]!["EvaluationResultQualifier"]!["ResourceId"]!.GetValue<string>());
         Assert.Equal("no MFA", result["Annotation"]!.GetValue<string>());
         Assert.Equal("2026-01-15T08:55:00+00:00", result["EvaluationResultIdentifier"]!["OrderingTimestamp"]!.GetValue<string>());
+        // What ReportChangesOnly compares with and ages by: the AWS CLI parses both times from the double's answer.
+        Assert.Equal("2026-01-15T09:00:00+00:00", result["ResultRecordedTime"]!.GetValue<string>());
+        Assert.Equal("2026-01-15T09:00:00+00:00", result["ConfigRuleInvokedTime"]!.GetValue<string>());
         var ofUser = byResource["EvaluationResults"]![0]!;
         Assert.Equal("mfa", ofUser["EvaluationResultIdentifier"]!["EvaluationResultQualifier"]!["ConfigRuleName"]!.GetValue<string>());
         Assert.Equal("2026-01-15T09:00:00+00:00", ofUser["ConfigRuleInvokedTime"]!.GetValue<string>());

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using AwsDouble.Config;
 using AwsDouble.Iam;
+using AwsDouble.Protocol;
 using AwsDouble.Tests.Support;
 
 namespace AwsDouble.Tests;
@@ -125,6 +126,40 @@ public sealed class ConfigTests : DoubleTest
 
         Assert.Equal(3, pages);
         Assert.Equal(20, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task GetComplianceDetailsByConfigRule_Result_CarriesItsTimesAndAnnotationOnlyWhenThereIsOne()
+    {
+        var token = IssueToken();
+        var invoked = Clock.GetUtcNow();
+        Clock.Advance(TimeSpan.FromSeconds(30));
+        await PutAsync(token, testMode: false, Evaluation("AIDAALICE", "NON_COMPLIANT", "no MFA"), Evaluation("AIDABOB", "COMPLIANT"));
+
+        var page = await Aws.ConfigAsync("GetComplianceDetailsByConfigRule", new JsonObject { ["ConfigRuleName"] = Rule });
+
+        var results = page.Body["EvaluationResults"]!.AsArray().ToDictionary(r => r!["EvaluationResultIdentifier"]!["EvaluationResultQualifier"]!["ResourceId"]!.GetValue<string>());
+        var alice = results["AIDAALICE"]!.AsObject();
+        Assert.Equal("no MFA", alice["Annotation"]!.GetValue<string>());
+        Assert.Equal(JsonTime(DoubleClock.DefaultStart.AddMinutes(-5)), alice["EvaluationResultIdentifier"]!["OrderingTimestamp"]!.ToJsonString());
+        Assert.Equal(JsonTime(invoked), alice["ConfigRuleInvokedTime"]!.ToJsonString());
+        Assert.Equal(JsonTime(invoked.AddSeconds(30)), alice["ResultRecordedTime"]!.ToJsonString());
+        Assert.False(results["AIDABOB"]!.AsObject().ContainsKey("Annotation"));
+    }
+
+    [Fact]
+    public async Task AgeResults_MovesEveryStoredTimeBackSoANewerEvaluationStillReplacesIt()
+    {
+        await PutAsync(IssueToken(), testMode: false, Evaluation("AIDAALICE", "NON_COMPLIANT", "no MFA"));
+
+        Config.AgeResults(Rule, TimeSpan.FromDays(8));
+        var aged = Assert.Single(Config.Results(Rule));
+        await PutAsync(IssueToken(), testMode: false, Evaluation("AIDAALICE", "COMPLIANT", "MFA", ordering: DoubleClock.DefaultStart.AddDays(-1)));
+
+        Assert.Equal(Clock.GetUtcNow().AddDays(-8), aged.ResultRecordedTime);
+        Assert.Equal(DoubleClock.DefaultStart.AddMinutes(-5).AddDays(-8), aged.OrderingTimestamp);
+        Assert.Equal("COMPLIANT", Assert.Single(Config.Results(Rule)).ComplianceType);
+        Assert.Equal(2, Config.EvaluationsWritten(Rule));
     }
 
     [Fact]
@@ -355,6 +390,8 @@ public sealed class ConfigTests : DoubleTest
         Config.PutCustomLambdaRule(Rule);
         return Config.IssueResultToken(Rule);
     }
+
+    private static string JsonTime(DateTimeOffset time) => JsonBody.Time(time).ToJsonString();
 
     private static JsonObject Evaluation(string userId, string compliance, string? annotation = null, DateTimeOffset? ordering = null)
     {

@@ -50,6 +50,9 @@ public sealed class AwsDoubleState
     private readonly Dictionary<string, DoubleAccount> _accounts = new(StringComparer.Ordinal);
     private readonly Random _random;
 
+    /// <summary>Every authenticated request, by service and operation.</summary>
+    public Hosting.RequestCounts Requests { get; } = new();
+
     internal AwsDoubleState(AwsDoubleOptions options)
     {
         Options = options;

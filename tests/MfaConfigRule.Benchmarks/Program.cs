@@ -4,6 +4,7 @@ using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using MfaConfigRule.Benchmarks.Cost;
 using MfaConfigRule.Benchmarks.Memory;
 using MfaConfigRule.Benchmarks.Sweeps;
 
@@ -21,6 +22,7 @@ internal static class Program
           MfaConfigRule.Benchmarks sweeps [--sizes 100,1000,5000] [--latencies 0,20] [--repeats 5]
           MfaConfigRule.Benchmarks binary --binary PATH [--sizes 1000,5000] [--repeats 3] [--sample-report PATH]
           MfaConfigRule.Benchmarks micro [BenchmarkDotNet options, e.g. --filter '*' --artifacts DIR]
+          MfaConfigRule.Benchmarks cost --binary PATH [--users 1000] [--refresh-days 7] [--json]
         """;
 
     public static async Task<int> Main(string[] args)
@@ -31,7 +33,8 @@ internal static class Program
             return 2;
         }
         var md = new Markdown(Console.Out);
-        var options = Options(args.Skip(1).ToArray());
+        var json = args.Contains("--json", StringComparer.Ordinal);
+        var options = Options(args.Skip(1).Where(a => a != "--json").ToArray());
         switch (args[0])
         {
             case "sweeps":
@@ -48,6 +51,22 @@ internal static class Program
                         Ints(options, "--sizes", "1000,5000"), Ints(options, "--repeats", "3")[0], options.GetValueOrDefault("--sample-report"));
                     var runs = await BinaryBenchmark.RunAsync(settings, Console.Error, CancellationToken.None);
                     BinaryReport.Write(md, runs);
+                    return 0;
+                }
+            case "cost":
+                {
+                    var settings = new CostSettings(
+                        options.GetValueOrDefault("--binary") ?? throw new ArgumentException("--binary PATH is required"),
+                        Ints(options, "--users", "1000")[0], Ints(options, "--refresh-days", "7")[0]);
+                    var (measured, baseline) = await CostBenchmark.RunAsync(settings, Console.Error, CancellationToken.None);
+                    CostReport.Write(md, measured, baseline);
+                    // The last line, for scripts: the measured sweep, with the per-user approach of the same run beside it.
+                    if (json)
+                    {
+                        var line = measured.ToJson();
+                        line["baseline"] = baseline.ToJson();
+                        Console.Out.WriteLine(line.ToJsonString());
+                    }
                     return 0;
                 }
             case "micro":

@@ -4,12 +4,12 @@
 # Not run in CI: timings on shared CI cores are noise, and nothing here asserts a target. Takes about 10 minutes on
 # 2 cores; QUICK=1 runs a reduced set in about 3 minutes to check that everything still works.
 #
-# Knobs (environment): SIZES, LATENCIES, REPEATS (sweeps), BINARY_SIZES, BINARY_REPEATS, COLD_RUNS, OUT.
+# Knobs (environment): SIZES, LATENCIES, REPEATS (sweeps), BINARY_SIZES, BINARY_REPEATS, COLD_RUNS, COST_SIZES, OUT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 if [[ "${QUICK:-0}" == 1 ]]; then
-    : "${SIZES:=100,1000}" "${LATENCIES:=20}" "${REPEATS:=1}" "${BINARY_SIZES:=1000}" "${BINARY_REPEATS:=1}" "${COLD_RUNS:=10}"
+    : "${SIZES:=100,1000}" "${LATENCIES:=20}" "${REPEATS:=1}" "${BINARY_SIZES:=1000}" "${BINARY_REPEATS:=1}" "${COLD_RUNS:=10}" "${COST_SIZES:=1000}"
 fi
 SIZES=${SIZES:-100,1000,5000}
 LATENCIES=${LATENCIES:-0,20}
@@ -17,6 +17,7 @@ REPEATS=${REPEATS:-5}
 BINARY_SIZES=${BINARY_SIZES:-1000,5000}
 BINARY_REPEATS=${BINARY_REPEATS:-3}
 COLD_RUNS=${COLD_RUNS:-50}
+COST_SIZES=${COST_SIZES:-1000,5000}
 OUT=${OUT:-artifacts/benchmarks/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 
@@ -61,6 +62,15 @@ echo "sweeps: sizes $SIZES, latencies $LATENCIES ms, $REPEATS repeats" >&2
 echo "binary: sizes $BINARY_SIZES, $BINARY_REPEATS repeats" >&2
 "${HARNESS[@]}" binary --binary "$BIN" --sizes "$BINARY_SIZES" --repeats "$BINARY_REPEATS" --sample-report samples/credential-report.csv > "$OUT/binary.md"
 
+echo "cost: evaluations written per steady-state sweep, sizes $COST_SIZES" >&2
+: > "$OUT/cost.md"
+for users in ${COST_SIZES//,/ }; do
+    # The last line is the JSON object (measured sweep and its per-user baseline); keep it beside the table.
+    "${HARNESS[@]}" cost --binary "$BIN" --users "$users" --json > "$OUT/cost-$users.out"
+    head -n -1 "$OUT/cost-$users.out" >> "$OUT/cost.md"
+    tail -n 1 "$OUT/cost-$users.out" > "$OUT/cost-$users.json"
+done
+
 echo "start-up: hyperfine, $COLD_RUNS runs" >&2
 # Exit code 1 is the CLI saying it found NON_COMPLIANT users, hence -i.
 hyperfine -N -i --warmup 5 --runs "$COLD_RUNS" --export-markdown "$OUT/startup-raw.md" \
@@ -85,5 +95,5 @@ echo "micro: BenchmarkDotNet" >&2
     done
 } > "$OUT/micro.md"
 
-cat "$OUT/machine.md" "$OUT/sweeps.md" "$OUT/binary.md" "$OUT/startup.md" "$OUT/micro.md" | tee "$OUT/results.md"
+cat "$OUT/machine.md" "$OUT/sweeps.md" "$OUT/binary.md" "$OUT/cost.md" "$OUT/startup.md" "$OUT/micro.md" | tee "$OUT/results.md"
 echo "saved in $OUT/results.md" >&2

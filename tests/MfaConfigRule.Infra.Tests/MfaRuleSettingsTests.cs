@@ -62,6 +62,29 @@ public sealed class MfaRuleSettingsTests
         Assert.Equal("24", settings.RuleParameters["GracePeriodHours"]);
     }
 
+    [Fact]
+    public void FromContext_ReportChangesOnlyWithARefreshInterval_GoesIntoTheRuleAsGiven()
+    {
+        var settings = Read(new Dictionary<string, object>
+        {
+            [MfaRuleSettings.ParametersKey] = """{"ReportChangesOnly":"true","RefreshDays":"14"}""",
+        });
+
+        Assert.Equal("true", settings.RuleParameters["ReportChangesOnly"]);
+        Assert.Equal("14", settings.RuleParameters["RefreshDays"]);
+    }
+
+    [Fact]
+    public void FromContext_RefreshDaysOutOfRange_FailsSynthesisWithTheRulesMessage()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Read(new Dictionary<string, object>
+        {
+            [MfaRuleSettings.ParametersKey] = new Dictionary<string, object> { ["ReportChangesOnly"] = "true", ["RefreshDays"] = "90" },
+        }));
+
+        Assert.Contains("RefreshDays value '90' must be a whole number of days from 1 to 30", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(MfaRuleSettings.FrequencyHoursKey, "5")]
     [InlineData(MfaRuleSettings.ReevaluationKey, "yes")]

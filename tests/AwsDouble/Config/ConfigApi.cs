@@ -97,23 +97,28 @@ internal sealed class ConfigApi(AwsDoubleState state)
     {
         var response = new JsonObject
         {
-            ["EvaluationResults"] = new JsonArray(page.Select(r => (JsonNode)new JsonObject
+            ["EvaluationResults"] = new JsonArray(page.Select(r =>
             {
-                ["EvaluationResultIdentifier"] = new JsonObject
+                var result = new JsonObject
                 {
-                    ["EvaluationResultQualifier"] = new JsonObject
+                    ["EvaluationResultIdentifier"] = new JsonObject
                     {
-                        ["ConfigRuleName"] = r.ConfigRuleName,
-                        ["ResourceType"] = r.ResourceType,
-                        ["ResourceId"] = r.ResourceId,
-                        ["EvaluationMode"] = "DETECTIVE",
+                        ["EvaluationResultQualifier"] = new JsonObject
+                        {
+                            ["ConfigRuleName"] = r.ConfigRuleName,
+                            ["ResourceType"] = r.ResourceType,
+                            ["ResourceId"] = r.ResourceId,
+                            ["EvaluationMode"] = "DETECTIVE",
+                        },
+                        ["OrderingTimestamp"] = JsonBody.Time(r.OrderingTimestamp),
                     },
-                    ["OrderingTimestamp"] = JsonBody.Time(r.OrderingTimestamp),
-                },
-                ["ComplianceType"] = r.ComplianceType,
-                ["ResultRecordedTime"] = JsonBody.Time(r.ResultRecordedTime),
-                ["ConfigRuleInvokedTime"] = JsonBody.Time(r.ConfigRuleInvokedTime),
-                ["Annotation"] = r.Annotation,
+                    ["ComplianceType"] = r.ComplianceType,
+                    ["ResultRecordedTime"] = JsonBody.Time(r.ResultRecordedTime),
+                    ["ConfigRuleInvokedTime"] = JsonBody.Time(r.ConfigRuleInvokedTime),
+                };
+                // Annotation has a minimum length of 1: Config leaves the member out when it holds none.
+                if (r.Annotation is { Length: > 0 } annotation) result["Annotation"] = annotation;
+                return (JsonNode)result;
             }).ToArray()),
         };
         if (nextToken is not null) response["NextToken"] = nextToken;

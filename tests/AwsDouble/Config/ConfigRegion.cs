@@ -240,6 +240,34 @@ public sealed class ConfigRegion
         lock (_gate) return Require(ruleName).Results.Values.OrderBy(r => r.ResourceId, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// Moves every result the rule holds back in time by <paramref name="by"/> (recording, invocation and ordering time), as
+    /// if the runs that wrote them had happened that much earlier: how a test lets days pass for Config's store alone,
+    /// while the rule's own clock (the real one, in a separate process) stays where it is.
+    /// </summary>
+    public void AgeResults(string ruleName, TimeSpan by)
+    {
+        lock (_gate)
+        {
+            var results = Require(ruleName).Results;
+            foreach (var (key, result) in results.ToList())
+            {
+                results[key] = result with
+                {
+                    OrderingTimestamp = result.OrderingTimestamp - by,
+                    ResultRecordedTime = result.ResultRecordedTime - by,
+                    ConfigRuleInvokedTime = result.ConfigRuleInvokedTime - by,
+                };
+            }
+        }
+    }
+
+    /// <summary>Evaluations PutEvaluations accepted and stored for the rule (TestMode and FailedEvaluations not counted): what Config bills.</summary>
+    public int EvaluationsWritten(string ruleName)
+    {
+        lock (_gate) return _calls.Where(c => !c.TestMode && c.ConfigRuleName == ruleName).Sum(c => c.Evaluations.Count - c.Failed.Count);
+    }
+
     /// <summary>Every PutEvaluations call, TestMode ones included, in arrival order.</summary>
     public IReadOnlyList<PutEvaluationsCall> Calls()
     {

@@ -78,6 +78,7 @@ internal sealed class RequestPipeline
         {
             var action = parameters.Optional("Action") ?? throw new AwsErrorException(400, "MissingAction", "Missing Action");
             var call = Authenticate(context, body, service, action, requestId, service == AwsServiceNames.Iam ? IamRegion : null, json: false);
+            _state.Requests.Add(service, action);
             var decision = _faults.Decide(service, action);
             if (!await ApplyDelayAndDropAsync(context, decision)) return;
             if (decision.Error is { } fault) throw QueryFault(fault);
@@ -104,6 +105,7 @@ internal sealed class RequestPipeline
                 _ => throw new AwsErrorException(400, "UnknownOperationException", string.Empty),
             };
             var call = Authenticate(context, body, service, operation, requestId, requiredRegion: null, json: true);
+            _state.Requests.Add(service, operation);
             var decision = _faults.Decide(service, operation);
             if (!await ApplyDelayAndDropAsync(context, decision)) return;
             if (decision.Error is { } fault) throw JsonFault(fault);

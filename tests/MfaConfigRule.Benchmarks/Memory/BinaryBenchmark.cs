@@ -17,7 +17,7 @@ internal sealed record BinaryRuns(string Scenario, int Users, IReadOnlyList<doub
 /// </summary>
 internal static class BinaryBenchmark
 {
-    private const string GnuTime = "/usr/bin/time";
+    internal const string GnuTime = "/usr/bin/time";
 
     public static async Task<IReadOnlyList<BinaryRuns>> RunAsync(BinarySettings settings, TextWriter log, CancellationToken cancellationToken)
     {
@@ -71,7 +71,8 @@ internal static class BinaryBenchmark
         return new BinaryRuns(scenario, users, rss, seconds, verdicts);
     }
 
-    private static async Task<(long PeakKb, double Seconds, string Stdout)> RunOnceAsync(
+    /// <summary>One run under GNU time: peak resident set in KB, wall seconds, stdout. Exit 0 or 1 (NON_COMPLIANT found) is success.</summary>
+    internal static async Task<(long PeakKb, double Seconds, string Stdout)> RunOnceAsync(
         string binary, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
     {
         var timeFile = Path.GetTempFileName();

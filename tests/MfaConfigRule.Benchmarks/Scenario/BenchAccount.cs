@@ -68,7 +68,8 @@ internal sealed class BenchAccount : IAsyncDisposable
     /// An account whose clock follows real time, for a separate process (the AOT binary) that judges time by the system
     /// clock: the report is ready at once and CloudTrail shows events at once, so the changes are visible right away.
     /// </summary>
-    public static async Task<BenchAccount> StartRealTimeAsync(AccountLayout layout, CancellationToken cancellationToken)
+    /// <param name="applyChanges">False: no change yet; <see cref="ChangeUsersAsync"/> makes them later (after a first sweep, say).</param>
+    public static async Task<BenchAccount> StartRealTimeAsync(AccountLayout layout, CancellationToken cancellationToken, bool applyChanges = true)
     {
         var options = new AwsDoubleOptions
         {
@@ -83,7 +84,7 @@ internal sealed class BenchAccount : IAsyncDisposable
             server.DefaultAccount.SeedUsers(Mixes.Users(layout.Population, layout.Users, server.Clock.GetUtcNow()));
             using var setup = Connect(server, new ApiCallCounter());
             await GenerateReportAsync(setup.Iam, server, cancellationToken);
-            var changes = await AccountChanges.ApplyAsync(server, setup, layout.ChangeCount, cancellationToken);
+            var changes = applyChanges ? await AccountChanges.ApplyAsync(server, setup, layout.ChangeCount, cancellationToken) : [];
             return new BenchAccount(server, layout, changes);
         }
         catch
@@ -91,6 +92,13 @@ internal sealed class BenchAccount : IAsyncDisposable
             await server.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>About 1% of users changed now, through the signed IAM API (<see cref="AccountLayout.ChangeCount"/>).</summary>
+    public async Task<IReadOnlyList<AccountChange>> ChangeUsersAsync(CancellationToken cancellationToken)
+    {
+        using var setup = Connect(new ApiCallCounter());
+        return await AccountChanges.ApplyAsync(Server, setup, Layout.ChangeCount, cancellationToken);
     }
 
     /// <summary>The rule's own AWS clients pointed at the double, counting every request in <paramref name="counter"/>.</summary>

@@ -28,6 +28,11 @@ internal sealed record RulePolicy
     public bool NoPasswordCompliant { get; init; }
     public int GracePeriodHours { get; init; }
 
+    /// <summary>ReportChangesOnly (cost, not verdicts: what Config holds must be the same either way).</summary>
+    public bool ReportChangesOnly { get; init; }
+
+    public int? RefreshDays { get; init; }
+
     /// <summary>No parameters at all: the rule's defaults (the tag exemption is on by default).</summary>
     public static RulePolicy Defaults { get; } = new();
 
@@ -48,6 +53,8 @@ internal sealed record RulePolicy
         if (FidoOnly) parameters["AllowedMfaTypes"] = "fido";
         if (NoPasswordCompliant) parameters["NoPasswordResult"] = "COMPLIANT";
         if (GracePeriodHours > 0) parameters["GracePeriodHours"] = GracePeriodHours.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (ReportChangesOnly) parameters["ReportChangesOnly"] = "true";
+        if (RefreshDays is { } days) parameters["RefreshDays"] = days.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return parameters.Count == 0 ? null : parameters.ToJsonString();
     }
 

@@ -277,4 +277,77 @@ public sealed class RuleParametersTests
         Assert.Empty(again.ExemptPathPrefixes);
         Assert.Equal(TimeSpan.Zero, again.GracePeriod);
     }
+
+    [Fact]
+    public void ParseJson_ChangeReportingNotGiven_IsOffWithASevenDayRefresh()
+    {
+        var parameters = RuleParameters.ParseJson(null);
+
+        Assert.False(parameters.ReportChangesOnly);
+        Assert.Equal(7, parameters.RefreshDays);
+    }
+
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("TRUE", true)]
+    [InlineData("false", false)]
+    public void Parse_ReportChangesOnly_TakesTrueOrFalse(string value, bool expected)
+    {
+        var parameters = RuleParameters.Parse(new Dictionary<string, string> { [RuleParameters.ReportChangesOnlyKey] = value });
+
+        Assert.Equal(expected, parameters.ReportChangesOnly);
+    }
+
+    [Fact]
+    public void ParseJson_ReportChangesOnlyAsJsonBoolean_IsAccepted()
+    {
+        Assert.True(RuleParameters.ParseJson("""{"ReportChangesOnly":true,"RefreshDays":14}""").ReportChangesOnly);
+    }
+
+    [Theory]
+    [InlineData("yes")]
+    [InlineData("1")]
+    public void Parse_ReportChangesOnlyNotABoolean_FailsNamingKeyAndValue(string value)
+    {
+        var e = Assert.Throws<RuleParametersException>(() =>
+            RuleParameters.Parse(new Dictionary<string, string> { [RuleParameters.ReportChangesOnlyKey] = value }));
+
+        Assert.Contains(RuleParameters.ReportChangesOnlyKey, e.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{value}'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1", 1)]
+    [InlineData(" 14 ", 14)]
+    [InlineData("30", 30)]
+    public void Parse_RefreshDaysInRange_IsTaken(string value, int expected)
+    {
+        Assert.Equal(expected, RuleParameters.Parse(new Dictionary<string, string> { [RuleParameters.RefreshDaysKey] = value }).RefreshDays);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("31")]
+    [InlineData("-1")]
+    [InlineData("7.5")]
+    [InlineData("a week")]
+    public void Parse_RefreshDaysOutOfRangeOrNotWhole_FailsNamingTheRange(string value)
+    {
+        var e = Assert.Throws<RuleParametersException>(() =>
+            RuleParameters.Parse(new Dictionary<string, string> { [RuleParameters.RefreshDaysKey] = value }));
+
+        Assert.Contains(RuleParameters.RefreshDaysKey, e.Message, StringComparison.Ordinal);
+        Assert.Contains("1 to 30", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToDictionary_ChangeReporting_RoundTrips()
+    {
+        var original = RuleParameters.ParseJson("""{"ReportChangesOnly":"true","RefreshDays":"14"}""");
+
+        var again = RuleParameters.Parse(original.ToDictionary());
+
+        Assert.True(again.ReportChangesOnly);
+        Assert.Equal(14, again.RefreshDays);
+    }
 }

@@ -121,9 +121,17 @@ public sealed class ConfigClientTests
 
         Assert.Equal(
             [
-                new EvaluationResultSummary("AWS::IAM::User", "AIDACKCEVSQ6C2EXAMPLE", ComplianceType.NonCompliant, Ordering),
-                new EvaluationResultSummary("AWS::IAM::User", "AIDAEXAMPLE36EXAMPLEC", ComplianceType.Compliant, Ordering),
-                new EvaluationResultSummary("AWS::IAM::User", "AIDAGONEUSER1EXAMPLE", ComplianceType.NotApplicable, DateTimeOffset.FromUnixTimeSeconds(1795800000)),
+                new EvaluationResultSummary("AWS::IAM::User", "AIDACKCEVSQ6C2EXAMPLE", ComplianceType.NonCompliant, Ordering)
+                {
+                    Annotation = "Console password with no MFA device.",
+                    ResultRecordedTime = DateTimeOffset.FromUnixTimeMilliseconds(1795897561500),
+                },
+                // No Annotation member: Config stores none for an evaluation sent without one.
+                new EvaluationResultSummary("AWS::IAM::User", "AIDAEXAMPLE36EXAMPLEC", ComplianceType.Compliant, Ordering) { ResultRecordedTime = DateTimeOffset.FromUnixTimeMilliseconds(1795897561500) },
+                new EvaluationResultSummary("AWS::IAM::User", "AIDAGONEUSER1EXAMPLE", ComplianceType.NotApplicable, DateTimeOffset.FromUnixTimeSeconds(1795800000))
+                {
+                    ResultRecordedTime = DateTimeOffset.FromUnixTimeSeconds(1795800001),
+                },
             ],
             results);
         var first = aws.Handler.Requests[0];

@@ -149,9 +149,11 @@ public sealed class EvaluationReporterTests
             new("AWS::S3::Bucket", "my-bucket", ComplianceType.NonCompliant, Now.AddDays(-1)),
         ]);
 
-        var vanished = await Reporter().VanishedUsersAsync(RuleName, new HashSet<string> { "AIDAKEPT" }, Now, CancellationToken.None);
+        var plan = await Reporter().PlanSweepAsync(RuleName, [], new HashSet<string> { "AIDAKEPT" }, RuleParameters.Default, Now, CancellationToken.None);
+        var vanished = plan.Writes;
 
         Assert.Equal(["AIDAGONE1", "AIDAGONE2"], vanished.Select(e => e.ResourceId));
+        Assert.Equal(2, plan.Vanished);
         Assert.All(vanished, e =>
         {
             Assert.Equal(ComplianceType.NotApplicable, e.Compliance);
@@ -167,9 +169,39 @@ public sealed class EvaluationReporterTests
     {
         _config.Held.Add(new("AWS::IAM::User", "AIDAKEPT", ComplianceType.NonCompliant, Now));
 
-        var vanished = await Reporter().VanishedUsersAsync(RuleName, new HashSet<string> { "AIDAKEPT" }, Now, CancellationToken.None);
+        var plan = await Reporter().PlanSweepAsync(RuleName, [], new HashSet<string> { "AIDAKEPT" }, RuleParameters.Default, Now, CancellationToken.None);
 
-        Assert.Empty(vanished);
+        Assert.Empty(plan.Writes);
+        Assert.Equal(ResultReason.NoVerdict, Assert.Single(plan.Decisions).Reason);
+    }
+
+    [Fact]
+    public async Task PlanSweep_ReportChangesOnly_ReadsNotApplicableResultsTooAndSkipsWhatConfigHolds()
+    {
+        var parameters = RuleParameters.Default with { ReportChangesOnly = true };
+        var held = Evaluation.ForUser("AIDANOPASSWORD", ComplianceType.NotApplicable, "No console password.", Now.AddDays(-1));
+        _config.Held.Add(new(held.ResourceType, held.ResourceId, held.Compliance, held.OrderingTimestamp) { Annotation = held.Annotation, ResultRecordedTime = Now.AddHours(-1) });
+        var verdict = Evaluation.ForUser("AIDANOPASSWORD", ComplianceType.NotApplicable, "No console password.", Now);
+
+        var plan = await Reporter().PlanSweepAsync(RuleName, [verdict], new HashSet<string> { "AIDANOPASSWORD" }, parameters, Now, CancellationToken.None);
+
+        Assert.Equal([ComplianceType.Compliant, ComplianceType.NonCompliant, ComplianceType.NotApplicable], Assert.Single(_config.ComplianceQueries));
+        Assert.Empty(plan.Writes);
+        Assert.Equal(1, plan.Unchanged);
+    }
+
+    [Fact]
+    public async Task PlanSweep_ReportChangesOnlyButConfigCannotBeRead_WritesEveryVerdictAndWarns()
+    {
+        _config.ComplianceDetailsError = "ThrottlingException";
+        var verdicts = Evaluations(3);
+
+        var plan = await Reporter().PlanSweepAsync(RuleName, verdicts, verdicts.Select(v => v.ResourceId).ToHashSet(), RuleParameters.Default with { ReportChangesOnly = true }, Now, CancellationToken.None);
+
+        Assert.Equal(verdicts, plan.Writes);
+        Assert.All(plan.Decisions, d => Assert.Equal(ResultReason.EveryVerdict, d.Reason));
+        Assert.Contains("every verdict was written", plan.Warning, StringComparison.Ordinal);
+        Assert.Contains("ThrottlingException", plan.Warning, StringComparison.Ordinal);
     }
 
     private sealed class ThrowingConfig : IConfigClient

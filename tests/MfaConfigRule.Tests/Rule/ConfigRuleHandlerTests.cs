@@ -119,6 +119,53 @@ public sealed class ConfigRuleHandlerTests
     }
 
     [Fact]
+    public async Task Handle_ScheduledWithReportChangesOnly_WritesOnlyWhatConfigDoesNotAlreadyHold()
+    {
+        SeedAccount();
+        const string parameters = """{"ReportChangesOnly":"true"}""";
+        var first = await Handle(ScheduledEvent(parameters));
+        HoldWhatWasAccepted();
+        var putsBefore = _config.Puts.Count;
+
+        var second = await Handle(ScheduledEvent(parameters));
+
+        Assert.Equal(3, first.Written);
+        Assert.Equal(3, first.Reasons![nameof(ResultReason.NewToConfig)]);
+        Assert.True(second.Succeeded);
+        Assert.Equal(0, second.Written);
+        Assert.Equal(3, second.Reasons![nameof(ResultReason.Unchanged)]);
+        Assert.Equal(3, second.Evaluations.Count);
+        // Still one (empty) PutEvaluations, so Config sees that the run happened.
+        Assert.Empty(Assert.Single(_config.Puts.Skip(putsBefore)).Evaluations);
+    }
+
+    [Fact]
+    public async Task Handle_ScheduledWithReportChangesOnlyAndAUserThatCannotBeRead_WritesNothingForItAndFails()
+    {
+        SeedAccount();
+        const string parameters = """{"ReportChangesOnly":"true"}""";
+        await Handle(ScheduledEvent(parameters));
+        HoldWhatWasAccepted();
+        _iam.Fail("ListMFADevices", "ServiceFailure", userName: "bob");
+        _iam.Fail("GetLoginProfile", "ServiceFailure", userName: "bob");
+        var acceptedBefore = _config.Accepted.Count;
+
+        var summary = await Handle(ScheduledEvent(parameters));
+
+        Assert.False(summary.Succeeded);
+        Assert.Contains("bob", summary.FailureMessage(), StringComparison.Ordinal);
+        Assert.Equal(1, summary.Reasons![nameof(ResultReason.NoVerdict)]);
+        Assert.DoesNotContain(_config.Accepted.Skip(acceptedBefore), e => e.ResourceId == UserIdFor("bob"));
+    }
+
+    private void HoldWhatWasAccepted()
+    {
+        _config.Held.Clear();
+        _config.Held.AddRange(_config.Accepted.Select(e =>
+            new EvaluationResultSummary(e.ResourceType, e.ResourceId, e.Compliance, e.OrderingTimestamp) { Annotation = e.Annotation, ResultRecordedTime = Now }));
+    }
+
+    [Fact]
     public async Task Handle_ScheduledAndResultsCannotBeListed_WarnsAndStillReports()
     {
         SeedAccount();
