@@ -4,16 +4,6 @@ using MfaConfigRule.Config;
 
 namespace MfaConfigRule.SecurityHub;
 
-/// <summary>The severity label of a finding (ASFF <c>Severity.Label</c>).</summary>
-internal enum SeverityLabel
-{
-    Informational,
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
 /// <summary>Where and for which rule findings are written: one account's hub in one Region.</summary>
 internal sealed record FindingScope(string AccountId, string Region, string ConfigRuleName)
 {
@@ -140,18 +130,9 @@ internal static class FindingBuilder
             ],
             Compliance = new AsffCompliance(status, RelatedRequirements),
             RecordState = recordState,
-            FindingProviderFields = new AsffFindingProviderFields(new AsffSeverity(Wire(severity), verdict.Compliance.ToWire()), [FindingType]),
+            FindingProviderFields = new AsffFindingProviderFields(new AsffSeverity(SecurityHubSettings.Wire(severity), verdict.Compliance.ToWire()), [FindingType]),
         };
     }
-
-    public static string Wire(SeverityLabel label) => label switch
-    {
-        SeverityLabel.Informational => "INFORMATIONAL",
-        SeverityLabel.Low => "LOW",
-        SeverityLabel.Medium => "MEDIUM",
-        SeverityLabel.High => "HIGH",
-        _ => "CRITICAL",
-    };
 
     /// <summary>ASFF's timestamp form: RFC 3339 in UTC with milliseconds (<c>2026-11-29T16:07:33.091Z</c>).</summary>
     public static string Rfc3339(DateTimeOffset time) =>

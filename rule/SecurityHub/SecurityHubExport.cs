@@ -1,6 +1,7 @@
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Rule;
+using static MfaConfigRule.SecurityHub.SecurityHubSettings;
 
 namespace MfaConfigRule.SecurityHub;
 
@@ -11,11 +12,6 @@ namespace MfaConfigRule.SecurityHub;
 /// </summary>
 internal sealed class SecurityHubExport(ISecurityHubClient securityHub, FindingExporter exporter, string region)
 {
-    public const string ModeVariable = "SECURITY_HUB_FINDINGS";
-    public const string FailedSeverityVariable = "SECURITY_HUB_FAILED_SEVERITY";
-    public const string DirectMode = "direct";
-    public const string OffMode = "off";
-
     /// <summary>Time kept back from the Lambda deadline so the invocation can still log and answer.</summary>
     public static readonly TimeSpan DeadlineMargin = TimeSpan.FromSeconds(3);
 
@@ -30,16 +26,6 @@ internal sealed class SecurityHubExport(ISecurityHubClient securityHub, FindingE
         var severity = environment.Get(FailedSeverityVariable)?.Trim();
         return new ExportOptions { FailedSeverity = string.IsNullOrEmpty(severity) ? SeverityLabel.High : ParseFailedSeverity(severity, FailedSeverityVariable) };
     }
-
-    /// <summary>LOW, MEDIUM, HIGH or CRITICAL: a console without MFA is never merely informational.</summary>
-    public static SeverityLabel ParseFailedSeverity(string value, string name) => value.Trim().ToUpperInvariant() switch
-    {
-        "LOW" => SeverityLabel.Low,
-        "MEDIUM" => SeverityLabel.Medium,
-        "HIGH" => SeverityLabel.High,
-        "CRITICAL" => SeverityLabel.Critical,
-        _ => throw new ArgumentException($"{name}='{value}' is not LOW, MEDIUM, HIGH or CRITICAL"),
-    };
 
     /// <summary>
     /// Exports the summary's verdicts, after they went to Config. Never throws: whatever goes wrong is the result's

@@ -113,7 +113,7 @@ public sealed class FindingBuilderTests
     [InlineData("CRITICAL")]
     public void Build_FailedSeverityParameter_SetsOnlyTheFailedFindingsLabel(string label)
     {
-        var failed = SecurityHubExport.ParseFailedSeverity(label, "test");
+        var failed = SecurityHubSettings.ParseFailedSeverity(label, "test");
         Assert.Equal(label, Build(ComplianceType.NonCompliant, User("bob"), failed: failed).FindingProviderFields.Severity.Label);
         Assert.Equal("INFORMATIONAL", Build(ComplianceType.Compliant, User("alice"), failed: failed).FindingProviderFields.Severity.Label);
     }
