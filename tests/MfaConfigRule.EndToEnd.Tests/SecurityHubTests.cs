@@ -70,6 +70,28 @@ public sealed class SecurityHubTests(ITestOutputHelper output) : EndToEndTest(ou
     }
 
     [Fact]
+    public async Task ScheduledSweepOf3500Users_ThirtyFiveBatches_PacedUnderSecurityHubsThrottle()
+    {
+        var users = SeedPopulation(3500, seed: 4);
+        var policy = RulePolicy.WithExemptions;
+        var function = await StartFunctionAsync(extra: Direct);
+
+        var (requestId, pending) = function.Enqueue(ScheduledEvent(policy));
+        var outcome = await pending;
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        Assert.Equal(3500, Hub.Findings.Count);
+        Assert.Equal(35, Hub.Imports.Count);
+        Assert.Equal(0, Hub.ThrottledCalls);
+        var starts = Hub.Imports.Select(c => c.At).ToList();
+        Output.WriteLine($"35 imports from {starts[0]:O} to {starts[^1]:O}: {(starts[^1] - starts[0]).TotalMilliseconds:0} ms");
+        var summary = SummaryLine(function, requestId);
+        Assert.Equal(35, summary["apiCalls"]!["securityhub:BatchImportFindings"]!.GetValue<int>());
+        Assert.Equal(3500, summary["securityHub"]!["imported"]!.GetValue<int>());
+        Assert.Equal(users.Count, summary["users"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task SecondSweep_AfterChanges_UpdatesResolvesAndArchivesTheRightFindingsWithoutDuplicates()
     {
         var users = SeedPopulation(40);

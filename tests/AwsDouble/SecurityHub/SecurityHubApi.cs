@@ -43,7 +43,11 @@ internal sealed partial class SecurityHubApi(AwsDoubleState state)
         var hub = account.SecurityHub(call.Region);
         if (!hub.Enabled)
             throw new AwsErrorException(401, "InvalidAccessException", $"Account {account.AccountId} is not subscribed to AWS Security Hub");
-        Throttle($"{account.AccountId}/{call.Region}/{call.Operation}", call.Operation == "GetFindings" ? (3, 6) : (10, 30));
+        if (!Admit($"{account.AccountId}/{call.Region}/{call.Operation}", call.Operation == "GetFindings" ? (3, 6) : (10, 30)))
+        {
+            hub.CountThrottled();
+            throw new AwsErrorException(429, "TooManyRequestsException", "Rate exceeded");
+        }
         var request = Parse(body);
         return call.Operation switch
         {
@@ -205,7 +209,7 @@ internal sealed partial class SecurityHubApi(AwsDoubleState state)
     }
 
     /// <summary>A token bucket per account, Region and operation on the wall clock (clients pace themselves in real time).</summary>
-    private void Throttle(string key, (double PerSecond, int Burst) limit)
+    private bool Admit(string key, (double PerSecond, int Burst) limit)
     {
         var clock = state.Options.SigningClock;
         lock (_gate)
@@ -213,12 +217,9 @@ internal sealed partial class SecurityHubApi(AwsDoubleState state)
             var now = clock.GetTimestamp();
             var (tokens, at) = _buckets.TryGetValue(key, out var bucket) ? bucket : (limit.Burst, now);
             tokens = Math.Min(limit.Burst, tokens + clock.GetElapsedTime(at, now).TotalSeconds * limit.PerSecond);
-            if (tokens < 1)
-            {
-                _buckets[key] = (tokens, now);
-                throw new AwsErrorException(429, "TooManyRequestsException", "Rate exceeded");
-            }
-            _buckets[key] = (tokens - 1, now);
+            var admitted = tokens >= 1;
+            _buckets[key] = (admitted ? tokens - 1 : tokens, now);
+            return admitted;
         }
     }
 

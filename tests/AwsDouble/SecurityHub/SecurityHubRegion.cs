@@ -34,6 +34,7 @@ public sealed class SecurityHubRegion
     private readonly Lock _gate = new();
     private readonly Dictionary<(string ProductArn, string Id), StoredFinding> _findings = new();
     private readonly List<FindingImportCall> _imports = [];
+    private int _throttled;
     private int _failCalls;
     private int _failPerCall;
     private string _failCode = "InternalException";
@@ -46,6 +47,11 @@ public sealed class SecurityHubRegion
 
     public string AccountId { get; }
     public string Region { get; }
+
+    /// <summary>Calls refused because they came faster than Security Hub's throttle allows.</summary>
+    public int ThrottledCalls => Volatile.Read(ref _throttled);
+
+    internal void CountThrottled() => Interlocked.Increment(ref _throttled);
 
     /// <summary>False: every call is refused with InvalidAccessException, as for an account that never enabled Security Hub.</summary>
     public bool Enabled { get; set; } = true;
