@@ -69,6 +69,7 @@ internal sealed class FindingExporter(TimeProvider time, ExportOptions options)
             failed[id] = new FailedFinding(id, "FindingTooLarge", $"{json.Length} bytes; Security Hub takes at most {ExportOptions.MaxFindingBytes}");
         var pending = encoded.Where(e => !failed.ContainsKey(e.Id)).ToList();
         var pacer = Pacer(scope);
+        var imported = new HashSet<string>(StringComparer.Ordinal);
         var calls = 0;
         string? warning = null;
 
@@ -92,7 +93,7 @@ internal sealed class FindingExporter(TimeProvider time, ExportOptions options)
                         warning = e.ErrorCode is "InvalidAccessException" or "AccessDeniedException"
                             ? NotEnabled(scope, e.ServiceMessage)
                             : $"Security Hub BatchImportFindings failed: {e.ErrorCode}: {e.ServiceMessage}";
-                        return Outcome(encoded.Count, failed, pending, calls, warning);
+                        return Outcome(encoded.Count, failed, pending.Where(f => !imported.Contains(f.Id)), calls, warning);
                     }
                     var refusedById = refused.DistinctBy(r => r.Id, StringComparer.Ordinal).ToDictionary(r => r.Id, StringComparer.Ordinal);
                     foreach (var finding in batch.Findings)
@@ -100,6 +101,7 @@ internal sealed class FindingExporter(TimeProvider time, ExportOptions options)
                         if (!refusedById.TryGetValue(finding.Id, out var refusal))
                         {
                             failed.Remove(finding.Id);
+                            imported.Add(finding.Id);
                             continue;
                         }
                         failed[finding.Id] = refusal;
@@ -118,11 +120,11 @@ internal sealed class FindingExporter(TimeProvider time, ExportOptions options)
         catch (OperationCanceledException)
         {
             warning = "Security Hub export stopped at the invocation's deadline";
-            return Outcome(encoded.Count, failed, pending, calls, warning);
+            return Outcome(encoded.Count, failed, pending.Where(f => !imported.Contains(f.Id)), calls, warning);
         }
         catch (AwsCredentialsException e)
         {
-            return Outcome(encoded.Count, failed, pending, calls, $"Security Hub export had no credentials: {e.Message}");
+            return Outcome(encoded.Count, failed, pending.Where(f => !imported.Contains(f.Id)), calls, $"Security Hub export had no credentials: {e.Message}");
         }
 
         if (warning is null && failed.Count > 0)

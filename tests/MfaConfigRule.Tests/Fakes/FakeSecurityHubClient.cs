@@ -23,6 +23,9 @@ internal sealed class FakeSecurityHubClient(TimeProvider time) : ISecurityHubCli
     /// <summary>When set, every call throws this (as the transport does once its retries are spent).</summary>
     public AwsServiceException? Failure { get; set; }
 
+    /// <summary>Calls that succeed before <see cref="Failure"/> starts to apply.</summary>
+    public int FailureAfterCalls { get; set; }
+
     public IReadOnlyList<ImportCall> Calls
     {
         get { lock (_gate) return [.. _calls]; }
@@ -48,7 +51,7 @@ internal sealed class FakeSecurityHubClient(TimeProvider time) : ISecurityHubCli
         lock (_gate)
         {
             _calls.Add(new ImportCall(requestBody.Length, findings.Select(f => f.GetProperty("Id").GetString()!).ToList(), time.GetUtcNow()));
-            if (Failure is not null) throw Failure;
+            if (Failure is not null && _calls.Count > FailureAfterCalls) throw Failure;
             var failed = new List<FailedFinding>();
             foreach (var finding in findings)
             {

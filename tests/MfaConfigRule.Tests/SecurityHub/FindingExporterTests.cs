@@ -135,6 +135,21 @@ public sealed class FindingExporterTests
     }
 
     [Fact]
+    public async Task Export_FailsForGoodAfterTheFirstBatch_TheFirstBatchCountsAsImported()
+    {
+        _hub.Failure = new AwsServiceException("securityhub", "BatchImportFindings", "InternalException", 500, "Internal server error");
+        _hub.FailureAfterCalls = 1;
+
+        var outcome = await Exporter().ExportAsync(_hub, Scope, Subjects(250), CancellationToken.None);
+
+        Assert.Equal(2, _hub.Calls.Count);
+        Assert.Equal(100, outcome.Imported);
+        Assert.Equal(150, outcome.Failed.Count);
+        Assert.All(outcome.Failed, f => Assert.Equal("NotSent", f.ErrorCode));
+        Assert.DoesNotContain(outcome.Failed, f => _hub.Stored.ContainsKey(f.Id));
+    }
+
+    [Fact]
     public async Task Export_FortyBatches_AtMostThirtyAtOnceThenTenASecond()
     {
         var export = Exporter().ExportAsync(_hub, Scope, Subjects(4000, ComplianceType.Compliant, "ok"), CancellationToken.None);
