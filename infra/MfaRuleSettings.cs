@@ -23,6 +23,8 @@ internal sealed record MfaRuleSettings
     public const string TriggerTimeoutSecondsKey = "mfaRule:triggerTimeoutSeconds";
     public const string AccountKey = "mfaRule:account";
     public const string RegionKey = "mfaRule:region";
+    public const string SecurityHubFindingsKey = "mfaRule:securityHubFindings";
+    public const string SecurityHubSeverityKey = "mfaRule:securityHubSeverity";
 
     /// <summary>Reads as the expectation in the Config console and as the Security Hub finding title.</summary>
     public const string DefaultRuleName = "mfa-enabled-for-iam-console-users";
@@ -70,6 +72,12 @@ internal sealed record MfaRuleSettings
 
     public string? Account { get; init; }
     public string? Region { get; init; }
+
+    /// <summary>Also import one finding per verdict straight into Security Hub (<c>direct</c>); off by default.</summary>
+    public bool SecurityHubFindings { get; init; }
+
+    /// <summary>Severity label of the direct export's FAILED findings.</summary>
+    public string SecurityHubSeverity { get; init; } = "HIGH";
 
     public static IReadOnlyDictionary<string, string> DefaultRuleParameters { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal)
     {
@@ -129,6 +137,8 @@ internal sealed record MfaRuleSettings
             TriggerTimeoutSeconds = Read(TriggerTimeoutSecondsKey, settings.TriggerTimeoutSeconds, v => ParseInt(v, 90, 900, "seconds")),
             Account = Read(AccountKey, NullIfEmpty(defaultAccount), ParseAccount),
             Region = Read(RegionKey, NullIfEmpty(defaultRegion), v => NullIfEmpty(AsString(v))),
+            SecurityHubFindings = Read(SecurityHubFindingsKey, settings.SecurityHubFindings, ParseSecurityHubFindings),
+            SecurityHubSeverity = Read(SecurityHubSeverityKey, settings.SecurityHubSeverity, ParseSecurityHubSeverity),
         };
 
         if (errors.Count > 0)
@@ -192,6 +202,25 @@ internal sealed record MfaRuleSettings
         catch (JsonException e)
         {
             throw new FormatException($"is not valid JSON: {e.Message}", e);
+        }
+    }
+
+    private static bool ParseSecurityHubFindings(object value) => AsString(value).Trim() switch
+    {
+        MfaConfigRule.SecurityHub.SecurityHubSettings.DirectMode => true,
+        MfaConfigRule.SecurityHub.SecurityHubSettings.OffMode => false,
+        var other => throw new FormatException($"'{other}' is not 'off' (Security Hub gets the Config integration's findings) or 'direct' (the rule also imports its own)"),
+    };
+
+    private static string ParseSecurityHubSeverity(object value)
+    {
+        try
+        {
+            return MfaConfigRule.SecurityHub.SecurityHubSettings.Wire(MfaConfigRule.SecurityHub.SecurityHubSettings.ParseFailedSeverity(AsString(value), SecurityHubSeverityKey));
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"'{value}' is not LOW, MEDIUM, HIGH or CRITICAL", e);
         }
     }
 

@@ -72,6 +72,9 @@ internal sealed class MfaConfigRuleStack : Stack
             }
         }
 
+        if (settings.SecurityHubFindings)
+            SecurityHub = new SecurityHubFindings(this, "SecurityHubFindings", new SecurityHubFindingsProps { EvaluateFunction = Rule.EvaluateFunction, FailedSeverity = settings.SecurityHubSeverity });
+
         _ = new CfnOutput(this, "ConfigRuleName", new CfnOutputProps
         {
             Value = Rule.RuleName,
@@ -91,4 +94,7 @@ internal sealed class MfaConfigRuleStack : Stack
     public IamEventForwarder? Forwarder { get; }
 
     public ConfigRecorder? Recorder { get; }
+
+    /// <summary>Only with <c>mfaRule:securityHubFindings=direct</c>.</summary>
+    public SecurityHubFindings? SecurityHub { get; }
 }

@@ -7,6 +7,7 @@ using MfaConfigRule.Hosting;
 using MfaConfigRule.Iam;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Rule;
+using MfaConfigRule.SecurityHub;
 
 namespace MfaConfigRule.Lambda;
 
@@ -27,7 +28,7 @@ internal static class RuleFunctions
                 new UserAssessor(aws.Iam, aws.CloudTrail, time, new AssessorOptions()),
                 new EvaluationReporter(aws.Config, time, new ReporterOptions()),
                 aws.Config, time, new HandlerOptions());
-            return Evaluate(handler, aws.Calls, log, time);
+            return Evaluate(handler, aws.Calls, log, time, SecurityHubExportFor(environment, aws, time));
         })
         .Add("trigger", () =>
         {
@@ -38,7 +39,7 @@ internal static class RuleFunctions
             return Trigger(new TriggerHandler(aws.Config, aws.CloudTrail, aws.Iam, time, new TriggerOptions(), ruleName), aws.Calls, log, time);
         });
 
-    public static LambdaHandler Evaluate(ConfigRuleHandler handler, ApiCallCounter calls, JsonLog log, TimeProvider time) => async (request, cancellationToken) =>
+    public static LambdaHandler Evaluate(ConfigRuleHandler handler, ApiCallCounter calls, JsonLog log, TimeProvider time, SecurityHubExport? securityHub = null) => async (request, cancellationToken) =>
     {
         var started = time.GetTimestamp();
         var before = calls.Snapshot();
@@ -67,6 +68,8 @@ internal static class RuleFunctions
             });
             throw new LambdaFunctionException("EvaluationIncomplete", e.Message);
         }
+        // After the Config verdicts are written, and never failing the invocation: problems are the log line's warning.
+        var findings = securityHub is null ? null : await securityHub.ExportAsync(summary, request.Deadline, time, cancellationToken).ConfigureAwait(false);
 
         var fields = new LogFields
         {
@@ -94,6 +97,7 @@ internal static class RuleFunctions
         }
         if (summary.Warnings.Count > 0) fields["warnings"] = summary.Warnings.ToList();
         if (summary.Note is { } note) fields["note"] = note;
+        findings?.AddTo(fields);
 
         if (!summary.Succeeded)
         {
@@ -102,7 +106,8 @@ internal static class RuleFunctions
             log.Error("evaluation incomplete: verdicts that could be read were reported, the rest were not", fields);
             throw new LambdaFunctionException("EvaluationIncomplete", message);
         }
-        log.Info("evaluation finished", fields);
+        if (findings?.Warning is not null) log.Warn("evaluation finished; the Security Hub export is incomplete", fields);
+        else log.Info("evaluation finished", fields);
         return Json(writer =>
         {
             writer.WriteNumber("evaluations", summary.Evaluations.Count);
@@ -136,6 +141,20 @@ internal static class RuleFunctions
         });
         return Json(writer => writer.WriteString("action", outcome.Action));
     };
+
+    private static SecurityHubExport? SecurityHubExportFor(IEnvironmentVariables environment, AwsClients aws, TimeProvider time)
+    {
+        ExportOptions? options;
+        try
+        {
+            options = SecurityHubExport.OptionsFrom(environment);
+        }
+        catch (ArgumentException e)
+        {
+            throw new LambdaFunctionException("Runtime.InvalidConfiguration", e.Message, e);
+        }
+        return options is null ? null : new SecurityHubExport(SecurityHubClient.Create(aws), new FindingExporter(time, options), aws.Endpoints.Region);
+    }
 
     private static AwsClients Clients(IEnvironmentVariables environment, TimeProvider time)
     {

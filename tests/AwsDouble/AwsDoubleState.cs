@@ -3,6 +3,7 @@ using AwsDouble.Auth;
 using AwsDouble.CloudTrail;
 using AwsDouble.Config;
 using AwsDouble.Iam;
+using AwsDouble.SecurityHub;
 
 namespace AwsDouble;
 
@@ -126,6 +127,7 @@ public sealed class DoubleAccount
     private readonly Lock _gate = new();
     private readonly AwsDoubleState _state;
     private readonly Dictionary<string, ConfigRegion> _configRegions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SecurityHubRegion> _securityHubRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _roleIds = new(StringComparer.Ordinal);
     private readonly Random _random;
 
@@ -246,6 +248,18 @@ public sealed class DoubleAccount
                 _configRegions[region] = config;
             }
             return config;
+        }
+    }
+
+    // ---- Security Hub ----
+
+    /// <summary>Security Hub in one Region of this account (created on first use, enabled).</summary>
+    public SecurityHubRegion SecurityHub(string region)
+    {
+        lock (_gate)
+        {
+            if (!_securityHubRegions.TryGetValue(region, out var hub)) _securityHubRegions[region] = hub = new SecurityHubRegion(AccountId, region);
+            return hub;
         }
     }
 

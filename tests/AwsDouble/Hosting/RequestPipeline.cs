@@ -6,6 +6,7 @@ using AwsDouble.Config;
 using AwsDouble.Faults;
 using AwsDouble.Iam;
 using AwsDouble.Protocol;
+using AwsDouble.SecurityHub;
 using AwsDouble.Sts;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -30,6 +31,7 @@ internal sealed class RequestPipeline
     private readonly StsApi _sts;
     private readonly ConfigApi _config;
     private readonly CloudTrailApi _cloudTrail;
+    private readonly SecurityHubApi _securityHub;
 
     public RequestPipeline(AwsDoubleState state, FaultInjector faults, ControlEndpoint? control)
     {
@@ -41,6 +43,7 @@ internal sealed class RequestPipeline
         _sts = new StsApi(state);
         _config = new ConfigApi(state);
         _cloudTrail = new CloudTrailApi(state);
+        _securityHub = new SecurityHubApi(state);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -58,6 +61,7 @@ internal sealed class RequestPipeline
 
         var target = context.Request.Headers["X-Amz-Target"].ToString();
         if (target.Length > 0) await HandleJsonAsync(context, target, body, requestId);
+        else if (SecurityHubApi.IsSecurityHubPath(context.Request.Path.Value ?? string.Empty)) await HandleRestJsonAsync(context, body, requestId);
         else await HandleQueryAsync(context, body, requestId);
     }
 
@@ -118,6 +122,27 @@ internal sealed class RequestPipeline
         catch (AwsErrorException error)
         {
             await WriteAsync(context, error.Status, JsonBody.ContentType, JsonBody.Error(error));
+        }
+    }
+
+    /// <summary>REST-JSON (Security Hub): the operation is the method and path; errors carry x-amzn-ErrorType and {"Code","Message"}.</summary>
+    private async Task HandleRestJsonAsync(HttpContext context, byte[] body, string requestId)
+    {
+        try
+        {
+            var operation = SecurityHubApi.Operation(context.Request.Method, context.Request.Path.Value ?? string.Empty)
+                ?? throw new AwsErrorException(404, "UnknownOperationException", $"No operation at {context.Request.Method} {context.Request.Path}");
+            var call = Authenticate(context, body, SecurityHubApi.SigningName, operation, requestId, requiredRegion: null, json: true);
+            var decision = _faults.Decide(SecurityHubApi.SigningName, operation);
+            if (!await ApplyDelayAndDropAsync(context, decision)) return;
+            if (decision.Error is { } fault)
+                throw fault.Throttle ? new AwsErrorException(429, "TooManyRequestsException", fault.Message) : JsonFault(fault);
+            await WriteAsync(context, 200, "application/json", _securityHub.Handle(call, body).ToJsonString());
+        }
+        catch (AwsErrorException error)
+        {
+            context.Response.Headers["x-amzn-ErrorType"] = error.Code;
+            await WriteAsync(context, error.Status, "application/json", new JsonObject { ["Code"] = error.Code, ["Message"] = error.Message }.ToJsonString());
         }
     }
 
