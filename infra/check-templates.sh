@@ -19,7 +19,7 @@ out="${1:-cdk.out.check}"
 variants=(
   "single-us-east-1           -c mfaRule:region=us-east-1"
   "single-eu-west-1           -c mfaRule:region=eu-west-1"
-  "single-eu-west-1-recorder  -c mfaRule:region=eu-west-1 -c mfaRule:createRecorder=true"
+  "single-eu-west-1-full      -c mfaRule:region=eu-west-1 -c mfaRule:createRecorder=true -c mfaRule:securityHubFindings=direct"
 )
 
 # cfn-lint warnings CDK itself writes into every template, ignored by rule, resource type and message only, each with its
