@@ -68,6 +68,24 @@ internal sealed class MfaConfigRuleStack : Stack
             }
         }
 
+        if (settings.Remediation != RemediationMode.Off)
+        {
+            Remediation = new RemediationConstruct(this, "Remediation", new RemediationProps
+            {
+                Code = props.Code,
+                ConfigRuleName = Rule.RuleName,
+                RuleParameters = settings.RuleParameters,
+                Automatic = settings.Remediation == RemediationMode.Automatic,
+                Action = settings.RemediationAction,
+                DenyAccessKeys = settings.RemediationDenyAccessKeys,
+                MaximumAutomaticAttempts = settings.RemediationMaxAttempts,
+                RetryAttemptSeconds = settings.RemediationRetrySeconds,
+                LogRetention = settings.LogRetention,
+            });
+            // Config refuses a remediation configuration for a rule that does not exist yet.
+            Remediation.Configuration.AddDependency(Rule.Rule);
+        }
+
         _ = new CfnOutput(this, "ConfigRuleName", new CfnOutputProps
         {
             Value = Rule.RuleName,
@@ -87,4 +105,7 @@ internal sealed class MfaConfigRuleStack : Stack
     public IamEventForwarder? Forwarder { get; }
 
     public ConfigRecorder? Recorder { get; }
+
+    /// <summary>Only with <c>-c mfaRule:remediation=manual|automatic</c>.</summary>
+    public RemediationConstruct? Remediation { get; }
 }

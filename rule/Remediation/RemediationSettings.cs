@@ -9,9 +9,9 @@ namespace MfaConfigRule.Remediation;
 /// </summary>
 internal sealed record RemediationSettings(RemediationAction Action, string? EnforcementPolicyArn, RuleParameters Parameters)
 {
-    public const string ActionVariable = "REMEDIATION_ACTION";
-    public const string EnforcementPolicyArnVariable = "ENFORCEMENT_POLICY_ARN";
-    public const string RuleParametersVariable = "RULE_PARAMETERS";
+    public const string ActionVariable = RemediationEnvironment.Action;
+    public const string EnforcementPolicyArnVariable = RemediationEnvironment.EnforcementPolicyArn;
+    public const string RuleParametersVariable = RemediationEnvironment.RuleParameters;
 
     /// <summary>Throws <see cref="RemediationSettingsException"/> naming the variable that is missing or wrong.</summary>
     public static RemediationSettings FromEnvironment(IEnvironmentVariables environment)
