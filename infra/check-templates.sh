@@ -47,5 +47,7 @@ t=$SECONDS
 cfn-lint --ignore-checks W3005 -- "$out"/*.template.json
 lint_seconds=$((SECONDS - t))
 
+bash infra/remediation/check-variants.sh "$out.remediation"
+
 printf '\ntemplates OK: synth %ss, cdk-nag %ss, cfn-lint %ss, total %ss\n' \
   "$synth_seconds" "$nag_seconds" "$lint_seconds" "$((SECONDS - started))"

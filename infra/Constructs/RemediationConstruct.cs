@@ -77,7 +77,7 @@ internal sealed class RemediationConstruct : Construct
                     "A Deny of everything but self-service (NotAction on *) is the policy's purpose; the allows name only the caller's own user " +
                     "(${aws:username}), and iam:GetAccountPasswordPolicy, ListVirtualMFADevices and CreateVirtualMFADevice (any device name) are account-wide by nature.",
                     "Resource::*", $"Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:mfa/*",
-                    "Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*/${aws:username}"));
+                    "Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*/<aws:username>"));
         }
 
         RemediateFunction = new MfaRuleFunction(this, "Remediate", new MfaRuleFunctionProps
