@@ -35,7 +35,17 @@ internal static partial class RuleFunctions
             var before = aws.Calls.Snapshot();
             if (IsScheduledEvent(request.Body))
             {
-                var lifted = await remediator.LiftAsync(dryRun: false, cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<RemediationResult> lifted;
+                try
+                {
+                    lifted = await remediator.LiftAsync(dryRun: false, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AwsServiceException e)
+                {
+                    // Nothing was detached from a user not yet reached; the next hourly run starts over.
+                    log.Error("lift sweep incomplete: the enforcement policy's holders could not be listed or read", new LogFields { ["error"] = e.Message });
+                    throw new LambdaFunctionException("LiftIncomplete", e.Message, e);
+                }
                 var counts = lifted.GroupBy(r => r.Outcome.ToWire(), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
                 foreach (var result in lifted.Where(r => r.Did.Count > 0 || !r.Ok))
                     log.Info("lift", new LogFields { ["user"] = result.UserName, ["outcome"] = result.Outcome.ToWire(), ["why"] = result.Why });

@@ -99,7 +99,7 @@ internal sealed class Remediator(IIamClient iam, IIamPolicyAttachments attachmen
         if (decision.Step == RemediationStep.None)
             return Result(request, decision.Outcome, name, found, decision.Why);
         if (request.DryRun)
-            return Result(request, decision.Outcome, name, found, $"Dry run: {decision.Why} Nothing was changed.") with { Did = [] };
+            return Result(request, decision.Outcome, name, found, $"Dry run: {decision.Why} Nothing was changed.");
 
         // The reads above named the user; the write names it again. Both must be of this ID.
         var identity = await ConfirmIdentityAsync(request, user, found, cancellationToken).ConfigureAwait(false);
