@@ -3,6 +3,7 @@ using System.Text.Json;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Remediation;
 
 namespace MfaConfigRule.Infra;
 
@@ -10,6 +11,14 @@ namespace MfaConfigRule.Infra;
 /// Everything a person can choose about the deployment, read from CDK context (<c>cdk.json</c> or <c>-c key=value</c>)
 /// and validated before any resource is defined, so a bad value stops <c>cdk synth</c> with a message that names it.
 /// </summary>
+/// <summary>Whether the stack deploys remediation, and whether Config runs it by itself.</summary>
+internal enum RemediationMode
+{
+    Off,
+    Manual,
+    Automatic,
+}
+
 internal sealed record MfaRuleSettings
 {
     public const string RuleNameKey = "mfaRule:ruleName";
@@ -25,6 +34,11 @@ internal sealed record MfaRuleSettings
     public const string RegionKey = "mfaRule:region";
     public const string SecurityHubFindingsKey = "mfaRule:securityHubFindings";
     public const string SecurityHubSeverityKey = "mfaRule:securityHubSeverity";
+    public const string RemediationKey = "mfaRule:remediation";
+    public const string RemediationActionKey = "mfaRule:remediationAction";
+    public const string RemediationDenyAccessKeysKey = "mfaRule:remediationDenyAccessKeys";
+    public const string RemediationMaxAttemptsKey = "mfaRule:remediationMaxAttempts";
+    public const string RemediationRetrySecondsKey = "mfaRule:remediationRetrySeconds";
 
     /// <summary>Reads as the expectation in the Config console and as the Security Hub finding title.</summary>
     public const string DefaultRuleName = "mfa-enabled-for-iam-console-users";
@@ -78,6 +92,19 @@ internal sealed record MfaRuleSettings
 
     /// <summary>Severity label of the direct export's FAILED findings.</summary>
     public string SecurityHubSeverity { get; init; } = "HIGH";
+
+    /// <summary>Optional remediation: off (the default), manual (an operator runs it from Config) or automatic.</summary>
+    public RemediationMode Remediation { get; init; } = RemediationMode.Off;
+
+    public RemediationAction RemediationAction { get; init; } = RemediationAction.EnforceMfa;
+
+    /// <summary>EnforceMfa only: also deny the user's long-term access-key calls until MFA (BoolIfExists); off by default.</summary>
+    public bool RemediationDenyAccessKeys { get; init; }
+
+    /// <summary>Automatic remediation: Config's attempts per user (1-25) and the period they are spread over.</summary>
+    public int RemediationMaxAttempts { get; init; } = 5;
+
+    public int RemediationRetrySeconds { get; init; } = 60;
 
     public static IReadOnlyDictionary<string, string> DefaultRuleParameters { get; } = new SortedDictionary<string, string>(StringComparer.Ordinal)
     {
@@ -139,11 +166,35 @@ internal sealed record MfaRuleSettings
             Region = Read(RegionKey, NullIfEmpty(defaultRegion), v => NullIfEmpty(AsString(v))),
             SecurityHubFindings = Read(SecurityHubFindingsKey, settings.SecurityHubFindings, ParseSecurityHubFindings),
             SecurityHubSeverity = Read(SecurityHubSeverityKey, settings.SecurityHubSeverity, ParseSecurityHubSeverity),
+            Remediation = Read(RemediationKey, settings.Remediation, ParseRemediationMode),
+            RemediationAction = Read(RemediationActionKey, settings.RemediationAction, ParseRemediationAction),
+            RemediationDenyAccessKeys = Read(RemediationDenyAccessKeysKey, settings.RemediationDenyAccessKeys, ParseBool),
+            RemediationMaxAttempts = Read(RemediationMaxAttemptsKey, settings.RemediationMaxAttempts, v => ParseInt(v, 1, 25, "attempts")),
+            // Config: RetryAttemptSeconds from 1 second to 2678000 (31 days).
+            RemediationRetrySeconds = Read(RemediationRetrySecondsKey, settings.RemediationRetrySeconds, v => ParseInt(v, 1, 2678000, "seconds")),
         };
+        if (settings.RemediationDenyAccessKeys && settings.RemediationAction != RemediationAction.EnforceMfa)
+            errors.Add($"{RemediationDenyAccessKeysKey}: applies to the EnforceMfa policy only, not to {settings.RemediationAction}");
 
         if (errors.Count > 0)
             throw new ArgumentException("invalid CDK context:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
         return settings;
+    }
+
+    private static RemediationMode ParseRemediationMode(object value) => AsString(value).Trim() switch
+    {
+        "off" => RemediationMode.Off,
+        "manual" => RemediationMode.Manual,
+        "automatic" => RemediationMode.Automatic,
+        var other => throw new FormatException($"'{other}' is not a remediation mode; use off (the default), manual or automatic"),
+    };
+
+    private static RemediationAction ParseRemediationAction(object value)
+    {
+        var text = AsString(value).Trim();
+        return RemediationActionNames.TryParse(text, out var action)
+            ? action
+            : throw new FormatException($"'{text}' is not a remediation action; use EnforceMfa (the default) or DisableConsoleAccess");
     }
 
     private static string ParseRuleName(object value)

@@ -18,8 +18,10 @@ out="${1:-cdk.out.check}"
 # (-c mfaRule:deployment=organization) add theirs here.
 variants=(
   "single-us-east-1           -c mfaRule:region=us-east-1"
-  "single-eu-west-1           -c mfaRule:region=eu-west-1"
-  "single-eu-west-1-full      -c mfaRule:region=eu-west-1 -c mfaRule:createRecorder=true -c mfaRule:securityHubFindings=direct"
+  "single-eu-west-1           -c mfaRule:region=eu-west-1 -c mfaRule:remediation=manual -c mfaRule:remediationAction=EnforceMfa"
+  "single-eu-west-1-full      -c mfaRule:region=eu-west-1 -c mfaRule:createRecorder=true -c mfaRule:securityHubFindings=direct -c mfaRule:remediation=automatic -c mfaRule:remediationAction=DisableConsoleAccess"
+  "remediation-manual-disable -c mfaRule:region=us-east-1 -c mfaRule:remediation=manual -c mfaRule:remediationAction=DisableConsoleAccess"
+  "remediation-auto-keys      -c mfaRule:region=us-east-1 -c mfaRule:remediation=automatic -c mfaRule:remediationAction=EnforceMfa -c mfaRule:remediationDenyAccessKeys=true"
 )
 
 # cfn-lint warnings CDK itself writes into every template, ignored by rule, resource type and message only, each with its
@@ -90,6 +92,16 @@ step "IAM actions and resources against the Service Authorization Reference"
 t=$SECONDS
 node infra/policy-check/check-policies.js "${assemblies[@]}"
 policy_seconds=$((SECONDS - t))
+
+step "the remediation's enforcement policy, decided by @cloud-copilot/iam-simulate"
+for variant in "${variants[@]}"; do
+  read -r name context <<<"$variant"
+  case "$context" in *"mfaRule:remediationAction=EnforceMfa"*) ;; *) continue ;; esac
+  # Access keys keep working under the default policy (Bool); the opt-in (BoolIfExists) denies them too.
+  case "$context" in *"mfaRule:remediationDenyAccessKeys=true"*) keys=denied ;; *) keys=allowed ;; esac
+  echo "$name: access keys $keys"
+  node infra/remediation/check-enforcement-policy.js "$out/$name/MfaConfigRule.template.json" "$keys"
+done
 
 step "cfn-lint $(cfn-lint --version | awk '{print $2}'), warnings on"
 t=$SECONDS

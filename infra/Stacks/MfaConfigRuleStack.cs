@@ -74,6 +74,23 @@ internal sealed class MfaConfigRuleStack : Stack
 
         if (settings.SecurityHubFindings)
             SecurityHub = new SecurityHubFindings(this, "SecurityHubFindings", new SecurityHubFindingsProps { EvaluateFunction = Rule.EvaluateFunction, FailedSeverity = settings.SecurityHubSeverity });
+        if (settings.Remediation != RemediationMode.Off)
+        {
+            Remediation = new RemediationConstruct(this, "Remediation", new RemediationProps
+            {
+                Code = props.Code,
+                ConfigRuleName = Rule.RuleName,
+                RuleParameters = settings.RuleParameters,
+                Automatic = settings.Remediation == RemediationMode.Automatic,
+                Action = settings.RemediationAction,
+                DenyAccessKeys = settings.RemediationDenyAccessKeys,
+                MaximumAutomaticAttempts = settings.RemediationMaxAttempts,
+                RetryAttemptSeconds = settings.RemediationRetrySeconds,
+                LogRetention = settings.LogRetention,
+            });
+            // Config refuses a remediation configuration for a rule that does not exist yet.
+            Remediation.Configuration.AddDependency(Rule.Rule);
+        }
 
         _ = new CfnOutput(this, "ConfigRuleName", new CfnOutputProps
         {
@@ -97,4 +114,7 @@ internal sealed class MfaConfigRuleStack : Stack
 
     /// <summary>Only with <c>mfaRule:securityHubFindings=direct</c>.</summary>
     public SecurityHubFindings? SecurityHub { get; }
+
+    /// <summary>Only with <c>-c mfaRule:remediation=manual|automatic</c>.</summary>
+    public RemediationConstruct? Remediation { get; }
 }

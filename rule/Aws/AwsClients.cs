@@ -14,12 +14,17 @@ internal sealed class AwsClients : IDisposable
         Transport = transport;
         Endpoints = endpoints;
         CredentialSource = credentials.Description;
-        Iam = new IamClient(new QueryProtocolClient(transport, AwsService.Iam, endpoints.Resolve(AwsService.Iam), IamClient.ApiVersion));
+        var iam = new IamClient(new QueryProtocolClient(transport, AwsService.Iam, endpoints.Resolve(AwsService.Iam), IamClient.ApiVersion));
+        Iam = iam;
+        PolicyAttachments = iam;
         Config = new ConfigClient(new JsonProtocolClient(transport, AwsService.Config, endpoints.Resolve(AwsService.Config), ConfigClient.TargetPrefix));
         CloudTrail = new CloudTrailClient(new JsonProtocolClient(transport, AwsService.CloudTrail, endpoints.Resolve(AwsService.CloudTrail), CloudTrailClient.TargetPrefix));
     }
 
     public IIamClient Iam { get; }
+
+    /// <summary>The IAM writes of remediation; only the <c>remediate</c> entry uses them.</summary>
+    public IIamPolicyAttachments PolicyAttachments { get; }
     public IConfigClient Config { get; }
     public ICloudTrailClient CloudTrail { get; }
 

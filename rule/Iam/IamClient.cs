@@ -10,7 +10,7 @@ namespace MfaConfigRule.Iam;
 /// <see cref="IIamClient"/> over the IAM Query API (version 2010-05-08). List operations follow <c>Marker</c> while
 /// <c>IsTruncated</c> is true; IAM may return short pages even when more results exist, so only that flag ends a list.
 /// </summary>
-internal sealed class IamClient : IIamClient
+internal sealed partial class IamClient : IIamClient
 {
     public const string ApiVersion = "2010-05-08";
     public const string NoSuchEntity = "NoSuchEntity";

@@ -12,10 +12,11 @@ using MfaConfigRule.SecurityHub;
 namespace MfaConfigRule.Lambda;
 
 /// <summary>
-/// The Lambda entry points: <c>evaluate</c> (invoked by Config) and <c>trigger</c> (invoked by EventBridge). Each turns
+/// The Lambda entry points: <c>evaluate</c> (invoked by Config), <c>trigger</c> (invoked by EventBridge) and
+/// <c>remediate</c> (invoked by the SSM remediation document, and on a schedule to lift remediation). Each turns
 /// the rule's result into one JSON log line and, when the rule could not finish, an invocation error that names why.
 /// </summary>
-internal static class RuleFunctions
+internal static partial class RuleFunctions
 {
     public const string ConfigRuleNameVariable = "CONFIG_RULE_NAME";
     public const string RegionVariable = "AWS_REGION";
@@ -37,7 +38,8 @@ internal static class RuleFunctions
                 throw new LambdaFunctionException("Runtime.InvalidConfiguration", $"the trigger needs {ConfigRuleNameVariable}: the Config rule to re-run");
             var aws = Clients(environment, time);
             return Trigger(new TriggerHandler(aws.Config, aws.CloudTrail, aws.Iam, time, new TriggerOptions(), ruleName), aws.Calls, log, time);
-        });
+        })
+        .Add("remediate", () => Remediate(environment, log, time));
 
     public static LambdaHandler Evaluate(ConfigRuleHandler handler, ApiCallCounter calls, JsonLog log, TimeProvider time, SecurityHubExport? securityHub = null) => async (request, cancellationToken) =>
     {

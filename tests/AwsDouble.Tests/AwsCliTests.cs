@@ -178,6 +178,53 @@ public sealed class AwsCliTests : DoubleTest
         Assert.Equal("2026-01-15T09:00:00+00:00", events["Events"]![0]!["EventTime"]!.GetValue<string>());
     }
 
+    [AwsCliFact]
+    public async Task Iam_ManagedPolicyAttachments_AreAttachedListedDetachedAndQuotaLimited()
+    {
+        var cli = Cli();
+        await JsonAsync(cli, "iam", "create-user", "--user-name", "alice");
+        var policy = await JsonAsync(cli, "iam", "create-policy", "--policy-name", "enforce-mfa", "--path", "/mfa-rule/",
+            "--policy-document", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\"}]}");
+        var arn = policy["Policy"]!["Arn"]!.GetValue<string>();
+        await JsonAsync(cli, "iam", "attach-user-policy", "--user-name", "alice", "--policy-arn", arn);
+        var attached = await JsonAsync(cli, "iam", "list-attached-user-policies", "--user-name", "alice");
+        var entities = await JsonAsync(cli, "iam", "list-entities-for-policy", "--policy-arn", arn, "--entity-filter", "User");
+        await JsonAsync(cli, "iam", "detach-user-policy", "--user-name", "alice", "--policy-arn", arn);
+        var detachAgain = await cli.RunAsync("iam", "detach-user-policy", "--user-name", "alice", "--policy-arn", arn);
+        var missing = await cli.RunAsync("iam", "attach-user-policy", "--user-name", "alice", "--policy-arn", "arn:aws:iam::123456789012:policy/nope");
+        Account.ManagedPoliciesPerUser = 0;
+        var quota = await cli.RunAsync("iam", "attach-user-policy", "--user-name", "alice", "--policy-arn", arn);
+
+        Assert.Equal("arn:aws:iam::123456789012:policy/mfa-rule/enforce-mfa", arn);
+        Assert.Equal("enforce-mfa", attached["AttachedPolicies"]![0]!["PolicyName"]!.GetValue<string>());
+        Assert.Equal(arn, attached["AttachedPolicies"]![0]!["PolicyArn"]!.GetValue<string>());
+        Assert.Equal("alice", entities["PolicyUsers"]![0]!["UserName"]!.GetValue<string>());
+        Assert.Matches("^AIDA", entities["PolicyUsers"]![0]!["UserId"]!.GetValue<string>());
+        Assert.Contains("(NoSuchEntity)", detachAgain.Stderr, StringComparison.Ordinal);
+        Assert.Contains("(NoSuchEntity)", missing.Stderr, StringComparison.Ordinal);
+        Assert.Contains("(LimitExceeded)", quota.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Cannot exceed quota for PoliciesPerUser: 0", quota.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Account.FindUser("alice")!.AttachedPolicyArns);
+    }
+
+    [AwsCliFact]
+    public async Task Iam_UpdateUserAndDeleteLoginProfile_RenameKeepsTheIdAndRemovesThePassword()
+    {
+        var cli = Cli();
+        var created = await JsonAsync(cli, "iam", "create-user", "--user-name", "alice");
+        await JsonAsync(cli, "iam", "create-login-profile", "--user-name", "alice", "--password", "Correct-Horse-1!");
+        await JsonAsync(cli, "iam", "update-user", "--user-name", "alice", "--new-user-name", "alice2");
+        var renamed = await JsonAsync(cli, "iam", "get-user", "--user-name", "alice2");
+        var oldName = await cli.RunAsync("iam", "get-user", "--user-name", "alice");
+        await JsonAsync(cli, "iam", "delete-login-profile", "--user-name", "alice2");
+        var profile = await cli.RunAsync("iam", "get-login-profile", "--user-name", "alice2");
+
+        Assert.Equal(created["User"]!["UserId"]!.GetValue<string>(), renamed["User"]!["UserId"]!.GetValue<string>());
+        Assert.Equal("arn:aws:iam::123456789012:user/alice2", renamed["User"]!["Arn"]!.GetValue<string>());
+        Assert.Contains("(NoSuchEntity)", oldName.Stderr, StringComparison.Ordinal);
+        Assert.Contains("(NoSuchEntity)", profile.Stderr, StringComparison.Ordinal);
+    }
+
     private static async Task<JsonObject> JsonAsync(AwsCli cli, params string[] arguments)
     {
         var run = await cli.RunAsync(arguments);

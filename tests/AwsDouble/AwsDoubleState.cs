@@ -192,6 +192,18 @@ public sealed class DoubleAccount
         set => Iam.VerifyMfaCodes = value;
     }
 
+    /// <summary>Creates a customer managed policy (no CloudTrail event), as a stack would have before the test starts.</summary>
+    public ManagedPolicySnapshot CreateManagedPolicy(string policyName, string document, string path = "/") => Iam.CreatePolicy(null, policyName, path, document);
+
+    public IReadOnlyList<ManagedPolicySnapshot> ManagedPolicies => Iam.Policies();
+
+    /// <summary>IAM's managed-policies-per-user quota (default 10); AttachUserPolicy past it answers LimitExceeded.</summary>
+    public int ManagedPoliciesPerUser
+    {
+        get => Iam.ManagedPoliciesPerUser;
+        set => Iam.ManagedPoliciesPerUser = value;
+    }
+
     /// <summary>A role STS may assume in this account; returns its ARN.</summary>
     public string AddRole(string roleName)
     {

@@ -127,6 +127,61 @@ internal sealed class IamApi(AwsDoubleState state)
             case "DeleteVirtualMFADevice":
                 iam.DeleteVirtualMfaDevice(call, p.Required("SerialNumber"));
                 return null;
+            case "UpdateUser":
+                iam.UpdateUser(call, p.Required("UserName"), p.Optional("NewUserName"), p.Optional("NewPath"));
+                return null;
+            case "CreatePolicy":
+            {
+                var policy = iam.CreatePolicy(call, p.Required("PolicyName"), p.Optional("Path") ?? "/", p.Required("PolicyDocument"));
+                return w =>
+                {
+                    w.WriteStartElement("Policy");
+                    w.Element("PolicyName", policy.PolicyName);
+                    w.Element("DefaultVersionId", "v1");
+                    w.Element("PolicyId", policy.PolicyId);
+                    w.Element("Path", policy.Path);
+                    w.Element("Arn", policy.Arn);
+                    w.Element("AttachmentCount", policy.AttachmentCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    w.Element("CreateDate", policy.CreateDate);
+                    w.Element("UpdateDate", policy.CreateDate);
+                    w.Element("IsAttachable", true);
+                    w.WriteEndElement();
+                };
+            }
+            case "AttachUserPolicy":
+                iam.AttachUserPolicy(call, p.Required("UserName"), p.Required("PolicyArn"));
+                return null;
+            case "DetachUserPolicy":
+                iam.DetachUserPolicy(call, p.Required("UserName"), p.Required("PolicyArn"));
+                return null;
+            case "ListAttachedUserPolicies":
+            {
+                var (policies, marker) = iam.ListAttachedUserPolicies(p.Required("UserName"), p.Optional("PathPrefix"), p.Optional("Marker"), MaxItems(p));
+                return w =>
+                {
+                    w.Members("AttachedPolicies", policies, (x, a) =>
+                    {
+                        x.Element("PolicyName", a.PolicyName);
+                        x.Element("PolicyArn", a.PolicyArn);
+                    });
+                    WritePaging(w, marker);
+                };
+            }
+            case "ListEntitiesForPolicy":
+            {
+                var (users, marker) = iam.ListEntitiesForPolicy(p.Required("PolicyArn"), p.Optional("EntityFilter"), p.Optional("Marker"), MaxItems(p));
+                return w =>
+                {
+                    w.Members<int>("PolicyGroups", [], (_, _) => { });
+                    w.Members("PolicyUsers", users, (x, u) =>
+                    {
+                        x.Element("UserName", u.UserName);
+                        x.Element("UserId", u.UserId);
+                    });
+                    w.Members<int>("PolicyRoles", [], (_, _) => { });
+                    WritePaging(w, marker);
+                };
+            }
             case "ListUserTags":
             {
                 var (tags, marker) = iam.ListUserTags(p.Required("UserName"), p.Optional("Marker"), MaxItems(p));

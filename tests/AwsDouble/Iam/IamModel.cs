@@ -24,7 +24,14 @@ public sealed record IamUserSnapshot(
     LoginProfileSnapshot? LoginProfile,
     IReadOnlyList<MfaDeviceSnapshot> MfaDevices,
     DateTimeOffset? PasswordLastUsed,
-    string? PermissionsBoundaryArn);
+    string? PermissionsBoundaryArn)
+{
+    /// <summary>The managed policies attached to the user, in the order they were attached.</summary>
+    public IReadOnlyList<string> AttachedPolicyArns { get; init; } = [];
+}
+
+/// <summary>A customer managed policy the double holds.</summary>
+public sealed record ManagedPolicySnapshot(string PolicyName, string PolicyId, string Arn, string Path, string Document, DateTimeOffset CreateDate, int AttachmentCount);
 
 /// <summary>A console password: when it was created and last changed.</summary>
 public sealed record LoginProfileSnapshot(DateTimeOffset CreateDate, DateTimeOffset PasswordLastChanged, bool PasswordResetRequired);
@@ -56,6 +63,9 @@ public sealed record UserSeed(string UserName)
     /// ListVirtualMFADevices as Unassigned and protects nothing, as when someone abandons enrolment halfway.
     /// </summary>
     public bool AbandonedVirtualMfaDevice { get; init; }
+
+    /// <summary>Managed policies attached to the user; each must exist (an AWS managed ARN, or one made with CreateManagedPolicy).</summary>
+    public IReadOnlyList<string> AttachedPolicyArns { get; init; } = [];
 }
 
 /// <summary>A console password to seed; <see cref="PasswordLastChanged"/> defaults to the create date.</summary>

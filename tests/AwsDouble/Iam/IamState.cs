@@ -26,6 +26,9 @@ internal sealed partial class IamState
 {
     public const int MaxMfaDevicesPerUser = 8;
     public const int MaxTagsPerUser = 50;
+
+    /// <summary>IAM's default quota of managed policies attached to one user (adjustable up to 20).</summary>
+    public const int DefaultManagedPoliciesPerUser = 10;
     private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
     private static readonly string[] ReportColumns =
@@ -48,6 +51,7 @@ internal sealed partial class IamState
     private readonly Dictionary<string, UserRecord> _usersById = new(StringComparer.Ordinal);
     private readonly SortedList<string, VirtualMfaRecord> _virtualDevices = new(StringComparer.Ordinal);
     private readonly HashSet<string> _assignedSerials = new(StringComparer.Ordinal);
+    private readonly SortedList<string, ManagedPolicyRecord> _policies = new(StringComparer.Ordinal);
     private (string Csv, DateTimeOffset GeneratedTime, DateTimeOffset ReadyAt)? _pendingReport;
     private (string Csv, DateTimeOffset GeneratedTime)? _report;
 
@@ -68,6 +72,9 @@ internal sealed partial class IamState
     public bool VerifyMfaCodes { get; set; } = true;
 
     public bool RootHasMfa { get; set; } = true;
+
+    /// <summary>The account's quota of managed policies per user; AttachUserPolicy beyond it is LimitExceeded.</summary>
+    public int ManagedPoliciesPerUser { get; set; } = DefaultManagedPoliciesPerUser;
 
     /// <summary>Applied to every report CSV as it is generated: tests of odd rows edit the report IAM would serve.</summary>
     public Func<string, string>? ReportRewriter { get; set; }
@@ -117,6 +124,11 @@ internal sealed partial class IamState
                     var serial = MfaSerials.Virtual(_accountId, "/", user.UserName + "-pending");
                     if (!_virtualDevices.TryAdd(serial, new VirtualMfaRecord(serial, NewSeed())))
                         throw new InvalidOperationException($"virtual MFA device {serial} is already in the double");
+                }
+                foreach (var policyArn in seed.AttachedPolicyArns)
+                {
+                    if (!PolicyExists(policyArn)) throw new InvalidOperationException($"policy {policyArn} is not in the double");
+                    user.AttachedPolicies.Add(policyArn);
                 }
                 AddUser(user);
                 var snapshot = Snapshot(user);
@@ -197,6 +209,7 @@ internal sealed partial class IamState
             var user = RequireUser(userName);
             if (user.LoginProfile is not null) throw QueryErrors.DeleteConflict("Cannot delete entity, must delete login profile first.");
             if (user.Devices.Count > 0) throw QueryErrors.DeleteConflict("Cannot delete entity, must delete MFA device first.");
+            if (user.AttachedPolicies.Count > 0) throw QueryErrors.DeleteConflict("Cannot delete entity, must detach all policies first.");
             var snapshot = Snapshot(user);
             _users.Remove(user.UserName);
             _usersById.Remove(user.UserId);
@@ -393,6 +406,131 @@ internal sealed partial class IamState
         }
     }
 
+    // ---- renames ----
+
+    public void UpdateUser(AwsCall call, string userName, string? newUserName, string? newPath)
+    {
+        if (newUserName is not null) ValidateUserName(newUserName);
+        if (newPath is not null) ValidatePath(newPath, "newPath");
+        lock (_gate)
+        {
+            var user = RequireUser(userName);
+            var oldName = user.UserName;
+            if (newUserName is not null && !string.Equals(newUserName, oldName, StringComparison.OrdinalIgnoreCase) && _users.ContainsKey(newUserName))
+                throw QueryErrors.EntityAlreadyExists($"User with name {newUserName} already exists.");
+            _users.Remove(oldName);
+            user.UserName = newUserName ?? oldName;
+            user.Path = newPath ?? user.Path;
+            _users.Add(user.UserName, user);
+            foreach (var device in _virtualDevices.Values.Where(d => d.UserName == oldName)) device.UserName = user.UserName;
+            var request = new JsonObject { ["userName"] = oldName };
+            if (newUserName is not null) request["newUserName"] = newUserName;
+            if (newPath is not null) request["newPath"] = newPath;
+            _events.RecordIamCall(call, request, null, UserResource(user.UserName));
+            _configItems.RecordUser(Snapshot(user), "OK", call.Now);
+        }
+    }
+
+    // ---- managed policies ----
+
+    public ManagedPolicySnapshot CreatePolicy(AwsCall? call, string policyName, string path, string document)
+    {
+        if (policyName.Length is 0 or > 128 || !NamePattern().IsMatch(policyName))
+            throw QueryErrors.Validation($"1 validation error detected: Value '{policyName}' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+");
+        ValidatePath(path, "path");
+        try
+        {
+            using var parsed = System.Text.Json.JsonDocument.Parse(document);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            throw new AwsErrorException(400, "MalformedPolicyDocument", "Syntax errors in policy.");
+        }
+        lock (_gate)
+        {
+            var arn = $"arn:aws:iam::{_accountId}:policy{path}{policyName}";
+            if (_policies.ContainsKey(arn)) throw QueryErrors.EntityAlreadyExists($"A policy called {policyName} already exists. Duplicate names are not allowed.");
+            var policy = new ManagedPolicyRecord(policyName, NewId("ANPA"), arn, path, document, call?.Now ?? _clock.GetUtcNow());
+            _policies.Add(arn, policy);
+            if (call is not null)
+                _events.RecordIamCall(call, new JsonObject { ["policyName"] = policyName, ["path"] = path }, null, [new CloudTrailResource("AWS::IAM::Policy", arn)]);
+            return PolicySnapshot(policy);
+        }
+    }
+
+    public IReadOnlyList<ManagedPolicySnapshot> Policies()
+    {
+        lock (_gate) return _policies.Values.Select(PolicySnapshot).ToList();
+    }
+
+    public void AttachUserPolicy(AwsCall call, string userName, string policyArn)
+    {
+        lock (_gate)
+        {
+            var user = RequireUser(userName);
+            if (!PolicyExists(policyArn)) throw QueryErrors.NoSuchEntity($"Policy {policyArn} does not exist or is not attachable.");
+            // Attaching a policy that is already attached succeeds and changes nothing.
+            if (user.AttachedPolicies.Contains(policyArn, StringComparer.Ordinal)) return;
+            if (user.AttachedPolicies.Count >= ManagedPoliciesPerUser)
+                throw QueryErrors.LimitExceeded($"Cannot exceed quota for PoliciesPerUser: {ManagedPoliciesPerUser}");
+            user.AttachedPolicies.Add(policyArn);
+            _events.RecordIamCall(call, new JsonObject { ["userName"] = user.UserName, ["policyArn"] = policyArn }, null, UserResource(user.UserName));
+            _configItems.RecordUser(Snapshot(user), "OK", call.Now);
+        }
+    }
+
+    public void DetachUserPolicy(AwsCall call, string userName, string policyArn)
+    {
+        lock (_gate)
+        {
+            var user = RequireUser(userName);
+            if (!user.AttachedPolicies.Remove(policyArn)) throw QueryErrors.NoSuchEntity($"Policy {policyArn} was not found.");
+            _events.RecordIamCall(call, new JsonObject { ["userName"] = user.UserName, ["policyArn"] = policyArn }, null, UserResource(user.UserName));
+            _configItems.RecordUser(Snapshot(user), "OK", call.Now);
+        }
+    }
+
+    public (IReadOnlyList<(string PolicyName, string PolicyArn)> Policies, string? Marker) ListAttachedUserPolicies(string userName, string? pathPrefix, string? marker, int maxItems)
+    {
+        lock (_gate)
+        {
+            var user = RequireUser(userName);
+            var attached = user.AttachedPolicies
+                .Select(arn => (Name: arn[(arn.LastIndexOf('/') + 1)..], Arn: arn))
+                .Where(p => pathPrefix is null || PolicyPath(p.Arn).StartsWith(pathPrefix, StringComparison.Ordinal))
+                .OrderBy(p => p.Arn, StringComparer.Ordinal);
+            var (page, next) = Page(attached, p => p.Arn, marker, maxItems);
+            return (page.Select(p => (p.Name, p.Arn)).ToList(), next);
+        }
+    }
+
+    public (IReadOnlyList<IamUserSnapshot> Users, string? Marker) ListEntitiesForPolicy(string policyArn, string? entityFilter, string? marker, int maxItems)
+    {
+        if (entityFilter is not (null or "User" or "Role" or "Group" or "LocalManagedPolicy" or "AWSManagedPolicy"))
+            throw QueryErrors.Validation($"1 validation error detected: Value '{entityFilter}' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [LocalManagedPolicy, Group, AWSManagedPolicy, User, Role]");
+        lock (_gate)
+        {
+            if (!PolicyExists(policyArn)) throw QueryErrors.NoSuchEntity($"Policy {policyArn} does not exist or is not attachable.");
+            if (entityFilter is "Role" or "Group") return ([], null);
+            var users = _users.Values.Where(u => u.AttachedPolicies.Contains(policyArn, StringComparer.Ordinal));
+            var (page, next) = Page(users, u => u.UserName, marker, maxItems);
+            return (page.Select(Snapshot).ToList(), next);
+        }
+    }
+
+    private bool PolicyExists(string policyArn) =>
+        _policies.ContainsKey(policyArn) || policyArn.StartsWith("arn:aws:iam::aws:policy/", StringComparison.Ordinal);
+
+    private static string PolicyPath(string arn)
+    {
+        var resource = arn[(arn.IndexOf(":policy", StringComparison.Ordinal) + ":policy".Length)..];
+        return resource[..(resource.LastIndexOf('/') + 1)];
+    }
+
+    private ManagedPolicySnapshot PolicySnapshot(ManagedPolicyRecord policy) => new(
+        policy.PolicyName, policy.PolicyId, policy.Arn, policy.Path, policy.Document, policy.CreateDate,
+        _users.Values.Count(u => u.AttachedPolicies.Contains(policy.Arn, StringComparer.Ordinal)));
+
     // ---- tags ----
 
     public (IReadOnlyList<KeyValuePair<string, string>> Tags, string? Marker) ListUserTags(string userName, string? marker, int maxItems)
@@ -538,7 +676,10 @@ internal sealed partial class IamState
 
     private IamUserSnapshot Snapshot(UserRecord user) => new(
         user.UserName, user.UserId, Arn(user), user.Path, user.CreateDate, [.. user.Tags],
-        user.LoginProfile?.Snapshot(), [.. user.Devices], user.PasswordLastUsed, user.PermissionsBoundaryArn);
+        user.LoginProfile?.Snapshot(), [.. user.Devices], user.PasswordLastUsed, user.PermissionsBoundaryArn)
+    {
+        AttachedPolicyArns = [.. user.AttachedPolicies],
+    };
 
     private static IReadOnlyList<CloudTrailResource> UserResource(string userName) => [new CloudTrailResource("AWS::IAM::User", userName)];
 
@@ -652,8 +793,8 @@ internal sealed partial class IamState
 
     private sealed class UserRecord(string userName, string path, string userId, DateTimeOffset createDate)
     {
-        public string UserName { get; } = userName;
-        public string Path { get; } = path;
+        public string UserName { get; set; } = userName;
+        public string Path { get; set; } = path;
         public string UserId { get; } = userId;
         public DateTimeOffset CreateDate { get; } = createDate;
         public List<KeyValuePair<string, string>> Tags { get; } = [];
@@ -661,7 +802,10 @@ internal sealed partial class IamState
         public List<MfaDeviceSnapshot> Devices { get; } = [];
         public DateTimeOffset? PasswordLastUsed { get; set; }
         public string? PermissionsBoundaryArn { get; init; }
+        public List<string> AttachedPolicies { get; } = [];
     }
+
+    private sealed record ManagedPolicyRecord(string PolicyName, string PolicyId, string Arn, string Path, string Document, DateTimeOffset CreateDate);
 
     private sealed record LoginProfileRecord(DateTimeOffset CreateDate, DateTimeOffset PasswordLastChanged, bool PasswordResetRequired)
     {

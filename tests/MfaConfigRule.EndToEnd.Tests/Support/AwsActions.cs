@@ -46,6 +46,10 @@ internal sealed class AwsActions : IDisposable
 
     public Task DeleteUserAsync(string userName) => IamAsync("DeleteUser", ("UserName", userName));
 
+    public Task RenameUserAsync(string userName, string newUserName) => IamAsync("UpdateUser", ("UserName", userName), ("NewUserName", newUserName));
+
+    public Task DetachUserPolicyAsync(string userName, string policyArn) => IamAsync("DetachUserPolicy", ("UserName", userName), ("PolicyArn", policyArn));
+
     public Task GenerateCredentialReportAsync() => IamAsync("GenerateCredentialReport");
 
     /// <summary>StartConfigRulesEvaluation as someone pressing "Re-evaluate" in the console; false when Config refused it.</summary>

@@ -1,0 +1,68 @@
+using System.Text.Json;
+
+namespace MfaConfigRule.Remediation;
+
+/// <summary>
+/// What the SSM document passes to the <c>remediate</c> entry: <c>IAMResourceId</c> (the user ID Config's
+/// <c>RESOURCE_ID</c> is, <c>AIDA…</c>), <c>Action</c> and <c>DryRun</c>. Automation may hand a Boolean parameter over as
+/// a JSON boolean or as the string "true"/"false", so both are accepted.
+/// </summary>
+internal sealed record RemediationRequest(string UserId, RemediationAction Action, bool DryRun)
+{
+    public const string UserIdKey = "IAMResourceId";
+    public const string ActionKey = "Action";
+    public const string DryRunKey = "DryRun";
+
+    public static RemediationRequest Parse(string json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new RemediationRequestException($"the remediation request is not valid JSON: {e.Message}");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new RemediationRequestException($"the remediation request must be a JSON object, got {root.ValueKind}");
+
+            var userId = root.TryGetProperty(UserIdKey, out var id) && id.ValueKind == JsonValueKind.String ? id.GetString()!.Trim() : null;
+            if (string.IsNullOrEmpty(userId))
+                throw new RemediationRequestException($"{UserIdKey} is missing: the IAM user ID (AIDA...) to remediate");
+            // IAM user IDs: AIDA and at least 16 more upper-case letters and digits. A user name here is a wiring mistake.
+            if (!userId.StartsWith("AIDA", StringComparison.Ordinal) || userId.Length < 20 || userId.Length > 128
+                || !userId.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c)))
+                throw new RemediationRequestException($"{UserIdKey} '{Shorten(userId)}' is not an IAM user ID (AIDA followed by letters and digits)");
+
+            var action = RemediationAction.EnforceMfa;
+            if (root.TryGetProperty(ActionKey, out var actionValue) && actionValue.ValueKind != JsonValueKind.Null)
+            {
+                if (actionValue.ValueKind != JsonValueKind.String || !RemediationActionNames.TryParse(actionValue.GetString(), out action))
+                    throw new RemediationRequestException(
+                        $"{ActionKey} '{Shorten(actionValue.ToString())}' is not a remediation action; use {string.Join(" or ", RemediationActionNames.All)}");
+            }
+
+            var dryRun = false;
+            if (root.TryGetProperty(DryRunKey, out var dry))
+            {
+                dryRun = dry.ValueKind switch
+                {
+                    JsonValueKind.True => true,
+                    JsonValueKind.False or JsonValueKind.Null => false,
+                    JsonValueKind.String when bool.TryParse(dry.GetString()!.Trim(), out var parsed) => parsed,
+                    _ => throw new RemediationRequestException($"{DryRunKey} '{Shorten(dry.ToString())}' is not true or false"),
+                };
+            }
+            return new RemediationRequest(userId, action, dryRun);
+        }
+    }
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 37), "...");
+}
+
+/// <summary>A request the function cannot act on; the message names the field.</summary>
+internal sealed class RemediationRequestException(string message) : Exception(message);
