@@ -90,6 +90,10 @@ internal sealed class RemediationConstruct : Construct
             Timeout = Duration.Seconds(90),
             LogRetention = props.LogRetention,
             Environment = FunctionEnvironment(props, EnforcementPolicy),
+            // The runbook invokes it synchronously; only the hourly lifting run is asynchronous, and the next hour's run
+            // is its retry: no Lambda retries, and an event older than that hour is dropped.
+            AsyncRetryAttempts = 0,
+            MaxEventAge = Duration.Hours(1),
         });
 
         var statements = new List<PolicyStatement>
