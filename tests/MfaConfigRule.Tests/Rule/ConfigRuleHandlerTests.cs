@@ -257,6 +257,18 @@ public sealed class ConfigRuleHandlerTests
     }
 
     [Fact]
+    public async Task Handle_NoDeadline_EveryUserIsRead()
+    {
+        // The runtime hands over DateTimeOffset.MaxValue when Lambda sends no deadline header: no budget, not an overflow.
+        SeedAccount();
+
+        var summary = await Handle(ScheduledEvent(), deadline: DateTimeOffset.MaxValue);
+
+        Assert.True(summary.Succeeded);
+        Assert.Equal(3, _config.Accepted.Count);
+    }
+
+    [Fact]
     public async Task Handle_BadRuleParameters_FailsBeforeAnyCall()
     {
         SeedAccount();
