@@ -282,7 +282,16 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
         stdout.WriteLine("Parameters");
         foreach (var (key, value) in parameters.ToDictionary()) stdout.WriteLine($"  {key,-20} {(value.Length == 0 ? "(none)" : value)}");
         stdout.WriteLine($"Evaluated at    {Time(now)}");
-        if (assessment.Exemption is { } exemption) stdout.WriteLine($"Exemption       {exemption.Reason}{(exemption.EndsAt is { } end ? $", ends {Time(end)}" : string.Empty)}");
+        if (assessment.Exemption is { } exemption)
+        {
+            var ends = exemption.EndsAt switch
+            {
+                null => string.Empty,
+                { } end when end == DateTimeOffset.MaxValue => ", no end date",
+                { } end => $", ends {Time(end)}",
+            };
+            stdout.WriteLine($"Exemption       {exemption.Reason}{ends}");
+        }
         if (assessment.GraceEndsAt is { } grace) stdout.WriteLine($"Grace ends      {Time(grace)}");
         stdout.WriteLine($"Verdict         {assessment.Compliance?.ToWire() ?? AuditRow.InsufficientData}");
         stdout.WriteLine($"Annotation      {assessment.Annotation}");

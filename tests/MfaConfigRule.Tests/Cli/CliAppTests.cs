@@ -442,6 +442,30 @@ public sealed class CliAppTests : IDisposable
     }
 
     [Fact]
+    public void Explain_LiveUserWithANeverEndingExemptionTag_SaysItHasNoEndDate()
+    {
+        _iam.AddUser("bob", Now.AddDays(-10), tags: Tags(("mfa-exempt-until", "9999-12-31")));
+
+        var exit = Run("explain", "bob");
+
+        Assert.Equal(CliApp.ExitClean, exit);
+        Assert.Contains("Exemption       tag mfa-exempt-until, no end date", OutLines);
+        Assert.Contains("Annotation      Exempt with no end date (tag mfa-exempt-until); console password with no MFA device.", OutLines);
+    }
+
+    [Fact]
+    public void Explain_LiveUserWithAnUnknownKindOfSerial_ShowsTheDeviceAsUnrecognised()
+    {
+        _iam.AddUser("bob", Now.AddDays(-10), [UnknownKind("bob")]);
+
+        var exit = Run("explain", "bob", "--allowed-mfa-types", "hardware,fido");
+
+        Assert.Equal(CliApp.ExitNonCompliant, exit);
+        Assert.Contains(OutLines, l => l.Contains("unrecognised-kind", StringComparison.Ordinal) && l.Contains(UnknownKind("bob").SerialNumber, StringComparison.Ordinal));
+        Assert.Contains("serial kind sms-mfa", OutLines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Explain_LiveUnknownUser_ExitsTwo()
     {
         var exit = Run("explain", "ghost");
