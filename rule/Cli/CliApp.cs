@@ -108,8 +108,10 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
             if (parse.GetValue(_report) is { } file)
             {
                 var report = ReadReport(file);
-                var row = report.Users.FirstOrDefault(r => string.Equals(r.UserName, name, StringComparison.OrdinalIgnoreCase))
-                    ?? throw new CliException($"user {name} is not in {file.Name}");
+                var row = report.Users.FirstOrDefault(r => string.Equals(r.UserName, name, StringComparison.OrdinalIgnoreCase));
+                if (row is null && report.Problems.FirstOrDefault(p => string.Equals(p.UserName, name, StringComparison.OrdinalIgnoreCase)) is { } problem)
+                    throw new CliException($"user {name} has no usable row in {file.Name}: line {problem.LineNumber}: {problem.Message}");
+                if (row is null) throw new CliException($"user {name} is not in {file.Name}");
                 state = OfflineState(row);
             }
             else
@@ -234,7 +236,9 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
             stderr.WriteLine($"warning: {file.Name} line {problem.LineNumber}{(problem.UserName is null ? string.Empty : $" ({problem.UserName})")}: {problem.Message}; that row is reported as {AuditRow.InsufficientData}");
         var rows = report.Users
             .Select(row => AuditRow.From(Evaluator.Evaluate(OfflineState(row), parameters, now)))
-            .Concat(report.Problems.Select(p => new AuditRow(p.UserName ?? $"(line {p.LineNumber})", string.Empty, AuditRow.InsufficientData, $"Unreadable report row: {p.Message}")))
+            // One row per user: a user on conflicting rows is one finding, not one per line.
+            .Concat(report.Problems.GroupBy(p => p.UserName ?? $"(line {p.LineNumber})", StringComparer.OrdinalIgnoreCase).Select(g => new AuditRow(
+                g.Key, string.Empty, AuditRow.InsufficientData, $"Unreadable report row: {string.Join("; ", g.Select(p => p.Message).Distinct(StringComparer.Ordinal))}")))
             .ToList();
         if (parameters.ExemptionTagKey.Length > 0 && rows.Any(r => r.Compliance == ComplianceTypeNames.NonCompliant))
             stderr.WriteLine($"note: a credential report carries no tags, so exemptions by tag {parameters.ExemptionTagKey} are not applied offline.");
@@ -280,7 +284,16 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
         stdout.WriteLine("Parameters");
         foreach (var (key, value) in parameters.ToDictionary()) stdout.WriteLine($"  {key,-20} {(value.Length == 0 ? "(none)" : value)}");
         stdout.WriteLine($"Evaluated at    {Time(now)}");
-        if (assessment.Exemption is { } exemption) stdout.WriteLine($"Exemption       {exemption.Reason}{(exemption.EndsAt is { } end ? $", ends {Time(end)}" : string.Empty)}");
+        if (assessment.Exemption is { } exemption)
+        {
+            var ends = exemption.EndsAt switch
+            {
+                null => string.Empty,
+                { } end when end == DateTimeOffset.MaxValue => ", no end date",
+                { } end => $", ends {Time(end)}",
+            };
+            stdout.WriteLine($"Exemption       {exemption.Reason}{ends}");
+        }
         if (assessment.GraceEndsAt is { } grace) stdout.WriteLine($"Grace ends      {Time(grace)}");
         stdout.WriteLine($"Verdict         {assessment.Compliance?.ToWire() ?? AuditRow.InsufficientData}");
         stdout.WriteLine($"Annotation      {assessment.Annotation}");

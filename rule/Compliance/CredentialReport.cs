@@ -28,7 +28,8 @@ internal sealed record CredentialReportProblem(int LineNumber, string? UserName,
 
 /// <summary>
 /// The parsed report. The root row is kept apart (it is not an IAM user and Config has no resource for it); rows that
-/// cannot be read are listed in <see cref="Problems"/> so that no user silently drops out of an audit.
+/// cannot be read are listed in <see cref="Problems"/> so that no user silently drops out of an audit. <see cref="Users"/>
+/// holds at most one row per user name (in any case): a user named on two rows is in <see cref="Problems"/> only.
 /// </summary>
 internal sealed record CredentialReport(
     IReadOnlyList<CredentialReportRow> Users,
@@ -54,13 +55,14 @@ internal sealed record CredentialReport(
             throw new CredentialReportFormatException(
                 $"the credential report header lacks column {string.Join(", ", absent)} (line {header.Line}); is this an IAM credential report?");
 
-        var users = new List<CredentialReportRow>();
+        var rows = new List<CredentialReportRow>();
         var problems = new List<CredentialReportProblem>();
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         CredentialReportRow? root = null;
+        var dataLines = 0;
         foreach (var record in records.SkipWhile(r => r.Line != header.Line).Skip(1))
         {
             if (record.Fields.Count == 1 && record.Fields[0].Trim().Length == 0) continue;
+            dataLines++;
             var userColumn = index["user"];
             var name = userColumn < record.Fields.Count ? record.Fields[userColumn].Trim() : string.Empty;
             if (record.Fields.Count != header.Fields.Count)
@@ -82,16 +84,43 @@ internal sealed record CredentialReport(
                     !isRoot && ParseBool(Field("password_enabled"), "password_enabled"),
                     ParseTime(Field("password_last_changed"), "password_last_changed"),
                     ParseBool(Field("mfa_active"), "mfa_active"));
-                if (isRoot) { root = row; continue; }
-                if (!seen.Add(name)) throw new FormatException($"user {name} appears twice");
-                users.Add(row);
+                if (isRoot) root = row;
+                else rows.Add(row);
             }
             catch (FormatException e)
             {
                 problems.Add(new(record.Line, name.Length == 0 ? null : name, e.Message));
             }
         }
-        return new CredentialReport(users, root, problems, generatedTime);
+        if (dataLines == 0)
+        {
+            throw new CredentialReportFormatException(
+                $"the credential report has a header but no rows, not even {CredentialReportRow.RootUserName}, which every IAM credential report has; is this an IAM credential report?");
+        }
+        var users = WithoutConflicts(rows, problems);
+        return new CredentialReport(users, root, [.. problems.OrderBy(p => p.LineNumber)], generatedTime);
+    }
+
+    /// <summary>
+    /// IAM names are unique regardless of case, so two rows naming one user (readable or not) contradict each other and
+    /// neither may give a verdict: each readable one becomes a "conflicting rows" problem, and the user is left out of
+    /// <see cref="Users"/> (a sweep then reads that user live).
+    /// </summary>
+    private static List<CredentialReportRow> WithoutConflicts(List<CredentialReportRow> rows, List<CredentialReportProblem> problems)
+    {
+        var lines = rows.Select(r => (r.UserName, Line: r.LineNumber))
+            .Concat(problems.Where(p => p.UserName is not null).Select(p => (UserName: p.UserName!, Line: p.LineNumber)))
+            .OrderBy(r => r.Line)
+            .GroupBy(r => r.UserName, StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.Count() > 1)
+            .ToDictionary(g => g.Key, g => g.Select(r => r.Line.ToString(CultureInfo.InvariantCulture)).ToList(), StringComparer.OrdinalIgnoreCase);
+        if (lines.Count == 0) return rows;
+        foreach (var row in rows.Where(r => lines.ContainsKey(r.UserName)))
+        {
+            problems.Add(new(row.LineNumber, row.UserName,
+                $"conflicting rows: user {row.UserName} is on lines {string.Join(", ", lines[row.UserName][..^1])} and {lines[row.UserName][^1]}, so none of them is used"));
+        }
+        return rows.Where(r => !lines.ContainsKey(r.UserName)).ToList();
     }
 
     private static bool ParseBool(string value, string column) => value.ToUpperInvariant() switch

@@ -7,6 +7,9 @@ namespace MfaConfigRule.Compliance;
 internal sealed record Evaluation
 {
     public const int MaxAnnotationLength = 256;
+
+    /// <summary>PutEvaluations takes a ComplianceResourceId of 1 to 768 characters.</summary>
+    public const int MaxResourceIdLength = 768;
     public const string UserResourceType = "AWS::IAM::User";
     private const string TruncationMark = " [truncated]";
 
@@ -15,7 +18,7 @@ internal sealed record Evaluation
         ArgumentException.ThrowIfNullOrWhiteSpace(resourceType);
         ArgumentException.ThrowIfNullOrWhiteSpace(resourceId);
         if (resourceType.Length > 256) throw new ArgumentException("resource type longer than 256 characters", nameof(resourceType));
-        if (resourceId.Length > 768) throw new ArgumentException("resource id longer than 768 characters", nameof(resourceId));
+        if (resourceId.Length > MaxResourceIdLength) throw new ArgumentException($"resource id longer than {MaxResourceIdLength} characters", nameof(resourceId));
         if (!Enum.IsDefined(compliance)) throw new ArgumentOutOfRangeException(nameof(compliance));
         if (orderingTimestamp == default) throw new ArgumentException("ordering timestamp is required", nameof(orderingTimestamp));
         ResourceType = resourceType;
@@ -37,5 +40,13 @@ internal sealed record Evaluation
     internal static string Truncate(string annotation) =>
         annotation.Length <= MaxAnnotationLength
             ? annotation
-            : string.Concat(annotation.AsSpan(0, MaxAnnotationLength - TruncationMark.Length), TruncationMark);
+            : string.Concat(annotation.AsSpan(0, CutAt(annotation, MaxAnnotationLength - TruncationMark.Length)), TruncationMark);
+
+    /// <summary>
+    /// Where to cut <paramref name="text"/> to at most <paramref name="length"/> characters without splitting a surrogate
+    /// pair (a tag value may hold letters outside the Basic Multilingual Plane; half of one is not text, and JSON
+    /// serialisers refuse or mangle it).
+    /// </summary>
+    internal static int CutAt(string text, int length) =>
+        length > 0 && length < text.Length && char.IsHighSurrogate(text[length - 1]) && char.IsLowSurrogate(text[length]) ? length - 1 : length;
 }

@@ -60,12 +60,15 @@ internal static class Evaluator
         }
 
         var allowed = parameters.AllowedMfaTypes;
+        var accepted = MfaKindNames.AcceptedBy(allowed);
         var mfa = state.Mfa;
-        var satisfying = mfa.Kinds & allowed;
+        var satisfying = mfa.Kinds & accepted;
         if (satisfying != MfaKinds.None)
         {
+            var devices = mfa.Devices.Where(d => (d.Kind & accepted) != MfaKinds.None).ToList();
+            var seen = UnrecognisedSerials(devices) is { Length: > 0 } serialKinds ? $"; serial kind {serialKinds}" : string.Empty;
             return new Assessment(user, ComplianceType.Compliant,
-                $"Console password protected by {MfaKindNames.Describe(satisfying)} MFA ({CountDevices(mfa.Devices.Count(d => (d.Kind & allowed) != MfaKinds.None))}).",
+                $"Console password protected by {MfaKindNames.Describe(satisfying)} MFA ({CountDevices(devices.Count)}{seen}).",
                 MissingEvidence.None, null, null);
         }
 
@@ -87,12 +90,17 @@ internal static class Evaluator
             : MissingEvidence.LiveState;
         var problem = mfa.Devices.Count == 0
             ? "no MFA device"
-            : $"only {MfaKindNames.Describe(mfa.Kinds)} MFA, which this rule does not accept";
+            : $"only {MfaKindNames.Describe(mfa.Kinds)} MFA{(UnrecognisedSerials(mfa.Devices) is { Length: > 0 } kinds ? $" (serial kind {kinds})" : string.Empty)}, which this rule does not accept";
 
         var (exemption, tagNote, tagsMissing) = FindExemption(state, parameters, now);
         if (exemption is not null)
         {
-            var until = exemption.EndsAt is { } end ? $" through {end.AddTicks(-1).ToString(DateFormat, CultureInfo.InvariantCulture)}" : string.Empty;
+            var until = exemption.EndsAt switch
+            {
+                null => string.Empty,
+                { } end when end == DateTimeOffset.MaxValue => " with no end date",
+                { } end => $" through {end.AddTicks(-1).ToString(DateFormat, CultureInfo.InvariantCulture)}",
+            };
             return new Assessment(user, ComplianceType.NotApplicable,
                 $"Exempt{until} ({exemption.Reason}); console password with {problem}.",
                 MissingEvidence.None, exemption, null);
@@ -111,10 +119,15 @@ internal static class Evaluator
         // it); it tells the person when the grace ends, and remediation leaves the user alone until then.
         DateTimeOffset? graceEnds = null;
         var graceNote = string.Empty;
-        if (parameters.GracePeriod > TimeSpan.Zero && setAt is { } passwordSet && now < passwordSet + parameters.GracePeriod)
+        if (parameters.GracePeriod > TimeSpan.Zero && setAt is { } passwordSet)
         {
-            graceEnds = passwordSet + parameters.GracePeriod;
-            graceNote = $" New password: grace period ends {graceEnds.Value.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}Z.";
+            // A password date after now (a skewed clock, a doctored report) buys no more grace than a password set now.
+            var ends = UtcTime.AddSaturating(passwordSet < now ? passwordSet : now, parameters.GracePeriod);
+            if (now < ends)
+            {
+                graceEnds = ends;
+                graceNote = $" New password: grace period ends {ends.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}Z.";
+            }
         }
         return new Assessment(user, ComplianceType.NonCompliant, $"Console password{since} with {problem}.{graceNote}{tagNote} {remedy}", missing, null, graceEnds);
     }
@@ -138,7 +151,7 @@ internal static class Evaluator
 
         if (!DateOnly.TryParseExact(value.Trim(), DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             return (null, $" Tag {key}='{Shorten(value)}' is not a YYYY-MM-DD date, so it exempts nothing.", false);
-        var endsAt = new DateTimeOffset(date.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var endsAt = UtcTime.EndOfDay(date);
         if (now >= endsAt)
             return (null, $" Exemption tag {key} expired on {date.ToString(DateFormat, CultureInfo.InvariantCulture)}.", false);
         return (new Exemption($"tag {key}", endsAt), string.Empty, false);
@@ -151,5 +164,9 @@ internal static class Evaluator
         _ => $"{count} devices",
     };
 
-    private static string Shorten(string value) => value.Length <= 24 ? value : string.Concat(value.AsSpan(0, 21), "...");
+    /// <summary>The serial kinds of devices this rule does not recognise, as the annotation names them ("sms-mfa").</summary>
+    private static string UnrecognisedSerials(IEnumerable<MfaDevice> devices) =>
+        string.Join(", ", devices.Where(d => d.Kind == MfaKinds.Unknown).Select(d => MfaKindNames.SerialKind(d.SerialNumber)).Distinct(StringComparer.Ordinal).Take(3));
+
+    private static string Shorten(string value) => value.Length <= 24 ? value : string.Concat(value.AsSpan(0, Evaluation.CutAt(value, 21)), "...");
 }

@@ -63,28 +63,42 @@ internal sealed record RuleParameters
         {
             document = JsonDocument.Parse(json);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
+            // ArgumentException: a .NET string with an unpaired surrogate cannot be read as UTF-8 JSON at all.
             throw new RuleParametersException($"rule parameters are not valid JSON: {e.Message}");
         }
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new RuleParametersException($"rule parameters must be a JSON object, got {document.RootElement.ValueKind}");
-            var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var property in document.RootElement.EnumerateObject())
+            try
             {
-                values[property.Name] = property.Value.ValueKind switch
-                {
-                    JsonValueKind.String => property.Value.GetString()!,
-                    JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText(),
-                    JsonValueKind.Null => string.Empty,
-                    _ => throw new RuleParametersException(
-                        $"rule parameter {property.Name} must be a string, got {property.Value.ValueKind}"),
-                };
+                return StringValues(document.RootElement);
             }
-            return values;
+            catch (InvalidOperationException)
+            {
+                // An escaped unpaired surrogate ("\ud800") is valid JSON, but System.Text.Json cannot read it as text.
+                throw new RuleParametersException("rule parameters hold a key or value that is not valid Unicode text (an unpaired surrogate such as \\ud800)");
+            }
         }
+    }
+
+    private static Dictionary<string, string> StringValues(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new RuleParametersException($"rule parameters must be a JSON object, got {root.ValueKind}");
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in root.EnumerateObject())
+        {
+            values[property.Name] = property.Value.ValueKind switch
+            {
+                JsonValueKind.String => property.Value.GetString()!,
+                JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText(),
+                JsonValueKind.Null => string.Empty,
+                _ => throw new RuleParametersException(
+                    $"rule parameter {property.Name} must be a string, got {property.Value.ValueKind}"),
+            };
+        }
+        return values;
     }
 
     /// <summary>Parses key/value pairs (the CLI's flags come through here too, so both doors validate alike).</summary>

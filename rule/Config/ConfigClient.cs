@@ -95,9 +95,16 @@ internal sealed class ConfigClient : IConfigClient
             return null;
         }
         if (response.ConfigurationItems is not [var item, ..]) return null;
+        // The item's id and capture time become an evaluation's ComplianceResourceId (1 to 768 characters) and its
+        // OrderingTimestamp: ones no evaluation can carry are a malformed answer, not an evaluation that fails later.
+        var itemResourceId = string.IsNullOrWhiteSpace(item.ResourceId) ? resourceId : item.ResourceId;
+        if (itemResourceId.Length > Evaluation.MaxResourceIdLength)
+            throw _json.MalformedResponse(operation, $"the configuration item's resourceId is {itemResourceId.Length} characters, over Config's {Evaluation.MaxResourceIdLength}");
+        if (item.ConfigurationItemCaptureTime < DateTimeOffset.UnixEpoch)
+            throw _json.MalformedResponse(operation, $"the configuration item's configurationItemCaptureTime {item.ConfigurationItemCaptureTime:O} is before 1970");
         return new ConfigurationItem(
             item.ResourceType ?? resourceType,
-            item.ResourceId ?? resourceId,
+            itemResourceId,
             item.ResourceName,
             item.Arn,
             item.ConfigurationItemStatus ?? throw _json.MalformedResponse(operation, "the configuration item lacks configurationItemStatus"),

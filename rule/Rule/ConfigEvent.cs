@@ -27,9 +27,9 @@ internal sealed record ConfigEvent(
         var invokingJson = RequiredString(root, "invokingEvent", "the Config event");
         return new ConfigEvent(
             InvokingEvent.Parse(invokingJson),
-            OptionalString(root, "ruleParameters"),
+            NullableString(root, "ruleParameters", "a JSON string (the InputParameters object written as text)"),
             RequiredString(root, "resultToken", "the Config event"),
-            root.TryGetProperty("eventLeftScope", out var left) && left.ValueKind == JsonValueKind.True,
+            ParseEventLeftScope(root),
             OptionalString(root, "executionRoleArn"),
             OptionalString(root, "configRuleArn"),
             RequiredString(root, "configRuleName", "the Config event"),
@@ -46,15 +46,70 @@ internal sealed record ConfigEvent(
         {
             throw new ConfigEventException($"{what} is not valid JSON: {e.Message}");
         }
+        catch (ArgumentException e)
+        {
+            // A .NET string with an unpaired surrogate cannot be read as UTF-8 JSON at all.
+            throw new ConfigEventException($"{what} is not valid JSON: {e.Message}");
+        }
     }
 
     internal static string RequiredString(JsonElement element, string name, string where) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            && Text(value, name) is { } text && !string.IsNullOrWhiteSpace(text)
             ? text
             : throw new ConfigEventException($"{where} lacks the string field {name}");
 
     internal static string? OptionalString(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? Text(value, name)
+            : null;
+
+    /// <summary>
+    /// The text of a JSON string. An escaped unpaired surrogate (<c>"\ud800"</c>) is valid JSON but no text, and
+    /// System.Text.Json refuses it with an InvalidOperationException; here it is an event error naming the field.
+    /// </summary>
+    internal static string Text(JsonElement value, string name)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ConfigEventException($"field {name} is not valid Unicode text (it holds an unpaired surrogate such as \\ud800)");
+        }
+    }
+
+    /// <summary>A string field that may also be absent or null (both: none); any other JSON type is an error naming what it got.</summary>
+    private static string? NullableString(JsonElement root, string name, string expected)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return value.ValueKind == JsonValueKind.String
+            ? Text(value, name)
+            : throw new ConfigEventException($"the Config event's {name} must be {expected}, got a JSON {Describe(value.ValueKind)}");
+    }
+
+    private static bool ParseEventLeftScope(JsonElement root)
+    {
+        if (!root.TryGetProperty("eventLeftScope", out var value)) return false;
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False or JsonValueKind.Null => false,
+            _ => throw new ConfigEventException($"the Config event's eventLeftScope must be true or false, got a JSON {Describe(value.ValueKind)}"),
+        };
+    }
+
+    internal static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "object",
+        JsonValueKind.Array => "array",
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => "number",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        JsonValueKind.Null => "null",
+        _ => kind.ToString(),
+    };
 }
 
 /// <summary>The parsed <c>invokingEvent</c>: a message type and, for change notifications, the item or its summary.</summary>
@@ -87,7 +142,7 @@ internal sealed record InvokingEvent(string MessageType, DateTimeOffset? Notific
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
         if (item.TryGetProperty("tags", out var tagMap) && tagMap.ValueKind == JsonValueKind.Object)
             foreach (var tag in tagMap.EnumerateObject())
-                if (tag.Value.ValueKind == JsonValueKind.String) tags[tag.Name] = tag.Value.GetString()!;
+                if (tag.Value.ValueKind == JsonValueKind.String) tags[TagKey(tag)] = ConfigEvent.Text(tag.Value, $"tags.{TagKey(tag)}");
         string? configuration = null;
         if (item.TryGetProperty("configuration", out var config) && config.ValueKind == JsonValueKind.Object)
         {
@@ -98,9 +153,15 @@ internal sealed record InvokingEvent(string MessageType, DateTimeOffset? Notific
                     if (ConfigEvent.OptionalString(tag, "key") is { } key && ConfigEvent.OptionalString(tag, "value") is { } value)
                         tags.TryAdd(key, value);
         }
+        var resourceId = ConfigEvent.RequiredString(item, "resourceId", where);
+        if (resourceId.Length > Evaluation.MaxResourceIdLength)
+        {
+            throw new ConfigEventException(
+                $"{where} resourceId is {resourceId.Length} characters; Config's limit for a resource id (ComplianceResourceId) is {Evaluation.MaxResourceIdLength}");
+        }
         return new ConfigurationItem(
             ConfigEvent.RequiredString(item, "resourceType", where),
-            ConfigEvent.RequiredString(item, "resourceId", where),
+            resourceId,
             ConfigEvent.OptionalString(item, "resourceName"),
             ConfigEvent.OptionalString(item, "ARN"),
             ConfigEvent.RequiredString(item, "configurationItemStatus", where),
@@ -109,15 +170,31 @@ internal sealed record InvokingEvent(string MessageType, DateTimeOffset? Notific
             tags);
     }
 
+    private static string TagKey(JsonProperty tag)
+    {
+        try
+        {
+            return tag.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ConfigEventException("a tag key is not valid Unicode text (it holds an unpaired surrogate such as \\ud800)");
+        }
+    }
+
     private static JsonElement Required(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object
             ? value
             : throw new ConfigEventException($"invokingEvent of this message type lacks the object {name}");
 
-    private static DateTimeOffset ParseTime(string text, string name) =>
-        UtcTime.TryParse(text, out var time)
-            ? time
-            : throw new ConfigEventException($"{name} '{text}' is not a time");
+    private static DateTimeOffset ParseTime(string text, string name)
+    {
+        if (!UtcTime.TryParse(text, out var time)) throw new ConfigEventException($"{name} '{text}' is not a time");
+        // These times become the evaluations' OrderingTimestamp; Config writes nothing before the Unix epoch, and the
+        // year-1 date a blank serialiser writes would be no ordering at all.
+        if (time < DateTimeOffset.UnixEpoch) throw new ConfigEventException($"{name} '{text}' is before 1970, not a time Config writes");
+        return time;
+    }
 }
 
 /// <summary>The IAM user a configuration item describes.</summary>
@@ -142,7 +219,7 @@ internal static class ConfigurationItemUser
                     created = time;
             }
         }
-        if (string.IsNullOrEmpty(name)) throw new ConfigEventException($"configuration item {item.ResourceId} names no IAM user (no resourceName or configuration.userName)");
+        if (string.IsNullOrWhiteSpace(name)) throw new ConfigEventException($"configuration item {item.ResourceId} names no IAM user (no resourceName or configuration.userName)");
         arn ??= string.Empty;
         return new IamUser(item.ResourceId, name, arn, path ?? IamUser.PathFromArn(arn, name), created);
     }

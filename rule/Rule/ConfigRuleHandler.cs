@@ -65,6 +65,9 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
 {
     private static readonly string[] ApplicableStatuses = ["OK", "ResourceDiscovered"];
 
+    // The longest a timer can wait (CancellationTokenSource refuses more).
+    private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     public async Task<InvocationSummary> HandleAsync(string eventJson, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
         var configEvent = ConfigEvent.Parse(eventJson);
@@ -124,7 +127,10 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
     private TimeSpan SweepBudget(DateTimeOffset deadline, TimeSpan reserve)
     {
         var remaining = deadline - time.GetUtcNow();
-        return remaining - reserve > TimeSpan.Zero ? remaining - reserve : TimeSpan.Zero;
+        var budget = remaining - reserve > TimeSpan.Zero ? remaining - reserve : TimeSpan.Zero;
+        // A timer cannot wait longer than this; a deadline beyond it (DateTimeOffset.MaxValue when the runtime got no
+        // deadline header) would make the CancellationTokenSource throw instead of meaning "no hurry".
+        return budget < MaxTimerDelay ? budget : MaxTimerDelay;
     }
 
     /// <summary>Time kept back for PutEvaluations: the larger of the configured reserve and a tenth of what is left.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AwsDouble.Iam;
 using AwsDouble.Population;
 using MfaConfigRule.EndToEnd.Tests.Support;
 
@@ -23,6 +24,12 @@ public sealed class BadInputTests(ITestOutputHelper output) : EndToEndTest(outpu
         { "change without configurationItem", WithInvoking("""{"messageType":"ConfigurationItemChangeNotification","notificationCreationTime":"2026-11-29T06:00:00.000Z"}"""), "configurationItem" },
         { "configurationItem without capture time", WithInvoking("""{"messageType":"ConfigurationItemChangeNotification","configurationItem":{"resourceType":"AWS::IAM::User","resourceId":"AIDAEXAMPLE","configurationItemStatus":"OK"}}"""), "configurationItemCaptureTime" },
         { "unknown messageType", WithInvoking("""{"messageType":"ComplianceChangeNotification","notificationCreationTime":"2026-11-29T06:00:00.000Z"}"""), "unknown messageType 'ComplianceChangeNotification'" },
+        { "ruleParameters an object, not a string", Replace(Scheduled(), "ruleParameters", new JsonObject { ["ExemptUserNames"] = "alice" }), "ruleParameters must be a JSON string (the InputParameters object written as text), got a JSON object" },
+        { "ruleParameters a number", Replace(Scheduled(), "ruleParameters", 24), "ruleParameters must be a JSON string (the InputParameters object written as text), got a JSON number" },
+        { "ruleParameters an array", Replace(Scheduled(), "ruleParameters", new JsonArray("ExemptUserNames")), "got a JSON array" },
+        { "a resourceId over Config's 768 characters", WithInvoking(ChangeInvoking(new string('A', 800), "2026-11-29T06:00:00.000Z")), "configurationItem resourceId is 800 characters; Config's limit for a resource id (ComplianceResourceId) is 768" },
+        { "a capture time of year one", WithInvoking(ChangeInvoking("AIDAEXAMPLE", "0001-01-01T00:00:00.000Z")), "configurationItemCaptureTime '0001-01-01T00:00:00.000Z' is before 1970" },
+        { "an unpaired surrogate in a tag", WithInvoking(ChangeInvoking("AIDAEXAMPLE", "2026-11-29T06:00:00.000Z", tagValue: "\\ud800")), "field tags.mfa-exempt-until is not valid Unicode text" },
     };
 
     public static TheoryData<string, string, string> BadParameters => new()
@@ -154,6 +161,65 @@ public sealed class BadInputTests(ITestOutputHelper output) : EndToEndTest(outpu
         Assert.Contains("evaluate", error.ErrorMessage.Replace("evaluate-all", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.NotEqual(0, await function.StopAsync());
     }
+
+    [Fact]
+    public async Task Evaluate_PoisonValuesOnUsers_EveryUserGetsTheirVerdictOnTheSweepAndTheChangePath()
+    {
+        var passwordSet = Now.AddDays(-30);
+        var sms = $"arn:aws:iam::{ConfigEvents.AccountId}:sms-mfa/sms-user";
+        Account.SeedUsers(
+        [
+            // "Never expires": once overflowed the end-of-day arithmetic and took the whole sweep down.
+            new UserSeed("forever-exempt") { LoginProfile = new LoginProfileSeed(passwordSet), Tags = [KeyValuePair.Create("mfa-exempt-until", "9999-12-31")] },
+            // An MFA serial of a kind the rule does not know: not hardware, only good for a policy accepting every kind.
+            new UserSeed("sms-user") { LoginProfile = new LoginProfileSeed(passwordSet), MfaDevices = [new MfaDeviceSeed(MfaDeviceKind.Hardware, passwordSet, sms)] },
+            new UserSeed("no-mfa") { LoginProfile = new LoginProfileSeed(passwordSet) },
+            new UserSeed("hardware-user") { LoginProfile = new LoginProfileSeed(passwordSet), MfaDevices = [new MfaDeviceSeed(MfaDeviceKind.Hardware, passwordSet)] },
+        ]);
+        var function = await StartFunctionAsync();
+
+        var sweep = await function.InvokeAsync(ConfigEvents.Scheduled(RuleName, Config.IssueResultToken(RuleName), null, Now));
+
+        Assert.True(sweep.Succeeded, sweep.ToString());
+        var byName = StoredByName();
+        Assert.Equal(["forever-exempt", "hardware-user", "no-mfa", "sms-user"], byName.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(Verdict.NotApplicable, byName["forever-exempt"].ComplianceType);
+        Assert.StartsWith("Exempt with no end date (tag mfa-exempt-until)", byName["forever-exempt"].Annotation, StringComparison.Ordinal);
+        Assert.Equal(Verdict.Compliant, byName["sms-user"].ComplianceType);
+        Assert.Contains("serial kind sms-mfa", byName["sms-user"].Annotation, StringComparison.Ordinal);
+        Assert.Equal(Verdict.NonCompliant, byName["no-mfa"].ComplianceType);
+
+        var narrow = await function.InvokeAsync(ConfigEvents.Scheduled(RuleName, Config.IssueResultToken(RuleName), """{"AllowedMfaTypes":"hardware,fido"}""", Now));
+
+        Assert.True(narrow.Succeeded, narrow.ToString());
+        var sent = LastPut().ToDictionary(e => NamesById()[e.ComplianceResourceId], StringComparer.Ordinal);
+        Assert.Equal(Verdict.NonCompliant, sent["sms-user"].ComplianceType);
+        Assert.Contains("only unrecognised-kind MFA (serial kind sms-mfa), which this rule does not accept", sent["sms-user"].Annotation, StringComparison.Ordinal);
+        Assert.Equal(Verdict.Compliant, sent["hardware-user"].ComplianceType);
+
+        var item = Account.ConfigurationHistory(UserIdOf("forever-exempt"))[^1];
+        Assert.Equal("9999-12-31", item.Tags["mfa-exempt-until"]);
+        var change = await function.InvokeAsync(ConfigEvents.Change(item, RuleName, Config.IssueResultToken(RuleName), null, Now));
+
+        Assert.True(change.Succeeded, change.ToString());
+        var changed = Assert.Single(LastPut());
+        Assert.Equal(Verdict.NotApplicable, changed.ComplianceType);
+        Assert.StartsWith("Exempt with no end date", changed.Annotation, StringComparison.Ordinal);
+    }
+
+    private Dictionary<string, (string ComplianceType, string? Annotation)> StoredByName()
+    {
+        var names = NamesById();
+        return StoredResults().ToDictionary(r => names[r.ResourceId], r => (r.ComplianceType, r.Annotation), StringComparer.Ordinal);
+    }
+
+    private IReadOnlyList<AwsDouble.Config.EvaluationInput> LastPut() => Config.Calls()[^1].Evaluations;
+
+    /// <summary>A change notification for an IAM user item with the given id, capture time and exemption tag value (as JSON text).</summary>
+    private static string ChangeInvoking(string resourceId, string captureTime, string tagValue = "2026-12-31") =>
+        "{\"messageType\":\"ConfigurationItemChangeNotification\",\"notificationCreationTime\":\"2026-11-29T06:00:00.000Z\",\"configurationItem\":{"
+        + $"\"resourceType\":\"AWS::IAM::User\",\"resourceId\":\"{resourceId}\",\"resourceName\":\"alice\",\"configurationItemStatus\":\"OK\","
+        + $"\"configurationItemCaptureTime\":\"{captureTime}\",\"tags\":{{\"mfa-exempt-until\":\"{tagValue}\"}}}}}}";
 
     private static string Scheduled() => ConfigEvents.Scheduled("mfa-for-console-users", "RESULT_TOKEN", null, DateTimeOffset.UnixEpoch.AddYears(56));
 

@@ -117,6 +117,107 @@ public sealed class CliTests(ITestOutputHelper output) : EndToEndTest(output)
     }
 
     [Fact]
+    public async Task EvaluateCredentialReport_UserOnTwoRows_IsInsufficientDataNeverTheFirstRowsVerdict()
+    {
+        var users = SeedPopulation(12);
+        var lines = Account.CredentialReportCsvNow().Split('\n').ToList();
+        var user = First(users, PopulationCase.PasswordWithVirtualMfa).UserName;
+        var at = lines.FindIndex(l => l.StartsWith(user + ",", StringComparison.Ordinal));
+        var fields = lines[at].Split(',');
+        fields[7] = "false";                                                  // mfa_active: the second row says no MFA
+        lines.Add(string.Join(',', fields));
+        var reportFile = await WriteTempAsync(string.Join('\n', lines));
+        try
+        {
+            var run = await CliAsync("evaluate", "--credential-report", reportFile, "--output", "json");
+
+            Assert.True(run.ExitCode == 2, run.ToString());
+            var rows = JsonNode.Parse(run.Stdout)!.AsArray().Where(r => r!["user"]!.GetValue<string>() == user).ToList();
+            var row = Assert.Single(rows)!;
+            Assert.Equal("INSUFFICIENT_DATA", row["compliance"]!.GetValue<string>());
+            Assert.Contains("conflicting rows", row["annotation"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.DoesNotContain("unexpected", run.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(reportFile);
+        }
+    }
+
+    [Fact]
+    public async Task EvaluateCredentialReport_HeaderWithoutAnyRow_ExitsTwoSayingItIsNoCredentialReport()
+    {
+        SeedPopulation(3);
+        var reportFile = await WriteTempAsync(Account.CredentialReportCsvNow().Split('\n')[0] + "\n");
+        try
+        {
+            var run = await CliAsync("evaluate", "--credential-report", reportFile);
+
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.Equal(string.Empty, run.Stdout);
+            Assert.Contains("error: the credential report has a header but no rows, not even <root_account>", run.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(reportFile);
+        }
+    }
+
+    [Fact]
+    public async Task EvaluateCredentialReport_FarFuturePasswordDateAndTheLongestGrace_IsAFindingNotAnError()
+    {
+        var users = SeedPopulation(12);
+        var lines = Account.CredentialReportCsvNow().Split('\n').ToList();
+        var user = First(users, PopulationCase.PasswordWithoutMfa).UserName;
+        var at = lines.FindIndex(l => l.StartsWith(user + ",", StringComparison.Ordinal));
+        var fields = lines[at].Split(',');
+        fields[5] = "9999-12-31T23:59:59+00:00";                              // password_last_changed
+        lines[at] = string.Join(',', fields);
+        var reportFile = await WriteTempAsync(string.Join('\n', lines));
+        try
+        {
+            var run = await CliAsync("evaluate", "--credential-report", reportFile, "--output", "json", "--grace-period-hours", "8784");
+
+            Assert.True(run.ExitCode == 1, run.ToString());
+            Assert.DoesNotContain("error", run.Stderr, StringComparison.Ordinal);
+            var row = JsonNode.Parse(run.Stdout)!.AsArray().Single(r => r!["user"]!.GetValue<string>() == user)!;
+            Assert.Equal("NON_COMPLIANT", row["compliance"]!.GetValue<string>());
+            Assert.Contains("(set 9999-12-31)", row["annotation"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(reportFile);
+        }
+    }
+
+    [Fact]
+    public async Task Invoke_EventWithAResourceIdOverConfigsLimit_ExitsTwoNamingTheFieldAndTheLimit()
+    {
+        var users = SeedPopulation(3);
+        var item = Account.ConfigurationHistory(users[0].UserId)[^1] with { ResourceId = new string('A', 769) };
+        var eventFile = await WriteTempAsync(ConfigEvents.Change(item, RuleName, ConfigEvents.TestModeToken, null, Now));
+        try
+        {
+            var run = await CliAsync("invoke", "--event", eventFile);
+
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.Contains("error: configurationItem resourceId is 769 characters; Config's limit for a resource id (ComplianceResourceId) is 768", run.Stderr, StringComparison.Ordinal);
+            Assert.Empty(Config.Calls());
+        }
+        finally
+        {
+            File.Delete(eventFile);
+        }
+    }
+
+    private static async Task<string> WriteTempAsync(string text)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"e2e-input-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(path, text);
+        return path;
+    }
+
+    [Fact]
     public async Task ExplainLive_UserWithAnExpiredExemption_ShowsItsInputsAndExitsOne()
     {
         var users = SeedPopulation(14);

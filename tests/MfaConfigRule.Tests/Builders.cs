@@ -38,6 +38,10 @@ internal static class Builders
 
     public static MfaDevice Hardware(DateTimeOffset? enabled = null) => new("GAHT12345678", enabled ?? Now.AddDays(-100));
 
+    /// <summary>A device whose serial is an ARN of a kind the rule does not recognise (IAM's old SMS MFA).</summary>
+    public static MfaDevice UnknownKind(string userName, DateTimeOffset? enabled = null) =>
+        new($"arn:aws:iam::{AccountId}:sms-mfa/{userName}", enabled ?? Now.AddDays(-100));
+
     // Credential state.
     public static PasswordEvidence LivePassword(DateTimeOffset? setAt = null) => new(true, setAt ?? Now.AddDays(-30), EvidenceSource.Live);
 

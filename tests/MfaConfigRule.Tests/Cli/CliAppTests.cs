@@ -163,15 +163,69 @@ public sealed class CliAppTests : IDisposable
     }
 
     [Fact]
-    public void Evaluate_HeaderOnlyReport_ExitsZeroWithNoUsers()
+    public void Evaluate_HeaderOnlyReport_ExitsTwoSayingItIsNotACredentialReport()
     {
         var path = Path.Combine(_files.FullName, "empty.csv");
         File.WriteAllText(path, ReportHeader + "\n");
 
         var exit = Run("evaluate", "-r", path);
 
+        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(string.Empty, Out);
+        Assert.StartsWith("error: the credential report has a header but no rows, not even <root_account>", Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_OnlyTheRootRow_ExitsZeroWithNoUsers()
+    {
+        var exit = Run("evaluate", "-r", ReportFile());
+
         Assert.Equal(CliApp.ExitClean, exit);
         Assert.Equal("0 users: ", OutLines[^1]);
+    }
+
+    [Fact]
+    public void Evaluate_UserOnTwoRows_IsInsufficientDataOnceWithConflictingRowsAndExitsTwo()
+    {
+        // The first row alone would be COMPLIANT: it must not be the verdict.
+        var path = ReportFile(ReportRow("alice", true, true), ReportRow("bob", true, true), ReportRow("alice", true, false));
+
+        var exit = Run("evaluate", "-r", path, "-o", "json");
+
+        Assert.Equal(CliApp.ExitError, exit);
+        var rows = JsonRows();
+        var alice = Assert.Single(rows, r => Field(r, "user") == "alice");
+        Assert.Equal("INSUFFICIENT_DATA", Field(alice, "compliance"));
+        Assert.Equal("Unreadable report row: conflicting rows: user alice is on lines 3 and 5, so none of them is used", Field(alice, "annotation"));
+        Assert.Equal("COMPLIANT", Field(Assert.Single(rows, r => Field(r, "user") == "bob"), "compliance"));
+        Assert.Contains("line 3 (alice): conflicting rows", Err, StringComparison.Ordinal);
+        Assert.Contains("line 5 (alice): conflicting rows", Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Explain_UserOnTwoRows_ExitsTwoNamingTheConflict()
+    {
+        var path = ReportFile(ReportRow("alice", true, true), ReportRow("ALICE", true, false));
+
+        var exit = Run("explain", "alice", "-r", path);
+
+        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal($"error: user alice has no usable row in {Path.GetFileName(path)}: line 3: conflicting rows: user alice is on lines 3 and 4, so none of them is used", Err.TrimEnd());
+    }
+
+    [Fact]
+    public void Evaluate_FarFuturePasswordDateWithTheLongestGrace_IsAFindingNotACrash()
+    {
+        var row = ReportRow("alice", true, false).Replace(Iso(Now.AddDays(-30)), "9999-12-31T23:59:59+00:00", StringComparison.Ordinal);
+
+        var exit = Run("evaluate", "-r", ReportFile(row), "-o", "json", "--grace-period-hours", RuleParameters.MaxGracePeriodHours.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(CliApp.ExitNonCompliant, exit);
+        Assert.DoesNotContain("error", Err, StringComparison.Ordinal);
+        var alice = Assert.Single(JsonRows());
+        Assert.Equal("NON_COMPLIANT", Field(alice, "compliance"));
+        Assert.Contains("(set 9999-12-31)", Field(alice, "annotation"), StringComparison.Ordinal);
+        Assert.Contains("grace period ends 2027-11-30 12:00Z", Field(alice, "annotation"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -385,6 +439,30 @@ public sealed class CliAppTests : IDisposable
 
         Assert.Equal(CliApp.ExitNonCompliant, exit);
         Assert.Contains("Exemption tag mfa-exempt-until expired on 2026-01-31.", OutLines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Explain_LiveUserWithANeverEndingExemptionTag_SaysItHasNoEndDate()
+    {
+        _iam.AddUser("bob", Now.AddDays(-10), tags: Tags(("mfa-exempt-until", "9999-12-31")));
+
+        var exit = Run("explain", "bob");
+
+        Assert.Equal(CliApp.ExitClean, exit);
+        Assert.Contains("Exemption       tag mfa-exempt-until, no end date", OutLines);
+        Assert.Contains("Annotation      Exempt with no end date (tag mfa-exempt-until); console password with no MFA device.", OutLines);
+    }
+
+    [Fact]
+    public void Explain_LiveUserWithAnUnknownKindOfSerial_ShowsTheDeviceAsUnrecognised()
+    {
+        _iam.AddUser("bob", Now.AddDays(-10), [UnknownKind("bob")]);
+
+        var exit = Run("explain", "bob", "--allowed-mfa-types", "hardware,fido");
+
+        Assert.Equal(CliApp.ExitNonCompliant, exit);
+        Assert.Contains(OutLines, l => l.Contains("unrecognised-kind", StringComparison.Ordinal) && l.Contains(UnknownKind("bob").SerialNumber, StringComparison.Ordinal));
+        Assert.Contains("serial kind sms-mfa", OutLines[^1], StringComparison.Ordinal);
     }
 
     [Fact]

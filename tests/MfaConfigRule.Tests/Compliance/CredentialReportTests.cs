@@ -36,14 +36,25 @@ public sealed class CredentialReportTests
         Assert.Null(ciDeployer.PasswordLastChanged);
     }
 
-    [Fact]
-    public void Parse_HeaderOnly_HasNoUsersAndNoProblems()
+    [Theory]
+    [InlineData(ReportHeader + "\n")]
+    [InlineData(ReportHeader)]
+    [InlineData(ReportHeader + "\n\n   \n")]
+    public void Parse_HeaderWithoutAnyRow_IsNotACredentialReport(string csv)
     {
-        var report = CredentialReport.Parse(ReportHeader + "\n");
+        var error = Assert.Throws<CredentialReportFormatException>(() => CredentialReport.Parse(csv));
+
+        Assert.StartsWith("the credential report has a header but no rows, not even <root_account>", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_OnlyTheRootRow_HasNoUsersAndNoProblems()
+    {
+        var report = CredentialReport.Parse(ReportCsv());
 
         Assert.Empty(report.Users);
         Assert.Empty(report.Problems);
-        Assert.Null(report.Root);
+        Assert.NotNull(report.Root);
         Assert.Null(report.GeneratedTime);
     }
 
@@ -184,10 +195,58 @@ public sealed class CredentialReportTests
     [Fact]
     public void Parse_SameUserTwiceInAnyCase_SecondRowIsAProblem()
     {
-        var report = CredentialReport.Parse(ReportCsv(ReportRow("alice", true, true), ReportRow("ALICE", true, false)));
+        var report = CredentialReport.Parse(ReportCsv(ReportRow("alice", true, true), ReportRow("bob", true, false), ReportRow("ALICE", true, false)));
 
-        Assert.True(Assert.Single(report.Users).MfaActive);
-        Assert.Equal("user ALICE appears twice", Assert.Single(report.Problems).Message);
+        // Neither row may give alice a verdict (not the first one's COMPLIANT): both are problems, and bob is unaffected.
+        Assert.Equal("bob", Assert.Single(report.Users).UserName);
+        Assert.Equal([3, 5], report.Problems.Select(p => p.LineNumber));
+        Assert.Equal(["alice", "ALICE"], report.Problems.Select(p => p.UserName));
+        Assert.All(report.Problems, p => Assert.Equal($"conflicting rows: user {p.UserName} is on lines 3 and 5, so none of them is used", p.Message));
+    }
+
+    [Fact]
+    public void Parse_SameUserOnAReadableAndAnUnreadableRow_NeitherIsUsed()
+    {
+        var report = CredentialReport.Parse(ReportCsv(ReportRow("alice", true, true), "alice,arn:aws:iam::123456789012:user/alice,true"));
+
+        Assert.Empty(report.Users);
+        Assert.Equal(
+            [(3, "conflicting rows: user alice is on lines 3 and 4, so none of them is used"), (4, "has 3 fields where the header has 22")],
+            report.Problems.Select(p => (p.LineNumber, p.Message)));
+    }
+
+    [Fact]
+    public void Parse_SameUserThreeTimes_NamesEveryLine()
+    {
+        var report = CredentialReport.Parse(ReportCsv(ReportRow("alice", true, true), ReportRow("alice", true, true), ReportRow("alice", true, true)));
+
+        Assert.Empty(report.Users);
+        Assert.All(report.Problems, p => Assert.Equal("conflicting rows: user alice is on lines 3, 4 and 5, so none of them is used", p.Message));
+    }
+
+    [Theory]
+    [InlineData("9999-12-31T23:59:59+00:00")]
+    [InlineData("9999-12-31T23:59:59.9999999Z")]
+    [InlineData("0001-01-01T00:00:00+00:00")]
+    public void Parse_DatesAtTheEndsOfTime_AreRead(string time)
+    {
+        var row = ReportRow("alice", true, false).Replace(Iso(Now.AddDays(-30)), time, StringComparison.Ordinal);
+
+        var alice = Assert.Single(CredentialReport.Parse(ReportCsv(row)).Users);
+
+        Assert.Equal(DateTimeOffset.Parse(time, System.Globalization.CultureInfo.InvariantCulture), alice.PasswordLastChanged);
+    }
+
+    [Theory]
+    [InlineData("9999-12-31T23:59:59-05:00")]
+    [InlineData("10000-01-01T00:00:00+00:00")]
+    public void Parse_DatesPastTheEndOfTime_AreProblemsNotCrashes(string time)
+    {
+        var row = ReportRow("alice", true, false).Replace(Iso(Now.AddDays(-30)), time, StringComparison.Ordinal);
+
+        var report = CredentialReport.Parse(ReportCsv(row));
+
+        Assert.Equal($"password_last_changed '{time}' is not a time", Assert.Single(report.Problems).Message);
     }
 
     [Fact]
@@ -307,8 +366,56 @@ public sealed class CredentialReportTests
         GenRow.Array[0, 40].Sample(rows =>
         {
             var report = CredentialReport.Parse(ReportCsv(rows));
+            var problemNames = report.Problems.Select(p => p.UserName).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
             return report.Users.Count + report.Problems.Count == rows.Length
-                && report.Users.Select(u => u.UserName).Distinct(StringComparer.OrdinalIgnoreCase).Count() == report.Users.Count;
+                && report.Users.Select(u => u.UserName).Distinct(StringComparer.OrdinalIgnoreCase).Count() == report.Users.Count
+                // A user named on a problem row never also has a usable row: conflicting evidence gives no verdict.
+                && !report.Users.Any(u => problemNames.Contains(u.UserName));
         });
+    }
+
+    [Fact]
+    public void Parse_RowsWithRepeatedNames_NoNameThatRepeatsIsAUser()
+    {
+        var genRow = Gen.Select(Gen.Int[0, 5], Gen.Bool, Gen.Bool, Gen.Bool,
+            (id, upper, password, mfa) => ReportRow(upper ? $"USER{id}" : $"user{id}", password, mfa));
+        genRow.Array[0, 12].Sample(rows =>
+        {
+            var report = CredentialReport.Parse(ReportCsv(rows));
+            var repeated = rows.Select(r => r[..r.IndexOf(',')]).GroupBy(n => n, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            return report.Users.All(u => !repeated.Contains(u.UserName))
+                && repeated.All(name => report.Problems.Count(p => string.Equals(p.UserName, name, StringComparison.OrdinalIgnoreCase)) >= 2);
+        });
+    }
+
+    // Fuzzing: whatever the text, the parser gives a report or a CredentialReportFormatException, never another exception.
+
+    private static readonly Gen<string> GenCell = Gen.Frequency(
+        (4, Gen.OneOf("alice", "true", "false", "N/A", "no_information", "not_supported", "", "arn:aws:iam::1:user/a", "<root_account>",
+            "2026-11-29T12:00:00+00:00", "9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00Z", "\"", "\"\"", "\"a,b\"", "\uFEFF")),
+        (1, Gen.String),
+        (1, Gen.Char["\",\r\n a"].Array[0, 8].Select(chars => new string(chars))));
+
+    private static readonly Gen<string> GenLine = Gen.Frequency(
+        (3, GenCell.Array[0, 24].Select(cells => string.Join(',', cells))),
+        (1, Gen.OneOf(ReportHeader, RootRow, ReportRow("bob", true, false), ReportRow("bob", false, true))));
+
+    [Fact]
+    public void Parse_AnyText_GivesAReportOrAFormatError()
+    {
+        Gen.Select(Gen.Bool, GenLine.Array[0, 12], Gen.OneOf("\n", "\r\n", "\r"), (withHeader, lines, newline) =>
+                string.Join(newline, withHeader ? [ReportHeader, .. lines] : lines))
+            .Sample(csv =>
+            {
+                try
+                {
+                    var report = CredentialReport.Parse(csv);
+                    return report.Users.All(u => u.UserName.Length > 0 && u.UserName != CredentialReportRow.RootUserName);
+                }
+                catch (CredentialReportFormatException e)
+                {
+                    return e.Message.Length > 0;
+                }
+            }, iter: 20_000);
     }
 }

@@ -44,6 +44,23 @@ public sealed class EvaluationTests
         Assert.StartsWith(annotation[..244], cut, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Annotation_OverTheLimitWithALetterOutsideTheBasicPlaneAtTheCut_KeepsTheLetterWhole(int shift)
+    {
+        // 𝐀 (U+1D400) is two UTF-16 units; the cut at 244 must not leave half of it, which JSON serialisers refuse.
+        var annotation = new string('a', shift) + string.Concat(Enumerable.Repeat("\U0001D400", 200));
+
+        var cut = Evaluation.ForUser("AIDA1", ComplianceType.NonCompliant, annotation, Builders.Now).Annotation;
+
+        Assert.True(cut.Length <= Evaluation.MaxAnnotationLength);
+        Assert.EndsWith(" [truncated]", cut, StringComparison.Ordinal);
+        var kept = cut[..^" [truncated]".Length];
+        Assert.False(char.IsHighSurrogate(kept[^1]), "the cut split a surrogate pair");
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(kept)), kept);
+    }
+
     [Fact]
     public void Annotation_Null_IsEmpty()
     {

@@ -21,7 +21,7 @@ public sealed class EvaluatorPropertyTests
     private static readonly Gen<PasswordEvidence> GenPassword =
         Gen.Select(Gen.Bool, GenPasswordSetAt, GenSource, (enabled, setAt, source) => new PasswordEvidence(enabled, enabled ? setAt : null, source));
 
-    private static readonly Gen<MfaDevice> GenDevice = Gen.OneOf(Virtual("alice"), Hardware(), Fido("alice"), new MfaDevice("arn:aws:iam::123456789012:sms-mfa/alice", null));
+    private static readonly Gen<MfaDevice> GenDevice = Gen.OneOf(Virtual("alice"), Hardware(), Fido("alice"), UnknownKind("alice"));
 
     private static readonly Gen<MfaEvidence> GenMfa =
         Gen.Select(GenDevice.Array[0, 3], Gen.Bool, GenSource, (devices, unknown, source) => new MfaEvidence(devices, unknown, source));
@@ -76,9 +76,74 @@ public sealed class EvaluatorPropertyTests
             if (assessment.Compliance != ComplianceType.Compliant) return true;
             var noPasswordCompliant = !state.Password.Enabled && parameters.NoPasswordResult == ComplianceType.Compliant;
             var allowedDevice = (state.Mfa.Kinds & parameters.AllowedMfaTypes) != MfaKinds.None;
-            var reportActiveAllKinds = state.Mfa.ActiveKindsUnknown && parameters.AllowedMfaTypes == MfaKinds.All;
-            return noPasswordCompliant || allowedDevice || reportActiveAllKinds;
+            var everyKindAllowed = parameters.AllowedMfaTypes == MfaKinds.All;
+            var reportActiveAllKinds = state.Mfa.ActiveKindsUnknown && everyKindAllowed;
+            var unknownKindAllKinds = state.Mfa.Kinds.HasFlag(MfaKinds.Unknown) && everyKindAllowed;
+            return noPasswordCompliant || allowedDevice || reportActiveAllKinds || unknownKindAllKinds;
         }, iter: 5000);
+    }
+
+    [Fact]
+    public void Evaluate_OnlyAnUnknownKindOfDevice_SatisfiesNoNarrowerPolicy()
+    {
+        Gen.Select(GenCase, Gen.Int[1, 6]).Sample((c, kinds) =>
+        {
+            var state = c.State with { Password = LivePassword(), Mfa = MfaEvidence.Live([UnknownKind("alice")]) };
+            var narrower = c.Parameters with { AllowedMfaTypes = (MfaKinds)kinds, ExemptUserNames = new HashSet<string>(), ExemptPathPrefixes = [], ExemptionTagKey = "" };
+            return Evaluator.Evaluate(state, narrower, c.Now).Compliance == ComplianceType.NonCompliant;
+        }, iter: 2000);
+    }
+
+    // Poison values: anything a person can write into a tag, a report cell or a parameter, and any clock.
+
+    private static readonly Gen<DateTimeOffset> GenAnyTime = Gen.Frequency(
+        (3, Gen.Long[DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks].Select(ticks => new DateTimeOffset(ticks, TimeSpan.Zero))),
+        (1, Gen.OneOf(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, DateTimeOffset.MaxValue.AddHours(-1), DateTimeOffset.MinValue.AddHours(1))),
+        (2, GenNow));
+
+    private static readonly Gen<string> GenAnyTagValue = Gen.Frequency(
+        (3, Gen.DateOnly.Select(d => d.ToString(Evaluator.DateFormat, System.Globalization.CultureInfo.InvariantCulture))),
+        (1, Gen.OneOf("9999-12-31", "9999-12-30", "0001-01-01", " 9999-12-31 ", "10000-01-01", "9999-12-32", "-0001-01-01")),
+        (2, Gen.String),
+        (1, Gen.Char.Array[0, 300].Select(chars => new string(chars))),
+        // Supplementary-plane letters (surrogate pairs) are valid IAM tag text; cutting one in half must not break the annotation.
+        (1, Gen.Int[1, 200].Select(n => string.Concat(Enumerable.Repeat("\U0001D400", n)))));
+
+    private static readonly Gen<UserCredentialState> GenPoisonState = Gen.Select(
+        GenUser,
+        Gen.Select(Gen.Bool, Gen.Bool, GenAnyTime, GenSource, (enabled, known, setAt, source) => new PasswordEvidence(enabled, enabled && known ? setAt : null, source)),
+        Gen.Select(Gen.Select(Gen.OneOf(Gen.String, Gen.Const("arn:aws:iam::1:"), Gen.Const("")), GenAnyTime, (serial, at) => new MfaDevice(serial, at)).Array[0, 3], Gen.Bool, GenSource,
+            (devices, unknown, source) => new MfaEvidence(devices, unknown, source)),
+        Gen.Select(Gen.OneOf(Gen.Const(RuleParameters.DefaultExemptionTagKey), Gen.String), GenAnyTagValue, (key, value) => (IReadOnlyDictionary<string, string>)Tags((key, value))),
+        (user, password, mfa, tags) => new UserCredentialState(user, password, mfa, tags));
+
+    private static readonly Gen<RuleParameters> GenPoisonParameters = Gen.Select(
+        GenParameters,
+        Gen.Double[0, RuleParameters.MaxGracePeriodHours],
+        (parameters, graceHours) => parameters with { ExemptionTagKey = RuleParameters.DefaultExemptionTagKey, GracePeriod = TimeSpan.FromHours(graceHours) });
+
+    [Fact]
+    public void Evaluate_AnyTagValueDateAndClock_NeverThrowsAndTheAnnotationFitsAndIsText()
+    {
+        Gen.Select(GenPoisonState, GenPoisonParameters, GenAnyTime).Sample((state, parameters, now) =>
+        {
+            var assessment = Evaluator.Evaluate(state, parameters, now);
+            // Cutting the annotation to Config's limit must not split a character; text that came in broken may stay broken.
+            var inputs = string.Concat(state.Tags!.Values.Concat(state.Tags.Keys).Concat(state.Mfa.Devices.Select(d => d.SerialNumber)));
+            return assessment.Annotation.Length <= Evaluation.MaxAnnotationLength
+                && (!HasUnpairedSurrogate(assessment.Annotation) || HasUnpairedSurrogate(inputs))
+                && (assessment.Compliance is not null || assessment.Missing != MissingEvidence.None);
+        }, iter: 20_000);
+    }
+
+    private static bool HasUnpairedSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+            else if (char.IsSurrogate(text[i])) return true;
+        }
+        return false;
     }
 
     [Fact]

@@ -25,6 +25,8 @@ public sealed class EvaluatorTests
         AllThree,
         ReportActiveKindUnknown,
         ReportInactive,
+        UnknownKind,
+        HardwareAndUnknownKind,
     }
 
     private static readonly string[] AllowedMfaTypes =
@@ -66,6 +68,8 @@ public sealed class EvaluatorTests
     {
         if (password is PasswordCase.NoneLive or PasswordCase.NoneReport) return (parameters.NoPasswordResult, MissingEvidence.None);
         if ((KindsOf(mfa) & parameters.AllowedMfaTypes) != MfaKinds.None) return (ComplianceType.Compliant, MissingEvidence.None);
+        // A serial of a kind the rule does not recognise is MFA of some kind: enough only where every kind is.
+        if (KindsOf(mfa).HasFlag(MfaKinds.Unknown) && parameters.AllowedMfaTypes == MfaKinds.All) return (ComplianceType.Compliant, MissingEvidence.None);
         if (mfa == MfaCase.ReportActiveKindUnknown)
         {
             return parameters.AllowedMfaTypes == MfaKinds.All
@@ -100,6 +104,8 @@ public sealed class EvaluatorTests
         MfaCase.VirtualAndFido => [Virtual("alice"), Fido("alice")],
         MfaCase.HardwareAndFido => [Hardware(), Fido("alice")],
         MfaCase.AllThree => [Virtual("alice"), Hardware(), Fido("alice")],
+        MfaCase.UnknownKind => [UnknownKind("alice")],
+        MfaCase.HardwareAndUnknownKind => [Hardware(), UnknownKind("alice")],
         _ => [],
     };
 
@@ -126,6 +132,40 @@ public sealed class EvaluatorTests
         Assert.Equal(ComplianceType.NonCompliant, assessment.Compliance);
         Assert.Contains("only virtual or hardware MFA, which this rule does not accept", assessment.Annotation, StringComparison.Ordinal);
         Assert.Contains("Assign a FIDO MFA device", assessment.Annotation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_UnknownSerialKindWithDefaultPolicy_IsCompliantAndSaysWhatItSaw()
+    {
+        var state = LiveState(User("alice"), Now.AddDays(-30), [UnknownKind("alice")]);
+
+        var assessment = Evaluator.Evaluate(state, RuleParameters.Default, Now);
+
+        Assert.Equal(ComplianceType.Compliant, assessment.Compliance);
+        Assert.Equal("Console password protected by unrecognised-kind MFA (1 device; serial kind sms-mfa).", assessment.Annotation);
+    }
+
+    [Fact]
+    public void Evaluate_UnknownSerialKindWithHardwareOrFidoPolicy_IsNonCompliantAndSaysWhatItSaw()
+    {
+        var state = LiveState(User("alice"), Now.AddDays(-30), [UnknownKind("alice")]);
+
+        var assessment = Evaluator.Evaluate(state, Parameters("""{"AllowedMfaTypes":"hardware,fido"}"""), Now);
+
+        Assert.Equal(ComplianceType.NonCompliant, assessment.Compliance);
+        Assert.True(assessment.IsFinal);
+        Assert.Contains("only unrecognised-kind MFA (serial kind sms-mfa), which this rule does not accept", assessment.Annotation, StringComparison.Ordinal);
+        Assert.Contains("Assign a hardware or FIDO MFA device", assessment.Annotation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_UnknownSerialKindBesideAnAllowedDevice_CountsOnlyTheAllowedOne()
+    {
+        var state = LiveState(User("alice"), Now.AddDays(-30), [UnknownKind("alice"), Fido("alice")]);
+
+        var assessment = Evaluator.Evaluate(state, Parameters("""{"AllowedMfaTypes":"fido"}"""), Now);
+
+        Assert.Equal("Console password protected by FIDO MFA (1 device).", assessment.Annotation);
     }
 
     [Fact]
@@ -427,6 +467,42 @@ public sealed class EvaluatorTests
     }
 
     [Theory]
+    [InlineData("9999-12-31")]
+    [InlineData(" 9999-12-31 ")]
+    public void Evaluate_ExemptionTagOnTheLastRepresentableDay_IsAnExemptionWithNoEndDate(string tagValue)
+    {
+        var state = PasswordWithoutMfa(tags: Tags(("mfa-exempt-until", tagValue)));
+
+        var assessment = Evaluator.Evaluate(state, RuleParameters.Default, Now);
+
+        Assert.Equal(ComplianceType.NotApplicable, assessment.Compliance);
+        Assert.True(assessment.IsFinal);
+        Assert.Equal(DateTimeOffset.MaxValue, assessment.Exemption!.EndsAt);
+        Assert.Equal("Exempt with no end date (tag mfa-exempt-until); console password with no MFA device.", assessment.Annotation);
+    }
+
+    [Fact]
+    public void Evaluate_ExemptionTagTheDayBeforeTheLast_EndsAtTheLastDay()
+    {
+        var state = PasswordWithoutMfa(tags: Tags(("mfa-exempt-until", "9999-12-30")));
+
+        var assessment = Evaluator.Evaluate(state, RuleParameters.Default, Now);
+
+        Assert.Equal(new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero), assessment.Exemption!.EndsAt);
+        Assert.StartsWith("Exempt through 9999-12-30 (tag mfa-exempt-until)", assessment.Annotation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_NeverEndingExemptionTagJudgedAtTheEndOfTime_StillExempts()
+    {
+        var state = PasswordWithoutMfa(tags: Tags(("mfa-exempt-until", "9999-12-31")));
+
+        var assessment = Evaluator.Evaluate(state, RuleParameters.Default, DateTimeOffset.MaxValue.AddTicks(-1));
+
+        Assert.Equal(ComplianceType.NotApplicable, assessment.Compliance);
+    }
+
+    [Theory]
     [InlineData("tomorrow")]
     [InlineData("2026-13-01")]
     [InlineData("2026-02-30")]
@@ -569,6 +645,38 @@ public sealed class EvaluatorTests
         {
             Assert.Null(assessment.GraceEndsAt);
         }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(12)]
+    public void Evaluate_PasswordDateAtTheEndOfTimeWithGrace_GraceIsCountedFromNowAndNothingOverflows(int hoursBeforeTheEnd)
+    {
+        // A far-future password date (a report cell, a skewed clock) plus the longest grace must not overflow.
+        var passwordSet = DateTimeOffset.MaxValue.AddHours(-hoursBeforeTheEnd);
+        var state = new UserCredentialState(User("alice"), ReportPassword(passwordSet), MfaEvidence.FromReport(false), NoTags);
+        var parameters = RuleParameters.Default with { GracePeriod = TimeSpan.FromHours(RuleParameters.MaxGracePeriodHours) };
+
+        var assessment = Evaluator.Evaluate(state, parameters, Now);
+
+        Assert.Equal(ComplianceType.NonCompliant, assessment.Compliance);
+        // A password dated after now buys no more grace than one set now.
+        Assert.Equal(Now.AddHours(RuleParameters.MaxGracePeriodHours), assessment.GraceEndsAt);
+        Assert.Contains("(set 9999-12-31)", assessment.Annotation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_GraceJudgedAtTheEndOfTime_SaturatesInsteadOfOverflowing()
+    {
+        var now = DateTimeOffset.MaxValue.AddHours(-1);
+        var state = LiveState(User("alice"), now.AddMinutes(-1), []);
+
+        var assessment = Evaluator.Evaluate(state, Parameters("""{"GracePeriodHours":"24"}"""), now);
+
+        Assert.Equal(ComplianceType.NonCompliant, assessment.Compliance);
+        Assert.Equal(DateTimeOffset.MaxValue, assessment.GraceEndsAt);
+        Assert.Contains("grace period ends 9999-12-31 23:59Z", assessment.Annotation, StringComparison.Ordinal);
     }
 
     [Fact]

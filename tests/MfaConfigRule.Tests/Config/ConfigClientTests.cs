@@ -254,6 +254,21 @@ public sealed class ConfigClientTests
         Assert.Null(await aws.Clients.Config.GetLatestConfigurationItemAsync("AWS::IAM::User", "AIDAX", null, CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData("""{"configurationItems":[{"resourceType":"AWS::IAM::User","resourceId":"ID_OVER_768","configurationItemStatus":"OK","configurationItemCaptureTime":1501186055.77}]}""", "resourceId is 769 characters")]
+    [InlineData("""{"configurationItems":[{"resourceType":"AWS::IAM::User","resourceId":"AIDAX","configurationItemStatus":"OK","configurationItemCaptureTime":-62135596800}]}""", "configurationItemCaptureTime 0001-01-01T00:00:00.0000000+00:00 is before 1970")]
+    public async Task GetLatestConfigurationItem_ItemNoEvaluationCouldCarry_IsMalformed(string body, string message)
+    {
+        using var aws = new AwsTestContext();
+        aws.Handler.RespondJson(body.Replace("ID_OVER_768", new string('A', 769), StringComparison.Ordinal));
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
+            aws.Clients.Config.GetLatestConfigurationItemAsync("AWS::IAM::User", "AIDAX", null, CancellationToken.None));
+
+        Assert.Equal(AwsTransport.MalformedResponseCode, error.ErrorCode);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task StartConfigRulesEvaluation_TooManyRules_ThrowsBeforeSending()
     {

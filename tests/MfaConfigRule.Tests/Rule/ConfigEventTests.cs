@@ -255,6 +255,27 @@ public sealed class ConfigEventTests
         Assert.Equal("configurationItemCaptureTime 'yesterday' is not a time", error.Message);
     }
 
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("1969-12-31T23:59:59Z")]
+    public void Parse_ItemCaptureTimeBeforeTheEpoch_IsAnErrorNotAnOrderingTimestampOfNothing(string time)
+    {
+        var invoking = JsonNode.Parse(IamUserChangeInvokingEvent)!;
+        invoking["configurationItem"]!["configurationItemCaptureTime"] = time;
+
+        var error = Assert.Throws<ConfigEventException>(() => ConfigEvent.Parse(WithInvokingEvent(invoking.ToJsonString())));
+
+        Assert.Equal($"configurationItemCaptureTime '{time}' is before 1970, not a time Config writes", error.Message);
+    }
+
+    [Fact]
+    public void Parse_NotificationCreationTimeYearOne_IsAnError()
+    {
+        var error = Assert.Throws<ConfigEventException>(() => ConfigEvent.Parse(ScheduledEvent(notificationCreationTime: DateTimeOffset.MinValue)));
+
+        Assert.StartsWith("notificationCreationTime '0001-01-01T00:00:00.000Z' is before 1970", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_OtherMessageType_HasNoItem()
     {
@@ -262,5 +283,170 @@ public sealed class ConfigEventTests
 
         Assert.Equal("ConfigurationSnapshotDeliveryCompleted", configEvent.Invoking.MessageType);
         Assert.Null(configEvent.Invoking.Item);
+    }
+
+    // ruleParameters: Config sends the InputParameters object as a JSON string (research §2.1); any other type is a mistake.
+
+    private static string WithField(string eventJson, string name, JsonNode? value)
+    {
+        var node = JsonNode.Parse(eventJson)!.AsObject();
+        node[name] = value;
+        return node.ToJsonString();
+    }
+
+    public static TheoryData<string, string> NonStringRuleParameters() => new()
+    {
+        { """{"AllowedMfaTypes":"fido"}""", "object" },
+        { """["AllowedMfaTypes"]""", "array" },
+        { "24", "number" },
+        { "true", "boolean" },
+        { "false", "boolean" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NonStringRuleParameters))]
+    public void Parse_RuleParametersNotAJsonString_IsAnErrorNamingTheFieldAndTheTypeItGot(string value, string type)
+    {
+        var json = WithField(ScheduledEvent(), "ruleParameters", JsonNode.Parse(value));
+
+        var error = Assert.Throws<ConfigEventException>(() => ConfigEvent.Parse(json));
+
+        Assert.Equal($"the Config event's ruleParameters must be a JSON string (the InputParameters object written as text), got a JSON {type}", error.Message);
+    }
+
+    [Fact]
+    public void Parse_RuleParametersNullOrAbsent_AreTheDefaults()
+    {
+        var nullParameters = ConfigEvent.Parse(WithField(ScheduledEvent(), "ruleParameters", null));
+        var absent = ConfigEvent.Parse(ScheduledEvent(ruleParameters: null));
+
+        Assert.Null(nullParameters.RuleParametersJson);
+        Assert.Null(absent.RuleParametersJson);
+        Assert.Same(RuleParameters.Default, RuleParameters.ParseJson(nullParameters.RuleParametersJson));
+    }
+
+    [Fact]
+    public void Parse_RuleParametersAsTheStringConfigSends_IsKept()
+    {
+        Assert.Equal("""{"AllowedMfaTypes":"fido"}""", ConfigEvent.Parse(ScheduledEvent("""{"AllowedMfaTypes":"fido"}""")).RuleParametersJson);
+    }
+
+    [Theory]
+    [InlineData("\"true\"", "string")]
+    [InlineData("1", "number")]
+    [InlineData("{}", "object")]
+    public void Parse_EventLeftScopeNotABoolean_IsAnError(string value, string type)
+    {
+        var json = WithField(ScheduledEvent(), "eventLeftScope", JsonNode.Parse(value));
+
+        var error = Assert.Throws<ConfigEventException>(() => ConfigEvent.Parse(json));
+
+        Assert.Equal($"the Config event's eventLeftScope must be true or false, got a JSON {type}", error.Message);
+    }
+
+    [Fact]
+    public void Parse_EventLeftScopeNull_IsFalse()
+    {
+        Assert.False(ConfigEvent.Parse(WithField(ScheduledEvent(), "eventLeftScope", null)).EventLeftScope);
+    }
+
+    // resourceId: Config's ComplianceResourceId takes 1 to 768 characters.
+
+    [Fact]
+    public void Parse_ResourceIdOverConfigsLimit_IsAnErrorNamingTheFieldAndTheLimit()
+    {
+        var user = User("alice", id: new string('A', 769));
+
+        var error = Assert.Throws<ConfigEventException>(() => ConfigEvent.Parse(ChangeEvent(user)));
+
+        Assert.Equal("configurationItem resourceId is 769 characters; Config's limit for a resource id (ComplianceResourceId) is 768", error.Message);
+    }
+
+    [Fact]
+    public void Parse_OversizedSummaryResourceIdOverConfigsLimit_IsAnError()
+    {
+        var user = User("alice", id: new string('A', 5000));
+
+        var error = Assert.Throws<ConfigEventException>(() => ConfigEvent.Parse(OversizedEvent(user)));
+
+        Assert.StartsWith("configurationItemSummary resourceId is 5000 characters", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_ResourceIdAtConfigsLimit_IsRead()
+    {
+        var user = User("alice", id: new string('A', 768));
+
+        Assert.Equal(user.UserId, ConfigEvent.Parse(ChangeEvent(user)).Invoking.Item!.ResourceId);
+    }
+
+    [Theory]
+    [InlineData("resultToken")]
+    [InlineData("configRuleName")]
+    public void Parse_RequiredFieldOnlyWhitespace_IsMissing(string field)
+    {
+        var json = WithField(ScheduledEvent(), field, "   ");
+
+        var error = Assert.Throws<ConfigEventException>(() => ConfigEvent.Parse(json));
+
+        Assert.Equal($"the Config event lacks the string field {field}", error.Message);
+    }
+
+    [Fact]
+    public void Parse_ResourceIdOnlyWhitespace_IsMissing()
+    {
+        var invoking = JsonNode.Parse(IamUserChangeInvokingEvent)!;
+        invoking["configurationItem"]!["resourceId"] = " ";
+
+        var error = Assert.Throws<ConfigEventException>(() => ConfigEvent.Parse(WithInvokingEvent(invoking.ToJsonString())));
+
+        Assert.Equal("configurationItem lacks the string field resourceId", error.Message);
+    }
+
+    // Poison values in the item's tags reach the evaluator on the change path.
+
+    [Fact]
+    public void Parse_TagsListWithEntriesThatAreNotObjects_SkipsThem()
+    {
+        var invoking = JsonNode.Parse(IamUserChangeInvokingEvent)!;
+        invoking["configurationItem"]!["configuration"]!["tags"] = JsonNode.Parse("""[1, "x", null, [], {"key":"mfa-exempt-until","value":"9999-12-31"}, {"key":5}]""");
+
+        var item = ConfigEvent.Parse(WithInvokingEvent(invoking.ToJsonString())).Invoking.Item!;
+
+        Assert.Equal("9999-12-31", Assert.Single(item.Tags).Value);
+    }
+
+    [Theory]
+    [InlineData("""{"invokingEvent":"{\"messageType\":\"Sched\\ud800\"}","resultToken":"t","configRuleName":"r"}""", "field messageType is not valid Unicode text")]
+    [InlineData("""{"invokingEvent":"{\"messageType\":\"Sched\ud800\"}","resultToken":"t","configRuleName":"r"}""", "field invokingEvent is not valid Unicode text")]
+    [InlineData("""{"invokingEvent":"{\"messageType\":\"ScheduledNotification\"}","resultToken":"\udc00","configRuleName":"r"}""", "field resultToken is not valid Unicode text")]
+    [InlineData("""{"invokingEvent":"{\"messageType\":\"ScheduledNotification\"}","resultToken":"t","configRuleName":"r","ruleParameters":"\ud800"}""", "field ruleParameters is not valid Unicode text")]
+    public void Parse_UnpairedSurrogateEscape_IsAnEventError(string json, string message)
+    {
+        var error = Assert.Throws<ConfigEventException>(() => ConfigEvent.Parse(json));
+
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_TagWithUnpairedSurrogateEscape_IsAnEventError()
+    {
+        var item = """{"resourceType":"AWS::IAM::User","resourceId":"AIDA1","configurationItemStatus":"OK","configurationItemCaptureTime":"2026-11-29T12:00:00Z","tags":{"mfa-exempt-until":"\ud800"}}""";
+        var invoking = $$"""{"messageType":"ConfigurationItemChangeNotification","configurationItem":{{item}}}""";
+
+        var error = Assert.Throws<ConfigEventException>(() => ConfigEvent.Parse(WithInvokingEvent(invoking)));
+
+        Assert.StartsWith("field tags.mfa-exempt-until is not valid Unicode text", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_TagKeyWithUnpairedSurrogateEscape_IsAnEventError()
+    {
+        var item = """{"resourceType":"AWS::IAM::User","resourceId":"AIDA1","configurationItemStatus":"OK","configurationItemCaptureTime":"2026-11-29T12:00:00Z","tags":{"\udfff":"x"}}""";
+        var invoking = $$"""{"messageType":"ConfigurationItemChangeNotification","configurationItem":{{item}}}""";
+
+        var error = Assert.Throws<ConfigEventException>(() => ConfigEvent.Parse(WithInvokingEvent(invoking)));
+
+        Assert.StartsWith("a tag key is not valid Unicode text", error.Message, StringComparison.Ordinal);
     }
 }

@@ -304,6 +304,18 @@ public sealed class ConfigRuleHandlerTests
     }
 
     [Fact]
+    public async Task Handle_NoDeadline_EveryUserIsRead()
+    {
+        // The runtime hands over DateTimeOffset.MaxValue when Lambda sends no deadline header: no budget, not an overflow.
+        SeedAccount();
+
+        var summary = await Handle(ScheduledEvent(), deadline: DateTimeOffset.MaxValue);
+
+        Assert.True(summary.Succeeded);
+        Assert.Equal(3, _config.Accepted.Count);
+    }
+
+    [Fact]
     public async Task Handle_BadRuleParameters_FailsBeforeAnyCall()
     {
         SeedAccount();
@@ -365,6 +377,51 @@ public sealed class ConfigRuleHandlerTests
         Assert.Equal(ComplianceType.NotApplicable, evaluation.Compliance);
         Assert.StartsWith("Exempt through 2027-06-30 (tag mfa-exempt-until)", evaluation.Annotation, StringComparison.Ordinal);
         Assert.Equal(0, _iam.Count(FakeIamClient.ListUserTags));
+    }
+
+    [Fact]
+    public async Task Handle_ChangeWithANeverEndingExemptionTag_IsNotApplicableWithNoEndDate()
+    {
+        // 9999-12-31, a natural "never expires", once overflowed the end-of-day arithmetic and crashed the change path.
+        var bob = GivenBobWithoutMfa();
+
+        var summary = await Handle(ChangeEvent(bob, tags: Tags(("mfa-exempt-until", "9999-12-31"))));
+
+        Assert.True(summary.Succeeded);
+        var evaluation = Assert.Single(_config.Accepted);
+        Assert.Equal(ComplianceType.NotApplicable, evaluation.Compliance);
+        Assert.Equal("Exempt with no end date (tag mfa-exempt-until); console password with no MFA device.", evaluation.Annotation);
+    }
+
+    [Fact]
+    public async Task Handle_ScheduledWithANeverEndingExemptionTag_EveryUserGetsTheirVerdict()
+    {
+        SeedAccount();
+        _iam.AddUser("carol", Now.AddDays(-30), tags: Tags(("mfa-exempt-until", "9999-12-31")));
+        _iam.TakeReport(Now.AddHours(-1));
+
+        var summary = await Handle(ScheduledEvent());
+
+        Assert.True(summary.Succeeded, summary.FailureMessage());
+        var byName = _config.Accepted.ToDictionary(e => summary.Users[e.ResourceId].UserName, StringComparer.Ordinal);
+        Assert.Equal(["alice", "bob", "carol", "erin"], byName.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(ComplianceType.NotApplicable, byName["carol"].Compliance);
+        Assert.StartsWith("Exempt with no end date", byName["carol"].Annotation, StringComparison.Ordinal);
+        Assert.Equal(ComplianceType.NonCompliant, byName["bob"].Compliance);
+    }
+
+    [Fact]
+    public async Task Handle_RuleParametersAsAnObject_FailsNamingTheFieldBeforeAnyCall()
+    {
+        SeedAccount();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(ScheduledEvent())!.AsObject();
+        json["ruleParameters"] = new System.Text.Json.Nodes.JsonObject { ["ExemptUserNames"] = "bob" };
+
+        var error = await Assert.ThrowsAsync<ConfigEventException>(() => Handle(json.ToJsonString()));
+
+        Assert.Contains("ruleParameters must be a JSON string", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_iam.Calls);
+        Assert.Empty(_config.Puts);
     }
 
     [Fact]
