@@ -218,6 +218,31 @@ public sealed class DoubleAccount
         }
     }
 
+    /// <summary>
+    /// A session of the role as a service hands it over (Lambda gives a function its execution role's session): issued
+    /// without a trust check, valid for <paramref name="duration"/> on the double's clock.
+    /// </summary>
+    public Principal StartRoleSession(string roleName, string sessionName, TimeSpan duration)
+    {
+        var role = FindRole(roleName) ?? throw new InvalidOperationException($"no role {roleName} in account {AccountId}");
+        return CreateRoleSession(roleName, role.RoleId, sessionName, _state.Clock.GetUtcNow() + duration);
+    }
+
+    internal Principal CreateRoleSession(string roleName, string roleId, string sessionName, DateTimeOffset expiration)
+    {
+        var principal = new Principal(
+            "ASIA" + _state.RandomText(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
+            _state.RandomText(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
+            AccountId,
+            PrincipalKind.AssumedRole,
+            $"arn:aws:sts::{AccountId}:assumed-role/{roleName}/{sessionName}",
+            $"{roleId}:{sessionName}",
+            SessionToken: "IQoJb3JpZ2luX2VjE" + _state.RandomText(300, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
+            Expiration: expiration);
+        _state.Credentials.Add(principal);
+        return principal;
+    }
+
     /// <summary>Deletes a role: sessions already handed out stay valid until they expire, as in IAM.</summary>
     public bool DeleteRole(string roleName)
     {

@@ -68,16 +68,7 @@ internal sealed class StsApi(AwsDoubleState state)
         var roleId = found.RoleId;
 
         var expiration = call.Now.AddSeconds(duration);
-        var principal = new Principal(
-            "ASIA" + state.RandomText(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
-            state.RandomText(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
-            account.AccountId,
-            PrincipalKind.AssumedRole,
-            $"arn:aws:sts::{account.AccountId}:assumed-role/{roleName}/{sessionName}",
-            $"{roleId}:{sessionName}",
-            SessionToken: "IQoJb3JpZ2luX2VjE" + state.RandomText(300, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
-            Expiration: expiration);
-        state.Credentials.Add(principal);
+        var principal = account.CreateRoleSession(roleName, roleId, sessionName, expiration);
         return w =>
         {
             w.WriteStartElement("Credentials");

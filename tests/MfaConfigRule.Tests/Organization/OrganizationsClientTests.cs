@@ -41,6 +41,22 @@ public sealed class OrganizationsClientTests
     }
 
     [Fact]
+    public async Task OrganizationMembers_AccountThatLeft_IsRefusedOnceTheListIsFifteenMinutesOld()
+    {
+        using var aws = new AwsTestContext();
+        aws.Handler
+            .RespondJson("""{"Accounts":[{"Id":"111111111111","State":"ACTIVE"},{"Id":"444444444444","State":"ACTIVE"}]}""")
+            .RespondJson("""{"Accounts":[{"Id":"111111111111","State":"ACTIVE"}]}""");
+        using var members = new OrganizationMembers(OrganizationsClient.Over(aws.Clients), aws.Time);
+
+        Assert.True(await members.ContainsAsync("444444444444", CancellationToken.None));
+        aws.Time.Advance(TimeSpan.FromMinutes(14));
+        Assert.True(await members.ContainsAsync("444444444444", CancellationToken.None));
+        aws.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.False(await members.ContainsAsync("444444444444", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task OrganizationMembers_SuspendedAccount_IsNotAMember()
     {
         using var aws = new AwsTestContext();
