@@ -21,6 +21,7 @@ internal static class Program
           MfaConfigRule.Benchmarks sweeps [--sizes 100,1000,5000] [--latencies 0,20] [--repeats 5]
           MfaConfigRule.Benchmarks binary --binary PATH [--sizes 1000,5000] [--repeats 3] [--sample-report PATH]
           MfaConfigRule.Benchmarks micro [BenchmarkDotNet options, e.g. --filter '*' --artifacts DIR]
+          MfaConfigRule.Benchmarks org --binary PATH [--accounts 200] [--users 50] [--latency 30] [--parallel 16] [--repeats 1]
         """;
 
     public static async Task<int> Main(string[] args)
@@ -48,6 +49,16 @@ internal static class Program
                         Ints(options, "--sizes", "1000,5000"), Ints(options, "--repeats", "3")[0], options.GetValueOrDefault("--sample-report"));
                     var runs = await BinaryBenchmark.RunAsync(settings, Console.Error, CancellationToken.None);
                     BinaryReport.Write(md, runs);
+                    return 0;
+                }
+            case "org":
+                {
+                    var settings = new Organization.OrganizationSettings(
+                        options.GetValueOrDefault("--binary") ?? throw new ArgumentException("--binary PATH is required"),
+                        Ints(options, "--accounts", "200")[0], Ints(options, "--users", "50")[0], Ints(options, "--latency", "30")[0],
+                        Ints(options, "--parallel", "16")[0], Ints(options, "--repeats", "1")[0]);
+                    var runs = await Organization.OrganizationBenchmark.RunAsync(settings, Console.Error, CancellationToken.None);
+                    Organization.OrganizationReport.Write(md, settings, runs);
                     return 0;
                 }
             case "micro":

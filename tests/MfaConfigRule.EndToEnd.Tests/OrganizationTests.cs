@@ -153,4 +153,65 @@ public sealed class OrganizationTests(ITestOutputHelper output) : EndToEndTest(o
         Assert.Empty(missing.Config(Region).Calls());
         Assert.Empty(missing.Config(Region).Results(RuleName));
     }
+
+    private const string AuditorRoleName = "MfaAuditor";
+
+    /// <summary>A role for a person's audit: the hub account's own principals (here its root key) may assume it.</summary>
+    private void AddAuditorRole(DoubleAccount account) => account.AddRole(AuditorRoleName, $$$"""
+        {"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{Account.AccountId}}}:root"},"Action":"sts:AssumeRole"}]}
+        """);
+
+    private Task<ToolRun> CliAsync(params string[] arguments) =>
+        Tool.RunAsync(Binary.FileName, Binary.Arguments(arguments), TimeSpan.FromMinutes(3), AwsEnvironment());
+
+    [Fact]
+    public async Task Cli_EvaluateOrganization_OneReportWithAnAccountColumnAndTheUnreachableAccountNamed()
+    {
+        var policy = RulePolicy.WithExemptions;
+        var hubUsers = Populate(Account, 12, seed: 1, withRole: false);
+        AddAuditorRole(Account);
+        var (first, firstUsers) = AddMember("222222222222", 25, seed: 2, withRole: false);
+        AddAuditorRole(first);
+        var (unreachable, _) = AddMember("333333333333", 10, seed: 3, withRole: false);
+        var (last, lastUsers) = AddMember("444444444444", 30, seed: 4, withRole: false);
+        AddAuditorRole(last);
+
+        var run = await CliAsync("evaluate", "--assume-role", AuditorRoleName, "--organization", "--output", "json", "--parameters", policy.ParametersJson()!);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var rows = JsonNode.Parse(run.Stdout)!.AsArray().Select(r => r!.AsObject()).ToList();
+        foreach (var (account, users) in new[] { (Account, hubUsers), (first, firstUsers), (last, lastUsers) })
+        {
+            var ids = account.Users.ToDictionary(u => u.UserName, u => u.UserId, StringComparer.Ordinal);
+            var verdicts = rows.Where(r => r["account"]!.GetValue<string>() == account.AccountId)
+                .ToDictionary(r => ids[r["user"]!.GetValue<string>()], r => r["compliance"]!.GetValue<string>(), StringComparer.Ordinal);
+            Assert.Equal(policy.ExpectedById(users).OrderBy(p => p.Key, StringComparer.Ordinal), verdicts.OrderBy(p => p.Key, StringComparer.Ordinal));
+        }
+        var missing = Assert.Single(rows, r => r["account"]!.GetValue<string>() == unreachable.AccountId);
+        Assert.Equal(("(whole account)", "INSUFFICIENT_DATA"), (missing["user"]!.GetValue<string>(), missing["compliance"]!.GetValue<string>()));
+        Assert.Contains($"cannot assume arn:aws:iam::{unreachable.AccountId}:role/{AuditorRoleName}: AccessDenied", missing["annotation"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("audited 4/4 accounts", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal("NON_COMPLIANT", rows[0]["compliance"]!.GetValue<string>());
+        Assert.All(new[] { Account, first, unreachable, last }, a => Assert.Empty(a.Config(Region).Calls()));
+    }
+
+    [Fact]
+    public async Task Cli_EvaluateAccountsAsCsv_HasTheAccountColumnAndFindingsExitOne()
+    {
+        var (first, _) = AddMember("222222222222", 15, seed: 2, withRole: false);
+        AddAuditorRole(first);
+        var (second, _) = AddMember("333333333333", 15, seed: 3, withRole: false);
+        AddAuditorRole(second);
+
+        var run = await CliAsync("evaluate", "--assume-role", AuditorRoleName, "--accounts", "333333333333,222222222222", "--output", "csv");
+        var badAccount = await CliAsync("evaluate", "--assume-role", AuditorRoleName, "--accounts", "22222222222x");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        var lines = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("account,user,arn,compliance,annotation", lines[0].Trim());
+        Assert.Equal(31, lines.Length);
+        Assert.Equal(["222222222222", "333333333333"], lines.Skip(1).Select(l => l[..12]).Distinct().Order());
+        Assert.Equal(2, badAccount.ExitCode);
+        Assert.Contains("--accounts: '22222222222x' is not a 12-digit AWS account ID", badAccount.Stderr, StringComparison.Ordinal);
+    }
 }
