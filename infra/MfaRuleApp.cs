@@ -9,6 +9,21 @@ namespace MfaConfigRule.Infra;
 internal static class MfaRuleApp
 {
     public const string RuleStackName = "MfaConfigRule";
+    public const string OrganizationStackName = "MfaConfigRuleOrganization";
+
+    /// <summary>The Organization deployment: one stack in the management account (its StackSet reaches the members).</summary>
+    public static MfaConfigRuleOrganizationStack AddOrganizationStack(App app, MfaRuleSettings settings, OrganizationDeployment organization, Code code)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new MfaConfigRuleOrganizationStack(app, OrganizationStackName, new MfaConfigRuleOrganizationStackProps
+        {
+            Env = new Amazon.CDK.Environment { Account = settings.Account, Region = settings.Region },
+            Description = "AWS Config custom rule for the whole Organization: IAM users with a console password must have MFA (CIS 1.10, Security Hub IAM.5)",
+            Code = code,
+            Settings = settings,
+            Organization = organization,
+        });
+    }
 
     public static MfaConfigRuleStack AddStack(App app, MfaRuleSettings settings, Code code)
     {

@@ -5,6 +5,9 @@ namespace MfaConfigRule.Infra;
 
 internal static class Program
 {
+    /// <summary>The StackSet's member template, written into the cloud assembly directory (not a stack of it).</summary>
+    public const string OrganizationMemberTemplateFile = "MfaConfigRuleMember.template.json";
+
     public static void Main()
     {
         var app = new App();
@@ -13,6 +16,14 @@ internal static class Program
             System.Environment.GetEnvironmentVariable("CDK_DEFAULT_REGION"));
         // `cdk` runs the app from the directory holding cdk.json: the repository root.
         var code = AotBootstrapCode.FromRuleProject(Directory.GetCurrentDirectory());
+        if (OrganizationDeployment.FromContext(app.Node, settings) is { } organization)
+        {
+            var stack = MfaRuleApp.AddOrganizationStack(app, settings, organization, code);
+            app.Synth();
+            // Beside the stacks, for review and for the template checks (cdk-nag, cfn-lint): what every member gets.
+            File.WriteAllText(Path.Combine(app.Outdir, OrganizationMemberTemplateFile), stack.Members.TemplateBody);
+            return;
+        }
         MfaRuleApp.AddStack(app, settings, code);
         app.Synth();
     }

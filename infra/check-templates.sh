@@ -22,6 +22,7 @@ variants=(
   "single-eu-west-1-full      -c mfaRule:region=eu-west-1 -c mfaRule:createRecorder=true -c mfaRule:securityHubFindings=direct -c mfaRule:remediation=automatic -c mfaRule:remediationAction=DisableConsoleAccess"
   "remediation-manual-disable -c mfaRule:region=us-east-1 -c mfaRule:remediation=manual -c mfaRule:remediationAction=DisableConsoleAccess"
   "remediation-auto-keys      -c mfaRule:region=us-east-1 -c mfaRule:remediation=automatic -c mfaRule:remediationAction=EnforceMfa -c mfaRule:remediationDenyAccessKeys=true"
+  "organization               -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456,ou-ab12-7890abcd -c mfaRule:region=eu-west-1"
 )
 
 # cfn-lint warnings CDK itself writes into every template, ignored by rule, resource type and message only, each with its

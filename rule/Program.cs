@@ -28,12 +28,16 @@ internal static class Program
             return await LambdaHost.RunAsync(RuleFunctions.Registry(environment, log, time), log, environment, time, stopping.Token).ConfigureAwait(false);
         }
 
-        var cli = new CliApp(Console.Out, Console.Error, time, account =>
+        AwsClients Connect(AccountOptions account)
         {
             var region = account.Region ?? environment.Get("AWS_REGION") ?? environment.Get("AWS_DEFAULT_REGION") ?? DefaultCliRegion;
-            var aws = AwsClients.Create(new AwsClientOptions { Region = region, Environment = environment, Profile = account.Profile, TimeProvider = time });
+            return AwsClients.Create(new AwsClientOptions { Region = region, Environment = environment, Profile = account.Profile, TimeProvider = time });
+        }
+        var cli = new CliApp(Console.Out, Console.Error, time, account =>
+        {
+            var aws = Connect(account);
             return new LiveAccount(aws.Iam, aws.CloudTrail, aws.Config);
-        });
+        }, new OrganizationEvaluate(Console.Out, Console.Error, time, Connect, environment));
         return cli.Run(args);
     }
 }

@@ -17,15 +17,22 @@ const { CfnInclude } = require('aws-cdk-lib/cloudformation-include');
 const { Annotations, Match } = require('aws-cdk-lib/assertions');
 const { AwsSolutionsChecks } = require('cdk-nag');
 
+// Every stack of the manifest, and every other *.template.json in the directory: the Organization deployment writes
+// its StackSet's member template there, which deploys to the members and is no stack of this assembly.
 function stackTemplates(outDir) {
   const manifest = JSON.parse(fs.readFileSync(path.join(outDir, 'manifest.json'), 'utf8'));
-  return Object.entries(manifest.artifacts ?? {})
+  const stacks = Object.entries(manifest.artifacts ?? {})
     .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
     .map(([name, artifact]) => ({
       // Unique across assemblies: one per variant of the app.
       name: `${path.basename(path.resolve(outDir))}-${name}`,
       file: path.join(outDir, artifact.properties.templateFile),
     }));
+  const known = new Set(stacks.map((s) => path.resolve(s.file)));
+  const others = fs.readdirSync(outDir)
+    .filter((f) => f.endsWith('.template.json') && !known.has(path.resolve(outDir, f)))
+    .map((f) => ({ name: `${path.basename(path.resolve(outDir))}-${f.replace(/\.template\.json$/, '')}`, file: path.join(outDir, f) }));
+  return [...stacks, ...others];
 }
 
 // The bootstrap-version parameter resolves from SSM at deploy time and its rule references it; neither is a

@@ -13,7 +13,7 @@ const { checkTemplate, statements } = require('./iam-policies.js');
 
 function stacks(outDir) {
   const manifest = JSON.parse(fs.readFileSync(path.join(outDir, 'manifest.json'), 'utf8'));
-  return Object.entries(manifest.artifacts ?? {})
+  const found = Object.entries(manifest.artifacts ?? {})
     .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
     .map(([name, artifact]) => {
       // aws://ACCOUNT/REGION; the check needs both concrete, as every variant is synthesized with them.
@@ -25,8 +25,21 @@ function stacks(outDir) {
         name: `${path.basename(path.resolve(outDir))}/${name}`,
         template: JSON.parse(fs.readFileSync(path.join(outDir, artifact.properties.templateFile), 'utf8')),
         env: { partition: 'aws', account, region, stackName: artifact.properties.stackName ?? name },
+        file: path.resolve(outDir, artifact.properties.templateFile),
       };
     });
+  // Every other *.template.json beside them: the Organization deployment's StackSet member template, which deploys
+  // into member accounts of the same partition and Region (its pseudo parameters resolve there).
+  const known = new Set(found.map((s) => s.file));
+  const others = fs.readdirSync(outDir)
+    .filter((f) => f.endsWith('.template.json') && !known.has(path.resolve(outDir, f)))
+    .map((f) => ({
+      name: `${path.basename(path.resolve(outDir))}/${f.replace(/\.template\.json$/, '')}`,
+      template: JSON.parse(fs.readFileSync(path.join(outDir, f), 'utf8')),
+      env: { ...found[0].env, stackName: f.replace(/\.template\.json$/, '') },
+    }));
+  if (others.length > 0 && found.length === 0) throw new Error(`${outDir}: templates without a stack to take their environment from`);
+  return [...found, ...others];
 }
 
 async function main() {

@@ -20,6 +20,9 @@ internal sealed record AwsClientOptions
     /// <summary>Fixed credentials (tests, the local AWS double, an assumed role); otherwise profile or default chain.</summary>
     public AWSCredentials? Credentials { get; init; }
 
+    /// <summary>A credential source of its own (an assumed role in a member account); wins over the other two.</summary>
+    public AwsCredentialSource? CredentialSource { get; init; }
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     public AwsRetryPolicy Retry { get; init; } = AwsRetryPolicy.Default;

@@ -43,7 +43,8 @@ internal sealed class AwsClients : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         // Endpoints first: a bad Region or override URL fails here, before any credential lookup.
         var endpoints = new AwsEndpoints(options.Region, options.Environment);
-        var credentials = options.Credentials is not null ? AwsCredentialSource.Fixed(options.Credentials)
+        var credentials = options.CredentialSource is not null ? options.CredentialSource
+            : options.Credentials is not null ? AwsCredentialSource.Fixed(options.Credentials)
             : options.Profile is { Length: > 0 } profile ? AwsCredentialSource.Profile(profile)
             : AwsCredentialSource.DefaultChain();
         var transport = new AwsTransport(credentials, options.TimeProvider, options.Retry, options.Counter ?? new ApiCallCounter(),

@@ -15,13 +15,29 @@ internal sealed class AwsCredentialSource : IDisposable
     private readonly AWSCredentials? _fixed;
     private readonly string? _profile;
     private readonly DefaultAWSCredentialsIdentityResolver? _chain;
+    private readonly Func<CancellationToken, Task<AWSCredentials>>? _provider;
+    private readonly string? _providerDescription;
     private AWSCredentials? _fromProfile;
 
-    private AwsCredentialSource(AWSCredentials? fixedCredentials, string? profile, DefaultAWSCredentialsIdentityResolver? chain)
+    private AwsCredentialSource(AWSCredentials? fixedCredentials, string? profile, DefaultAWSCredentialsIdentityResolver? chain,
+        Func<CancellationToken, Task<AWSCredentials>>? provider = null, string? providerDescription = null)
     {
         _fixed = fixedCredentials;
         _profile = profile;
         _chain = chain;
+        _provider = provider;
+        _providerDescription = providerDescription;
+    }
+
+    /// <summary>
+    /// Credentials something else obtains and refreshes (an assumed role in another account): asked before every request,
+    /// so the provider decides when to renew them.
+    /// </summary>
+    public static AwsCredentialSource FromProvider(string description, Func<CancellationToken, Task<AWSCredentials>> provider)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(description);
+        ArgumentNullException.ThrowIfNull(provider);
+        return new(null, null, null, provider, description);
     }
 
     public static AwsCredentialSource Fixed(AWSCredentials credentials)
@@ -50,11 +66,12 @@ internal sealed class AwsCredentialSource : IDisposable
     public static AwsCredentialSource DefaultChain() => new(null, null, new DefaultAWSCredentialsIdentityResolver());
 
     /// <summary>What the source is, for logs and error messages (never the keys).</summary>
-    public string Description => _fixed is not null ? "fixed credentials" : _profile is not null ? $"profile '{_profile}'" : "the default credential chain";
+    public string Description => _providerDescription is not null ? _providerDescription : _fixed is not null ? "fixed credentials" : _profile is not null ? $"profile '{_profile}'" : "the default credential chain";
 
     public async Task<AWSCredentials> GetAsync(CancellationToken cancellationToken)
     {
         if (_fixed is not null) return _fixed;
+        if (_provider is not null) return await _provider(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_profile is not null) return _fromProfile ??= LoadProfile(_profile);

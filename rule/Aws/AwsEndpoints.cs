@@ -60,6 +60,16 @@ internal sealed partial class AwsEndpoints
                 _ => (new Uri("https://iam.amazonaws.com/"), IamRegion),
             };
         }
+        // Organizations, like IAM, has one control plane per partition.
+        if (service == AwsService.Organizations)
+        {
+            return Region switch
+            {
+                _ when Region.StartsWith("cn-", StringComparison.Ordinal) => (new Uri("https://organizations.cn-northwest-1.amazonaws.com.cn/"), "cn-northwest-1"),
+                _ when Region.StartsWith("us-gov-", StringComparison.Ordinal) => (new Uri("https://organizations.us-gov-west-1.amazonaws.com/"), "us-gov-west-1"),
+                _ => (new Uri("https://organizations.us-east-1.amazonaws.com/"), "us-east-1"),
+            };
+        }
         // The rule reads CloudTrail only for IAM's own events, and IAM, being global, records them in its control-plane
         // Region's event history whatever Region the rule runs in.
         var region = service == AwsService.CloudTrail ? IamRegion : Region;

@@ -10,6 +10,7 @@ internal sealed record AwsService(string SigningName, string EndpointId, string 
     public static AwsService Sts { get; } = new("sts", "STS", "sts");
     public static AwsService Config { get; } = new("config", "CONFIG_SERVICE", "config");
     public static AwsService CloudTrail { get; } = new("cloudtrail", "CLOUDTRAIL", "cloudtrail");
+    public static AwsService Organizations { get; } = new("organizations", "ORGANIZATIONS", "organizations");
 
     public override string ToString() => SigningName;
 }

@@ -21,7 +21,7 @@ internal sealed record AuditRow(string User, string Arn, string Compliance, stri
     public static IReadOnlyList<AuditRow> Ordered(IEnumerable<AuditRow> rows) =>
         [.. rows.OrderBy(r => Rank(r.Compliance)).ThenBy(r => r.User, StringComparer.Ordinal)];
 
-    private static int Rank(string compliance) => compliance switch
+    internal static int Rank(string compliance) => compliance switch
     {
         ComplianceTypeNames.NonCompliant => 0,
         InsufficientData => 1,
@@ -83,7 +83,7 @@ internal static class AuditWriter
             writer.WriteLine(string.Join(',', CsvField(row.User), CsvField(row.Arn), CsvField(row.Compliance), CsvField(row.Annotation)));
     }
 
-    private static string CsvField(string value)
+    internal static string CsvField(string value)
     {
         // A leading =, +, - or @ would run as a formula when the CSV is opened in a spreadsheet.
         var safe = value.Length > 0 && "=+-@".Contains(value[0], StringComparison.Ordinal) ? "'" + value : value;

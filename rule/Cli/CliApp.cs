@@ -16,7 +16,7 @@ internal sealed record LiveAccount(IIamClient Iam, ICloudTrailClient CloudTrail,
 /// The command line: <c>evaluate</c> (a credential report offline, or the live account) and <c>explain USER</c>.
 /// Exit codes: 0 nothing NON_COMPLIANT, 1 something NON_COMPLIANT, 2 bad input or an error.
 /// </summary>
-internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider time, Func<AccountOptions, LiveAccount> connect)
+internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider time, Func<AccountOptions, LiveAccount> connect, OrganizationEvaluate? organization = null)
 {
     public const int ExitClean = 0;
     public const int ExitNonCompliant = 1;
@@ -80,9 +80,15 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
         foreach (var option in AuditOptions()) command.Options.Add(option);
         command.Options.Add(_output);
         command.Options.Add(_liveOnly);
+        foreach (var option in organization?.Options ?? []) command.Options.Add(option);
         command.SetAction(parse => Guarded(() =>
         {
             var parameters = Parameters(parse);
+            if (organization is not null && organization.Applies(parse))
+            {
+                if (parse.GetValue(_report) is not null) throw new CliException("--assume-role audits live accounts; it cannot be combined with --credential-report");
+                return organization.Run(parse, new AccountOptions(parse.GetValue(_profile), parse.GetValue(_region)), parameters, parse.GetValue(_output), parse.GetValue(_liveOnly));
+            }
             var now = AsOf(parse);
             var rows = parse.GetValue(_report) is { } file
                 ? Offline(file, parameters, now)
@@ -186,7 +192,7 @@ internal sealed class CliApp(TextWriter stdout, TextWriter stderr, TimeProvider 
         {
             return action();
         }
-        catch (Exception e) when (e is CliException or Aws.AwsCredentialsException or Rule.ConfigEventException or RuleParametersException or CredentialReportFormatException or Aws.AwsServiceException or IOException or UnauthorizedAccessException or HttpRequestException)
+        catch (Exception e) when (e is CliException or Aws.AwsCredentialsException or Organization.OrganizationSettingsException or Rule.ConfigEventException or RuleParametersException or CredentialReportFormatException or Aws.AwsServiceException or IOException or UnauthorizedAccessException or HttpRequestException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitError;

@@ -24,6 +24,8 @@ internal static partial class RuleFunctions
     public static HandlerRegistry Registry(IEnvironmentVariables environment, JsonLog log, TimeProvider time) => new HandlerRegistry()
         .Add("evaluate", () =>
         {
+            if (OrganizationFromEnvironment(environment) is { } organization)
+                return OrganizationFunctions.Evaluate(organization, Clients(environment, time), ClientOptions(environment, time), log, time);
             var aws = Clients(environment, time);
             var handler = new ConfigRuleHandler(
                 new UserAssessor(aws.Iam, aws.CloudTrail, time, new AssessorOptions()),
@@ -158,12 +160,26 @@ internal static partial class RuleFunctions
         return options is null ? null : new SecurityHubExport(SecurityHubClient.Create(aws), new FindingExporter(time, options), aws.Endpoints.Region);
     }
 
-    private static AwsClients Clients(IEnvironmentVariables environment, TimeProvider time)
+    private static AwsClients Clients(IEnvironmentVariables environment, TimeProvider time) => AwsClients.Create(ClientOptions(environment, time));
+
+    private static AwsClientOptions ClientOptions(IEnvironmentVariables environment, TimeProvider time)
     {
         var region = environment.Get(RegionVariable);
         if (string.IsNullOrWhiteSpace(region))
             throw new LambdaFunctionException("Runtime.InvalidConfiguration", $"{RegionVariable} is not set");
-        return AwsClients.Create(new AwsClientOptions { Region = region, Environment = environment, TimeProvider = time });
+        return new AwsClientOptions { Region = region, Environment = environment, TimeProvider = time };
+    }
+
+    private static Organization.OrganizationSettings? OrganizationFromEnvironment(IEnvironmentVariables environment)
+    {
+        try
+        {
+            return Organization.OrganizationSettings.FromEnvironment(environment);
+        }
+        catch (Organization.OrganizationSettingsException e)
+        {
+            throw new LambdaFunctionException("Runtime.InvalidConfiguration", e.Message);
+        }
     }
 
     private static string Json(Action<Utf8JsonWriter> body)

@@ -176,7 +176,9 @@ public sealed class AuthenticationTests : DoubleTest
     {
         var member = Server.State.AddAccount("210987654321");
         member.SeedUsers([new UserSeed("member-only")]);
-        var roleArn = member.AddRole("MfaRuleReader");
+        var roleArn = member.AddRole("MfaRuleReader", $$"""
+            {"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Account.AccountId}}:root"},"Action":"sts:AssumeRole"}]}
+            """);
 
         var assumed = await Aws.StsAsync("AssumeRole", ("RoleArn", roleArn), ("RoleSessionName", "org-sweep"));
         using var inMember = new AwsClient(Server.BaseUrl,

@@ -120,6 +120,44 @@ public sealed class AwsCliTests : DoubleTest
     }
 
     [AwsCliFact]
+    public async Task Sts_AssumeRoleIntoAMemberWithExternalId_IsAllowedAndWithoutItAccessDenied()
+    {
+        var member = Server.State.AddAccount("222222222222");
+        var roleArn = member.AddRole("MfaRuleMember", $$$"""
+            {"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{Account.AccountId}}}:root"},"Action":"sts:AssumeRole",
+              "Condition":{"StringEquals":{"sts:ExternalId":"mfa-rule"} } }]}
+            """);
+        var cli = Cli("eu-west-1");
+
+        var assumed = await JsonAsync(cli, "sts", "assume-role", "--role-arn", roleArn, "--role-session-name", "mfa-config-rule",
+            "--external-id", "mfa-rule", "--duration-seconds", "900");
+        var refused = await cli.RunAsync("sts", "assume-role", "--role-arn", roleArn, "--role-session-name", "mfa-config-rule");
+
+        Assert.Equal("arn:aws:sts::222222222222:assumed-role/MfaRuleMember/mfa-config-rule", assumed["AssumedRoleUser"]!["Arn"]!.GetValue<string>());
+        Assert.Equal(Clock.GetUtcNow().AddSeconds(900), DateTimeOffset.Parse(assumed["Credentials"]!["Expiration"]!.GetValue<string>(), CultureInfo.InvariantCulture));
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("(AccessDenied)", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("is not authorized to perform: sts:AssumeRole on resource: " + roleArn, refused.Stderr, StringComparison.Ordinal);
+    }
+
+    [AwsCliFact]
+    public async Task Organizations_ListAccounts_IsPaginatedByTheCliToEveryAccount()
+    {
+        var organization = Server.State.CreateOrganization(Account);
+        foreach (var i in Enumerable.Range(1, 22)) organization.Join(Server.State.AddAccount($"3000000000{i:00}"), $"member-{i}");
+
+        var listed = await JsonAsync(Cli(), "organizations", "list-accounts");
+        var fromMember = await new AwsCli(Server.BaseUrl, Server.State.FindAccount("300000000001")!.RootCredentials.AccessKeyId,
+            Server.State.FindAccount("300000000001")!.RootCredentials.SecretAccessKey).RunAsync("organizations", "list-accounts");
+
+        var accounts = listed["Accounts"]!.AsArray();
+        Assert.Equal(23, accounts.Count);
+        Assert.Equal("member-1", accounts.Single(a => a!["Id"]!.GetValue<string>() == "300000000001")!["Name"]!.GetValue<string>());
+        Assert.Equal("ACTIVE", accounts[0]!["Status"]!.GetValue<string>());
+        Assert.Contains("(AccessDeniedException)", fromMember.Stderr, StringComparison.Ordinal);
+    }
+
+    [AwsCliFact]
     public async Task Config_RuleEvaluationsAndHistory_ThroughTheCli()
     {
         var cli = Cli("eu-west-1");

@@ -84,6 +84,21 @@ public sealed class AwsDoubleState
         return AddAccount(accountId, accessKeyId, secret);
     }
 
+    /// <summary>The Organization, once <see cref="CreateOrganization"/> made one (the double holds at most one).</summary>
+    public Organizations.DoubleOrganization? Organization { get; private set; }
+
+    /// <summary>Makes <paramref name="management"/> the management account of a new Organization, with all features on.</summary>
+    public Organizations.DoubleOrganization CreateOrganization(DoubleAccount management)
+    {
+        ArgumentNullException.ThrowIfNull(management);
+        lock (_gate)
+        {
+            if (Organization is not null) throw new InvalidOperationException("the double already has an Organization");
+            Organization = new Organizations.DoubleOrganization("o-" + RandomText(10, "abcdefghijklmnopqrstuvwxyz0123456789"), management.AccountId, Clock);
+            return Organization;
+        }
+    }
+
     public DoubleAccount? FindAccount(string accountId)
     {
         lock (_gate) return _accounts.GetValueOrDefault(accountId);
@@ -128,7 +143,7 @@ public sealed class DoubleAccount
     private readonly AwsDoubleState _state;
     private readonly Dictionary<string, ConfigRegion> _configRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SecurityHubRegion> _securityHubRegions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _roleIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string RoleId, Sts.TrustPolicy Trust)> _roles = new(StringComparer.Ordinal);
     private readonly Random _random;
 
     internal DoubleAccount(AwsDoubleState state, string accountId, Principal root, int seed)
@@ -204,19 +219,56 @@ public sealed class DoubleAccount
         set => Iam.ManagedPoliciesPerUser = value;
     }
 
-    /// <summary>A role STS may assume in this account; returns its ARN.</summary>
-    public string AddRole(string roleName)
+    /// <summary>
+    /// A role STS may assume in this account, with its trust policy (AssumeRolePolicyDocument JSON); without one, any
+    /// principal of this account may assume it, as with a role trusting <c>arn:aws:iam::ACCOUNT:root</c>. Returns its ARN;
+    /// adding it again replaces the trust policy.
+    /// </summary>
+    public string AddRole(string roleName, string? trustPolicy = null)
     {
+        var trust = trustPolicy is null ? Sts.TrustPolicy.SameAccount(AccountId) : Sts.TrustPolicy.Parse(trustPolicy);
         lock (_gate)
         {
-            if (!_roleIds.ContainsKey(roleName)) _roleIds[roleName] = Iam.NewUniqueId("AROA");
+            var roleId = _roles.TryGetValue(roleName, out var existing) ? existing.RoleId : Iam.NewUniqueId("AROA");
+            _roles[roleName] = (roleId, trust);
             return RoleArn(roleName);
         }
     }
 
-    internal string? FindRoleId(string roleName)
+    /// <summary>
+    /// A session of the role as a service hands it over (Lambda gives a function its execution role's session): issued
+    /// without a trust check, valid for <paramref name="duration"/> on the double's clock.
+    /// </summary>
+    public Principal StartRoleSession(string roleName, string sessionName, TimeSpan duration)
     {
-        lock (_gate) return _roleIds.GetValueOrDefault(roleName);
+        var role = FindRole(roleName) ?? throw new InvalidOperationException($"no role {roleName} in account {AccountId}");
+        return CreateRoleSession(roleName, role.RoleId, sessionName, _state.Clock.GetUtcNow() + duration);
+    }
+
+    internal Principal CreateRoleSession(string roleName, string roleId, string sessionName, DateTimeOffset expiration)
+    {
+        var principal = new Principal(
+            "ASIA" + _state.RandomText(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
+            _state.RandomText(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
+            AccountId,
+            PrincipalKind.AssumedRole,
+            $"arn:aws:sts::{AccountId}:assumed-role/{roleName}/{sessionName}",
+            $"{roleId}:{sessionName}",
+            SessionToken: "IQoJb3JpZ2luX2VjE" + _state.RandomText(300, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
+            Expiration: expiration);
+        _state.Credentials.Add(principal);
+        return principal;
+    }
+
+    /// <summary>Deletes a role: sessions already handed out stay valid until they expire, as in IAM.</summary>
+    public bool DeleteRole(string roleName)
+    {
+        lock (_gate) return _roles.Remove(roleName);
+    }
+
+    internal (string RoleId, Sts.TrustPolicy Trust)? FindRole(string roleName)
+    {
+        lock (_gate) return _roles.TryGetValue(roleName, out var role) ? role : null;
     }
 
     internal string RoleArn(string roleName) => $"arn:aws:iam::{AccountId}:role/{roleName}";

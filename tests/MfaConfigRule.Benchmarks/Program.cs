@@ -23,6 +23,7 @@ internal static class Program
           MfaConfigRule.Benchmarks binary --binary PATH [--sizes 1000,5000] [--repeats 3] [--sample-report PATH]
           MfaConfigRule.Benchmarks micro [BenchmarkDotNet options, e.g. --filter '*' --artifacts DIR]
           MfaConfigRule.Benchmarks cost --binary PATH [--users 1000] [--refresh-days 7] [--json]
+          MfaConfigRule.Benchmarks org --binary PATH [--accounts 200] [--users 50] [--latency 30] [--parallel 16] [--repeats 1]
         """;
 
     public static async Task<int> Main(string[] args)
@@ -67,6 +68,16 @@ internal static class Program
                         line["baseline"] = baseline.ToJson();
                         Console.Out.WriteLine(line.ToJsonString());
                     }
+                    return 0;
+                }
+            case "org":
+                {
+                    var settings = new Organization.OrganizationSettings(
+                        options.GetValueOrDefault("--binary") ?? throw new ArgumentException("--binary PATH is required"),
+                        Ints(options, "--accounts", "200")[0], Ints(options, "--users", "50")[0], Ints(options, "--latency", "30")[0],
+                        Ints(options, "--parallel", "16")[0], Ints(options, "--repeats", "1")[0]);
+                    var runs = await Organization.OrganizationBenchmark.RunAsync(settings, Console.Error, CancellationToken.None);
+                    Organization.OrganizationReport.Write(md, settings, runs);
                     return 0;
                 }
             case "micro":

@@ -4,7 +4,8 @@
 # Not run in CI: timings on shared CI cores are noise, and nothing here asserts a target. Takes about 10 minutes on
 # 2 cores; QUICK=1 runs a reduced set in about 3 minutes to check that everything still works.
 #
-# Knobs (environment): SIZES, LATENCIES, REPEATS (sweeps), BINARY_SIZES, BINARY_REPEATS, COLD_RUNS, COST_SIZES, OUT.
+# Knobs (environment): SIZES, LATENCIES, REPEATS (sweeps), BINARY_SIZES, BINARY_REPEATS, COLD_RUNS, COST_SIZES, OUT,
+# ORG_ACCOUNTS, ORG_USERS, ORG_LATENCY, ORG_REPEATS (the Organization audit).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -95,5 +96,8 @@ echo "micro: BenchmarkDotNet" >&2
     done
 } > "$OUT/micro.md"
 
-cat "$OUT/machine.md" "$OUT/sweeps.md" "$OUT/binary.md" "$OUT/cost.md" "$OUT/startup.md" "$OUT/micro.md" | tee "$OUT/results.md"
+echo "org: ${ORG_ACCOUNTS:-200} accounts x ${ORG_USERS:-50} users at ${ORG_LATENCY:-30} ms" >&2
+"${HARNESS[@]}" org --binary "$BIN" --accounts "${ORG_ACCOUNTS:-200}" --users "${ORG_USERS:-50}" --latency "${ORG_LATENCY:-30}" --repeats "${ORG_REPEATS:-2}" > "$OUT/org.md"
+
+cat "$OUT/machine.md" "$OUT/sweeps.md" "$OUT/binary.md" "$OUT/cost.md" "$OUT/startup.md" "$OUT/micro.md" "$OUT/org.md" | tee "$OUT/results.md"
 echo "saved in $OUT/results.md" >&2

@@ -32,6 +32,7 @@ internal sealed class RequestPipeline
     private readonly ConfigApi _config;
     private readonly CloudTrailApi _cloudTrail;
     private readonly SecurityHubApi _securityHub;
+    private readonly Organizations.OrganizationsApi _organizations;
 
     public RequestPipeline(AwsDoubleState state, FaultInjector faults, ControlEndpoint? control)
     {
@@ -44,6 +45,7 @@ internal sealed class RequestPipeline
         _config = new ConfigApi(state);
         _cloudTrail = new CloudTrailApi(state);
         _securityHub = new SecurityHubApi(state);
+        _organizations = new Organizations.OrganizationsApi(state);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -106,17 +108,22 @@ internal sealed class RequestPipeline
             {
                 ConfigApi.TargetPrefix => AwsServiceNames.Config,
                 CloudTrailApi.TargetPrefix => AwsServiceNames.CloudTrail,
+                Organizations.OrganizationsApi.TargetPrefix => AwsServiceNames.Organizations,
                 _ => throw new AwsErrorException(400, "UnknownOperationException", string.Empty),
             };
-            var call = Authenticate(context, body, service, operation, requestId, requiredRegion: null, json: true);
+            var call = Authenticate(context, body, service, operation, requestId,
+                requiredRegion: service == AwsServiceNames.Organizations ? Organizations.OrganizationsApi.SigningRegion : null, json: true);
             _state.Requests.Add(service, operation);
             var decision = _faults.Decide(service, operation);
             if (!await ApplyDelayAndDropAsync(context, decision)) return;
             if (decision.Error is { } fault) throw JsonFault(fault);
             var request = JsonRequest.Parse(body);
-            JsonObject result = service == AwsServiceNames.Config
-                ? _config.Handle(call, request, decision.FailEvaluations)
-                : _cloudTrail.Handle(call, request);
+            JsonObject result = service switch
+            {
+                AwsServiceNames.Config => _config.Handle(call, request, decision.FailEvaluations),
+                AwsServiceNames.Organizations => _organizations.Handle(call, request),
+                _ => _cloudTrail.Handle(call, request),
+            };
             await WriteAsync(context, 200, JsonBody.ContentType, result.ToJsonString());
         }
         catch (AwsErrorException error)

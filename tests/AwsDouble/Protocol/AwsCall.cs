@@ -20,4 +20,5 @@ public static class AwsServiceNames
     public const string Sts = "sts";
     public const string Config = "config";
     public const string CloudTrail = "cloudtrail";
+    public const string Organizations = "organizations";
 }

@@ -25,6 +25,14 @@ internal sealed class StsApi(AwsDoubleState state)
         }
     }
 
+    /// <summary>The ARN a trust policy names the caller by: the role behind a role session, else the user or root ARN.</summary>
+    private static string IdentityArn(Principal caller)
+    {
+        if (caller.Kind != PrincipalKind.AssumedRole) return caller.Arn;
+        var role = caller.Arn.Split(':', 6)[5].Split('/');
+        return $"arn:aws:iam::{caller.AccountId}:role/{role[1]}";
+    }
+
     private Action<XmlWriter> AssumeRole(AwsCall call, QueryParameters p)
     {
         var roleArn = p.Required("RoleArn");
@@ -41,23 +49,26 @@ internal sealed class StsApi(AwsDoubleState state)
         var parts = roleArn.Split(':', 6);
         if (parts.Length != 6 || parts[0] != "arn" || parts[2] != "iam" || !parts[5].StartsWith("role/", StringComparison.Ordinal))
             throw QueryErrors.Validation($"{roleArn} is invalid");
+        var externalId = p.Optional("ExternalId");
+        if (externalId is not null && (externalId.Length is < 2 or > 1224
+            || !externalId.All(c => char.IsAsciiLetterOrDigit(c) || "_+=,.@:/-".Contains(c, StringComparison.Ordinal))))
+        {
+            throw QueryErrors.Validation(
+                $"1 validation error detected: Value '{externalId}' at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*");
+        }
         var roleName = parts[5][(parts[5].LastIndexOf('/') + 1)..];
         var account = state.FindAccount(parts[4]);
-        var roleId = account?.FindRoleId(roleName);
-        if (account is null || roleId is null)
+        var role = account?.FindRole(roleName);
+        // A missing role and a trust policy that does not admit the caller look the same to the caller, as in AWS.
+        var organization = state.Organization;
+        var context = new AssumeRoleContext(call.Caller, IdentityArn(call.Caller), externalId,
+            organization is not null && organization.IsMember(call.Caller.AccountId) ? organization.Id : null);
+        if (account is null || role is not { } found || !found.Trust.Allows(context))
             throw new AwsErrorException(403, "AccessDenied", $"User: {call.Caller.Arn} is not authorized to perform: sts:AssumeRole on resource: {roleArn}");
+        var roleId = found.RoleId;
 
         var expiration = call.Now.AddSeconds(duration);
-        var principal = new Principal(
-            "ASIA" + state.RandomText(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
-            state.RandomText(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
-            account.AccountId,
-            PrincipalKind.AssumedRole,
-            $"arn:aws:sts::{account.AccountId}:assumed-role/{roleName}/{sessionName}",
-            $"{roleId}:{sessionName}",
-            SessionToken: "IQoJb3JpZ2luX2VjE" + state.RandomText(300, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
-            Expiration: expiration);
-        state.Credentials.Add(principal);
+        var principal = account.CreateRoleSession(roleName, roleId, sessionName, expiration);
         return w =>
         {
             w.WriteStartElement("Credentials");

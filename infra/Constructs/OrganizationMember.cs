@@ -1,0 +1,156 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.Config;
+using Amazon.CDK.AWS.IAM;
+using Constructs;
+
+namespace MfaConfigRule.Infra.Constructs;
+
+internal interface IOrganizationMemberProps
+{
+    /// <summary>The central <c>evaluate</c> function in the admin account, which this account's rule invokes.</summary>
+    string CentralFunctionArn { get; }
+
+    /// <summary>The central function's role: the only principal the member role trusts.</summary>
+    string CentralRoleArn { get; }
+
+    string MemberRoleName { get; }
+    string ExternalId { get; }
+    string RuleName { get; }
+    string MaximumExecutionFrequency { get; }
+    IReadOnlyDictionary<string, string> InputParameters { get; }
+}
+
+internal sealed class OrganizationMemberProps : IOrganizationMemberProps
+{
+    public required string CentralFunctionArn { get; init; }
+    public required string CentralRoleArn { get; init; }
+    public required string MemberRoleName { get; init; }
+    public required string ExternalId { get; init; }
+    public required string RuleName { get; init; }
+    public required string MaximumExecutionFrequency { get; init; }
+    public required IReadOnlyDictionary<string, string> InputParameters { get; init; }
+}
+
+/// <summary>
+/// What every account of the Organization holds: a normal Config custom rule (so remediation and Security Hub work as in
+/// a single account) whose source is the central function, and the role the central function assumes to read this
+/// account's IAM and write the rule's evaluations. No code lives here: nothing to distribute per account.
+/// </summary>
+/// <remarks>
+/// Capabilities that need more per account (remediation, Security Hub) add it through <see cref="IOrganizationMemberPart"/>,
+/// which gets this construct: its rule, role and names.
+/// </remarks>
+internal sealed class OrganizationMember : Construct
+{
+    public OrganizationMember(Construct scope, string id, IOrganizationMemberProps props)
+        : base(scope, id)
+    {
+        ArgumentNullException.ThrowIfNull(props);
+        Props = props;
+
+        Role = new Role(this, "MemberRole", new RoleProps
+        {
+            RoleName = props.MemberRoleName,
+            Description = $"Assumed by the central MFA Config rule function ({props.RuleName}) to read IAM users and report their evaluations here",
+            // Only the central function's role, and only with the deployment's external ID. AWS turns the role ARN into
+            // the role's unique ID: a central role that is replaced is trusted again once the StackSet passes the new ARN.
+            AssumedBy = new ArnPrincipal(props.CentralRoleArn).WithConditions(new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["sts:ExternalId"] = props.ExternalId },
+            }),
+            MaxSessionDuration = Duration.Hours(1),
+        });
+
+        ReadPolicy = new Policy(this, "MemberPermissions", new PolicyProps
+        {
+            Roles = [Role],
+            Statements =
+            [
+                // The same reads as the single-account evaluate function (Service Authorization Reference: GetUser,
+                // GetLoginProfile, ListUserTags take "user*", ListMFADevices "user"; the rest take no resource).
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "ReadIamUsers",
+                    Actions = ["iam:GetUser", "iam:GetLoginProfile", "iam:ListMFADevices", "iam:ListUserTags"],
+                    Resources = [$"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}:user/*"],
+                }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "ReadAccountWideIam",
+                    Actions = ["iam:ListUsers", "iam:ListVirtualMFADevices", "iam:GenerateCredentialReport", "iam:GetCredentialReport"],
+                    Resources = ["*"],
+                }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "ReadRecentIamChanges",
+                    Actions = ["cloudtrail:LookupEvents"],
+                    Resources = ["*"],
+                }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "ReportEvaluations",
+                    Actions = ["config:PutEvaluations", "config:GetResourceConfigHistory"],
+                    Resources = ["*"],
+                }),
+            ],
+        });
+        NagSuppressions.Suppress((CfnResource)ReadPolicy.Node.DefaultChild!,
+            new NagSuppression("AwsSolutions-IAM5",
+                "iam:ListUsers, ListVirtualMFADevices, GenerateCredentialReport, GetCredentialReport, cloudtrail:LookupEvents, " +
+                "config:PutEvaluations and GetResourceConfigHistory support no resource-level permissions (Service Authorization Reference); " +
+                "the per-user IAM reads are limited to IAM users of this account, which the rule evaluates all of.",
+                "Resource::*", "Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*"));
+
+        Rule = new CfnConfigRule(this, "Rule", new CfnConfigRuleProps
+        {
+            ConfigRuleName = props.RuleName,
+            Description = MfaConfigRuleConstruct.Description,
+            Source = new CfnConfigRule.SourceProperty
+            {
+                Owner = "CUSTOM_LAMBDA",
+                SourceIdentifier = props.CentralFunctionArn,
+                SourceDetails = new object[]
+                {
+                    new CfnConfigRule.SourceDetailProperty { EventSource = "aws.config", MessageType = "ConfigurationItemChangeNotification" },
+                    new CfnConfigRule.SourceDetailProperty { EventSource = "aws.config", MessageType = "OversizedConfigurationItemChangeNotification" },
+                    new CfnConfigRule.SourceDetailProperty
+                    {
+                        EventSource = "aws.config",
+                        MessageType = "ScheduledNotification",
+                        MaximumExecutionFrequency = props.MaximumExecutionFrequency,
+                    },
+                },
+            },
+            Scope = new CfnConfigRule.ScopeProperty { ComplianceResourceTypes = ["AWS::IAM::User"] },
+            InputParameters = props.InputParameters.ToDictionary(p => p.Key, p => (object)p.Value, StringComparer.Ordinal),
+        });
+        // Config evaluates as soon as the rule exists, and the central function then assumes the role.
+        Rule.Node.AddDependency(ReadPolicy);
+
+        ResultsPolicy = new Policy(this, "MemberReadOwnResults", new PolicyProps
+        {
+            Roles = [Role],
+            Statements =
+            [
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "ReadOwnEvaluations",
+                    Actions = ["config:GetComplianceDetailsByConfigRule"],
+                    Resources = [Rule.AttrArn],
+                }),
+            ],
+        });
+    }
+
+    public IOrganizationMemberProps Props { get; }
+    public Role Role { get; }
+    public CfnConfigRule Rule { get; }
+    public Policy ReadPolicy { get; }
+    public Policy ResultsPolicy { get; }
+}
+
+/// <summary>A per-account piece a capability adds to every account of the Organization (remediation, Security Hub).</summary>
+internal interface IOrganizationMemberPart
+{
+    void AddTo(OrganizationMember member);
+}

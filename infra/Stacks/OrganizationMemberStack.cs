@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Amazon.CDK;
+using Constructs;
+using MfaConfigRule.Infra.Constructs;
+
+namespace MfaConfigRule.Infra.Stacks;
+
+internal interface IOrganizationMemberStackProps : IStackProps
+{
+    MfaRuleSettings Settings { get; }
+    OrganizationDeployment Organization { get; }
+    IReadOnlyList<IOrganizationMemberPart> Parts { get; }
+}
+
+internal sealed class OrganizationMemberStackProps : StackProps, IOrganizationMemberStackProps
+{
+    public required MfaRuleSettings Settings { get; init; }
+    public required OrganizationDeployment Organization { get; init; }
+    public IReadOnlyList<IOrganizationMemberPart> Parts { get; init; } = [];
+}
+
+/// <summary>
+/// The template the StackSet puts into every member account: <see cref="OrganizationMember"/> and the parts other
+/// capabilities add, with the central function's and role's ARNs as parameters (the StackSet passes them). It holds no
+/// asset, so it needs no CDK bootstrap in the members and fits in a TemplateBody.
+/// </summary>
+internal sealed class OrganizationMemberStack : Stack
+{
+    public const string CentralFunctionArnParameter = "CentralFunctionArn";
+    public const string CentralRoleArnParameter = "CentralRoleArn";
+
+    /// <summary>CloudFormation's limit for a template passed as TemplateBody (StackSets included).</summary>
+    public const int MaxTemplateBodyBytes = 51_200;
+
+    public OrganizationMemberStack(Construct scope, string id, IOrganizationMemberStackProps props)
+        : base(scope, id, props)
+    {
+        ArgumentNullException.ThrowIfNull(props);
+        var functionArn = new CfnParameter(this, CentralFunctionArnParameter, new CfnParameterProps
+        {
+            Type = "String",
+            Description = "The central evaluate function in the admin account",
+            AllowedPattern = "^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:.+$",
+        });
+        var roleArn = new CfnParameter(this, CentralRoleArnParameter, new CfnParameterProps
+        {
+            Type = "String",
+            Description = "The central evaluate function's role, the only principal the member role trusts",
+            AllowedPattern = "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$",
+        });
+        Member = new OrganizationMember(this, "Member", MemberProps(props.Settings, props.Organization, functionArn.ValueAsString, roleArn.ValueAsString));
+        foreach (var part in props.Parts) part.AddTo(Member);
+    }
+
+    public OrganizationMember Member { get; }
+
+    public static OrganizationMemberProps MemberProps(MfaRuleSettings settings, OrganizationDeployment organization, string functionArn, string roleArn) => new()
+    {
+        CentralFunctionArn = functionArn,
+        CentralRoleArn = roleArn,
+        MemberRoleName = organization.MemberRoleName,
+        ExternalId = organization.ExternalId,
+        RuleName = settings.RuleName,
+        MaximumExecutionFrequency = settings.MaximumExecutionFrequency,
+        InputParameters = settings.RuleParameters,
+    };
+
+    /// <summary>
+    /// The member template as compact JSON, synthesized in an app of its own (into a scratch directory, never the
+    /// caller's cloud assembly) with no bootstrap rule, no asset and no CDK metadata.
+    /// </summary>
+    public static string Synthesize(MfaRuleSettings settings, OrganizationDeployment organization, IReadOnlyList<IOrganizationMemberPart>? parts = null)
+    {
+        var scratch = Directory.CreateTempSubdirectory("mfa-member-template-");
+        try
+        {
+            var app = new App(new AppProps { Outdir = scratch.FullName, AnalyticsReporting = false });
+            var stack = new OrganizationMemberStack(app, "MfaConfigRuleMember", new OrganizationMemberStackProps
+            {
+                Settings = settings,
+                Organization = organization,
+                Parts = parts ?? [],
+                Synthesizer = new BootstraplessSynthesizer(),
+                AnalyticsReporting = false,
+                Description = "MFA Config rule, member account: the rule (evaluated by the central function) and the role it assumes",
+            });
+            var assembly = app.Synth();
+            using var template = JsonDocument.Parse(File.ReadAllText(assembly.GetStackArtifact(stack.ArtifactId).TemplateFullPath));
+            var json = JsonSerializer.Serialize(template.RootElement, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            if (System.Text.Encoding.UTF8.GetByteCount(json) > MaxTemplateBodyBytes)
+                throw new InvalidOperationException($"the member template is {json.Length} bytes; a StackSet TemplateBody takes at most {MaxTemplateBodyBytes}");
+            return json;
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+    }
+}

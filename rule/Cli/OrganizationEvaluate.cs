@@ -1,0 +1,174 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using MfaConfigRule.Aws;
+using MfaConfigRule.Compliance;
+using MfaConfigRule.Iam;
+using MfaConfigRule.Organization;
+
+namespace MfaConfigRule.Cli;
+
+/// <summary>
+/// <c>evaluate --assume-role NAME --accounts 111…,222… | --organization</c>: the live sweep in many accounts, through each
+/// account's role, as one report with an <c>account</c> column. Exit 2 when an account could not be read (or a user got
+/// no verdict), else 1 when something is NON_COMPLIANT, else 0.
+/// </summary>
+/// <param name="connectHub">The hub's clients from --profile/--region: they list the Organization and assume the roles.</param>
+/// <param name="environment">Endpoint overrides, which the member clients honour like the hub's.</param>
+internal sealed class OrganizationEvaluate(TextWriter stdout, TextWriter stderr, TimeProvider time, Func<AccountOptions, AwsClients> connectHub, Hosting.IEnvironmentVariables environment)
+{
+    /// <summary>The row of an account that could not be read at all.</summary>
+    public const string WholeAccount = "(whole account)";
+
+    private readonly Option<string?> _assumeRole = new("--assume-role") { Description = "Audit other accounts through this role in each of them (e.g. MfaConfigRule-Member); needs --accounts or --organization." };
+    private readonly Option<string?> _accounts = new("--accounts") { Description = "With --assume-role: comma-separated 12-digit account IDs." };
+    private readonly Option<bool> _organization = new("--organization") { Description = "With --assume-role: every active account of the Organization (organizations:ListAccounts; management account or delegated administrator)." };
+    private readonly Option<string?> _externalId = new("--external-id") { Description = "With --assume-role: the external ID the role's trust policy asks for." };
+    private readonly Option<int> _parallel = new("--max-parallel-accounts")
+    {
+        Description = $"With --assume-role: accounts audited at once (default {OrganizationAudit.DefaultMaxParallelAccounts}).",
+        DefaultValueFactory = _ => OrganizationAudit.DefaultMaxParallelAccounts,
+    };
+
+    public IEnumerable<Option> Options => [_assumeRole, _accounts, _organization, _externalId, _parallel];
+
+    /// <summary>Whether the command line asks for a multi-account audit; the single-account path is untouched otherwise.</summary>
+    public bool Applies(ParseResult parse) =>
+        parse.GetValue(_assumeRole) is not null || parse.GetValue(_accounts) is not null || parse.GetValue(_organization);
+
+    public int Run(ParseResult parse, AccountOptions hub, RuleParameters parameters, OutputFormat format, bool liveOnly)
+    {
+        var roleName = parse.GetValue(_assumeRole) ?? throw new CliException("--accounts and --organization need --assume-role NAME: the role to assume in each account");
+        var accountsText = parse.GetValue(_accounts);
+        var wholeOrganization = parse.GetValue(_organization);
+        if ((accountsText is null) == !wholeOrganization)
+            throw new CliException("--assume-role needs exactly one of --accounts 111111111111,222222222222 or --organization");
+        var parallel = parse.GetValue(_parallel);
+        if (parallel is < 1 or > 64) throw new CliException($"--max-parallel-accounts {parallel} is outside 1-64");
+        MemberRole role;
+        IReadOnlyList<string> accountIds;
+        try
+        {
+            role = new MemberRole(roleName, parse.GetValue(_externalId));
+            accountIds = accountsText is null ? [] : [.. OrganizationSettings.ParseAccountIds(accountsText, "--accounts")];
+        }
+        catch (OrganizationSettingsException e)
+        {
+            throw new CliException(e.Message);
+        }
+
+        using var aws = connectHub(hub);
+        if (wholeOrganization)
+        {
+            accountIds = OrganizationAudit.ActiveAccountsAsync(OrganizationsClient.Over(aws), CancellationToken.None).GetAwaiter().GetResult();
+            stderr.WriteLine($"the Organization has {accountIds.Count} active account(s)");
+        }
+        using var members = new MemberClientFactory(aws, role, new AwsClientOptions { Region = aws.Endpoints.Region, Environment = environment, TimeProvider = time });
+        var audit = new OrganizationAudit(members, time, new AssessorOptions { UseCredentialReport = !liveOnly }, parallel);
+        var results = audit.RunAsync(accountIds, aws.Endpoints.Region, parameters, new AccountProgress(stderr), CancellationToken.None).GetAwaiter().GetResult();
+
+        foreach (var failed in results.Where(a => !a.Reached)) stderr.WriteLine($"error: account {failed.AccountId}: {failed.Error}");
+        foreach (var (account, warning) in results.Where(a => a.Reached).SelectMany(a => a.Sweep!.Stats.Warnings.Select(w => (a.AccountId, w))))
+            stderr.WriteLine($"warning: account {account}: {warning}");
+        var rows = Rows(results);
+        AccountAuditWriter.Write(stdout, rows, format);
+        return rows.Any(r => r.Row.Compliance == AuditRow.InsufficientData) ? CliApp.ExitError
+            : rows.Any(r => r.Row.Compliance == ComplianceTypeNames.NonCompliant) ? CliApp.ExitNonCompliant
+            : CliApp.ExitClean;
+    }
+
+    /// <summary>Every account's rows, NON_COMPLIANT first across accounts, then by account and user.</summary>
+    public static IReadOnlyList<AccountRow> Rows(IReadOnlyList<AccountAudit> results) =>
+    [
+        .. results.SelectMany(a => a.Sweep is { } sweep
+                ? sweep.Assessments.Select(AuditRow.From)
+                    .Concat(sweep.Failures.Select(f => new AuditRow(f.User.UserName, f.User.Arn, AuditRow.InsufficientData, f.Cause)))
+                    .Select(r => new AccountRow(a.AccountId, r))
+                : [new AccountRow(a.AccountId, new AuditRow(WholeAccount, string.Empty, AuditRow.InsufficientData, a.Error ?? "not read"))])
+            .OrderBy(r => AuditRow.Rank(r.Row.Compliance))
+            .ThenBy(r => r.Account, StringComparer.Ordinal)
+            .ThenBy(r => r.Row.User, StringComparer.Ordinal),
+    ];
+}
+
+/// <summary>One line of a multi-account audit.</summary>
+internal sealed record AccountRow(string Account, AuditRow Row);
+
+/// <summary>The multi-account report: the single-account formats with an <c>account</c> column first.</summary>
+internal static class AccountAuditWriter
+{
+    public static void Write(TextWriter writer, IReadOnlyList<AccountRow> rows, OutputFormat format)
+    {
+        switch (format)
+        {
+            case OutputFormat.Json: WriteJson(writer, rows); break;
+            case OutputFormat.Csv: WriteCsv(writer, rows); break;
+            default: WriteTable(writer, rows); break;
+        }
+    }
+
+    private static void WriteJson(TextWriter writer, IReadOnlyList<AccountRow> rows)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartArray();
+            foreach (var (account, row) in rows)
+            {
+                json.WriteStartObject();
+                json.WriteString("account", account);
+                json.WriteString("user", row.User);
+                json.WriteString("arn", row.Arn);
+                json.WriteString("compliance", row.Compliance);
+                json.WriteString("annotation", row.Annotation);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        writer.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private static void WriteCsv(TextWriter writer, IReadOnlyList<AccountRow> rows)
+    {
+        writer.WriteLine("account,user,arn,compliance,annotation");
+        foreach (var (account, row) in rows)
+        {
+            writer.WriteLine(string.Join(',', AuditWriter.CsvField(account), AuditWriter.CsvField(row.User), AuditWriter.CsvField(row.Arn),
+                AuditWriter.CsvField(row.Compliance), AuditWriter.CsvField(row.Annotation)));
+        }
+    }
+
+    private static void WriteTable(TextWriter writer, IReadOnlyList<AccountRow> rows)
+    {
+        const string accountHeader = "ACCOUNT", userHeader = "USER", verdictHeader = "COMPLIANCE", whyHeader = "WHY";
+        var userWidth = Math.Max(userHeader.Length, rows.Count == 0 ? 0 : rows.Max(r => r.Row.User.Length));
+        var verdictWidth = Math.Max(verdictHeader.Length, rows.Count == 0 ? 0 : rows.Max(r => r.Row.Compliance.Length));
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{accountHeader,-12}  {userHeader.PadRight(userWidth)}  {verdictHeader.PadRight(verdictWidth)}  {whyHeader}"));
+        foreach (var (account, row) in rows)
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{account,-12}  {row.User.PadRight(userWidth)}  {row.Compliance.PadRight(verdictWidth)}  {row.Annotation}"));
+        writer.WriteLine();
+        var accounts = rows.Select(r => r.Account).Distinct(StringComparer.Ordinal).Count();
+        var unreachable = rows.Count(r => r.Row.User == OrganizationEvaluate.WholeAccount);
+        writer.WriteLine($"{accounts} accounts ({unreachable} not read): " + AuditWriter.Summary([.. rows.Where(r => r.Row.User != OrganizationEvaluate.WholeAccount).Select(r => r.Row)]));
+    }
+}
+
+/// <summary>"audited N/M accounts" on one stderr line, in order, as accounts finish.</summary>
+internal sealed class AccountProgress(TextWriter stderr) : IProgress<(int Done, int Total)>
+{
+    private readonly Lock _gate = new();
+    private int _shown;
+
+    public void Report((int Done, int Total) value)
+    {
+        lock (_gate)
+        {
+            if (value.Done <= _shown) return;
+            _shown = value.Done;
+            stderr.Write($"\raudited {value.Done}/{value.Total} accounts");
+            if (value.Done == value.Total) stderr.WriteLine();
+        }
+    }
+}

@@ -1,0 +1,276 @@
+using System.Text;
+using System.Text.Json;
+using Amazon.CDK;
+using Amazon.CDK.Assertions;
+using MfaConfigRule.Infra.Stacks;
+using Match = Amazon.CDK.Assertions.Match;
+
+namespace MfaConfigRule.Infra.Tests;
+
+/// <summary>The Organization deployment: the admin stack in the management account and the StackSet's member template.</summary>
+public sealed class OrganizationTemplateTests
+{
+    private static readonly string[] Ous = ["ou-ab12-cdef3456", "ou-ab12-7890abcd"];
+
+    private readonly MfaConfigRuleOrganizationStack _stack = Build();
+
+    private static Dictionary<string, object> Context(params (string Key, object Value)[] extra)
+    {
+        var context = new Dictionary<string, object>
+        {
+            [OrganizationDeployment.DeploymentKey] = OrganizationDeployment.Organization,
+            [OrganizationDeployment.OrganizationalUnitIdsKey] = string.Join(',', Ous),
+        };
+        foreach (var (key, value) in extra) context[key] = value;
+        return context;
+    }
+
+    private static MfaConfigRuleOrganizationStack Build(Dictionary<string, object>? context = null)
+    {
+        var app = new App(new AppProps { Context = context ?? Context() });
+        var settings = MfaRuleSettings.FromContext(app.Node, SynthesizedApp.Account, "eu-west-1");
+        var organization = OrganizationDeployment.FromContext(app.Node, settings)!;
+        return MfaRuleApp.AddOrganizationStack(app, settings, organization, SynthesizedApp.StandInCode);
+    }
+
+    private Template Admin => Template.FromStack(_stack);
+    private JsonElement AdminJson => SynthesizedApp.Json(_stack);
+    private Template Member => Template.FromString(_stack.Members.TemplateBody);
+    private JsonElement MemberJson => JsonDocument.Parse(_stack.Members.TemplateBody).RootElement;
+    private string CentralFunction => SynthesizedApp.LogicalId(_stack.Central.EvaluateFunction.Function);
+    private string CentralRole => SynthesizedApp.LogicalId(_stack.Central.EvaluateFunction.Role);
+
+    [Fact]
+    public void StackSet_IsServiceManagedWithAutoDeploymentToTheOusInTheRulesRegion()
+    {
+        Admin.HasResourceProperties("AWS::CloudFormation::StackSet", new Dictionary<string, object>
+        {
+            ["StackSetName"] = "MfaConfigRule-Members",
+            ["PermissionModel"] = "SERVICE_MANAGED",
+            ["CallAs"] = "SELF",
+            ["AutoDeployment"] = Match.ObjectEquals(new Dictionary<string, object> { ["Enabled"] = true, ["RetainStacksOnAccountRemoval"] = false }),
+            ["Capabilities"] = Match.ArrayEquals(new object[] { "CAPABILITY_NAMED_IAM" }),
+            ["ManagedExecution"] = Match.ObjectEquals(new Dictionary<string, object> { ["Active"] = true }),
+            ["StackInstancesGroup"] = Match.ArrayEquals(new object[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["DeploymentTargets"] = Match.ObjectEquals(new Dictionary<string, object> { ["OrganizationalUnitIds"] = Ous }),
+                    ["Regions"] = new[] { "eu-west-1" },
+                },
+            }),
+        });
+    }
+
+    [Fact]
+    public void StackSet_PassesTheCentralFunctionAndRoleAndWaitsForTheInvokePermission()
+    {
+        var stackSet = Cfn.Single(AdminJson, "AWS::CloudFormation::StackSet");
+        var parameters = stackSet.GetProperty("Properties").GetProperty("Parameters").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("ParameterKey").GetString()!, p => Cfn.Render(p.GetProperty("ParameterValue")));
+
+        Assert.Equal("${" + CentralFunction + ".Arn}", parameters["CentralFunctionArn"]);
+        Assert.Equal("${" + CentralRole + ".Arn}", parameters["CentralRoleArn"]);
+        Assert.Contains(SynthesizedApp.LogicalId(_stack.Central.InvokePermission), Cfn.Strings(stackSet.GetProperty("DependsOn")));
+    }
+
+    [Fact]
+    public void MemberTemplate_RuleIsANormalCustomLambdaRuleWhoseSourceIsTheCentralFunction()
+    {
+        Member.HasResourceProperties("AWS::Config::ConfigRule", new Dictionary<string, object>
+        {
+            ["ConfigRuleName"] = "mfa-enabled-for-iam-console-users",
+            ["Source"] = Match.ObjectLike(new Dictionary<string, object>
+            {
+                ["Owner"] = "CUSTOM_LAMBDA",
+                ["SourceIdentifier"] = new Dictionary<string, object> { ["Ref"] = "CentralFunctionArn" },
+            }),
+            ["Scope"] = Match.ObjectEquals(new Dictionary<string, object> { ["ComplianceResourceTypes"] = new[] { "AWS::IAM::User" } }),
+            ["InputParameters"] = Match.ObjectLike(new Dictionary<string, object> { ["NoPasswordResult"] = "NOT_APPLICABLE" }),
+        });
+        Member.ResourceCountIs("AWS::Config::OrganizationConfigRule", 0);
+    }
+
+    [Fact]
+    public void MemberTemplate_RoleTrustsOnlyTheCentralRoleWithTheExternalId()
+    {
+        Member.HasResourceProperties("AWS::IAM::Role", new Dictionary<string, object>
+        {
+            ["RoleName"] = "MfaConfigRule-Member",
+            ["AssumeRolePolicyDocument"] = Match.ObjectLike(new Dictionary<string, object>
+            {
+                ["Statement"] = Match.ArrayEquals(new object[]
+                {
+                    new Dictionary<string, object>
+                    {
+                        ["Effect"] = "Allow",
+                        ["Action"] = "sts:AssumeRole",
+                        ["Principal"] = new Dictionary<string, object> { ["AWS"] = new Dictionary<string, object> { ["Ref"] = "CentralRoleArn" } },
+                        ["Condition"] = new Dictionary<string, object>
+                        {
+                            ["StringEquals"] = new Dictionary<string, object> { ["sts:ExternalId"] = "mfa-config-rule" },
+                        },
+                    },
+                }),
+            }),
+        });
+    }
+
+    [Fact]
+    public void MemberTemplate_RoleMayReadIamAndReportEvaluationsOnly()
+    {
+        var role = Assert.Single(Cfn.Resources(MemberJson, "AWS::IAM::Role")).LogicalId;
+        var rule = Assert.Single(Cfn.Resources(MemberJson, "AWS::Config::ConfigRule")).LogicalId;
+
+        var grants = Cfn.GrantsOfRole(MemberJson, role);
+
+        Assert.Equal(new SortedSet<string>(StringComparer.Ordinal)
+        {
+            "cloudtrail:LookupEvents on *",
+            "config:GetComplianceDetailsByConfigRule on ${" + rule + ".Arn}",
+            "config:GetResourceConfigHistory on *",
+            "config:PutEvaluations on *",
+            "iam:GenerateCredentialReport on *",
+            "iam:GetCredentialReport on *",
+            "iam:GetLoginProfile on arn:${AWS::Partition}:iam::${AWS::AccountId}:user/*",
+            "iam:GetUser on arn:${AWS::Partition}:iam::${AWS::AccountId}:user/*",
+            "iam:ListMFADevices on arn:${AWS::Partition}:iam::${AWS::AccountId}:user/*",
+            "iam:ListUserTags on arn:${AWS::Partition}:iam::${AWS::AccountId}:user/*",
+            "iam:ListUsers on *",
+            "iam:ListVirtualMFADevices on *",
+        }, grants);
+    }
+
+    [Fact]
+    public void MemberTemplate_FitsAStackSetTemplateBodyWithNoAssetAndNoBootstrap()
+    {
+        var body = _stack.Members.TemplateBody;
+
+        Assert.InRange(Encoding.UTF8.GetByteCount(body), 1, OrganizationMemberStack.MaxTemplateBodyBytes);
+        Assert.False(MemberJson.TryGetProperty("Rules", out _), "the member template carries a CDK bootstrap rule");
+        Assert.Equal(["CentralFunctionArn", "CentralRoleArn"], MemberJson.GetProperty("Parameters").EnumerateObject().Select(p => p.Name).Order());
+        Assert.DoesNotContain("AWS::Lambda::Function", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("cdk-hnb659fds", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("AWS::CDK::Metadata", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CentralFunction_AssumesOnlyTheMemberRoleAndListsTheOrganization()
+    {
+        var grants = Cfn.GrantsOfRole(AdminJson, CentralRole);
+
+        Assert.Contains("sts:AssumeRole on arn:${AWS::Partition}:iam::*:role/MfaConfigRule-Member", grants);
+        Assert.Contains("organizations:ListAccounts on *", grants);
+        Assert.DoesNotContain(grants, g => g.StartsWith("iam:", StringComparison.Ordinal) || g.StartsWith("config:", StringComparison.Ordinal));
+        Admin.HasResourceProperties("AWS::Lambda::Function", new Dictionary<string, object>
+        {
+            ["Handler"] = "evaluate",
+            ["Environment"] = new Dictionary<string, object>
+            {
+                ["Variables"] = Match.ObjectEquals(new Dictionary<string, object>
+                {
+                    ["MFA_RULE_MEMBER_ROLE_NAME"] = "MfaConfigRule-Member",
+                    ["MFA_RULE_MEMBER_ROLE_EXTERNAL_ID"] = "mfa-config-rule",
+                    ["MFA_RULE_MEMBER_ACCOUNTS"] = "ORGANIZATION",
+                }),
+            },
+        });
+    }
+
+    [Fact]
+    public void CentralFunction_ConfigMayInvokeItFromAnyAccountWhichTheFunctionChecks()
+    {
+        Admin.HasResourceProperties("AWS::Lambda::Permission", new Dictionary<string, object>
+        {
+            ["Action"] = "lambda:InvokeFunction",
+            ["Principal"] = "config.amazonaws.com",
+            ["SourceAccount"] = Match.Absent(),
+            ["FunctionName"] = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { CentralFunction, "Arn" } },
+        });
+    }
+
+    [Fact]
+    public void ManagementAccount_GetsTheMemberPiecesFromTheAdminStackItself()
+    {
+        Admin.HasResourceProperties("AWS::Config::ConfigRule", new Dictionary<string, object>
+        {
+            ["Source"] = Match.ObjectLike(new Dictionary<string, object>
+            {
+                ["SourceIdentifier"] = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { CentralFunction, "Arn" } },
+            }),
+        });
+        Admin.HasResourceProperties("AWS::IAM::Role", new Dictionary<string, object> { ["RoleName"] = "MfaConfigRule-Member" });
+    }
+
+    [Fact]
+    public void Aggregator_CoversTheOrganizationInEveryRegionWithItsOwnRole()
+    {
+        var role = SynthesizedApp.LogicalId(_stack.Aggregator.Role);
+
+        Admin.HasResourceProperties("AWS::Config::ConfigurationAggregator", new Dictionary<string, object>
+        {
+            ["OrganizationAggregationSource"] = Match.ObjectEquals(new Dictionary<string, object>
+            {
+                ["AllAwsRegions"] = true,
+                ["RoleArn"] = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { role, "Arn" } },
+            }),
+        });
+        Admin.HasResourceProperties("AWS::IAM::Role", new Dictionary<string, object>
+        {
+            ["AssumeRolePolicyDocument"] = Match.ObjectLike(new Dictionary<string, object>
+            {
+                ["Statement"] = Match.ArrayWith(new object[]
+                {
+                    Match.ObjectLike(new Dictionary<string, object> { ["Principal"] = new Dictionary<string, object> { ["Service"] = "config.amazonaws.com" } }),
+                }),
+            }),
+            ["ManagedPolicyArns"] = Match.ArrayWith(new object[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["Fn::Join"] = new object[] { string.Empty, new object[] { "arn:", new Dictionary<string, object> { ["Ref"] = "AWS::Partition" }, ":iam::aws:policy/service-role/AWSConfigRoleForOrganizations" } },
+                },
+            }),
+        });
+    }
+
+    [Fact]
+    public void Templates_NoPolicyOfAdminOrMember_AllowsAWildcardAction()
+    {
+        var wildcards = Cfn.WildcardAllowActions(AdminJson).Concat(Cfn.WildcardAllowActions(MemberJson)).ToList();
+
+        Assert.True(wildcards.Count == 0, "wildcard actions:" + System.Environment.NewLine + Cfn.Describe(wildcards));
+    }
+
+    [Fact]
+    public void Settings_DefaultDeployment_IsTheSingleAccountAppUnchanged()
+    {
+        var app = new App(new AppProps { Context = new Dictionary<string, object>() });
+        var settings = MfaRuleSettings.FromContext(app.Node, SynthesizedApp.Account, "eu-west-1");
+
+        Assert.Null(OrganizationDeployment.FromContext(app.Node, settings));
+    }
+
+    [Theory]
+    [InlineData(null, "needs the OUs")]
+    [InlineData("ou-ab12-cdef3456,finance", "'finance' is not an OU ID")]
+    public void Settings_MissingOrBadOus_StopSynthesisNamingTheKey(string? ous, string message)
+    {
+        var context = Context();
+        if (ous is null) context.Remove(OrganizationDeployment.OrganizationalUnitIdsKey);
+        else context[OrganizationDeployment.OrganizationalUnitIdsKey] = ous;
+
+        var error = Assert.Throws<ArgumentException>(() => Build(context));
+
+        Assert.Contains("mfaRule:organizationalUnitIds", error.Message, StringComparison.Ordinal);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Settings_RecorderWithOrganization_IsRefused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Build(Context((MfaRuleSettings.CreateRecorderKey, true))));
+
+        Assert.Contains(MfaRuleSettings.CreateRecorderKey, error.Message, StringComparison.Ordinal);
+    }
+}
