@@ -47,10 +47,9 @@ internal sealed class BulkEvidence
         _unreadableNames = (report?.Problems ?? []).Select(p => p.UserName).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
         // Two users created in the same second under the same path differ in the report only by name: after a rename
         // or swap, one's row would bind to the other. Such rows and users take no shortcut.
-        _sharedCreation = [.. (report?.Users ?? []).Select(r => CreationKey(r.UserCreationTime, IamUser.PathFromArn(r.Arn, r.UserName)))
-            .Concat(users.Select(u => CreationKey(u.CreateDate, u.Path)))
-            .OfType<(long, string)>()
-            .GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key)];
+        // Counted within each source: a user and its own row share their second, two rows or two users must not.
+        _sharedCreation = [.. Shared((report?.Users ?? []).Select(r => CreationKey(r.UserCreationTime, IamUser.PathFromArn(r.Arn, r.UserName))))
+            .Concat(Shared(users.Select(u => CreationKey(u.CreateDate, u.Path))))];
         // Bound by the user ID IAM gives with each assignment, never by name: a name may have changed hands.
         _virtualDevicesByUserId = virtualDevices?.Where(d => d.UserId is { Length: > 0 })
             .ToLookup(d => d.UserId!, d => new MfaDevice(d.SerialNumber, d.EnableDate), StringComparer.Ordinal);
@@ -71,6 +70,9 @@ internal sealed class BulkEvidence
 
     public IReadOnlyList<MfaDevice>? VirtualDevicesOf(string userId) =>
         _virtualDevicesByUserId is null ? null : [.. _virtualDevicesByUserId[userId]];
+
+    private static IEnumerable<(long, string)> Shared(IEnumerable<(long, string)?> keys) =>
+        keys.OfType<(long, string)>().GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key);
 
     private static (long, string)? CreationKey(DateTimeOffset? created, string path) =>
         created is { } at ? (at.ToUnixTimeSeconds(), path) : null;

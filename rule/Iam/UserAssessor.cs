@@ -47,6 +47,9 @@ internal sealed record SweepStats(
 {
     /// <summary>Users the report shows without a password, or whose password CloudTrail cannot vouch for: one GetLoginProfile each.</summary>
     public int PasswordChecks { get; init; }
+
+    /// <summary>How many users each <see cref="SweepPlan.Reason"/> applied to, so a log line says why users were read live.</summary>
+    public IReadOnlyDictionary<string, int> PlanReasons { get; init; } = new Dictionary<string, int>();
 }
 
 /// <summary>
@@ -116,6 +119,7 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
         var unresolved = new ConcurrentDictionary<string, IamUser>(StringComparer.Ordinal);
         var liveReads = 0;
         var passwordChecks = 0;
+        var reasons = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var done = 0;
         await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency) }, async (user, _) =>
         {
@@ -129,6 +133,7 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
                 var plan = ReportTrust.Plan(user, evidence, parameters, options.CloudTrailMargin);
                 if (plan.Step == SweepStep.ReadLive) Interlocked.Increment(ref liveReads);
                 if (plan.Step == SweepStep.CheckPassword) Interlocked.Increment(ref passwordChecks);
+                reasons.AddOrUpdate(plan.Reason, 1, (_, count) => count + 1);
                 var outcome = await ExecuteAsync(user, plan, parameters, cancellationToken).ConfigureAwait(false);
                 if (outcome.Unresolved) unresolved[user.UserId] = user;
                 if (outcome.Assessment is not { } assessment) return;
@@ -155,6 +160,7 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
         var stats = new SweepStats(users.Count, mode, report?.GeneratedTime, passwordsDeleted?.Count ?? 0, liveReads, warnings)
         {
             PasswordChecks = passwordChecks,
+            PlanReasons = reasons.ToDictionary(StringComparer.Ordinal),
         };
         return new SweepResult(
             [.. assessments.Values.OrderBy(a => a.User.UserName, StringComparer.Ordinal)],

@@ -58,6 +58,18 @@ internal sealed class FakeIamClient(TimeProvider time) : IIamClient
         }
     }
 
+    /// <summary>Users whose login profile alone was read live (GetLoginProfile, no ListMFADevices).</summary>
+    public IReadOnlySet<string> PasswordCheckedOnly
+    {
+        get
+        {
+            var calls = Calls;
+            var devices = calls.Where(c => c.Operation == ListMFADevices).Select(c => c.UserName!).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            return calls.Where(c => c.Operation == GetLoginProfile && !devices.Contains(c.UserName!))
+                .Select(c => c.UserName!).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        }
+    }
+
     public IamUser AddUser(IamUser user, DateTimeOffset? passwordSetAt = null, IEnumerable<MfaDevice>? devices = null, IReadOnlyDictionary<string, string>? tags = null)
     {
         lock (_gate)

@@ -295,8 +295,9 @@ public sealed class ConfigRuleHandlerTests
         Assert.Equal(captured, evaluation.OrderingTimestamp);
         Assert.True(summary.Succeeded);
         Assert.Null(summary.Sweep);
-        // Tags come with the configuration item; the credential report is not needed for one user.
-        Assert.Equal([FakeIamClient.GetLoginProfile, FakeIamClient.ListMFADevices], _iam.Calls.Select(c => c.Operation).Order(StringComparer.Ordinal));
+        // GetUser checks the name still holds the item's user ID; tags come with the configuration item; the credential
+        // report is not needed for one user.
+        Assert.Equal([FakeIamClient.GetLoginProfile, FakeIamClient.GetUser, FakeIamClient.ListMFADevices], _iam.Calls.Select(c => c.Operation).Order(StringComparer.Ordinal));
     }
 
     [Fact]
