@@ -168,9 +168,10 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
                 failures.Add(new AssessmentFailure(user, $"unexpected {e.GetType().Name} while assessing this user: {e.Message}"));
                 return Summary([], [], failures, null);
             }
+            evaluated = assessment.User;
             if (!assessment.IsFinal)
             {
-                failures.Add(new AssessmentFailure(user, $"no verdict: {assessment.Annotation}"));
+                failures.Add(new AssessmentFailure(assessment.User, $"no verdict: {assessment.Annotation}"));
                 return Summary([], [], failures, null);
             }
             evaluation = Evaluation.ForUser(item.ResourceId, assessment.Compliance!.Value, assessment.Annotation, item.CaptureTime);

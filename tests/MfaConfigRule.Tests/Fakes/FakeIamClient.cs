@@ -113,6 +113,38 @@ internal sealed class FakeIamClient(TimeProvider time) : IIamClient
         lock (_gate) Find(userName).Tags[key] = value;
     }
 
+    /// <summary>UpdateUser: a new name (and path), same user ID, credentials and tags.</summary>
+    public void RenameUser(string userName, string newUserName, string? newPath = null)
+    {
+        lock (_gate)
+        {
+            if (TryFind(newUserName) is not null) throw new InvalidOperationException($"the name {newUserName} is taken");
+            var user = Find(userName);
+            var path = newPath ?? user.User.Path;
+            user.User = user.User with { UserName = newUserName, Path = path, Arn = Builders.UserArn(newUserName, path) };
+        }
+    }
+
+    public void RemoveTag(string userName, string key)
+    {
+        lock (_gate) Find(userName).Tags.Remove(key);
+    }
+
+    /// <summary>The user's state as IAM holds it now, all of it: what a verdict is checked against.</summary>
+    public UserCredentialState? LiveTruth(string userId)
+    {
+        lock (_gate)
+        {
+            var user = _users.FirstOrDefault(u => u.User.UserId == userId);
+            return user is null ? null : Builders.LiveState(user.User, user.PasswordSetAt, [.. user.Devices], new Dictionary<string, string>(user.Tags));
+        }
+    }
+
+    public IReadOnlyList<IamUser> Users
+    {
+        get { lock (_gate) return [.. _users.Select(u => u.User)]; }
+    }
+
     public void DeleteUser(string userName)
     {
         lock (_gate) _users.Remove(Find(userName));

@@ -491,6 +491,135 @@ public sealed class UserAssessorSweepTests
     }
 
     [Fact]
+    public async Task Sweep_ConsoleAndProgrammaticUsersSwapNamesAfterTheReport_NeitherBorrowsTheOthersRow()
+    {
+        // Issue 7 case 1: the console user without MFA took the programmatic user's name, and its row's "no password".
+        SeedAccount();
+        _iam.AddUser("svc-build");
+        _iam.TakeReport(ReportTime);
+        _iam.RenameUser("bob", "tmp");
+        _iam.RenameUser("svc-build", "bob");
+        _iam.RenameUser("tmp", "svc-build");
+
+        var result = await Sweep(Parameters("""{"NoPasswordResult":"COMPLIANT","ExemptPathPrefixes":"/break-glass/"}"""));
+
+        var consoleUser = result.Assessments.Single(a => a.User.UserId == UserIdFor("bob"));
+        Assert.Equal("svc-build", consoleUser.User.UserName);
+        Assert.Equal(ComplianceType.NonCompliant, consoleUser.Compliance);
+        Assert.Equal(ComplianceType.Compliant, result.Assessments.Single(a => a.User.UserId == UserIdFor("svc-build")).Compliance);
+        Assert.Contains("svc-build", _iam.ReadLive);
+    }
+
+    [Fact]
+    public async Task Sweep_ConsoleUserRenamedOntoADeletedUsersName_IsReadLive()
+    {
+        SeedAccount();
+        _iam.AddUser("svc-old");
+        _iam.TakeReport(ReportTime);
+        _iam.DeleteUser("svc-old");
+        _iam.RenameUser("bob", "svc-old");
+
+        var result = await Sweep(BreakGlassExempt);
+
+        Assert.Equal(ComplianceType.NonCompliant, Verdict(result, "svc-old"));
+    }
+
+    [Fact]
+    public async Task Sweep_UserRenamedBetweenListUsersAndItsLiveReads_IsReadUnderItsNewName()
+    {
+        // Issue 7 case 6: NoSuchEntity under the old name is not proof of deletion; the ID is looked up again.
+        SeedAccount();
+        _iam.OnCall = call =>
+        {
+            if (call is { Operation: FakeIamClient.GetCredentialReport }) _iam.RenameUser("bob", "robert");
+        };
+
+        var result = await Sweep(BreakGlassExempt);
+
+        var bob = result.Assessments.Single(a => a.User.UserId == UserIdFor("bob"));
+        Assert.Equal("robert", bob.User.UserName);
+        Assert.Equal(ComplianceType.NonCompliant, bob.Compliance);
+        Assert.Empty(result.Failures);
+        Assert.Equal(2, _iam.Count(FakeIamClient.ListUsers));
+    }
+
+    [Fact]
+    public async Task Sweep_NoPasswordUserRenamedBeforeItsCheck_IsReadUnderItsNewName()
+    {
+        // GetLoginProfile answers NoSuchEntity both for "no password" and "no such user": the "no password" of a
+        // user who was renamed meanwhile must not stand.
+        SeedAccount();
+        _iam.OnCall = call =>
+        {
+            if (call is { Operation: FakeIamClient.GetLoginProfile, UserName: "erin" })
+            {
+                _iam.OnCall = null;
+                _iam.RenameUser("erin", "erin2");
+                _iam.SetPassword("erin2", Now.AddMinutes(-1));
+            }
+        };
+
+        var result = await Sweep(BreakGlassExempt);
+
+        var erin = result.Assessments.Single(a => a.User.UserId == UserIdFor("erin"));
+        Assert.Equal(("erin2", ComplianceType.NonCompliant), (erin.User.UserName, erin.Compliance));
+    }
+
+    [Fact]
+    public async Task Sweep_ReResolvingListUsersFails_ThoseUsersGetNoVerdictOthersKeepTheirs()
+    {
+        SeedAccount();
+        _iam.OnCall = call =>
+        {
+            if (call is { Operation: FakeIamClient.GetCredentialReport }) _iam.RenameUser("bob", "robert");
+        };
+        var listings = 0;
+        var inner = _iam.OnCall;
+        _iam.OnCall = call =>
+        {
+            inner(call);
+            if (call.Operation == FakeIamClient.ListUsers && ++listings == 2) throw FakeIamClient.Error(FakeIamClient.ListUsers, "Throttling");
+        };
+
+        var result = await Sweep(BreakGlassExempt);
+
+        Assert.Contains(result.Failures, f => f.User.UserName == "bob" && f.Cause.Contains("could not be looked up by ID", StringComparison.Ordinal));
+        Assert.Equal(ComplianceType.Compliant, Verdict(result, "alice"));
+    }
+
+    [Fact]
+    public async Task Sweep_UnexpectedExceptionForOneUser_CostsOnlyThatUsersVerdict()
+    {
+        // Issue 7 case 5: anything unexpected while assessing one user is that user's failure, never the sweep's.
+        SeedAccount();
+        _iam.OnCall = call =>
+        {
+            if (call is { Operation: FakeIamClient.ListMFADevices, UserName: "carol" }) throw new InvalidOperationException("poison");
+        };
+
+        var result = await Sweep(BreakGlassExempt);
+
+        var failure = Assert.Single(result.Failures);
+        Assert.Equal("carol", failure.User.UserName);
+        Assert.Equal("unexpected InvalidOperationException while assessing this user: poison", failure.Cause);
+        Assert.Equal(6, result.Assessments.Count);
+    }
+
+    [Fact]
+    public async Task Sweep_ExemptionTagThatNeverExpires_EveryOtherUserKeepsItsVerdict()
+    {
+        // mfa-exempt-until=9999-12-31 once overflowed the date arithmetic and took the whole sweep down.
+        SeedAccount();
+        _iam.SetTag("bob", "mfa-exempt-until", "9999-12-31");
+
+        var result = await Sweep(BreakGlassExempt);
+
+        Assert.Equal(7, result.Assessments.Count + result.Failures.Count);
+        Assert.Equal(6, result.Assessments.Count(a => a.User.UserName != "bob"));
+        Assert.NotEqual(ComplianceType.Compliant, Verdict(result, "bob"));
+    }
+
+    [Fact]
     public async Task Sweep_UserDeletedDuringTheSweep_IsNotApplicable()
     {
         SeedAccount();
