@@ -16,7 +16,7 @@ public sealed class TriggerTests(ITestOutputHelper output) : EndToEndTest(output
     public async Task Trigger_NewPasswordNotYetInCloudTrail_StartsAtOnceAndTheReRunSeesTheChange()
     {
         // The sweep checks live every password the report says is absent, so nothing waits for CloudTrail: the trigger
-        // adds one StartConfigRulesEvaluation call and no time on the double's clock between the IAM call and the start.
+        // adds one StartConfigRulesEvaluation call and no wait between the IAM call and the start.
         var users = SeedPopulation(20);
         var policy = RulePolicy.WithExemptions;
         var evaluate = await StartFunctionAsync();
@@ -42,8 +42,10 @@ public sealed class TriggerTests(ITestOutputHelper output) : EndToEndTest(output
 
         Assert.True(outcome.Succeeded, outcome.ToString());
         Assert.Equal("started a re-evaluation", outcome.Json["action"]!.GetValue<string>());
-        Assert.Equal(calledAt, startedAt);
-        Output.WriteLine($"trigger: IAM call to StartConfigRulesEvaluation on the double's clock: {(startedAt!.Value - calledAt).TotalSeconds:0} s");
+        // The double's clock runs with real time; nothing waits, so what is left is the process's own work.
+        var added = startedAt!.Value - calledAt;
+        Output.WriteLine($"trigger: from the IAM call to StartConfigRulesEvaluation on the double's clock: {added.TotalMilliseconds:0} ms");
+        Assert.True(added < TimeSpan.FromSeconds(5), $"the trigger took {added} to start");
         Assert.Equal(0, lookups.TimesFired);
         Assert.Single(Config.Starts());
         var evaluation = await (await reRun.Task);
