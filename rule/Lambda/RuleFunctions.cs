@@ -87,6 +87,7 @@ internal static class RuleFunctions
             fields["mode"] = sweep.Mode;
             fields["liveReads"] = sweep.LiveReads;
             fields["changedSinceReport"] = sweep.ChangedSinceReport;
+            fields["passwordChecks"] = sweep.PasswordChecks;
             fields["vanishedUsers"] = summary.VanishedUsers;
             if (sweep.ReportGeneratedTime is { } generated) fields["reportGeneratedTime"] = generated;
         }
