@@ -1,21 +1,18 @@
 namespace MfaConfigRule.Iam;
 
 /// <summary>
-/// CloudTrail event names of IAM calls that can change this rule's verdict for a user. The sweep asks CloudTrail for
-/// these since the credential report was generated; the CDK app's re-evaluation trigger listens for the same set
-/// (plus tag and user-deletion events, which also produce configuration item changes).
+/// CloudTrail event names of IAM calls that can change this rule's verdict for a user. The CDK app's re-evaluation
+/// trigger listens for <see cref="Reevaluating"/>; the sweep asks CloudTrail for <see cref="InvalidatingReport"/> only.
 /// </summary>
 internal static class IamEventNames
 {
-    /// <summary>Events after which the credential report's row for the user cannot be trusted.</summary>
+    /// <summary>
+    /// Events whose effect a sweep learns only from CloudTrail: a password deleted after the credential report, which the
+    /// report still shows and no bulk listing contradicts. Every other change is seen by the sweep's live reads.
+    /// </summary>
     public static readonly IReadOnlyList<string> InvalidatingReport =
     [
-        "CreateLoginProfile",
         "DeleteLoginProfile",
-        "EnableMFADevice",
-        "DeactivateMFADevice",
-        "DeleteVirtualMFADevice",
-        "CreateUser",
     ];
 
     /// <summary>Everything the re-evaluation trigger reacts to.</summary>
@@ -28,6 +25,7 @@ internal static class IamEventNames
         "DeactivateMFADevice",
         "DeleteVirtualMFADevice",
         "CreateUser",
+        "UpdateUser",
         "DeleteUser",
         "TagUser",
         "UntagUser",

@@ -43,7 +43,14 @@ internal sealed record SweepStats(
     DateTimeOffset? ReportGeneratedTime,
     int ChangedSinceReport,
     int LiveReads,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>Users the report shows without a password, or whose password CloudTrail cannot vouch for: one GetLoginProfile each.</summary>
+    public int PasswordChecks { get; init; }
+
+    /// <summary>How many users each <see cref="SweepPlan.Reason"/> applied to, so a log line says why users were read live.</summary>
+    public IReadOnlyDictionary<string, int> PlanReasons { get; init; } = new Dictionary<string, int>();
+}
 
 /// <summary>
 /// Reads the evidence each user's verdict needs and evaluates it. A sweep starts from cheap bulk sources (the
@@ -56,30 +63,63 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
     private const string NoSuchEntity = "NoSuchEntity";
 
     /// <summary>One user, all live (change-triggered evaluations). Tags come from the configuration item when given.</summary>
-    public async Task<Assessment> AssessLiveAsync(IamUser user, IReadOnlyDictionary<string, string>? tags, RuleParameters parameters, CancellationToken cancellationToken)
+    public async Task<Assessment> AssessLiveAsync(IamUser user, IReadOnlyDictionary<string, string>? tags, RuleParameters parameters, CancellationToken cancellationToken) =>
+        await AssessLiveOrNullAsync(user, tags, parameters, cancellationToken).ConfigureAwait(false) ?? Gone(user);
+
+    /// <summary>
+    /// The user IAM holds under <paramref name="user"/>'s ID now: GetUser by name, and when that name is gone or names
+    /// another user (renamed, or deleted and reused), the ID looked up in ListUsers. Null when no user has the ID.
+    /// </summary>
+    public async Task<IamUser?> ResolveAsync(IamUser user, CancellationToken cancellationToken)
+    {
+        var named = await iam.GetUserAsync(user.UserName, cancellationToken).ConfigureAwait(false);
+        if (named is not null && string.Equals(named.UserId, user.UserId, StringComparison.Ordinal)) return named;
+        var users = await iam.ListUsersAsync(cancellationToken).ConfigureAwait(false);
+        return users.FirstOrDefault(u => string.Equals(u.UserId, user.UserId, StringComparison.Ordinal));
+    }
+
+    /// <summary>All live; null when IAM has no such user under this name.</summary>
+    private async Task<Assessment?> AssessLiveOrNullAsync(IamUser user, IReadOnlyDictionary<string, string>? tags, RuleParameters parameters, CancellationToken cancellationToken)
     {
         var state = await ReadLiveAsync(user, tags, cancellationToken).ConfigureAwait(false);
-        if (state is null) return Gone(user);
+        return state is null ? null : await WithTagsIfNeededAsync(state, parameters, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Evaluates, reading the tags first when the verdict turns on them; null when the user is gone by then.</summary>
+    private async Task<Assessment?> WithTagsIfNeededAsync(UserCredentialState state, RuleParameters parameters, CancellationToken cancellationToken)
+    {
         var assessment = Evaluator.Evaluate(state, parameters, time.GetUtcNow());
-        if (assessment.Missing.HasFlag(MissingEvidence.Tags))
+        if (!assessment.Missing.HasFlag(MissingEvidence.Tags)) return assessment;
+        var read = await ReadTagsAsync(state.User, cancellationToken).ConfigureAwait(false);
+        return read is null ? null : Evaluator.Evaluate(state with { Tags = read }, parameters, time.GetUtcNow());
+    }
+
+    private async Task<IReadOnlyList<MfaDevice>?> TryListMfaDevicesAsync(IamUser user, CancellationToken cancellationToken)
+    {
+        try
         {
-            var read = await ReadTagsAsync(user, cancellationToken).ConfigureAwait(false);
-            if (read is null) return Gone(user);
-            assessment = Evaluator.Evaluate(state with { Tags = read }, parameters, time.GetUtcNow());
+            return await iam.ListMfaDevicesAsync(user.UserName, cancellationToken).ConfigureAwait(false);
         }
-        return assessment;
+        catch (AwsServiceException e) when (e.ErrorCode == NoSuchEntity)
+        {
+            return null;
+        }
     }
 
     /// <summary>Every user in the account. A user whose state cannot be read is listed in <see cref="SweepResult.Failures"/>, never guessed.</summary>
     public async Task<SweepResult> SweepAsync(RuleParameters parameters, CancellationToken cancellationToken, IProgress<(int Done, int Total)>? progress = null)
     {
-        var (users, (report, changed, virtualDevices, warnings)) = await ReadAccountAsync(cancellationToken).ConfigureAwait(false);
-        var rows = report?.Users.ToDictionary(r => r.UserName, StringComparer.OrdinalIgnoreCase);
-        var useReport = rows is not null && changed is not null;
+        var (users, (report, passwordsDeleted, virtualDevices, warnings)) = await ReadAccountAsync(cancellationToken).ConfigureAwait(false);
+        var evidence = new BulkEvidence(report, virtualDevices, passwordsDeleted, users);
 
-        var assessments = new ConcurrentBag<Assessment>();
+        var assessments = new ConcurrentDictionary<string, Assessment>(StringComparer.Ordinal);
         var failures = new ConcurrentBag<AssessmentFailure>();
+        // Users whose reads came back "no such entity" or "no login profile": IAM answers both by name, so a user renamed
+        // since ListUsers looks deleted or password-less. They are looked up again by ID once the loop is done.
+        var unresolved = new ConcurrentDictionary<string, IamUser>(StringComparer.Ordinal);
         var liveReads = 0;
+        var passwordChecks = 0;
+        var reasons = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var done = 0;
         await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency) }, async (user, _) =>
         {
@@ -90,32 +130,21 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
                     failures.Add(new AssessmentFailure(user, "not read: the invocation deadline came first"));
                     return;
                 }
-                CredentialReportRow? row = null;
-                var trustReport = useReport
-                    && rows!.TryGetValue(user.UserName, out row)
-                    && !changed!.Contains(user.UserName)
-                    && !(user.CreateDate >= report!.GeneratedTime - options.CloudTrailMargin)
-                    // A console sign-in after the report by a user it shows without a password: the password is new, and
-                    // CloudTrail may not show its CreateLoginProfile yet. ListUsers says so for free.
-                    && !(!row!.PasswordEnabled && user.PasswordLastUsed >= report.GeneratedTime - options.CloudTrailMargin);
-                var (assessment, readLive) = trustReport
-                    ? await AssessFromReportAsync(user, row!, virtualDevices, parameters, cancellationToken).ConfigureAwait(false)
-                    : (await AssessLiveAsync(user, null, parameters, cancellationToken).ConfigureAwait(false), true);
-                if (readLive) Interlocked.Increment(ref liveReads);
-                if (assessment.IsFinal) assessments.Add(assessment);
+                var plan = ReportTrust.Plan(user, evidence, parameters, options.CloudTrailMargin);
+                if (plan.Step == SweepStep.ReadLive) Interlocked.Increment(ref liveReads);
+                if (plan.Step == SweepStep.CheckPassword) Interlocked.Increment(ref passwordChecks);
+                reasons.AddOrUpdate(plan.Reason, 1, (_, count) => count + 1);
+                var outcome = await ExecuteAsync(user, plan, parameters, cancellationToken).ConfigureAwait(false);
+                if (outcome.Unresolved) unresolved[user.UserId] = user;
+                if (outcome.Assessment is not { } assessment) return;
+                if (assessment.IsFinal) assessments[user.UserId] = assessment;
                 else failures.Add(new AssessmentFailure(user, $"no verdict: {assessment.Annotation}"));
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (Contained(e, cancellationToken) is { } cause)
             {
-                failures.Add(new AssessmentFailure(user, "not read: the invocation deadline came first"));
-            }
-            catch (AwsServiceException e)
-            {
-                failures.Add(new AssessmentFailure(user, $"{e.Service} {e.Operation}: {e.ErrorCode}: {e.ServiceMessage}"));
-            }
-            catch (HttpRequestException e)
-            {
-                failures.Add(new AssessmentFailure(user, $"network: {e.Message}"));
+                // One user's data or one failed call costs that user's verdict, never the other users' verdicts.
+                unresolved.TryRemove(user.UserId, out IamUser? _);
+                failures.Add(new AssessmentFailure(user, cause));
             }
             finally
             {
@@ -124,21 +153,121 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
             }
         }).ConfigureAwait(false);
 
-        var mode = useReport ? "credential-report+live" : "live";
-        var stats = new SweepStats(users.Count, mode, report?.GeneratedTime, changed?.Count ?? 0, liveReads, warnings);
+        if (!unresolved.IsEmpty)
+            await ResolveByIdAsync([.. unresolved.Values], parameters, assessments, failures, cancellationToken).ConfigureAwait(false);
+
+        var mode = report is not null ? "credential-report+live" : "live";
+        var stats = new SweepStats(users.Count, mode, report?.GeneratedTime, passwordsDeleted?.Count ?? 0, liveReads, warnings)
+        {
+            PasswordChecks = passwordChecks,
+            PlanReasons = reasons.ToDictionary(StringComparer.Ordinal),
+        };
         return new SweepResult(
-            [.. assessments.OrderBy(a => a.User.UserName, StringComparer.Ordinal)],
+            [.. assessments.Values.OrderBy(a => a.User.UserName, StringComparer.Ordinal)],
             [.. failures.OrderBy(f => f.User.UserName, StringComparer.Ordinal)],
             users.Select(u => u.UserId).ToHashSet(StringComparer.Ordinal),
             stats);
     }
 
+    /// <summary>The cause to record for an exception while assessing one user; null for a cancellation that is not the deadline's.</summary>
+    private static string? Contained(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => "not read: the invocation deadline came first",
+        OperationCanceledException => null,
+        AwsServiceException aws => $"{aws.Service} {aws.Operation}: {aws.ErrorCode}: {aws.ServiceMessage}",
+        HttpRequestException http => $"network: {http.Message}",
+        _ => $"unexpected {e.GetType().Name} while assessing this user: {e.Message}",
+    };
+
+    /// <summary>A user's assessment (null: the user's reads found no such entity), and whether it must be confirmed by ID.</summary>
+    private sealed record UserOutcome(Assessment? Assessment, bool Unresolved);
+
+    /// <summary>Carries out a <see cref="SweepPlan"/>: the plan says what may be trusted, this reads the rest.</summary>
+    private async Task<UserOutcome> ExecuteAsync(IamUser user, SweepPlan plan, RuleParameters parameters, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        switch (plan.Step)
+        {
+            case SweepStep.Settled:
+            {
+                var row = plan.Row!;
+                var password = new PasswordEvidence(true, row.PasswordLastChanged ?? row.UserCreationTime, EvidenceSource.CredentialReport);
+                var settled = Evaluator.Evaluate(new UserCredentialState(user, password, MfaEvidence.Live(plan.AssignedVirtualDevices!), null), parameters, now);
+                if (settled.IsFinal && settled.Compliance == ComplianceType.Compliant) return new(settled, false);
+                break;
+            }
+            case SweepStep.CheckPassword:
+            {
+                var profile = await iam.GetLoginProfileAsync(user.UserName, cancellationToken).ConfigureAwait(false);
+                if (profile is null)
+                {
+                    var none = new UserCredentialState(user, PasswordEvidence.None(EvidenceSource.Live), MfaEvidence.Live([]), null);
+                    return new(Evaluator.Evaluate(none, parameters, now), Unresolved: true);
+                }
+                var password = new PasswordEvidence(true, profile.CreateDate, EvidenceSource.Live);
+                var devices = plan.AssignedVirtualDevices is { } assigned && (MfaEvidence.Live(assigned).Kinds & parameters.AllowedMfaTypes) != MfaKinds.None
+                    ? assigned
+                    : await TryListMfaDevicesAsync(user, cancellationToken).ConfigureAwait(false);
+                if (devices is null) return new(null, Unresolved: true);
+                var assessment = await WithTagsIfNeededAsync(new UserCredentialState(user, password, MfaEvidence.Live(devices), null), parameters, cancellationToken).ConfigureAwait(false);
+                return new(assessment, assessment is null);
+            }
+        }
+        var live = await AssessLiveOrNullAsync(user, null, parameters, cancellationToken).ConfigureAwait(false);
+        return new(live, live is null);
+    }
+
+    /// <summary>
+    /// Users whose name-keyed reads said "no such entity" or "no login profile", looked up again by ID in one ListUsers:
+    /// gone means deleted (NOT_APPLICABLE); under the same name the answer stands; under a new name (renamed mid-sweep)
+    /// the user is read live under it.
+    /// </summary>
+    private async Task ResolveByIdAsync(
+        IReadOnlyList<IamUser> unresolved, RuleParameters parameters, ConcurrentDictionary<string, Assessment> assessments, ConcurrentBag<AssessmentFailure> failures, CancellationToken cancellationToken)
+    {
+        IReadOnlyDictionary<string, IamUser> current;
+        try
+        {
+            current = (await iam.ListUsersAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(u => u.UserId, StringComparer.Ordinal);
+        }
+        catch (Exception e) when (Contained(e, cancellationToken) is { } cause)
+        {
+            foreach (var user in unresolved)
+            {
+                assessments.TryRemove(user.UserId, out _);
+                failures.Add(new AssessmentFailure(user, $"IAM had no entity or login profile under this name, and the user could not be looked up by ID: {cause}"));
+            }
+            return;
+        }
+        foreach (var user in unresolved)
+        {
+            if (!current.TryGetValue(user.UserId, out var now))
+            {
+                assessments[user.UserId] = Gone(user);
+                continue;
+            }
+            if (string.Equals(now.UserName, user.UserName, StringComparison.Ordinal) && assessments.ContainsKey(user.UserId)) continue;
+            assessments.TryRemove(user.UserId, out _);
+            try
+            {
+                var again = await AssessLiveOrNullAsync(now, null, parameters, cancellationToken).ConfigureAwait(false);
+                if (again is { IsFinal: true }) assessments[user.UserId] = again;
+                else failures.Add(new AssessmentFailure(now, again is null
+                    ? $"renamed while the sweep read it (was {user.UserName}), and not found under its new name either"
+                    : $"no verdict: {again.Annotation}"));
+            }
+            catch (Exception e) when (Contained(e, cancellationToken) is { } cause)
+            {
+                failures.Add(new AssessmentFailure(now, cause));
+            }
+        }
+    }
+
     /// <summary>
     /// The account-wide reads, side by side: ListUsers alongside the credential report, and once the report is in hand,
-    /// CloudTrail's changes since it (six LookupEvents calls one after another: CloudTrail allows two a second)
-    /// alongside ListVirtualMFADevices. The listing waits for the report because without one it has nothing to refine;
-    /// it still finishes well inside the CloudTrail calls. Without the users there is no sweep: their failure stops the
-    /// other reads and is the one that surfaces.
+    /// CloudTrail's DeleteLoginProfile records since it alongside ListVirtualMFADevices. The listing waits for the report
+    /// because without one it has nothing to refine. Without the users there is no sweep: their failure stops the other
+    /// reads and is the one that surfaces.
     /// </summary>
     private async Task<(IReadOnlyList<IamUser> Users, ReportEvidence Evidence)> ReadAccountAsync(CancellationToken cancellationToken)
     {
@@ -169,10 +298,10 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
 
         var deviceWarnings = new ConcurrentQueue<string>();
         var devicesTask = TryVirtualDevicesAsync(deviceWarnings, cancellationToken);
-        IReadOnlySet<string>? changed;
+        IReadOnlySet<string>? passwordsDeleted;
         try
         {
-            changed = await TryChangedUsersAsync(report.GeneratedTime!.Value, warnings, cancellationToken).ConfigureAwait(false);
+            passwordsDeleted = await TryPasswordsDeletedAsync(report.GeneratedTime!.Value, warnings, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -180,35 +309,17 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
             throw;
         }
         var devices = await devicesTask.ConfigureAwait(false);
-        return new ReportEvidence(report, changed, devices, [.. warnings, .. deviceWarnings]);
+        return new ReportEvidence(report, passwordsDeleted, devices, [.. warnings, .. deviceWarnings]);
     }
 
-    /// <summary>The credential report, the users CloudTrail shows changed since it, and the assigned virtual MFA devices.</summary>
+    /// <summary>The credential report, the users CloudTrail shows a password deleted for since it, and the assigned virtual MFA devices.</summary>
     private sealed record ReportEvidence(
         CredentialReport? Report,
-        IReadOnlySet<string>? Changed,
-        ILookup<string, MfaDevice>? VirtualDevices,
+        IReadOnlySet<string>? PasswordsDeleted,
+        IReadOnlyList<VirtualMfaAssignment>? VirtualDevices,
         IReadOnlyList<string> Warnings)
     {
         public static readonly ReportEvidence None = new(null, null, null, []);
-    }
-
-    private async Task<(Assessment Assessment, bool ReadLive)> AssessFromReportAsync(
-        IamUser user, CredentialReportRow row, ILookup<string, MfaDevice>? virtualDevices, RuleParameters parameters, CancellationToken cancellationToken)
-    {
-        var state = row.ToState(user.UserId) with { User = user };
-        // An assigned virtual device is live evidence from the bulk listing. A report saying "MFA active" with no
-        // virtual device assigned now means a hardware or FIDO device, or a virtual one removed since the report:
-        // only ListMFADevices can tell, so that user is read live.
-        var assigned = virtualDevices?[user.UserName].ToList();
-        if (assigned is { Count: > 0 } && parameters.AllowedMfaTypes.HasFlag(MfaKinds.Virtual))
-            state = state with { Mfa = MfaEvidence.Live(assigned) };
-        else if (assigned is { Count: 0 } && row.MfaActive && row.PasswordEnabled)
-            return (await AssessLiveAsync(user, null, parameters, cancellationToken).ConfigureAwait(false), true);
-
-        var assessment = Evaluator.Evaluate(state, parameters, time.GetUtcNow());
-        if (assessment.IsFinal) return (assessment, false);
-        return (await AssessLiveAsync(user, null, parameters, cancellationToken).ConfigureAwait(false), true);
     }
 
     /// <summary>Everything about one user read live, tags included (for <c>explain</c>); null when the user no longer exists.</summary>
@@ -307,7 +418,12 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
         }
     }
 
-    private async Task<IReadOnlySet<string>?> TryChangedUsersAsync(DateTimeOffset reportTime, ConcurrentQueue<string> warnings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Users CloudTrail shows a DeleteLoginProfile for since shortly before the report: the one change that makes the
+    /// report's password column wrong in a way no live listing shows. Null when CloudTrail cannot say (it failed, or a
+    /// record names no user): then every password the report vouches for is checked live.
+    /// </summary>
+    private async Task<IReadOnlySet<string>?> TryPasswordsDeletedAsync(DateTimeOffset reportTime, ConcurrentQueue<string> warnings, CancellationToken cancellationToken)
     {
         var since = reportTime - options.CloudTrailMargin;
         var now = time.GetUtcNow();
@@ -319,68 +435,58 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
                 var events = await cloudTrail.LookupEventsAsync("EventName", eventName, since, now, cancellationToken).ConfigureAwait(false);
                 foreach (var trailEvent in events)
                 {
-                    var names = UserNamesOf(trailEvent).ToList();
-                    if (names.Count == 0)
+                    if (UserNameOf(trailEvent) is not { } name)
                     {
-                        // A change we cannot pin on a user could be anyone's: the report cannot be trusted for anyone.
-                        warnings.Enqueue($"CloudTrail event {trailEvent.EventId} ({trailEvent.EventName}) names no user; reading every user live");
+                        warnings.Enqueue($"CloudTrail event {trailEvent.EventId} ({trailEvent.EventName}) names no user; every console password the report shows is checked live");
                         return null;
                     }
-                    foreach (var name in names) changed.Add(name);
+                    changed.Add(name);
                 }
             }
             return changed;
         }
         catch (AwsServiceException e)
         {
-            warnings.Enqueue($"CloudTrail LookupEvents failed ({e.ErrorCode}); the report cannot be checked for later changes, reading every user live");
+            warnings.Enqueue($"CloudTrail LookupEvents failed ({e.ErrorCode}); every console password the report shows is checked live");
             return null;
         }
     }
 
-    private async Task<ILookup<string, MfaDevice>?> TryVirtualDevicesAsync(ConcurrentQueue<string> warnings, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<VirtualMfaAssignment>?> TryVirtualDevicesAsync(ConcurrentQueue<string> warnings, CancellationToken cancellationToken)
     {
         try
         {
-            var assignments = await iam.ListAssignedVirtualMfaDevicesAsync(cancellationToken).ConfigureAwait(false);
-            return assignments.ToLookup(a => a.UserName, a => new MfaDevice(a.SerialNumber, a.EnableDate), StringComparer.OrdinalIgnoreCase);
+            return await iam.ListAssignedVirtualMfaDevicesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (AwsServiceException e)
         {
-            warnings.Enqueue($"ListVirtualMFADevices failed ({e.ErrorCode}); MFA devices are read per user");
+            warnings.Enqueue($"ListVirtualMFADevices failed ({e.ErrorCode}); every user the report shows with a console password is read live");
             return null;
         }
     }
 
-    /// <summary>The user an IAM event acted on: requestParameters.userName, else the event's IAM user resources.</summary>
-    internal static IEnumerable<string> UserNamesOf(CloudTrailEvent trailEvent)
+    /// <summary>
+    /// The user an IAM event acted on: requestParameters.userName, and nothing else. The event's resources also name what
+    /// was acted on (an MFA serial, an ARN), which are not user names.
+    /// </summary>
+    internal static string? UserNameOf(CloudTrailEvent trailEvent)
     {
-        if (trailEvent.CloudTrailEventJson is { Length: > 0 } json)
+        if (trailEvent.CloudTrailEventJson is not { Length: > 0 } json) return null;
+        try
         {
-            string? userName = null;
-            try
-            {
-                using var document = JsonDocument.Parse(json);
-                if (document.RootElement.ValueKind == JsonValueKind.Object
-                    && document.RootElement.TryGetProperty("requestParameters", out var request)
-                    && request.ValueKind == JsonValueKind.Object
-                    && request.TryGetProperty("userName", out var name)
-                    && name.ValueKind == JsonValueKind.String)
-                {
-                    userName = name.GetString();
-                }
-            }
-            catch (JsonException)
-            {
-                // A record we cannot read still names its resources below.
-            }
-            if (!string.IsNullOrEmpty(userName))
-            {
-                yield return userName;
-                yield break;
-            }
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("requestParameters", out var request)
+                && request.ValueKind == JsonValueKind.Object
+                && request.TryGetProperty("userName", out var name)
+                && name.ValueKind == JsonValueKind.String
+                && name.GetString() is { Length: > 0 } userName)
+                return userName;
         }
-        foreach (var name in trailEvent.ResourceNames)
-            if (!name.StartsWith("arn:", StringComparison.Ordinal)) yield return name;
+        catch (JsonException)
+        {
+            // A record we cannot read names no user.
+        }
+        return null;
     }
 }

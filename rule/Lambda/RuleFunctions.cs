@@ -94,6 +94,7 @@ internal static partial class RuleFunctions
             fields["mode"] = sweep.Mode;
             fields["liveReads"] = sweep.LiveReads;
             fields["changedSinceReport"] = sweep.ChangedSinceReport;
+            fields["passwordChecks"] = sweep.PasswordChecks;
             fields["vanishedUsers"] = summary.VanishedUsers;
             if (summary.Written is { } written) fields["written"] = written;
             if (summary.Reasons is { } reasons) fields["reasons"] = LogValue.Counts(reasons);

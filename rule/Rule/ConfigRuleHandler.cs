@@ -163,10 +163,22 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
                     ?? throw new ConfigEventException($"GetResourceConfigHistory has no item for {item.ResourceType} {item.ResourceId} at {item.CaptureTime:O}");
             }
             var user = evaluated = item.ToUser();
-            var assessment = await assessor.AssessLiveAsync(user, item.Tags, parameters, cancellationToken).ConfigureAwait(false);
+            Assessment assessment;
+            try
+            {
+                assessment = await AssessItemUserAsync(user, item.Tags, parameters, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not Aws.AwsServiceException and not HttpRequestException)
+            {
+                // The user's own data (a poison tag, say) costs this evaluation, as it would cost one user's in a sweep:
+                // the invocation fails with a message naming the user and the cause, and Config retries it.
+                failures.Add(new AssessmentFailure(user, $"unexpected {e.GetType().Name} while assessing this user: {e.Message}"));
+                return Summary([], [], failures, null);
+            }
+            evaluated = assessment.User;
             if (!assessment.IsFinal)
             {
-                failures.Add(new AssessmentFailure(user, $"no verdict: {assessment.Annotation}"));
+                failures.Add(new AssessmentFailure(assessment.User, $"no verdict: {assessment.Annotation}"));
                 return Summary([], [], failures, null);
             }
             evaluation = Evaluation.ForUser(item.ResourceId, assessment.Compliance!.Value, assessment.Annotation, item.CaptureTime);
@@ -176,6 +188,21 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
         {
             Users = evaluated is null ? new Dictionary<string, IamUser>() : new Dictionary<string, IamUser> { [evaluated.UserId] = evaluated },
         };
+    }
+
+    /// <summary>
+    /// The item names its user by ID (resourceId) and by name; IAM is asked by name, so the live user holding the name is
+    /// checked against the ID first. A user renamed since the item is evaluated under its new name; a name now held by
+    /// another user is not that user's verdict to give; no user with the ID means deleted.
+    /// </summary>
+    private async Task<Assessment> AssessItemUserAsync(IamUser itemUser, IReadOnlyDictionary<string, string> tags, RuleParameters parameters, CancellationToken cancellationToken)
+    {
+        var live = await assessor.ResolveAsync(itemUser, cancellationToken).ConfigureAwait(false);
+        if (live is null)
+            return new Assessment(itemUser, ComplianceType.NotApplicable, "The user no longer exists.", MissingEvidence.None, null, null);
+        // The item's tags are this user's as Config recorded them; a user found under another name is read fresh, tags too.
+        var sameName = string.Equals(live.UserName, itemUser.UserName, StringComparison.Ordinal);
+        return await assessor.AssessLiveAsync(live, sameName ? tags : null, parameters, cancellationToken).ConfigureAwait(false);
     }
 }
 

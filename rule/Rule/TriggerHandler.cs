@@ -13,6 +13,12 @@ internal sealed record TriggerOptions
 
     /// <summary>StartConfigRulesEvaluation allows one call a minute per rule.</summary>
     public TimeSpan StartRetryInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long after an IAM call its effect is taken to be visible to IAM's reads everywhere (IAM is eventually
+    /// consistent, usually within seconds): a change this much older than an accepted start is covered by that start.
+    /// </summary>
+    public TimeSpan PropagationMargin { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>What the trigger did with one IAM event.</summary>
@@ -20,11 +26,14 @@ internal sealed record TriggerOutcome(string EventName, string? UserName, string
 
 /// <summary>
 /// The <c>trigger</c> entry: an IAM call that can change a verdict arrives from EventBridge, and this asks Config to
-/// re-run the rule so the change shows within minutes instead of at the next scheduled run.
+/// re-run the rule at once, so the change shows within a minute or two instead of at the next scheduled run.
 ///
-/// Two things make that re-run see the change. First, the sweep decides which users to read live from CloudTrail's
-/// event history, which lags the EventBridge event; so for events the sweep relies on CloudTrail for, the trigger
-/// waits until LookupEvents returns this very event before starting. Second, Config refuses a start while an
+/// Three things make that re-run see the change without starting one per event. First, the sweep reads live every
+/// user whose verdict a change could turn the dangerous way, so the trigger starts at once; only for a deleted console
+/// password, which the sweep learns from CloudTrail's lagging event history, does it wait until LookupEvents returns
+/// this very event (without the wait the re-run would keep the user COMPLIANT, never hide a NON_COMPLIANT one). Second,
+/// the function runs one event at a time (reserved concurrency 1) and remembers in this instance when Config last
+/// accepted a start: an event older than that start by the propagation margin is already covered. Third, Config refuses a start while an
 /// evaluation runs or within a minute of the last. A sweep evaluates every user, so a refused start is already
 /// covered once the rule's result for the changed user comes from an invocation that began after the change became
 /// visible; the trigger looks for that result (GetComplianceDetailsByResource) after each refusal, before it asks
@@ -35,6 +44,9 @@ internal sealed record TriggerOutcome(string EventName, string? UserName, string
 internal sealed class TriggerHandler(
     IConfigClient config, ICloudTrailClient cloudTrail, IIamClient iam, TimeProvider time, TriggerOptions options, string configRuleName)
 {
+    // Per instance, not static: one Lambda execution environment handles one event at a time, and a new one starts empty.
+    private DateTimeOffset? _lastAcceptedStart;
+
     public async Task<TriggerOutcome> HandleAsync(string eventJson, CancellationToken cancellationToken)
     {
         var iamEvent = IamApiCallEvent.Parse(eventJson);
@@ -46,13 +58,18 @@ internal sealed class TriggerHandler(
         var visibleAt = time.GetUtcNow();
         if (IamEventNames.InvalidatingReport.Contains(iamEvent.EventName, StringComparer.Ordinal))
             visibleAt = await WaitUntilVisibleAsync(iamEvent, cancellationToken).ConfigureAwait(false);
+        else if (_lastAcceptedStart is { } started && iamEvent.EventTime <= started - options.PropagationMargin)
+            return new TriggerOutcome(iamEvent.EventName, iamEvent.UserName, $"covered by the re-evaluation this function started at {started:O}", visibleAt);
 
         var user = new ChangedUser(iamEvent, iam);
         while (true)
         {
             try
             {
+                // The time before the call, not after: the run Config starts reads IAM no earlier than this.
+                var asked = time.GetUtcNow();
                 await config.StartConfigRulesEvaluationAsync([configRuleName], cancellationToken).ConfigureAwait(false);
+                _lastAcceptedStart = asked;
                 return new TriggerOutcome(iamEvent.EventName, iamEvent.UserName, "started a re-evaluation", visibleAt);
             }
             catch (AwsServiceException e) when (e.ErrorCode == "LimitExceededException")
@@ -125,8 +142,9 @@ internal sealed record IamApiCallEvent(string EventId, string EventName, DateTim
         if (!UtcTime.TryParse(timeText, out var eventTime))
             throw new ConfigEventException($"detail.eventTime '{timeText}' is not a time");
         string? userName = null;
+        // UpdateUser names the user by its old name and, on a rename, the new one: the user is found under the new.
         if (detail.TryGetProperty("requestParameters", out var request) && request.ValueKind == JsonValueKind.Object)
-            userName = ConfigEvent.OptionalString(request, "userName");
+            userName = ConfigEvent.OptionalString(request, "newUserName") ?? ConfigEvent.OptionalString(request, "userName");
         string? userId = null;
         if (detail.TryGetProperty("responseElements", out var response) && response.ValueKind == JsonValueKind.Object
             && response.TryGetProperty("user", out var created) && created.ValueKind == JsonValueKind.Object)

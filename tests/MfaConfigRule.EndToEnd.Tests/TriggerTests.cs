@@ -7,14 +7,16 @@ using MfaConfigRule.EndToEnd.Tests.Support;
 namespace MfaConfigRule.EndToEnd.Tests;
 
 /// <summary>
-/// The <c>trigger</c> entry: an IAM change arrives from EventBridge, and the trigger asks Config to re-run the rule
-/// once CloudTrail's event history (which the sweep trusts for changes since the credential report) shows the change.
+/// The <c>trigger</c> entry: an IAM change arrives from EventBridge, and the trigger asks Config to re-run the rule at
+/// once, or, for a deleted password (the one change the sweep learns from CloudTrail), once CloudTrail's history shows it.
 /// </summary>
 public sealed class TriggerTests(ITestOutputHelper output) : EndToEndTest(output)
 {
     [Fact]
-    public async Task Trigger_NewPasswordNotYetInCloudTrail_WaitsUntilVisibleThenTheReRunSeesTheChange()
+    public async Task Trigger_NewPasswordNotYetInCloudTrail_StartsAtOnceAndTheReRunSeesTheChange()
     {
+        // The sweep checks live every password the report says is absent, so nothing waits for CloudTrail: the trigger
+        // adds one StartConfigRulesEvaluation call and no wait between the IAM call and the start.
         var users = SeedPopulation(20);
         var policy = RulePolicy.WithExemptions;
         var evaluate = await StartFunctionAsync();
@@ -26,19 +28,25 @@ public sealed class TriggerTests(ITestOutputHelper output) : EndToEndTest(output
         var change = Account.CloudTrailEvents[^1];
         Assert.Equal("CreateLoginProfile", change.EventName);
         using var lookups = Aws.Faults.Inject(AwsServiceNames.CloudTrail, "LookupEvents", Fault.Latency(TimeSpan.Zero), FaultSchedule.UntilCleared());
-        // Config's part: when the trigger starts an evaluation, invoke the evaluate function with a periodic event.
         var reRun = new TaskCompletionSource<Task<InvocationOutcome>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Config.EvaluationStarted += (_, _) => reRun.TrySetResult(evaluate.Enqueue(ScheduledEvent(policy)).Outcome);
+        DateTimeOffset? startedAt = null;
+        Config.EvaluationStarted += (_, _) =>
+        {
+            startedAt ??= Now;
+            reRun.TrySetResult(evaluate.Enqueue(ScheduledEvent(policy)).Outcome);
+        };
+        var calledAt = Now;
 
         var (requestId, pending) = trigger.Enqueue(IamEvents.For(change));
-        await WaitUntilAsync(() => lookups.TimesFired >= 1, TimeSpan.FromMinutes(1), "the trigger's first CloudTrail lookup");
-        Assert.Empty(Config.Starts());
-        Aws.Clock.Advance(Account.CloudTrailLag);
         var outcome = await pending;
 
         Assert.True(outcome.Succeeded, outcome.ToString());
         Assert.Equal("started a re-evaluation", outcome.Json["action"]!.GetValue<string>());
-        Assert.True(lookups.TimesFired >= 2, $"{lookups.TimesFired} lookup(s)");
+        // The double's clock runs with real time; nothing waits, so what is left is the process's own work.
+        var added = startedAt!.Value - calledAt;
+        Output.WriteLine($"trigger: from the IAM call to StartConfigRulesEvaluation on the double's clock: {added.TotalMilliseconds:0} ms");
+        Assert.True(added < TimeSpan.FromSeconds(5), $"the trigger took {added} to start");
+        Assert.Equal(0, lookups.TimesFired);
         Assert.Single(Config.Starts());
         var evaluation = await (await reRun.Task);
         Assert.True(evaluation.Succeeded, evaluation.ToString());
@@ -48,6 +56,41 @@ public sealed class TriggerTests(ITestOutputHelper output) : EndToEndTest(output
         var summary = SummaryLine(trigger, requestId);
         Assert.Equal("CreateLoginProfile", summary["eventName"]!.GetValue<string>());
         Assert.Equal(user.UserName, summary["user"]!.GetValue<string>());
+        Assert.Equal(0, await trigger.StopAsync());
+    }
+
+    [Fact]
+    public async Task Trigger_PasswordDeletedNotYetInCloudTrail_WaitsUntilVisibleThenTheReRunSeesTheChange()
+    {
+        // The one change the sweep learns from CloudTrail: without the wait the re-run would keep the user COMPLIANT.
+        var users = SeedPopulation(20);
+        var policy = RulePolicy.WithExemptions;
+        var evaluate = await StartFunctionAsync();
+        var trigger = await StartFunctionAsync("trigger", new Dictionary<string, string> { ["CONFIG_RULE_NAME"] = RuleName });
+        var baseline = await evaluate.InvokeAsync(ScheduledEvent(policy));
+        Assert.True(baseline.Succeeded, baseline.ToString());
+        var user = First(users, PopulationCase.PasswordWithVirtualMfa);
+        await Actions.DeleteLoginProfileAsync(user.UserName);
+        var change = Account.CloudTrailEvents[^1];
+        Assert.Equal("DeleteLoginProfile", change.EventName);
+        using var lookups = Aws.Faults.Inject(AwsServiceNames.CloudTrail, "LookupEvents", Fault.Latency(TimeSpan.Zero), FaultSchedule.UntilCleared());
+        var reRun = new TaskCompletionSource<Task<InvocationOutcome>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Config.EvaluationStarted += (_, _) => reRun.TrySetResult(evaluate.Enqueue(ScheduledEvent(policy)).Outcome);
+
+        var (_, pending) = trigger.Enqueue(IamEvents.For(change));
+        await WaitUntilAsync(() => lookups.TimesFired >= 1, TimeSpan.FromMinutes(1), "the trigger's first CloudTrail lookup");
+        Assert.Empty(Config.Starts());
+        Aws.Clock.Advance(Account.CloudTrailLag);
+        var outcome = await pending;
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        Assert.Equal("started a re-evaluation", outcome.Json["action"]!.GetValue<string>());
+        Assert.True(lookups.TimesFired >= 2, $"{lookups.TimesFired} lookup(s)");
+        var evaluation = await (await reRun.Task);
+        Assert.True(evaluation.Succeeded, evaluation.ToString());
+        var expected = policy.ExpectedById(users);
+        expected[user.UserId] = Verdict.NotApplicable;
+        VerdictAssert.Exactly(expected, StoredResults(), NamesById());
         Assert.Equal(0, await trigger.StopAsync());
     }
 

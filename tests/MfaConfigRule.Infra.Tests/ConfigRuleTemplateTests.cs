@@ -331,7 +331,7 @@ public sealed class ConfigRuleTemplateTests
             {
                 "CreateLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile",
                 "EnableMFADevice", "DeactivateMFADevice", "DeleteVirtualMFADevice",
-                "CreateUser", "DeleteUser", "TagUser", "UntagUser",
+                "CreateUser", "UpdateUser", "DeleteUser", "TagUser", "UntagUser",
             },
         },
     };

@@ -21,7 +21,11 @@ internal static class Builders
     public static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
 
     public static IamUser User(string name, string path = "/", DateTimeOffset? created = null, string? id = null) =>
-        new(id ?? UserIdFor(name), name, UserArn(name, path), path, created ?? Now.AddDays(-400));
+        new(id ?? UserIdFor(name), name, UserArn(name, path), path, created ?? CreatedAt(name));
+
+    /// <summary>400 to 800 days ago, at a second of its own per name: real users are rarely created in the same second.</summary>
+    public static DateTimeOffset CreatedAt(string name) =>
+        Now.AddDays(-800).AddSeconds(BitConverter.ToUInt32(SHA256.HashData(Encoding.UTF8.GetBytes(name))) % (400 * 86_400));
 
     public static string UserArn(string name, string path = "/") => $"arn:aws:iam::{AccountId}:user{path}{name}";
 
@@ -90,7 +94,7 @@ internal static class Builders
     /// <summary>One report row: 22 columns, as IAM writes them.</summary>
     public static string ReportRow(string name, bool password, bool mfa, string path = "/", DateTimeOffset? created = null, DateTimeOffset? passwordChanged = null) =>
         string.Join(',',
-            name, UserArn(name, path), Iso(created ?? Now.AddDays(-400)),
+            name, UserArn(name, path), Iso(created ?? CreatedAt(name)),
             password ? "true" : "false",
             password ? "no_information" : "N/A",
             password ? Iso(passwordChanged ?? Now.AddDays(-30)) : "N/A",

@@ -51,6 +51,9 @@ internal sealed class IamApi(AwsDoubleState state)
             case "DeleteUser":
                 iam.DeleteUser(call, p.Required("UserName"));
                 return null;
+            case "UpdateUser":
+                iam.UpdateUser(call, p.Required("UserName"), p.Optional("NewUserName"), p.Optional("NewPath"));
+                return null;
             case "GetLoginProfile":
             {
                 var (userName, profile) = iam.GetLoginProfile(p.Optional("UserName") ?? CallerUserName(call));
@@ -126,9 +129,6 @@ internal sealed class IamApi(AwsDoubleState state)
                 return null;
             case "DeleteVirtualMFADevice":
                 iam.DeleteVirtualMfaDevice(call, p.Required("SerialNumber"));
-                return null;
-            case "UpdateUser":
-                iam.UpdateUser(call, p.Required("UserName"), p.Optional("NewUserName"), p.Optional("NewPath"));
                 return null;
             case "CreatePolicy":
             {

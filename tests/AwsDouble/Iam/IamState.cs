@@ -218,6 +218,31 @@ internal sealed partial class IamState
         }
     }
 
+    /// <summary>UpdateUser: a new name and/or path; the user ID, credentials, devices and tags stay.</summary>
+    public void UpdateUser(AwsCall call, string userName, string? newUserName, string? newPath)
+    {
+        if (newUserName is not null) ValidateUserName(newUserName);
+        if (newPath is not null) ValidatePath(newPath, "newPath");
+        lock (_gate)
+        {
+            var user = RequireUser(userName);
+            var oldName = user.UserName;
+            if (newUserName is not null && !string.Equals(newUserName, oldName, StringComparison.OrdinalIgnoreCase) && _users.ContainsKey(newUserName))
+                throw QueryErrors.EntityAlreadyExists($"User with name {newUserName} already exists.");
+            _users.Remove(oldName);
+            user.UserName = newUserName ?? oldName;
+            user.Path = newPath ?? user.Path;
+            _users[user.UserName] = user;
+            foreach (var device in _virtualDevices.Values.Where(v => string.Equals(v.UserName, oldName, StringComparison.OrdinalIgnoreCase)))
+                device.UserName = user.UserName;
+            var request = new JsonObject { ["userName"] = oldName };
+            if (newUserName is not null) request["newUserName"] = newUserName;
+            if (newPath is not null) request["newPath"] = newPath;
+            _events.RecordIamCall(call, request, null, UserResource(oldName));
+            _configItems.RecordUser(Snapshot(user), "OK", call.Now);
+        }
+    }
+
     // ---- login profiles ----
 
     public (string UserName, LoginProfileSnapshot Profile) GetLoginProfile(string userName)
@@ -403,31 +428,6 @@ internal sealed partial class IamState
             _virtualDevices.Remove(serialNumber);
             _events.RecordIamCall(call, new JsonObject { ["serialNumber"] = serialNumber }, null,
                 [new CloudTrailResource("AWS::IAM::MFADevice", serialNumber)]);
-        }
-    }
-
-    // ---- renames ----
-
-    public void UpdateUser(AwsCall call, string userName, string? newUserName, string? newPath)
-    {
-        if (newUserName is not null) ValidateUserName(newUserName);
-        if (newPath is not null) ValidatePath(newPath, "newPath");
-        lock (_gate)
-        {
-            var user = RequireUser(userName);
-            var oldName = user.UserName;
-            if (newUserName is not null && !string.Equals(newUserName, oldName, StringComparison.OrdinalIgnoreCase) && _users.ContainsKey(newUserName))
-                throw QueryErrors.EntityAlreadyExists($"User with name {newUserName} already exists.");
-            _users.Remove(oldName);
-            user.UserName = newUserName ?? oldName;
-            user.Path = newPath ?? user.Path;
-            _users.Add(user.UserName, user);
-            foreach (var device in _virtualDevices.Values.Where(d => d.UserName == oldName)) device.UserName = user.UserName;
-            var request = new JsonObject { ["userName"] = oldName };
-            if (newUserName is not null) request["newUserName"] = newUserName;
-            if (newPath is not null) request["newPath"] = newPath;
-            _events.RecordIamCall(call, request, null, UserResource(user.UserName));
-            _configItems.RecordUser(Snapshot(user), "OK", call.Now);
         }
     }
 

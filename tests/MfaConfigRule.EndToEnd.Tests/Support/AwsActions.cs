@@ -44,9 +44,12 @@ internal sealed class AwsActions : IDisposable
     public Task EnableHardwareMfaDeviceAsync(string userName, string serialNumber) =>
         IamAsync("EnableMFADevice", ("UserName", userName), ("SerialNumber", serialNumber), ("AuthenticationCode1", "123456"), ("AuthenticationCode2", "654321"));
 
-    public Task DeleteUserAsync(string userName) => IamAsync("DeleteUser", ("UserName", userName));
+    public Task TagUserAsync(string userName, string key, string value) =>
+        IamAsync("TagUser", ("UserName", userName), ("Tags.member.1.Key", key), ("Tags.member.1.Value", value));
 
     public Task RenameUserAsync(string userName, string newUserName) => IamAsync("UpdateUser", ("UserName", userName), ("NewUserName", newUserName));
+
+    public Task DeleteUserAsync(string userName) => IamAsync("DeleteUser", ("UserName", userName));
 
     public Task DetachUserPolicyAsync(string userName, string policyArn) => IamAsync("DetachUserPolicy", ("UserName", userName), ("PolicyArn", policyArn));
 

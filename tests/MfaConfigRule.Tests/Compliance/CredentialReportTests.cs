@@ -174,7 +174,7 @@ public sealed class CredentialReportTests
         { ReportRow("bob", true, true).Replace(",true,no_information", ",yes,no_information", StringComparison.Ordinal), "password_enabled 'yes' is neither true nor false", "bob" },
         { ReportRow("bob", true, true).Replace(",N/A,true,false,", ",N/A,maybe,false,", StringComparison.Ordinal), "mfa_active 'maybe' is neither true nor false", "bob" },
         { ReportRow("bob", true, true).Replace(Iso(Now.AddDays(-30)), "last tuesday", StringComparison.Ordinal), "password_last_changed 'last tuesday' is not a time", "bob" },
-        { ReportRow("bob", true, true).Replace(Iso(Now.AddDays(-400)), "2026-02-30T00:00:00+00:00", StringComparison.Ordinal), "user_creation_time '2026-02-30T00:00:00+00:00' is not a time", "bob" },
+        { ReportRow("bob", true, true).Replace(Iso(CreatedAt("bob")), "2026-02-30T00:00:00+00:00", StringComparison.Ordinal), "user_creation_time '2026-02-30T00:00:00+00:00' is not a time", "bob" },
         { ReportRow("bob", true, true).Replace("arn:aws:iam::123456789012:user/bob", "user/bob", StringComparison.Ordinal), "arn 'user/bob' is not an ARN", "bob" },
         { ReportRow("bob", true, true).Replace("bob,arn", ",arn", StringComparison.Ordinal), "the user column is empty", null },
     };
@@ -312,7 +312,7 @@ public sealed class CredentialReportTests
 
         var state = report.Users[0].ToState("AIDAEXAMPLE");
 
-        Assert.Equal(new IamUser("AIDAEXAMPLE", "alice", UserArn("alice", "/engineering/"), "/engineering/", Now.AddDays(-400)), state.User);
+        Assert.Equal(new IamUser("AIDAEXAMPLE", "alice", UserArn("alice", "/engineering/"), "/engineering/", CreatedAt("alice")), state.User);
         Assert.Equal(new PasswordEvidence(true, Now.AddDays(-3), EvidenceSource.CredentialReport), state.Password);
         Assert.True(state.Mfa.ActiveKindsUnknown);
         Assert.Empty(state.Mfa.Devices);
@@ -327,7 +327,7 @@ public sealed class CredentialReportTests
 
         var state = CredentialReport.Parse(ReportCsv(row)).Users[0].ToState("AIDA1");
 
-        Assert.Equal(Now.AddDays(-400), state.Password.SetAt);
+        Assert.Equal(CreatedAt("alice"), state.Password.SetAt);
     }
 
     [Fact]
@@ -355,7 +355,7 @@ public sealed class CredentialReportTests
                 1 => row + ",extra",
                 2 => row.Replace(name + ",", ",", StringComparison.Ordinal),
                 3 => row.Replace(",N/A,true,", ",N/A,perhaps,", StringComparison.Ordinal).Replace(",N/A,false,", ",N/A,perhaps,", StringComparison.Ordinal),
-                4 => row.Replace(Iso(Now.AddDays(-400)), "yesterday", StringComparison.Ordinal),
+                4 => row.Replace(Iso(CreatedAt(name)), "yesterday", StringComparison.Ordinal),
                 _ => row,
             };
         });

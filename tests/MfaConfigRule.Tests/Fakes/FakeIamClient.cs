@@ -58,6 +58,18 @@ internal sealed class FakeIamClient(TimeProvider time) : IIamClient
         }
     }
 
+    /// <summary>Users whose login profile alone was read live (GetLoginProfile, no ListMFADevices).</summary>
+    public IReadOnlySet<string> PasswordCheckedOnly
+    {
+        get
+        {
+            var calls = Calls;
+            var devices = calls.Where(c => c.Operation == ListMFADevices).Select(c => c.UserName!).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            return calls.Where(c => c.Operation == GetLoginProfile && !devices.Contains(c.UserName!))
+                .Select(c => c.UserName!).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        }
+    }
+
     public IamUser AddUser(IamUser user, DateTimeOffset? passwordSetAt = null, IEnumerable<MfaDevice>? devices = null, IReadOnlyDictionary<string, string>? tags = null)
     {
         lock (_gate)
@@ -99,6 +111,38 @@ internal sealed class FakeIamClient(TimeProvider time) : IIamClient
     public void SetTag(string userName, string key, string value)
     {
         lock (_gate) Find(userName).Tags[key] = value;
+    }
+
+    /// <summary>UpdateUser: a new name (and path), same user ID, credentials and tags.</summary>
+    public void RenameUser(string userName, string newUserName, string? newPath = null)
+    {
+        lock (_gate)
+        {
+            if (TryFind(newUserName) is not null) throw new InvalidOperationException($"the name {newUserName} is taken");
+            var user = Find(userName);
+            var path = newPath ?? user.User.Path;
+            user.User = user.User with { UserName = newUserName, Path = path, Arn = Builders.UserArn(newUserName, path) };
+        }
+    }
+
+    public void RemoveTag(string userName, string key)
+    {
+        lock (_gate) Find(userName).Tags.Remove(key);
+    }
+
+    /// <summary>The user's state as IAM holds it now, all of it: what a verdict is checked against.</summary>
+    public UserCredentialState? LiveTruth(string userId)
+    {
+        lock (_gate)
+        {
+            var user = _users.FirstOrDefault(u => u.User.UserId == userId);
+            return user is null ? null : Builders.LiveState(user.User, user.PasswordSetAt, [.. user.Devices], new Dictionary<string, string>(user.Tags));
+        }
+    }
+
+    public IReadOnlyList<IamUser> Users
+    {
+        get { lock (_gate) return [.. _users.Select(u => u.User)]; }
     }
 
     public void DeleteUser(string userName)

@@ -117,26 +117,27 @@ public sealed class UserAssessorLiveTests
     }
 }
 
-public sealed class UserNamesOfTests
+public sealed class UserNameOfTests
 {
     private static CloudTrailEvent Event(string? json, params string[] resources) =>
-        new("id-1", "EnableMFADevice", Now, "iam.amazonaws.com", resources, json);
+        new("id-1", "DeleteLoginProfile", Now, "iam.amazonaws.com", resources, json);
 
     [Fact]
-    public void UserNamesOf_RequestParametersUserName_IsTheOneName()
+    public void UserNameOf_RequestParametersUserName_IsTheOneName()
     {
-        var trailEvent = TrailEvent("EnableMFADevice", "alice", Now) with { ResourceNames = ["alice", "arn:aws:iam::123456789012:mfa/alice", "other"] };
+        var trailEvent = TrailEvent("DeleteLoginProfile", "alice", Now) with { ResourceNames = ["alice", "arn:aws:iam::123456789012:mfa/alice", "other"] };
 
-        Assert.Equal(["alice"], UserAssessor.UserNamesOf(trailEvent));
+        Assert.Equal("alice", UserAssessor.UserNameOf(trailEvent));
     }
 
     [Fact]
-    public void UserNamesOf_NoUserNameInRequest_UsesResourceNamesThatAreNotArns()
+    public void UserNameOf_DeviceRecordNamingOnlyTheSerial_NamesNoUser()
     {
-        var trailEvent = Event("""{"eventName":"DeleteVirtualMFADevice","requestParameters":{"serialNumber":"arn:aws:iam::123456789012:mfa/bob"}}""",
-            "arn:aws:iam::123456789012:mfa/bob", "bob");
+        // A hardware serial looks like a user name; taking it as one would mark a "user" GAHT12345678 and not the user.
+        var trailEvent = Event("""{"eventName":"DeactivateMFADevice","requestParameters":{"serialNumber":"GAHT12345678"}}""",
+            "GAHT12345678", "arn:aws:iam::123456789012:mfa/bob");
 
-        Assert.Equal(["bob"], UserAssessor.UserNamesOf(trailEvent));
+        Assert.Null(UserAssessor.UserNameOf(trailEvent));
     }
 
     [Theory]
@@ -147,14 +148,8 @@ public sealed class UserNamesOfTests
     [InlineData("""{"requestParameters":{"userName":42}}""")]
     [InlineData("""{"requestParameters":{"userName":""}}""")]
     [InlineData("[]")]
-    public void UserNamesOf_RecordWithoutAUsableUserName_FallsBackToResources(string? json)
+    public void UserNameOf_RecordWithoutAUsableUserName_NamesNoUserEvenWithResources(string? json)
     {
-        Assert.Equal(["carol"], UserAssessor.UserNamesOf(Event(json, "carol")));
-    }
-
-    [Fact]
-    public void UserNamesOf_NothingNamesAUser_IsEmpty()
-    {
-        Assert.Empty(UserAssessor.UserNamesOf(Event(null, "arn:aws:iam::123456789012:mfa/x")));
+        Assert.Null(UserAssessor.UserNameOf(Event(json, "carol")));
     }
 }

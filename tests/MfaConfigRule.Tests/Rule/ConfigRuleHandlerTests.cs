@@ -341,6 +341,64 @@ public sealed class ConfigRuleHandlerTests
     // Change-triggered: one user, all live.
 
     [Fact]
+    public async Task Handle_ChangeForAUserWhoseNameIsNowHeldByAnother_JudgesTheItemsUserNotTheNewHolder()
+    {
+        // Issue 7 case 7: a stale item for bob (no MFA), whose name alice (with MFA) now holds, got COMPLIANT from alice.
+        var bob = GivenBobWithoutMfa();
+        GivenAliceWithMfa();
+        _iam.RenameUser("bob", "robert");
+        _iam.RenameUser("alice", "bob");
+
+        var summary = await Handle(ChangeEvent(bob));
+
+        var evaluation = Assert.Single(Assert.Single(_config.Puts).Evaluations);
+        Assert.Equal((bob.UserId, ComplianceType.NonCompliant), (evaluation.ResourceId, evaluation.Compliance));
+        Assert.Equal("robert", summary.Users[bob.UserId].UserName);
+        Assert.Contains(new IamCall(FakeIamClient.ListMFADevices, "robert"), _iam.Calls);
+        Assert.DoesNotContain(new IamCall(FakeIamClient.ListMFADevices, "bob"), _iam.Calls);
+    }
+
+    [Fact]
+    public async Task Handle_ChangeForAUserDeletedSinceTheItem_IsNotApplicable()
+    {
+        var bob = GivenBobWithoutMfa();
+        _iam.DeleteUser("bob");
+
+        await Handle(ChangeEvent(bob));
+
+        var evaluation = Assert.Single(Assert.Single(_config.Puts).Evaluations);
+        Assert.Equal((ComplianceType.NotApplicable, "The user no longer exists."), (evaluation.Compliance, evaluation.Annotation));
+    }
+
+    [Fact]
+    public async Task Handle_ChangeWhereAssessingTheUserThrowsUnexpectedly_FailsThatEvaluationWithAMessage()
+    {
+        // Issue 7 case 5 on the change path: no crash, no verdict, the cause named for Config's rule error.
+        var bob = GivenBobWithoutMfa();
+        _iam.OnCall = call =>
+        {
+            if (call.Operation == FakeIamClient.ListMFADevices) throw new InvalidOperationException("poison");
+        };
+
+        var summary = await Handle(ChangeEvent(bob));
+
+        Assert.False(summary.Succeeded);
+        Assert.Empty(_config.Puts);
+        Assert.Contains("bob (unexpected InvalidOperationException while assessing this user: poison)", summary.FailureMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Handle_ChangeWithANeverExpiringExemptionTag_DoesNotCrash()
+    {
+        var bob = GivenBobWithoutMfa();
+
+        var summary = await Handle(ChangeEvent(bob, tags: Tags(("mfa-exempt-until", "9999-12-31"))));
+
+        Assert.True(summary.Succeeded || summary.Failures.Single().User.UserId == bob.UserId);
+        Assert.DoesNotContain(summary.Evaluations, e => e.Compliance == ComplianceType.Compliant);
+    }
+
+    [Fact]
     public async Task Handle_ChangeForUserWithoutMfa_PutsOneNonCompliantVerdictAtTheCaptureTime()
     {
         var bob = GivenBobWithoutMfa();
@@ -354,8 +412,9 @@ public sealed class ConfigRuleHandlerTests
         Assert.Equal(captured, evaluation.OrderingTimestamp);
         Assert.True(summary.Succeeded);
         Assert.Null(summary.Sweep);
-        // Tags come with the configuration item; the credential report is not needed for one user.
-        Assert.Equal([FakeIamClient.GetLoginProfile, FakeIamClient.ListMFADevices], _iam.Calls.Select(c => c.Operation).Order(StringComparer.Ordinal));
+        // GetUser checks the name still holds the item's user ID; tags come with the configuration item; the credential
+        // report is not needed for one user.
+        Assert.Equal([FakeIamClient.GetLoginProfile, FakeIamClient.GetUser, FakeIamClient.ListMFADevices], _iam.Calls.Select(c => c.Operation).Order(StringComparer.Ordinal));
     }
 
     [Fact]

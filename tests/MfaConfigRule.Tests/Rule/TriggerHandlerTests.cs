@@ -26,15 +26,19 @@ public sealed class TriggerHandlerTests
         _trigger = new TriggerHandler(_config, _cloudTrail, _iam, _time, new TriggerOptions(), RuleName);
     }
 
-    private static string IamEvent(string eventName, string eventId = "evt-1", string? errorCode = null, string userName = "alice", JsonObject? responseElements = null)
+    private static string IamEvent(
+        string eventName, string eventId = "evt-1", string? errorCode = null, string userName = "alice", JsonObject? responseElements = null,
+        DateTimeOffset? eventTime = null, string? newUserName = null)
     {
+        var request = new JsonObject { ["userName"] = userName };
+        if (newUserName is not null) request["newUserName"] = newUserName;
         var detail = new JsonObject
         {
-            ["eventTime"] = EventTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["eventTime"] = (eventTime ?? EventTime).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
             ["eventSource"] = "iam.amazonaws.com",
             ["eventName"] = eventName,
             ["eventID"] = eventId,
-            ["requestParameters"] = new JsonObject { ["userName"] = userName },
+            ["requestParameters"] = request,
             ["responseElements"] = responseElements,
         };
         if (errorCode is not null) detail["errorCode"] = errorCode;
@@ -81,18 +85,83 @@ public sealed class TriggerHandlerTests
         Assert.Empty(_config.EvaluationTimeQueries);
     }
 
-    [Fact]
-    public async Task Handle_MfaDeactivated_WaitsUntilCloudTrailShowsTheEventThenStarts()
+    [Theory]
+    [InlineData("CreateLoginProfile")]
+    [InlineData("UpdateLoginProfile")]
+    [InlineData("EnableMFADevice")]
+    [InlineData("DeactivateMFADevice")]
+    [InlineData("DeleteVirtualMFADevice")]
+    [InlineData("CreateUser")]
+    [InlineData("UpdateUser")]
+    [InlineData("DeleteUser")]
+    public async Task Handle_PasswordMfaOrUserChange_StartsAtOnceWithoutWaitingForCloudTrail(string eventName)
     {
-        // The sweep learns of changes since the credential report from CloudTrail: starting it before the event is
-        // in CloudTrail's history could let the stale report hide the change.
+        // The sweep reads live every user such a change could turn the dangerous way, so nothing is worth waiting for:
+        // the trigger adds one StartConfigRulesEvaluation call and no time on the clock.
+        var outcome = await _trigger.HandleAsync(IamEvent(eventName), CancellationToken.None);
+
+        Assert.Equal("started a re-evaluation", outcome.Action);
+        Assert.Equal([[RuleName]], _config.StartedEvaluations);
+        Assert.Empty(_cloudTrail.Calls);
+        Assert.Equal(Now, _time.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task Handle_EventOlderThanTheLastAcceptedStartByThePropagationMargin_IsCoveredWithoutAnyCall()
+    {
+        await _trigger.HandleAsync(IamEvent("EnableMFADevice", eventTime: Now.AddSeconds(-5)), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(20));
+
+        // Delivered late, or queued behind the first event: it happened 35 s before the start Config accepted.
+        var outcome = await _trigger.HandleAsync(IamEvent("DeactivateMFADevice", "evt-2", eventTime: Now.AddSeconds(-35)), CancellationToken.None);
+
+        Assert.Equal($"covered by the re-evaluation this function started at {Now:O}", outcome.Action);
+        Assert.Single(_config.StartedEvaluations);
+        Assert.Empty(_iam.Calls);
+        Assert.Empty(_config.EvaluationTimeQueries);
+    }
+
+    [Fact]
+    public async Task Handle_EventInsideThePropagationMarginOfTheLastStart_AsksForAnotherStart()
+    {
+        await _trigger.HandleAsync(IamEvent("EnableMFADevice", eventTime: Now.AddSeconds(-5)), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(61));
+
+        // 10 s before the last start: IAM may not have shown it to that run yet.
+        var outcome = await _trigger.HandleAsync(IamEvent("DeactivateMFADevice", "evt-2", eventTime: Now.AddSeconds(-10)), CancellationToken.None);
+
+        Assert.Equal("started a re-evaluation", outcome.Action);
+        Assert.Equal(2, _config.StartedEvaluations.Count);
+    }
+
+    [Fact]
+    public async Task Handle_RenameRefused_LooksTheUserUpUnderItsNewName()
+    {
+        _iam.AddUser(User("alicia", id: UserIdFor("alice")));
+        _iam.DeleteUser("alice");
+        _config.RefuseStarts = 1;
+        _config.AddRun(Now.AddSeconds(10), Now.AddSeconds(40), [UserIdFor("alice")]);
+
+        var outcome = await _time.Advancing(
+            _trigger.HandleAsync(IamEvent("UpdateUser", userName: "alice", newUserName: "alicia"), CancellationToken.None), TimeSpan.FromSeconds(5));
+
+        Assert.Equal("alicia", outcome.UserName);
+        Assert.StartsWith("covered by the evaluation invoked at", outcome.Action, StringComparison.Ordinal);
+        Assert.Equal([new IamCall(FakeIamClient.GetUser, "alicia")], _iam.Calls);
+    }
+
+    [Fact]
+    public async Task Handle_PasswordDeleted_WaitsUntilCloudTrailShowsTheEventThenStarts()
+    {
+        // The one change the sweep learns from CloudTrail: the report still shows the password. Starting before the
+        // event is in CloudTrail's history would keep the user COMPLIANT where the truth is NOT_APPLICABLE.
         _cloudTrail.BeforeLookup = lookups =>
         {
             Assert.Empty(_config.StartedEvaluations);
-            if (lookups == 2) RecordInCloudTrail("DeactivateMFADevice", "evt-1");
+            if (lookups == 2) RecordInCloudTrail("DeleteLoginProfile", "evt-1");
         };
 
-        var outcome = await _time.Advancing(_trigger.HandleAsync(IamEvent("DeactivateMFADevice"), CancellationToken.None), TimeSpan.FromSeconds(5));
+        var outcome = await _time.Advancing(_trigger.HandleAsync(IamEvent("DeleteLoginProfile"), CancellationToken.None), TimeSpan.FromSeconds(5));
 
         Assert.Equal(3, _cloudTrail.Calls.Count);
         Assert.All(_cloudTrail.Calls, c => Assert.Equal(("EventId", "evt-1"), (c.AttributeKey, c.AttributeValue)));
@@ -122,11 +191,11 @@ public sealed class TriggerHandlerTests
         // The event shows in CloudTrail at the second lookup, 30 s in; a run invoked before that cannot have seen it.
         _cloudTrail.BeforeLookup = lookups =>
         {
-            if (lookups == 1) RecordInCloudTrail("CreateLoginProfile", "evt-1");
+            if (lookups == 1) RecordInCloudTrail("DeleteLoginProfile", "evt-1");
         };
         _config.AddRun(Now.AddSeconds(20), Now.AddSeconds(100), [UserIdFor("alice")]);
 
-        var outcome = await _time.Advancing(_trigger.HandleAsync(IamEvent("CreateLoginProfile"), CancellationToken.None), TimeSpan.FromSeconds(5));
+        var outcome = await _time.Advancing(_trigger.HandleAsync(IamEvent("DeleteLoginProfile"), CancellationToken.None), TimeSpan.FromSeconds(5));
 
         Assert.Equal([[RuleName]], _config.StartedEvaluations);
         Assert.Equal("started a re-evaluation", outcome.Action);
@@ -225,7 +294,7 @@ public sealed class TriggerHandlerTests
         };
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            _time.Advancing(_trigger.HandleAsync(IamEvent("EnableMFADevice"), deadline.Token), TimeSpan.FromSeconds(5)));
+            _time.Advancing(_trigger.HandleAsync(IamEvent("DeleteLoginProfile"), deadline.Token), TimeSpan.FromSeconds(5)));
         Assert.Empty(_config.StartedEvaluations);
     }
 
