@@ -66,7 +66,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("evaluate", "--credential-report", SampleReportPath);
 
-        Assert.Equal(CliApp.ExitNonCompliant, exit);
+        Assert.Equal(ExitCodes.NonCompliant, exit);
         var lines = OutLines;
         Assert.Matches(@"^USER\s+COMPLIANCE\s+WHY$", lines[0]);
         Assert.Contains("NON_COMPLIANT", lines[1], StringComparison.Ordinal);
@@ -79,7 +79,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("evaluate", "-r", SampleReportPath, "-o", "json");
 
-        Assert.Equal(CliApp.ExitNonCompliant, exit);
+        Assert.Equal(ExitCodes.NonCompliant, exit);
         var rows = JsonRows();
         Assert.Equal(40, rows.Length);
         var legacy = rows.Single(r => Field(r, "user") == "legacy-admin");
@@ -157,7 +157,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("evaluate", "-r", ReportFile(ReportRow("alice", true, true), ReportRow("svc", false, false)));
 
-        Assert.Equal(CliApp.ExitClean, exit);
+        Assert.Equal(ExitCodes.Clean, exit);
         Assert.Equal("2 users: 1 COMPLIANT, 1 NOT_APPLICABLE", OutLines[^1]);
         Assert.Equal(string.Empty, Err);
     }
@@ -170,7 +170,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate", "-r", path);
 
-        Assert.Equal(CliApp.ExitClean, exit);
+        Assert.Equal(ExitCodes.Clean, exit);
         Assert.Equal("0 users: ", OutLines[^1]);
     }
 
@@ -181,7 +181,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate", "-r", path, "-o", "json");
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         var bob = JsonRows().Single(r => Field(r, "user") == "bob");
         Assert.Equal("INSUFFICIENT_DATA", Field(bob, "compliance"));
         Assert.Equal("Unreadable report row: has 3 fields where the header has 22", Field(bob, "annotation"));
@@ -193,7 +193,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("evaluate", "-r", ReportFile(ReportRow("alice", true, true)), "--allowed-mfa-types", "fido", "-o", "json");
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         var alice = Assert.Single(JsonRows());
         Assert.Equal("INSUFFICIENT_DATA", Field(alice, "compliance"));
         Assert.Contains("FIDO is required, so the devices must be read", Field(alice, "annotation"), StringComparison.Ordinal);
@@ -221,7 +221,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("evaluate", "-r", SampleReportPath, option, value);
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.StartsWith(message, Err, StringComparison.Ordinal);
         Assert.Equal(string.Empty, Out);
     }
@@ -233,7 +233,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate", "-r", path);
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.Equal($"error: credential report {path} does not exist", Err.TrimEnd());
     }
 
@@ -245,7 +245,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate", "-r", path);
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.StartsWith("error: the credential report header lacks column", Err, StringComparison.Ordinal);
     }
 
@@ -258,7 +258,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run(args);
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.StartsWith("error: ", Err, StringComparison.Ordinal);
         Assert.EndsWith("Try --help.", Err.TrimEnd(), StringComparison.Ordinal);
     }
@@ -268,7 +268,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("--help");
 
-        Assert.Equal(CliApp.ExitClean, exit);
+        Assert.Equal(ExitCodes.Clean, exit);
         Assert.Contains("evaluate", Out, StringComparison.Ordinal);
         Assert.Contains("explain", Out, StringComparison.Ordinal);
     }
@@ -280,7 +280,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("explain", "legacy-admin", "-r", SampleReportPath);
 
-        Assert.Equal(CliApp.ExitNonCompliant, exit);
+        Assert.Equal(ExitCodes.NonCompliant, exit);
         var lines = OutLines;
         Assert.Equal("User            legacy-admin", lines[0]);
         Assert.Contains("  arn           arn:aws:iam::123456789012:user/legacy-admin", lines);
@@ -301,7 +301,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("explain", "ALICE", "-r", SampleReportPath);
 
-        Assert.Equal(CliApp.ExitClean, exit);
+        Assert.Equal(ExitCodes.Clean, exit);
         Assert.Contains("User            alice", OutLines);
         Assert.Contains("  path          /engineering/", OutLines);
         Assert.Contains("MFA devices     active, kinds unknown (source: credential report)", OutLines);
@@ -313,7 +313,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("explain", "break-glass-1", "-r", SampleReportPath, "--exempt-path-prefixes", "/break-glass/");
 
-        Assert.Equal(CliApp.ExitClean, exit);
+        Assert.Equal(ExitCodes.Clean, exit);
         Assert.Contains("Exemption       path /break-glass/ listed in ExemptPathPrefixes", OutLines);
         Assert.Contains("Verdict         NOT_APPLICABLE", OutLines);
     }
@@ -332,7 +332,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("explain", "alice", "-r", SampleReportPath, "--allowed-mfa-types", "fido");
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.Contains("Verdict         INSUFFICIENT_DATA", OutLines);
     }
 
@@ -341,14 +341,14 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("explain", "nobody", "-r", SampleReportPath);
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.Equal("error: user nobody is not in credential-report.csv", Err.TrimEnd());
     }
 
     [Fact]
     public void Explain_WithoutAUser_ExitsTwo()
     {
-        Assert.Equal(CliApp.ExitError, Run("explain", "-r", SampleReportPath));
+        Assert.Equal(ExitCodes.Error, Run("explain", "-r", SampleReportPath));
     }
 
     // Live: the connect delegate hands out the fakes.
@@ -360,7 +360,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("explain", "bob", "--allowed-mfa-types", "hardware", "--profile", "audit", "--region", "eu-west-1");
 
-        Assert.Equal(CliApp.ExitNonCompliant, exit);
+        Assert.Equal(ExitCodes.NonCompliant, exit);
         Assert.Equal(new AccountOptions("audit", "eu-west-1"), Assert.Single(_connections));
         Assert.Equal(
             [FakeIamClient.GetLoginProfile, FakeIamClient.GetUser, FakeIamClient.ListMFADevices, FakeIamClient.ListUserTags],
@@ -383,7 +383,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("explain", "bob");
 
-        Assert.Equal(CliApp.ExitNonCompliant, exit);
+        Assert.Equal(ExitCodes.NonCompliant, exit);
         Assert.Contains("Exemption tag mfa-exempt-until expired on 2026-01-31.", OutLines[^1], StringComparison.Ordinal);
     }
 
@@ -392,7 +392,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("explain", "ghost");
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.Equal("error: IAM has no user named ghost", Err.TrimEnd());
     }
 
@@ -407,7 +407,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate", "-o", "json", "--region", "us-west-2");
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.Equal(new AccountOptions(null, "us-west-2"), Assert.Single(_connections));
         var rows = JsonRows();
         Assert.Equal(["bob", "carol", "alice"], rows.Select(r => Field(r, "user")));
@@ -422,7 +422,7 @@ public sealed class CliAppTests : IDisposable
         _iam.AddUser("bob", Now.AddDays(-30));
         _iam.TakeReport(Now.AddHours(-1));
 
-        Assert.Equal(CliApp.ExitNonCompliant, Run("evaluate"));
+        Assert.Equal(ExitCodes.NonCompliant, Run("evaluate"));
     }
 
     [Fact]
@@ -432,7 +432,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate", "--live-only");
 
-        Assert.Equal(CliApp.ExitClean, exit);
+        Assert.Equal(ExitCodes.Clean, exit);
         Assert.Equal(0, _iam.Count(FakeIamClient.GetCredentialReport));
         Assert.Contains("alice", _iam.ReadLive);
         Assert.Equal(string.Empty, Err);
@@ -446,7 +446,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate");
 
-        Assert.Equal(CliApp.ExitClean, exit);
+        Assert.Equal(ExitCodes.Clean, exit);
         Assert.Contains("warning: credential report unavailable (AccessDenied); reading every user live", Err, StringComparison.Ordinal);
     }
 
@@ -457,7 +457,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate");
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.StartsWith("error: sts GetCallerIdentity failed: ExpiredToken", Err, StringComparison.Ordinal);
     }
 
@@ -469,7 +469,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate");
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.Contains("the credential chain found no profile", Err, StringComparison.Ordinal);
     }
 

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Globalization;
+using MfaConfigRule.Compliance;
+using MfaConfigRule.Iam;
+
+namespace MfaConfigRule.Cli;
+
+/// <summary><c>explain USER</c>: every input for one user and the verdict they lead to.</summary>
+internal static class ExplainVerb
+{
+    public static Command Create(CliContext cli, CliOptions options)
+    {
+        var userName = new Argument<string>("user") { Description = "The IAM user name." };
+        var command = new Command("explain", "Show every input for one user (login profile, MFA devices and kinds, tags, exemptions, parameters) and the verdict they lead to.");
+        command.Arguments.Add(userName);
+        foreach (var option in options.Audit) command.Options.Add(option);
+        command.SetAction(parse => cli.Guarded(() =>
+        {
+            var parameters = options.Parameters(parse);
+            var now = options.AsOf(parse, cli.Time);
+            var name = parse.GetValue(userName)!;
+            UserCredentialState state;
+            if (parse.GetValue(options.Report) is { } file)
+            {
+                var report = OfflineReport.Read(file);
+                var row = report.Users.FirstOrDefault(r => string.Equals(r.UserName, name, StringComparison.OrdinalIgnoreCase))
+                    ?? throw new CliException($"user {name} is not in {file.Name}");
+                state = OfflineReport.State(row);
+            }
+            else
+            {
+                state = ReadLiveState(cli, cli.ConnectTo(parse, options), name).GetAwaiter().GetResult();
+            }
+            var assessment = Evaluator.Evaluate(state, parameters, now);
+            if (assessment.Missing.HasFlag(MissingEvidence.Tags)) assessment = Evaluator.Evaluate(state with { Tags = new Dictionary<string, string>() }, parameters, now);
+            Write(cli.Stdout, state, parameters, now, assessment);
+            return assessment.Compliance switch
+            {
+                ComplianceType.NonCompliant => ExitCodes.NonCompliant,
+                null => ExitCodes.Error,
+                _ => ExitCodes.Clean,
+            };
+        }));
+        return command;
+    }
+
+    private static async Task<UserCredentialState> ReadLiveState(CliContext cli, LiveAccount account, string userName)
+    {
+        var user = await account.Iam.GetUserAsync(userName, CancellationToken.None).ConfigureAwait(false)
+            ?? throw new CliException($"IAM has no user named {userName}");
+        var assessor = new UserAssessor(account.Iam, account.CloudTrail, cli.Time, new AssessorOptions());
+        return await assessor.ReadEverythingLiveAsync(user, CancellationToken.None).ConfigureAwait(false)
+            ?? throw new CliException($"IAM user {userName} was deleted while it was being read");
+    }
+
+    private static void Write(TextWriter stdout, UserCredentialState state, RuleParameters parameters, DateTimeOffset now, Assessment assessment)
+    {
+        var user = state.User;
+        string Time(DateTimeOffset? t) => t is { } v ? v.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "unknown";
+        string Age(DateTimeOffset? t) => t is { } v ? $" ({(now - v).TotalDays:0.#} days ago)" : string.Empty;
+        stdout.WriteLine($"User            {user.UserName}");
+        stdout.WriteLine($"  id            {user.UserId}");
+        stdout.WriteLine($"  arn           {user.Arn}");
+        stdout.WriteLine($"  path          {user.Path}");
+        stdout.WriteLine($"  created       {Time(user.CreateDate)}");
+        stdout.WriteLine($"Console password {(state.Password.Enabled ? "yes" : "no")} (source: {Source(state.Password.Source)})");
+        if (state.Password.Enabled) stdout.WriteLine($"  set           {Time(state.Password.SetAt)}{Age(state.Password.SetAt)}");
+        stdout.WriteLine($"MFA devices     {(state.Mfa.ActiveKindsUnknown ? "active, kinds unknown" : state.Mfa.Devices.Count.ToString(CultureInfo.InvariantCulture))} (source: {Source(state.Mfa.Source)})");
+        foreach (var device in state.Mfa.Devices)
+            stdout.WriteLine($"  {MfaKindNames.Describe(device.Kind),-8}      {device.SerialNumber} enabled {Time(device.EnableDate)}");
+        stdout.WriteLine($"Tags            {(state.Tags is null or { Count: 0 } ? "none" : string.Join(", ", state.Tags.Select(t => $"{t.Key}={t.Value}")))}");
+        stdout.WriteLine("Parameters");
+        foreach (var (key, value) in parameters.ToDictionary()) stdout.WriteLine($"  {key,-20} {(value.Length == 0 ? "(none)" : value)}");
+        stdout.WriteLine($"Evaluated at    {Time(now)}");
+        if (assessment.Exemption is { } exemption) stdout.WriteLine($"Exemption       {exemption.Reason}{(exemption.EndsAt is { } end ? $", ends {Time(end)}" : string.Empty)}");
+        if (assessment.GraceEndsAt is { } grace) stdout.WriteLine($"Grace ends      {Time(grace)}");
+        stdout.WriteLine($"Verdict         {assessment.Compliance?.ToWire() ?? AuditRow.InsufficientData}");
+        stdout.WriteLine($"Annotation      {assessment.Annotation}");
+    }
+
+    private static string Source(EvidenceSource source) => source == EvidenceSource.Live ? "live IAM" : "credential report";
+}
