@@ -42,7 +42,7 @@ internal sealed class AwsClients : IDisposable
             : options.Profile is { Length: > 0 } profile ? AwsCredentialSource.Profile(profile)
             : AwsCredentialSource.DefaultChain();
         var transport = new AwsTransport(credentials, options.TimeProvider, options.Retry, options.Counter ?? new ApiCallCounter(),
-            options.AttemptTimeout, options.Jitter, options.HttpHandler);
+            options.AttemptTimeout, options.Jitter, options.HttpHandler, options.OnRetry);
         return new AwsClients(transport, endpoints, credentials);
     }
 

@@ -9,11 +9,38 @@ namespace MfaConfigRule.Cli;
 internal sealed record AccountOptions(string? Profile, string? Region);
 
 /// <summary>The AWS clients the live mode needs, built by the front door from <see cref="AccountOptions"/>.</summary>
-internal sealed record LiveAccount(IIamClient Iam, ICloudTrailClient CloudTrail, IConfigClient Config);
+internal sealed record LiveAccount(IIamClient Iam, ICloudTrailClient CloudTrail, IConfigClient Config)
+{
+    /// <summary>The writes <c>enroll</c> makes (IAM device calls, STS GetCallerIdentity); null where nothing may write.</summary>
+    public Enrollment.IEnrollmentClient? Enrollment { get; init; }
+}
 
-/// <summary>What every verb shares: where it writes, its clock, and how it reaches an account.</summary>
+/// <summary>
+/// Which of the standard streams is a person's terminal, and how wide it is: a table is fitted and a progress line is
+/// redrawn only on a terminal; a pipe or a log gets plain lines.
+/// </summary>
+internal sealed record CliTerminal(bool StdinIsTerminal, bool StdoutIsTerminal, bool StderrIsTerminal, int Width)
+{
+    /// <summary>Pipes everywhere: what tests and scripts see.</summary>
+    public static CliTerminal None { get; } = new(false, false, false, 0);
+}
+
+/// <summary>What every verb shares: where it reads and writes, its clock, and how it reaches an account.</summary>
 internal sealed record CliContext(TextWriter Stdout, TextWriter Stderr, TimeProvider Time, Func<AccountOptions, LiveAccount> Connect)
 {
+    public TextReader Stdin { get; init; } = TextReader.Null;
+
+    public CliTerminal Terminal { get; init; } = CliTerminal.None;
+
+    /// <summary>The width a table is fitted to: the terminal's when stdout is one, else 0 (one line per row).</summary>
+    public int TableWidth => Terminal.StdoutIsTerminal ? Terminal.Width : 0;
+
+    /// <summary>Progress and what the run waits for, on stderr.</summary>
+    public required CliStatus Status { get; init; }
+
+    /// <summary>The account's IAM client with the status line on its waits, for the verbs that sweep or read users.</summary>
+    public IIamClient Iam(LiveAccount account) => new StatusIamClient(account.Iam, Status);
+
     public LiveAccount ConnectTo(ParseResult parse, CliOptions options) =>
         Connect(new AccountOptions(parse.GetValue(options.Profile), parse.GetValue(options.Region)));
 
@@ -24,7 +51,7 @@ internal sealed record CliContext(TextWriter Stdout, TextWriter Stderr, TimeProv
         {
             return action();
         }
-        catch (Exception e) when (e is CliException or Aws.AwsCredentialsException or Rule.ConfigEventException or RuleParametersException or CredentialReportFormatException or Aws.AwsServiceException or IOException or UnauthorizedAccessException or HttpRequestException)
+        catch (Exception e) when (e is CliException or Enrollment.EnrollmentException or Aws.AwsConfigurationException or Aws.AwsCredentialsException or Rule.ConfigEventException or RuleParametersException or CredentialReportFormatException or Aws.AwsServiceException or IOException or UnauthorizedAccessException or HttpRequestException)
         {
             Stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.Error;
@@ -38,6 +65,9 @@ internal static class ExitCodes
     public const int Clean = 0;
     public const int NonCompliant = 1;
     public const int Error = 2;
+
+    /// <summary>For help texts.</summary>
+    public const string Meaning = "Exit codes: 0 no user NON_COMPLIANT, 1 some user NON_COMPLIANT, 2 bad input or an error (including a user left without a verdict).";
 
     /// <summary>2 when a user got no verdict (an error outranks findings), 1 when one is NON_COMPLIANT, else 0.</summary>
     public static int For(IReadOnlyList<AuditRow> rows) =>
@@ -71,8 +101,15 @@ internal sealed class CliOptions
 
     public Option<OutputFormat> Output { get; } = new("--output", "-o")
     {
-        Description = "table (default), json or csv.",
-        DefaultValueFactory = _ => OutputFormat.Table,
+        Description = "table (default; fitted to the terminal), json or csv.",
+        HelpName = "table|json|csv",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+            if (Enum.TryParse<OutputFormat>(text, ignoreCase: true, out var format) && !text.Any(char.IsAsciiDigit)) return format;
+            result.AddError($"--output '{text}' is not an output format; choose table, json or csv.");
+            return OutputFormat.Table;
+        },
     };
 
     public Option<string?> AsOfTime { get; } = new("--as-of")
@@ -81,7 +118,11 @@ internal sealed class CliOptions
     };
 
     public Option<string?> Profile { get; } = new("--profile") { Description = "AWS profile for the live account (default: the standard credential chain)." };
-    public Option<string?> Region { get; } = new("--region") { Description = "AWS Region for CloudTrail lookups and endpoints (IAM itself is global)." };
+    public Option<string?> Region { get; } = new("--region")
+    {
+        Description = "AWS Region of the Config calls (invoke, enroll --reevaluate) and the STS endpoint (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1). " +
+            "IAM is global, and its CloudTrail events are read in us-east-1 whatever the Region.",
+    };
 
     /// <summary>What every audit takes: the rule parameters, a report or an account, and the time to judge at.</summary>
     public IEnumerable<Option> Audit => [.. RuleParameterOptions, Report, AsOfTime, Profile, Region];
@@ -104,6 +145,14 @@ internal sealed class CliOptions
         Flag(NoPassword, RuleParameters.NoPasswordResultKey);
         Flag(Grace, RuleParameters.GracePeriodHoursKey);
         return RuleParameters.Parse(values);
+    }
+
+    /// <summary>An IAM user name as IAM allows it (1–64 of letters, digits and <c>+=,.@_-</c>), else a clear error.</summary>
+    public static string UserName(string? typed)
+    {
+        var name = typed ?? string.Empty;
+        if (name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || "+=,.@_-".Contains(c, StringComparison.Ordinal))) return name;
+        throw new CliException($"'{name}' is not an IAM user name: 1 to 64 letters, digits and + = , . @ _ -");
     }
 
     public DateTimeOffset AsOf(ParseResult parse, TimeProvider time)

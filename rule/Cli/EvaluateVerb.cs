@@ -10,7 +10,7 @@ internal static class EvaluateVerb
     public static Command Create(CliContext cli, CliOptions options)
     {
         var liveOnly = new Option<bool>("--live-only") { Description = "Read every user with live IAM calls instead of starting from the credential report." };
-        var command = new Command("evaluate", "Evaluate every IAM user: a credential report offline (--credential-report), else the live account.");
+        var command = new Command("evaluate", $"Evaluate every IAM user: a credential report offline (--credential-report), else the live account. NON_COMPLIANT users come first, riskiest first. {ExitCodes.Meaning}");
         foreach (var option in options.Audit) command.Options.Add(option);
         command.Options.Add(options.Output);
         command.Options.Add(liveOnly);
@@ -21,7 +21,7 @@ internal static class EvaluateVerb
             var rows = parse.GetValue(options.Report) is { } file
                 ? Offline(cli, file, parameters, now)
                 : Live(cli, cli.ConnectTo(parse, options), parameters, parse.GetValue(liveOnly));
-            AuditWriter.Write(cli.Stdout, rows, parse.GetValue(options.Output));
+            AuditWriter.Write(cli.Stdout, rows, parse.GetValue(options.Output), cli.TableWidth);
             return ExitCodes.For(rows);
         }));
         return command;
@@ -44,9 +44,8 @@ internal static class EvaluateVerb
     /// <summary>One account's sweep, as the Lambda runs it; the rows of users left without a verdict say why.</summary>
     internal static IReadOnlyList<AuditRow> Live(CliContext cli, LiveAccount account, RuleParameters parameters, bool liveOnly)
     {
-        var assessor = new UserAssessor(account.Iam, account.CloudTrail, cli.Time, new AssessorOptions { UseCredentialReport = !liveOnly });
-        var progress = new SweepProgress(cli.Stderr);
-        var sweep = assessor.SweepAsync(parameters, CancellationToken.None, progress).GetAwaiter().GetResult();
+        var assessor = new UserAssessor(cli.Iam(account), account.CloudTrail, cli.Time, new AssessorOptions { UseCredentialReport = !liveOnly });
+        var sweep = assessor.SweepAsync(parameters, CancellationToken.None, cli.Status).GetAwaiter().GetResult();
         foreach (var warning in sweep.Stats.Warnings) cli.Stderr.WriteLine($"warning: {warning}");
         return AuditRow.Ordered(sweep.Assessments.Select(AuditRow.From)
             .Concat(sweep.Failures.Select(f => new AuditRow(f.User.UserName, f.User.Arn, AuditRow.InsufficientData, f.Cause))));
@@ -58,6 +57,12 @@ internal static class OfflineReport
 {
     public static CredentialReport Read(FileInfo file)
     {
+        if (Directory.Exists(file.FullName))
+        {
+            var csvs = Directory.EnumerateFiles(file.FullName, "*.csv").Select(Path.GetFileName).Order(StringComparer.Ordinal).Take(5).ToList();
+            throw new CliException($"credential report {file.FullName} is a directory; name a CSV file" +
+                (csvs.Count == 0 ? string.Empty : $" in it, e.g. {Path.Combine(file.ToString(), csvs[0]!)} (there: {string.Join(", ", csvs)})"));
+        }
         if (!file.Exists) throw new CliException($"credential report {file.FullName} does not exist");
         return CredentialReport.Parse(File.ReadAllText(file.FullName));
     }

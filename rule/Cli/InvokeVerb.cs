@@ -11,7 +11,7 @@ internal static class InvokeVerb
     public static Command Create(CliContext cli, CliOptions options)
     {
         var eventFile = new Option<FileInfo>("--event", "-e") { Description = "A Config rule event (JSON), e.g. samples/events/scheduled.json.", Required = true };
-        var command = new Command("invoke", "Run a Config event through the rule exactly as the Lambda function does (reads IAM, calls PutEvaluations; use resultToken TESTMODE to change nothing).");
+        var command = new Command("invoke", $"Run a Config event through the rule exactly as the Lambda function does (reads IAM, calls PutEvaluations; use resultToken TESTMODE to change nothing). {ExitCodes.Meaning}");
         command.Options.Add(eventFile);
         command.Options.Add(options.Output);
         command.Options.Add(options.Profile);
@@ -19,18 +19,25 @@ internal static class InvokeVerb
         command.SetAction(parse => cli.Guarded(() =>
         {
             var file = parse.GetValue(eventFile)!;
+            if (Directory.Exists(file.FullName)) throw new CliException($"event file {file.FullName} is a directory; name a JSON event file, e.g. samples/events/scheduled.json");
             if (!file.Exists) throw new CliException($"event file {file.FullName} does not exist");
             var account = cli.ConnectTo(parse, options);
             var handler = new Rule.ConfigRuleHandler(
-                new UserAssessor(account.Iam, account.CloudTrail, cli.Time, new AssessorOptions()),
+                new UserAssessor(cli.Iam(account), account.CloudTrail, cli.Time, new AssessorOptions()),
                 new EvaluationReporter(account.Config, cli.Time, new ReporterOptions()),
                 account.Config, cli.Time, new Rule.HandlerOptions());
             var summary = handler.HandleAsync(File.ReadAllText(file.FullName), null, CancellationToken.None).GetAwaiter().GetResult();
             var rows = summary.Evaluations.Select(e => summary.Users.TryGetValue(e.ResourceId, out var user)
                 ? new AuditRow(user.UserName, user.Arn, e.Compliance.ToWire(), e.Annotation)
                 : new AuditRow(e.ResourceId, string.Empty, e.Compliance.ToWire(), e.Annotation)).ToList();
-            AuditWriter.Write(cli.Stdout, AuditRow.Ordered(rows), parse.GetValue(options.Output));
+            AuditWriter.Write(cli.Stdout, AuditRow.Ordered(rows), parse.GetValue(options.Output), cli.TableWidth);
             foreach (var warning in summary.Warnings) cli.Stderr.WriteLine($"warning: {warning}");
+            if (summary.Warnings.Concat([summary.Succeeded ? string.Empty : summary.FailureMessage()]).Any(w => w.Contains("NoSuchConfigRuleException", StringComparison.Ordinal)))
+            {
+                cli.Stderr.WriteLine($"hint: Config has no rule named {summary.ConfigRuleName} in this Region; create the rule first. In AWS: deploy the stack (npx cdk deploy). " +
+                    $"Against the local AWS double: curl -X POST $AWS_ENDPOINT_URL/_double/config/result-token -d '{{\"region\":\"us-east-1\",\"ruleName\":\"{summary.ConfigRuleName}\"}}' " +
+                    "creates it (samples/run-local.sh does this for you).");
+            }
             if (summary.Note is { } note) cli.Stderr.WriteLine(note);
             cli.Stderr.WriteLine($"{summary.MessageType}: {summary.Evaluations.Count} evaluation(s) sent to rule {summary.ConfigRuleName}{(summary.TestMode ? " in test mode" : string.Empty)}");
             if (!summary.Succeeded)

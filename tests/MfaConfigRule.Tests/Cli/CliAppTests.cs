@@ -8,7 +8,7 @@ using static MfaConfigRule.Tests.Builders;
 
 namespace MfaConfigRule.Tests.Cli;
 
-public sealed class CliAppTests : IDisposable
+public sealed partial class CliAppTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new(Now);
     private readonly StringWriter _stdout = new();
@@ -19,7 +19,12 @@ public sealed class CliAppTests : IDisposable
     private readonly List<AccountOptions> _connections = [];
     private Func<AccountOptions, LiveAccount>? _connect;
 
-    public CliAppTests() => _iam = new FakeIamClient(_time);
+    public CliAppTests()
+    {
+        _iam = new FakeIamClient(_time);
+        _config = new FakeConfigClient(_time);
+        _enrollment = new FakeEnrollmentClient(_iam, _time);
+    }
 
     public void Dispose()
     {
@@ -32,15 +37,23 @@ public sealed class CliAppTests : IDisposable
 
     private string Err => _stderr.ToString();
 
+    private CliTerminal _terminal = CliTerminal.None;
+
     private int Run(params string[] args)
     {
         var cli = new CliApp(_stdout, _stderr, _time, options =>
         {
             _connections.Add(options);
-            return _connect is null ? new LiveAccount(_iam, _cloudTrail, new FakeConfigClient(_time)) : _connect(options);
-        });
+            return _connect is null ? new LiveAccount(_iam, _cloudTrail, _config) { Enrollment = _enrollment } : _connect(options);
+        }, new StringReader(Stdin), _terminal);
         return cli.Run(args);
     }
+
+    private readonly FakeConfigClient _config;
+    private readonly FakeEnrollmentClient _enrollment;
+
+    /// <summary>What is typed at the prompts, one line each.</summary>
+    private string Stdin { get; set; } = string.Empty;
 
     private string ReportFile(params string[] rows)
     {
@@ -70,7 +83,9 @@ public sealed class CliAppTests : IDisposable
         var lines = OutLines;
         Assert.Matches(@"^USER\s+COMPLIANCE\s+WHY$", lines[0]);
         Assert.Contains("NON_COMPLIANT", lines[1], StringComparison.Ordinal);
-        Assert.Equal("40 users: 20 COMPLIANT, 10 NON_COMPLIANT, 10 NOT_APPLICABLE", lines[^1]);
+        Assert.Equal("40 users: 20 COMPLIANT, 10 NON_COMPLIANT, 10 NOT_APPLICABLE", lines[^2]);
+        Assert.Equal("Exit 1: 10 user(s) can sign in to the console without an accepted MFA device (listed first, riskiest first). " +
+            "Enrol a device for each (mfa-config-rule enroll USER), or exempt them (--exempt-user-names, the exemption tag).", lines[^1]);
         Assert.Contains("note: a credential report carries no tags, so exemptions by tag mfa-exempt-until are not applied offline.", Err, StringComparison.Ordinal);
     }
 
@@ -158,7 +173,8 @@ public sealed class CliAppTests : IDisposable
         var exit = Run("evaluate", "-r", ReportFile(ReportRow("alice", true, true), ReportRow("svc", false, false)));
 
         Assert.Equal(ExitCodes.Clean, exit);
-        Assert.Equal("2 users: 1 COMPLIANT, 1 NOT_APPLICABLE", OutLines[^1]);
+        Assert.Equal("2 users: 1 COMPLIANT, 1 NOT_APPLICABLE", OutLines[^2]);
+        Assert.Equal("Exit 0: no user with a console password lacks an accepted MFA device.", OutLines[^1]);
         Assert.Equal(string.Empty, Err);
     }
 
@@ -171,7 +187,7 @@ public sealed class CliAppTests : IDisposable
         var exit = Run("evaluate", "-r", path);
 
         Assert.Equal(ExitCodes.Clean, exit);
-        Assert.Equal("0 users: ", OutLines[^1]);
+        Assert.Equal("0 users: ", OutLines[^2]);
     }
 
     [Fact]
@@ -288,7 +304,8 @@ public sealed class CliAppTests : IDisposable
         Assert.Contains("Console password yes (source: credential report)", lines);
         Assert.Contains(lines, l => l.StartsWith("  set           2025-04-20 09:00:00Z (", StringComparison.Ordinal));
         Assert.Contains("MFA devices     0 (source: credential report)", lines);
-        Assert.Contains("Tags            none", lines);
+        Assert.Contains("  id            unknown (a credential report has no user IDs)", lines);
+        Assert.Contains("Tags            unknown (a credential report has no tags, so exemptions by tag mfa-exempt-until are not applied)", lines);
         Assert.Contains("  AllowedMfaTypes      virtual,hardware,fido", lines);
         Assert.Contains("  ExemptUserNames      (none)", lines);
         Assert.Contains("Evaluated at    2026-11-29 12:00:00Z", lines);
