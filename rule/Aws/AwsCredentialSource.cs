@@ -14,7 +14,10 @@ internal sealed class AwsCredentialSource : IDisposable
 {
     private readonly AWSCredentials? _fixed;
     private readonly string? _profile;
+    public const string WebIdentityTokenFileVariable = "AWS_WEB_IDENTITY_TOKEN_FILE";
+
     private readonly DefaultAWSCredentialsIdentityResolver? _chain;
+    private readonly Hosting.IEnvironmentVariables? _environment;
     private AWSCredentials? _fromProfile;
 
     private AwsCredentialSource(AWSCredentials? fixedCredentials, string? profile, DefaultAWSCredentialsIdentityResolver? chain, Hosting.IEnvironmentVariables? environment = null)
@@ -51,10 +54,6 @@ internal sealed class AwsCredentialSource : IDisposable
     /// <summary>The SDK's chain; <paramref name="environment"/> only shapes the error message when nothing is found.</summary>
     public static AwsCredentialSource DefaultChain(Hosting.IEnvironmentVariables? environment = null) =>
         new(null, null, new DefaultAWSCredentialsIdentityResolver(), environment);
-
-    public const string WebIdentityTokenFileVariable = "AWS_WEB_IDENTITY_TOKEN_FILE";
-
-    private readonly Hosting.IEnvironmentVariables? _environment;
 
     /// <summary>What the source is, for logs and error messages (never the keys).</summary>
     public string Description => _fixed is not null ? "fixed credentials" : _profile is not null ? $"profile '{_profile}'" : "the default credential chain";

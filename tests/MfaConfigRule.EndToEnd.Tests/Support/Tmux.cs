@@ -32,10 +32,10 @@ internal sealed class Tmux : IDisposable
         return tmux;
     }
 
-    /// <summary>The screen as it is now, one string per row, trailing blanks trimmed.</summary>
+    /// <summary>The screen as it is now, one string per line (rows the terminal wrapped are joined), trailing blanks trimmed.</summary>
     public async Task<IReadOnlyList<string>> ScreenAsync()
     {
-        var text = await RunAsync("capture-pane", "-p", "-t", Session, "-S", "-", "-E", "-");
+        var text = await RunAsync("capture-pane", "-p", "-J", "-t", Session, "-S", "-", "-E", "-");
         return text.Split('\n').Select(l => l.TrimEnd()).ToList();
     }
 
