@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Cli;
+using MfaConfigRule.Enrollment;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Lambda;
 using MfaConfigRule.Logging;
@@ -28,16 +29,42 @@ internal static class Program
             return await LambdaHost.RunAsync(RuleFunctions.Registry(environment, log, time), log, environment, time, stopping.Token).ConfigureAwait(false);
         }
 
+        var terminal = CliTerminalOf();
+        var status = new CliStatus(Console.Error, terminal.StderrIsTerminal, time);
         AwsClients Connect(AccountOptions account)
         {
             var region = account.Region ?? environment.Get("AWS_REGION") ?? environment.Get("AWS_DEFAULT_REGION") ?? DefaultCliRegion;
-            return AwsClients.Create(new AwsClientOptions { Region = region, Environment = environment, Profile = account.Profile, TimeProvider = time });
+            return AwsClients.Create(new AwsClientOptions
+            {
+                Region = region,
+                Environment = environment,
+                Profile = account.Profile,
+                TimeProvider = time,
+                OnRetry = status.Retrying,
+            });
         }
         var cli = new CliApp(Console.Out, Console.Error, time, account =>
         {
             var aws = Connect(account);
-            return new LiveAccount(aws.Iam, aws.CloudTrail, aws.Config);
-        }, new OrganizationEvaluate(Console.Out, Console.Error, time, Connect, environment));
+            return new LiveAccount(aws.Iam, aws.CloudTrail, aws.Config) { Enrollment = EnrollmentClient.Create(aws) };
+        }, Console.In, terminal, status, new OrganizationEvaluate(Console.Out, Console.Error, time, Connect, environment));
         return cli.Run(args);
+    }
+
+    private static CliTerminal CliTerminalOf()
+    {
+        var width = 0;
+        if (!Console.IsOutputRedirected)
+        {
+            try
+            {
+                width = Console.WindowWidth;
+            }
+            catch (IOException)
+            {
+                // No size to ask for (a terminal that does not answer): the table is not fitted.
+            }
+        }
+        return new CliTerminal(!Console.IsInputRedirected, !Console.IsOutputRedirected, !Console.IsErrorRedirected, width);
     }
 }

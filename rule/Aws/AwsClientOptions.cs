@@ -35,6 +35,9 @@ internal sealed record AwsClientOptions
     /// <summary>Counts requests per operation; pass one in to share it across client sets.</summary>
     public ApiCallCounter? Counter { get; init; }
 
+    /// <summary>Told of each retry before its wait (the CLI says what it is waiting for); null for none.</summary>
+    public Action<AwsRetryNotice>? OnRetry { get; init; }
+
     /// <summary>The HTTP handler; null uses the process-wide pooled handler. Tests pass a fake.</summary>
     public HttpMessageHandler? HttpHandler { get; init; }
 }

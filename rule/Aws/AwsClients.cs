@@ -46,9 +46,9 @@ internal sealed class AwsClients : IDisposable
         var credentials = options.CredentialSource is not null ? options.CredentialSource
             : options.Credentials is not null ? AwsCredentialSource.Fixed(options.Credentials)
             : options.Profile is { Length: > 0 } profile ? AwsCredentialSource.Profile(profile)
-            : AwsCredentialSource.DefaultChain();
+            : AwsCredentialSource.DefaultChain(options.Environment);
         var transport = new AwsTransport(credentials, options.TimeProvider, options.Retry, options.Counter ?? new ApiCallCounter(),
-            options.AttemptTimeout, options.Jitter, options.HttpHandler);
+            options.AttemptTimeout, options.Jitter, options.HttpHandler, options.OnRetry);
         return new AwsClients(transport, endpoints, credentials);
     }
 

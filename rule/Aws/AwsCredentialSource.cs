@@ -14,19 +14,23 @@ internal sealed class AwsCredentialSource : IDisposable
 {
     private readonly AWSCredentials? _fixed;
     private readonly string? _profile;
+    public const string WebIdentityTokenFileVariable = "AWS_WEB_IDENTITY_TOKEN_FILE";
+
     private readonly DefaultAWSCredentialsIdentityResolver? _chain;
     private readonly Func<CancellationToken, Task<AWSCredentials>>? _provider;
     private readonly string? _providerDescription;
+    private readonly Hosting.IEnvironmentVariables? _environment;
     private AWSCredentials? _fromProfile;
 
     private AwsCredentialSource(AWSCredentials? fixedCredentials, string? profile, DefaultAWSCredentialsIdentityResolver? chain,
-        Func<CancellationToken, Task<AWSCredentials>>? provider = null, string? providerDescription = null)
+        Func<CancellationToken, Task<AWSCredentials>>? provider = null, string? providerDescription = null, Hosting.IEnvironmentVariables? environment = null)
     {
         _fixed = fixedCredentials;
         _profile = profile;
         _chain = chain;
         _provider = provider;
         _providerDescription = providerDescription;
+        _environment = environment;
     }
 
     /// <summary>
@@ -63,7 +67,9 @@ internal sealed class AwsCredentialSource : IDisposable
         return new(null, name, null);
     }
 
-    public static AwsCredentialSource DefaultChain() => new(null, null, new DefaultAWSCredentialsIdentityResolver());
+    /// <summary>The SDK's chain; <paramref name="environment"/> only shapes the error message when nothing is found.</summary>
+    public static AwsCredentialSource DefaultChain(Hosting.IEnvironmentVariables? environment = null) =>
+        new(null, null, new DefaultAWSCredentialsIdentityResolver(), environment: environment);
 
     /// <summary>What the source is, for logs and error messages (never the keys).</summary>
     public string Description => _providerDescription is not null ? _providerDescription : _fixed is not null ? "fixed credentials" : _profile is not null ? $"profile '{_profile}'" : "the default credential chain";
@@ -79,8 +85,25 @@ internal sealed class AwsCredentialSource : IDisposable
         }
         catch (AmazonClientException e)
         {
-            throw new AwsCredentialsException($"No AWS credentials from {Description}: {e.Message}", e);
+            var webIdentity = !string.IsNullOrEmpty(_environment?.Get(WebIdentityTokenFileVariable));
+            throw new AwsCredentialsException($"No AWS credentials from {Description}: {(_chain is null ? e.Message : ChainFailure(e.Message, webIdentity))}", e);
         }
+    }
+
+    /// <summary>
+    /// The SDK's "Exception N of M: …" list on one line, without the web-identity provider's complaint when no web
+    /// identity is configured (it says the token file "must be an absolute path" when the variable is simply not set).
+    /// </summary>
+    internal static string ChainFailure(string sdkMessage, bool webIdentityConfigured)
+    {
+        var tried = sdkMessage.Split('\n')
+            .Select(l => l.Trim())
+            .Where(l => l.StartsWith("Exception ", StringComparison.Ordinal) && l.Contains(':', StringComparison.Ordinal))
+            .Select(l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim().TrimEnd('.'))
+            .Where(l => webIdentityConfigured || !l.Contains("webIdentityTokenFile", StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        if (tried.Count == 0) return sdkMessage;
+        return $"{string.Join("; ", tried)}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile NAME, or sign in (aws sso login).";
     }
 
     private static AWSCredentials LoadProfile(string name) =>

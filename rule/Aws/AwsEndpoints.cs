@@ -26,7 +26,7 @@ internal sealed partial class AwsEndpoints
     {
         ArgumentNullException.ThrowIfNull(environment);
         if (string.IsNullOrWhiteSpace(region) || !RegionPattern().IsMatch(region))
-            throw new ArgumentException($"'{region}' is not an AWS Region name", nameof(region));
+            throw new AwsConfigurationException($"'{region}' is not an AWS Region name (such as us-east-1 or eu-west-1)");
         Region = region;
         _environment = environment;
     }
@@ -87,7 +87,7 @@ internal sealed partial class AwsEndpoints
             if (string.IsNullOrEmpty(value)) continue;
             if (Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp))
                 return url;
-            throw new InvalidOperationException($"{variable}='{value}' is not an http(s) URL");
+            throw new AwsConfigurationException($"{variable}='{value}' is not an http(s) URL (such as http://127.0.0.1:4599)");
         }
         return null;
     }
@@ -96,3 +96,6 @@ internal sealed partial class AwsEndpoints
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)+$", RegexOptions.CultureInvariant)]
     private static partial Regex RegionPattern();
 }
+
+/// <summary>A Region or endpoint setting that cannot be used; nothing was sent.</summary>
+internal sealed class AwsConfigurationException(string message) : Exception(message);

@@ -42,6 +42,7 @@ internal sealed class AwsTransport : IDisposable
     private readonly AwsCredentialSource _credentials;
     private readonly TimeProvider _time;
     private readonly Func<double> _jitter;
+    private readonly Action<AwsRetryNotice>? _onRetry;
 
     public AwsTransport(
         AwsCredentialSource credentials,
@@ -50,7 +51,8 @@ internal sealed class AwsTransport : IDisposable
         ApiCallCounter counter,
         TimeSpan? attemptTimeout = null,
         Func<double>? jitter = null,
-        HttpMessageHandler? handler = null)
+        HttpMessageHandler? handler = null,
+        Action<AwsRetryNotice>? onRetry = null)
     {
         ArgumentNullException.ThrowIfNull(credentials);
         ArgumentNullException.ThrowIfNull(time);
@@ -63,6 +65,7 @@ internal sealed class AwsTransport : IDisposable
         AttemptTimeout = attemptTimeout ?? DefaultAttemptTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AttemptTimeout, TimeSpan.Zero, nameof(attemptTimeout));
         _jitter = jitter ?? Random.Shared.NextDouble;
+        _onRetry = onRetry;
         // The per-attempt timeout below replaces HttpClient's own, which would ignore the TimeProvider.
         _http = new HttpClient(handler ?? SharedHandler.Value, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -107,7 +110,9 @@ internal sealed class AwsTransport : IDisposable
             }
 
             if (attempt >= Retry.MaxAttempts) throw failure;
-            await Task.Delay(Retry.DelayAfter(attempt, _jitter()), _time, cancellationToken);
+            var delay = Retry.DelayAfter(attempt, _jitter());
+            _onRetry?.Invoke(new AwsRetryNotice(request.Service.SigningName, request.Operation, failure.ErrorCode, attempt, Retry.MaxAttempts, delay));
+            await Task.Delay(delay, _time, cancellationToken);
         }
     }
 
@@ -141,3 +146,6 @@ internal sealed class AwsTransport : IDisposable
         _credentials.Dispose();
     }
 }
+
+/// <summary>A failed attempt about to be retried after <see cref="Delay"/>: for a person watching a slow run.</summary>
+internal sealed record AwsRetryNotice(string Service, string Operation, string ErrorCode, int Attempt, int MaxAttempts, TimeSpan Delay);

@@ -74,9 +74,9 @@ internal sealed class OrganizationEvaluate(TextWriter stdout, TextWriter stderr,
             stderr.WriteLine($"warning: account {account}: {warning}");
         var rows = Rows(results);
         AccountAuditWriter.Write(stdout, rows, format);
-        return rows.Any(r => r.Row.Compliance == AuditRow.InsufficientData) ? CliApp.ExitError
-            : rows.Any(r => r.Row.Compliance == ComplianceTypeNames.NonCompliant) ? CliApp.ExitNonCompliant
-            : CliApp.ExitClean;
+        return rows.Any(r => r.Row.Compliance == AuditRow.InsufficientData) ? ExitCodes.Error
+            : rows.Any(r => r.Row.Compliance == ComplianceTypeNames.NonCompliant) ? ExitCodes.NonCompliant
+            : ExitCodes.Clean;
     }
 
     /// <summary>Every account's rows, NON_COMPLIANT first across accounts, then by account and user.</summary>

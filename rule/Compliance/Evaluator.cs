@@ -37,6 +37,9 @@ internal sealed record Assessment(
     /// <summary>Cut to Config's 256 characters when built, so the CLI shows the annotation Config will hold.</summary>
     public string Annotation { get; } = Evaluation.Truncate(Annotation ?? string.Empty);
 
+    /// <summary>For a NON_COMPLIANT verdict: how exposed the user is (riskiest first in the CLI); null otherwise.</summary>
+    public Exposure? Exposure { get; init; }
+
     public bool IsFinal => Compliance is not null && Missing == MissingEvidence.None;
 }
 
@@ -129,7 +132,10 @@ internal static class Evaluator
                 graceNote = $" New password: grace period ends {ends.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}Z.";
             }
         }
-        return new Assessment(user, ComplianceType.NonCompliant, $"Console password{since} with {problem}.{graceNote}{tagNote} {remedy}", missing, null, graceEnds);
+        return new Assessment(user, ComplianceType.NonCompliant, $"Console password{since} with {problem}.{graceNote}{tagNote} {remedy}", missing, null, graceEnds)
+        {
+            Exposure = new Exposure(mfa.Devices.Count > 0, user.PasswordLastUsed, setAt, graceEnds is not null),
+        };
     }
 
     private static (Exemption? Exemption, string TagNote, bool TagsMissing) FindExemption(

@@ -263,6 +263,31 @@ public sealed class AwsCliTests : DoubleTest
         Assert.Contains("(NoSuchEntity)", profile.Stderr, StringComparison.Ordinal);
     }
 
+    [AwsCliFact]
+    public async Task Iam_EnrolmentAsAnIamUser_RefusedCodesThenTheCleanUpAreWhatTheCliExpects()
+    {
+        Account.SeedUsers([new UserSeed("bob")]);
+        var key = Account.CreateAccessKey("bob");
+        var bob = new AwsCli(Server.BaseUrl, key.AccessKeyId, key.SecretAccessKey);
+
+        var identity = await JsonAsync(bob, "sts", "get-caller-identity");
+        var device = await JsonAsync(bob, "iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "bob",
+            "--outfile", "/dev/null", "--bootstrap-method", "QRCodePNG");
+        var serial = device["VirtualMFADevice"]!["SerialNumber"]!.GetValue<string>();
+        var taken = await bob.RunAsync("iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "bob",
+            "--outfile", "/dev/null", "--bootstrap-method", "Base32StringSeed");
+        var refused = await bob.RunAsync("iam", "enable-mfa-device", "--user-name", "bob", "--serial-number", serial,
+            "--authentication-code1", "123456", "--authentication-code2", "654321");
+        var deleted = await bob.RunAsync("iam", "delete-virtual-mfa-device", "--serial-number", serial);
+
+        Assert.Equal("arn:aws:iam::123456789012:user/bob", identity["Arn"]!.GetValue<string>());
+        Assert.Equal("arn:aws:iam::123456789012:mfa/bob", serial);
+        Assert.Contains("(EntityAlreadyExists)", taken.Stderr, StringComparison.Ordinal);
+        Assert.Contains("(InvalidAuthenticationCode)", refused.Stderr, StringComparison.Ordinal);
+        Assert.True(deleted.ExitCode == 0, deleted.ToString());
+        Assert.Empty(Account.VirtualMfaDevices);
+    }
+
     private static async Task<JsonObject> JsonAsync(AwsCli cli, params string[] arguments)
     {
         var run = await cli.RunAsync(arguments);

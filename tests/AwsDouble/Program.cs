@@ -70,9 +70,9 @@ Console.WriteLine($"""
       account {account.AccountId}: {account.Users.Count} users
       export AWS_ACCESS_KEY_ID={account.RootCredentials.AccessKeyId}
       export AWS_SECRET_ACCESS_KEY={account.RootCredentials.SecretAccessKey}
-      export AWS_DEFAULT_REGION=us-east-1
+      export AWS_REGION=us-east-1 AWS_ENDPOINT_URL={server.BaseUrl}
       /usr/bin/aws --endpoint-url {server.BaseUrl} iam list-users
-    Ctrl+C stops it.
+    Keep it running: paste the exports in a second terminal (or start the double in the background with &). Ctrl+C stops it.
     """);
 using var stop = new CancellationTokenSource();
 // Ctrl+C, and kill's SIGTERM (a background job started by a script ignores SIGINT).

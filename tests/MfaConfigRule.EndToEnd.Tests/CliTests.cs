@@ -231,6 +231,85 @@ public sealed class CliTests(ITestOutputHelper output) : EndToEndTest(output)
         Assert.Contains("expired", run.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Evaluate_NoCredentialsAtAll_SaysSoWithoutNamingVariablesThatAreNotSet()
+    {
+        var environment = AwsEnvironment();
+        environment.Remove("AWS_ACCESS_KEY_ID");
+        environment.Remove("AWS_SECRET_ACCESS_KEY");
+
+        var run = await Tool.RunAsync(Binary.FileName, Binary.Arguments(["evaluate"]), CliTimeout, environment);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith("error: No AWS credentials from the default credential chain", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("webIdentityTokenFile", run.Stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("unexpected", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--region", "eu west 1", null, "error: 'eu west 1' is not an AWS Region name (such as us-east-1 or eu-west-1)")]
+    [InlineData("--region", "us-east-1", "ftp://127.0.0.1:21/", "error: AWS_ENDPOINT_URL='ftp://127.0.0.1:21/' is not an http(s) URL")]
+    public async Task Evaluate_UnusableRegionOrEndpoint_ExitsTwoNamingIt(string option, string region, string? endpoint, string message)
+    {
+        var environment = AwsEnvironment();
+        if (endpoint is not null) environment["AWS_ENDPOINT_URL"] = endpoint;
+
+        var run = await Tool.RunAsync(Binary.FileName, Binary.Arguments(["evaluate", option, region]), CliTimeout, environment);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith(message, run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_ABlankName_ExitsTwoNamingIt()
+    {
+        var run = await CliAsync("explain", " ");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: ' ' is not an IAM user name: 1 to 64 letters, digits and + = , . @ _ -", run.Stderr.TrimEnd());
+    }
+
+    [Fact]
+    public async Task EvaluateLive_StderrIsAPipe_ProgressIsPlainLinesWithoutCarriageReturns()
+    {
+        SeedPopulation(120);
+
+        var run = await CliAsync("evaluate", "--output", "csv");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.DoesNotContain('\r', run.Stderr);
+        Assert.Contains("assessed 120/120 users\n", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invoke_ARuleConfigDoesNotHave_HintsThatItMustBeCreatedFirst()
+    {
+        SeedPopulation(5);
+
+        var run = await CliAsync("invoke", "--event", Repository.PathOf("samples", "events", "scheduled.json"));
+
+        Assert.Contains("NoSuchConfigRuleException", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hint: Config has no rule named iam-user-console-mfa in this Region; create the rule first.", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Evaluate_AtAnEightyColumnTerminal_TheTableFitsAndTheSummarySaysWhatToDo()
+    {
+        if (!Tmux.IsAvailable) { Output.WriteLine("SKIPPED: tmux is not installed (.ci/run installs it)"); return; }
+        using var terminal = await Tmux.StartAsync([Binary.FileName, .. Binary.Arguments(["evaluate", "-r", "samples/credential-report.csv"])], new Dictionary<string, string>(), 80, 200);
+
+        var screen = await terminal.WaitForAsync("[exit ", CliTimeout);
+        Output.WriteLine(string.Join('\n', screen));
+
+        Assert.Contains("[exit 1]", screen);
+        // The table and its summary fit; stderr's notes are left to the terminal.
+        Assert.All(screen.Where(l => !l.StartsWith("note:", StringComparison.Ordinal)), l => Assert.True(l.Length < 80, $"{l.Length} columns: {l}"));
+        var indent = screen.First(l => l.StartsWith("USER ", StringComparison.Ordinal)).IndexOf("WHY", StringComparison.Ordinal);
+        Assert.Contains(screen, l => l.StartsWith(new string(' ', indent), StringComparison.Ordinal) && l.Trim().Length > 0);
+        Assert.Contains(screen, l => l.StartsWith("40 users: 20 COMPLIANT, 10 NON_COMPLIANT, 10 NOT_APPLICABLE", StringComparison.Ordinal));
+        Assert.Contains(screen, l => l.StartsWith("Exit 1: 10 user(s) can sign in to the console without an accepted MFA", StringComparison.Ordinal));
+    }
+
     private Task<ToolRun> CliAsync(params string[] arguments) =>
         Tool.RunAsync(Binary.FileName, Binary.Arguments(arguments), CliTimeout, AwsEnvironment());
 }

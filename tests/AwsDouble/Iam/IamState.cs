@@ -376,8 +376,14 @@ internal sealed partial class IamState
                     var device = _virtualDevices.GetValueOrDefault(serialNumber)
                         ?? throw QueryErrors.NoSuchEntity($"VirtualMFADevice with serial number {serialNumber} doesn't exist.");
                     if (device.UserName is not null) throw QueryErrors.EntityAlreadyExists("MFA Device is already in use.");
-                    if (VerifyMfaCodes && !CodesMatch(device.Base32Seed, code1, code2, call.Now))
-                        throw new AwsErrorException(403, "InvalidAuthenticationCode", "Authentication code for device is not valid.");
+                    if (VerifyMfaCodes)
+                    {
+                        var step = FirstCodeStep(device.Base32Seed, code1, code2, call.Now);
+                        // A pair at or before the last one accepted is a replay (the device was enabled with it before).
+                        if (step is not { } first || first <= device.LastAcceptedStep)
+                            throw new AwsErrorException(403, "InvalidAuthenticationCode", "Authentication code for device is not valid.");
+                        device.LastAcceptedStep = first + 1;
+                    }
                     device.UserName = user.UserName;
                     device.EnableDate = call.Now;
                     break;
@@ -714,15 +720,23 @@ internal sealed partial class IamState
         return (page, nextIndex < items.Count ? Convert.ToBase64String(Encoding.UTF8.GetBytes(key(items[nextIndex]))) : null);
     }
 
-    private bool CodesMatch(string base32Seed, string code1, string code2, DateTimeOffset now)
+    /// <summary>
+    /// How far back the pair may start, in 30-second steps: the first code of the step before last, the last or the current
+    /// one, the second code of the step after it. A person types the code the app shows, waits for the next and submits,
+    /// so the pair normally starts one step back. [UNCERTAIN] IAM does not document its window; this is a small one.
+    /// </summary>
+    public const int EnableCodeWindowSteps = 2;
+
+    /// <summary>The step of the first code when the two are consecutive codes inside the window; null otherwise.</summary>
+    private static long? FirstCodeStep(string base32Seed, string code1, string code2, DateTimeOffset now)
     {
         var key = Base32.Decode(base32Seed);
         var current = Totp.StepAt(now);
-        for (var step = current - 10; step <= current + 1; step++)
+        for (var step = current - EnableCodeWindowSteps; step <= current; step++)
         {
-            if (Totp.Code(key, step) == code1 && Totp.Code(key, step + 1) == code2) return true;
+            if (Totp.Code(key, step) == code1 && Totp.Code(key, step + 1) == code2) return step;
         }
-        return false;
+        return null;
     }
 
     private string NewSeed()
@@ -818,5 +832,8 @@ internal sealed partial class IamState
         public string Base32Seed { get; } = base32Seed;
         public string? UserName { get; set; }
         public DateTimeOffset? EnableDate { get; set; }
+
+        /// <summary>The step of the last code an EnableMFADevice accepted; codes up to it are never accepted again.</summary>
+        public long LastAcceptedStep { get; set; } = long.MinValue;
     }
 }

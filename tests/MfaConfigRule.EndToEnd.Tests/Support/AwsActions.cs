@@ -53,6 +53,9 @@ internal sealed class AwsActions : IDisposable
 
     public Task DetachUserPolicyAsync(string userName, string policyArn) => IamAsync("DetachUserPolicy", ("UserName", userName), ("PolicyArn", policyArn));
 
+    /// <summary>A virtual MFA device left unassigned, as an enrolment that was never finished leaves it.</summary>
+    public Task CreateVirtualMfaDeviceAsync(string deviceName) => IamAsync("CreateVirtualMFADevice", ("VirtualMFADeviceName", deviceName));
+
     public Task GenerateCredentialReportAsync() => IamAsync("GenerateCredentialReport");
 
     /// <summary>StartConfigRulesEvaluation as someone pressing "Re-evaluate" in the console; false when Config refused it.</summary>

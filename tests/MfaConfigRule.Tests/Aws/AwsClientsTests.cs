@@ -28,7 +28,7 @@ public sealed class AwsClientsTests
 
     [Fact]
     public void Create_NotARegion_Throws() =>
-        Assert.Throws<ArgumentException>(() => AwsClients.Create(new AwsClientOptions { Region = "eu-west-1/", Environment = new MfaConfigRule.Tests.TestDoubles.FakeEnvironmentVariables() }));
+        Assert.Throws<AwsConfigurationException>(() => AwsClients.Create(new AwsClientOptions { Region = "eu-west-1/", Environment = new MfaConfigRule.Tests.TestDoubles.FakeEnvironmentVariables() }));
 
     [Fact]
     public void Create_FixedCredentials_AreDescribedWithoutTheKeys()

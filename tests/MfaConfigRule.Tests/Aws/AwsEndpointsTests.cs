@@ -114,7 +114,7 @@ public sealed class AwsEndpointsTests
     {
         var endpoints = Endpoints("eu-west-1", ("AWS_ENDPOINT_URL_CONFIG_SERVICE", value));
 
-        var error = Assert.Throws<InvalidOperationException>(() => endpoints.Resolve(AwsService.Config));
+        var error = Assert.Throws<AwsConfigurationException>(() => endpoints.Resolve(AwsService.Config));
         Assert.Contains("AWS_ENDPOINT_URL_CONFIG_SERVICE", error.Message);
     }
 
@@ -125,5 +125,5 @@ public sealed class AwsEndpointsTests
     [InlineData("eu west 1")]
     [InlineData("euwest1")]
     public void Constructor_NotARegionName_Throws(string region) =>
-        Assert.Throws<ArgumentException>(() => Endpoints(region));
+        Assert.Throws<AwsConfigurationException>(() => Endpoints(region));
 }

@@ -16,7 +16,8 @@ internal sealed class AwsTestContext : IDisposable
         IReadOnlyDictionary<string, string>? environment = null,
         AwsRetryPolicy? retry = null,
         AWSCredentials? credentials = null,
-        TimeSpan? attemptTimeout = null)
+        TimeSpan? attemptTimeout = null,
+        Action<AwsRetryNotice>? onRetry = null)
     {
         Time = new RecordingTimeProvider(Now);
         Clients = AwsClients.Create(new AwsClientOptions
@@ -29,6 +30,7 @@ internal sealed class AwsTestContext : IDisposable
             AttemptTimeout = attemptTimeout ?? TimeSpan.FromSeconds(20),
             Jitter = () => 0.5,
             HttpHandler = Handler,
+            OnRetry = onRetry,
         });
     }
 

@@ -24,6 +24,23 @@ public sealed class AwsTransportTests
     }
 
     [Fact]
+    public async Task Send_ThrottledTwice_TellsTheRetryObserverBeforeEachWait()
+    {
+        var notices = new List<AwsRetryNotice>();
+        using var aws = new AwsTestContext(onRetry: notices.Add);
+        aws.Handler
+            .RespondXml(IamError("Throttling"), HttpStatusCode.BadRequest)
+            .RespondXml(IamError("Throttling"), HttpStatusCode.BadRequest)
+            .RespondXml(Fixture.Read("Iam/GenerateCredentialReport.xml"));
+
+        await aws.Clients.Iam.GenerateCredentialReportAsync(CancellationToken.None);
+
+        Assert.Equal(
+            [new AwsRetryNotice("iam", "GenerateCredentialReport", "Throttling", 1, 3, TimeSpan.Zero), new AwsRetryNotice("iam", "GenerateCredentialReport", "Throttling", 2, 3, TimeSpan.Zero)],
+            notices);
+    }
+
+    [Fact]
     public async Task Send_ServerErrorPageThenAnswered_Retries()
     {
         using var aws = new AwsTestContext();

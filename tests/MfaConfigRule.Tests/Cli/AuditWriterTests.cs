@@ -21,7 +21,8 @@ public sealed class AuditWriterTests
 
         var row = AuditRow.From(assessment);
 
-        Assert.Equal(new AuditRow("alice", UserArn("alice", "/ops/"), "NON_COMPLIANT", assessment.Annotation), row);
+        Assert.Equal(new AuditRow("alice", UserArn("alice", "/ops/"), "NON_COMPLIANT", assessment.Annotation) { Exposure = assessment.Exposure }, row);
+        Assert.NotNull(row.Exposure);
     }
 
     [Fact]
@@ -62,6 +63,7 @@ public sealed class AuditWriterTests
         Assert.Equal("bo                  COMPLIANT      why two", lines[2]);
         Assert.Equal(string.Empty, lines[3]);
         Assert.Equal("2 users: 1 COMPLIANT, 1 NON_COMPLIANT", lines[4]);
+        Assert.StartsWith("Exit 1: 1 user(s) can sign in to the console without an accepted MFA device", lines[5], StringComparison.Ordinal);
     }
 
     [Fact]

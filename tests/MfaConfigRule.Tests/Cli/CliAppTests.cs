@@ -8,7 +8,7 @@ using static MfaConfigRule.Tests.Builders;
 
 namespace MfaConfigRule.Tests.Cli;
 
-public sealed class CliAppTests : IDisposable
+public sealed partial class CliAppTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new(Now);
     private readonly StringWriter _stdout = new();
@@ -19,7 +19,12 @@ public sealed class CliAppTests : IDisposable
     private readonly List<AccountOptions> _connections = [];
     private Func<AccountOptions, LiveAccount>? _connect;
 
-    public CliAppTests() => _iam = new FakeIamClient(_time);
+    public CliAppTests()
+    {
+        _iam = new FakeIamClient(_time);
+        _config = new FakeConfigClient(_time);
+        _enrollment = new FakeEnrollmentClient(_iam, _time);
+    }
 
     public void Dispose()
     {
@@ -32,15 +37,23 @@ public sealed class CliAppTests : IDisposable
 
     private string Err => _stderr.ToString();
 
+    private CliTerminal _terminal = CliTerminal.None;
+
     private int Run(params string[] args)
     {
         var cli = new CliApp(_stdout, _stderr, _time, options =>
         {
             _connections.Add(options);
-            return _connect is null ? new LiveAccount(_iam, _cloudTrail, new FakeConfigClient(_time)) : _connect(options);
-        });
+            return _connect is null ? new LiveAccount(_iam, _cloudTrail, _config) { Enrollment = _enrollment } : _connect(options);
+        }, new StringReader(Stdin), _terminal);
         return cli.Run(args);
     }
+
+    private readonly FakeConfigClient _config;
+    private readonly FakeEnrollmentClient _enrollment;
+
+    /// <summary>What is typed at the prompts, one line each.</summary>
+    private string Stdin { get; set; } = string.Empty;
 
     private string ReportFile(params string[] rows)
     {
@@ -66,11 +79,13 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("evaluate", "--credential-report", SampleReportPath);
 
-        Assert.Equal(CliApp.ExitNonCompliant, exit);
+        Assert.Equal(ExitCodes.NonCompliant, exit);
         var lines = OutLines;
         Assert.Matches(@"^USER\s+COMPLIANCE\s+WHY$", lines[0]);
         Assert.Contains("NON_COMPLIANT", lines[1], StringComparison.Ordinal);
-        Assert.Equal("40 users: 20 COMPLIANT, 10 NON_COMPLIANT, 10 NOT_APPLICABLE", lines[^1]);
+        Assert.Equal("40 users: 20 COMPLIANT, 10 NON_COMPLIANT, 10 NOT_APPLICABLE", lines[^2]);
+        Assert.Equal("Exit 1: 10 user(s) can sign in to the console without an accepted MFA device (listed first, riskiest first). " +
+            "Enrol a device for each (mfa-config-rule enroll USER), or exempt them (--exempt-user-names, the exemption tag).", lines[^1]);
         Assert.Contains("note: a credential report carries no tags, so exemptions by tag mfa-exempt-until are not applied offline.", Err, StringComparison.Ordinal);
     }
 
@@ -79,7 +94,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("evaluate", "-r", SampleReportPath, "-o", "json");
 
-        Assert.Equal(CliApp.ExitNonCompliant, exit);
+        Assert.Equal(ExitCodes.NonCompliant, exit);
         var rows = JsonRows();
         Assert.Equal(40, rows.Length);
         var legacy = rows.Single(r => Field(r, "user") == "legacy-admin");
@@ -157,8 +172,9 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("evaluate", "-r", ReportFile(ReportRow("alice", true, true), ReportRow("svc", false, false)));
 
-        Assert.Equal(CliApp.ExitClean, exit);
-        Assert.Equal("2 users: 1 COMPLIANT, 1 NOT_APPLICABLE", OutLines[^1]);
+        Assert.Equal(ExitCodes.Clean, exit);
+        Assert.Equal("2 users: 1 COMPLIANT, 1 NOT_APPLICABLE", OutLines[^2]);
+        Assert.Equal("Exit 0: no user with a console password lacks an accepted MFA device.", OutLines[^1]);
         Assert.Equal(string.Empty, Err);
     }
 
@@ -170,7 +186,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate", "-r", path);
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.Equal(string.Empty, Out);
         Assert.StartsWith("error: the credential report has a header but no rows, not even <root_account>", Err, StringComparison.Ordinal);
     }
@@ -180,8 +196,8 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("evaluate", "-r", ReportFile());
 
-        Assert.Equal(CliApp.ExitClean, exit);
-        Assert.Equal("0 users: ", OutLines[^1]);
+        Assert.Equal(ExitCodes.Clean, exit);
+        Assert.Equal("0 users: ", OutLines[^2]);
     }
 
     [Fact]
@@ -192,7 +208,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate", "-r", path, "-o", "json");
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         var rows = JsonRows();
         var alice = Assert.Single(rows, r => Field(r, "user") == "alice");
         Assert.Equal("INSUFFICIENT_DATA", Field(alice, "compliance"));
@@ -209,7 +225,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("explain", "alice", "-r", path);
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.Equal($"error: user alice has no usable row in {Path.GetFileName(path)}: line 3: conflicting rows: user alice is on lines 3 and 4, so none of them is used", Err.TrimEnd());
     }
 
@@ -220,7 +236,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate", "-r", ReportFile(row), "-o", "json", "--grace-period-hours", RuleParameters.MaxGracePeriodHours.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        Assert.Equal(CliApp.ExitNonCompliant, exit);
+        Assert.Equal(ExitCodes.NonCompliant, exit);
         Assert.DoesNotContain("error", Err, StringComparison.Ordinal);
         var alice = Assert.Single(JsonRows());
         Assert.Equal("NON_COMPLIANT", Field(alice, "compliance"));
@@ -235,7 +251,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate", "-r", path, "-o", "json");
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         var bob = JsonRows().Single(r => Field(r, "user") == "bob");
         Assert.Equal("INSUFFICIENT_DATA", Field(bob, "compliance"));
         Assert.Equal("Unreadable report row: has 3 fields where the header has 22", Field(bob, "annotation"));
@@ -247,7 +263,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("evaluate", "-r", ReportFile(ReportRow("alice", true, true)), "--allowed-mfa-types", "fido", "-o", "json");
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         var alice = Assert.Single(JsonRows());
         Assert.Equal("INSUFFICIENT_DATA", Field(alice, "compliance"));
         Assert.Contains("FIDO is required, so the devices must be read", Field(alice, "annotation"), StringComparison.Ordinal);
@@ -275,7 +291,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("evaluate", "-r", SampleReportPath, option, value);
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.StartsWith(message, Err, StringComparison.Ordinal);
         Assert.Equal(string.Empty, Out);
     }
@@ -287,7 +303,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate", "-r", path);
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.Equal($"error: credential report {path} does not exist", Err.TrimEnd());
     }
 
@@ -299,7 +315,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate", "-r", path);
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.StartsWith("error: the credential report header lacks column", Err, StringComparison.Ordinal);
     }
 
@@ -312,7 +328,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run(args);
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.StartsWith("error: ", Err, StringComparison.Ordinal);
         Assert.EndsWith("Try --help.", Err.TrimEnd(), StringComparison.Ordinal);
     }
@@ -322,7 +338,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("--help");
 
-        Assert.Equal(CliApp.ExitClean, exit);
+        Assert.Equal(ExitCodes.Clean, exit);
         Assert.Contains("evaluate", Out, StringComparison.Ordinal);
         Assert.Contains("explain", Out, StringComparison.Ordinal);
     }
@@ -334,7 +350,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("explain", "legacy-admin", "-r", SampleReportPath);
 
-        Assert.Equal(CliApp.ExitNonCompliant, exit);
+        Assert.Equal(ExitCodes.NonCompliant, exit);
         var lines = OutLines;
         Assert.Equal("User            legacy-admin", lines[0]);
         Assert.Contains("  arn           arn:aws:iam::123456789012:user/legacy-admin", lines);
@@ -342,7 +358,8 @@ public sealed class CliAppTests : IDisposable
         Assert.Contains("Console password yes (source: credential report)", lines);
         Assert.Contains(lines, l => l.StartsWith("  set           2025-04-20 09:00:00Z (", StringComparison.Ordinal));
         Assert.Contains("MFA devices     0 (source: credential report)", lines);
-        Assert.Contains("Tags            none", lines);
+        Assert.Contains("  id            unknown (a credential report has no user IDs)", lines);
+        Assert.Contains("Tags            unknown (a credential report has no tags, so exemptions by tag mfa-exempt-until are not applied)", lines);
         Assert.Contains("  AllowedMfaTypes      virtual,hardware,fido", lines);
         Assert.Contains("  ExemptUserNames      (none)", lines);
         Assert.Contains("Evaluated at    2026-11-29 12:00:00Z", lines);
@@ -355,7 +372,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("explain", "ALICE", "-r", SampleReportPath);
 
-        Assert.Equal(CliApp.ExitClean, exit);
+        Assert.Equal(ExitCodes.Clean, exit);
         Assert.Contains("User            alice", OutLines);
         Assert.Contains("  path          /engineering/", OutLines);
         Assert.Contains("MFA devices     active, kinds unknown (source: credential report)", OutLines);
@@ -367,7 +384,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("explain", "break-glass-1", "-r", SampleReportPath, "--exempt-path-prefixes", "/break-glass/");
 
-        Assert.Equal(CliApp.ExitClean, exit);
+        Assert.Equal(ExitCodes.Clean, exit);
         Assert.Contains("Exemption       path /break-glass/ listed in ExemptPathPrefixes", OutLines);
         Assert.Contains("Verdict         NOT_APPLICABLE", OutLines);
     }
@@ -386,7 +403,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("explain", "alice", "-r", SampleReportPath, "--allowed-mfa-types", "fido");
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.Contains("Verdict         INSUFFICIENT_DATA", OutLines);
     }
 
@@ -395,14 +412,14 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("explain", "nobody", "-r", SampleReportPath);
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.Equal("error: user nobody is not in credential-report.csv", Err.TrimEnd());
     }
 
     [Fact]
     public void Explain_WithoutAUser_ExitsTwo()
     {
-        Assert.Equal(CliApp.ExitError, Run("explain", "-r", SampleReportPath));
+        Assert.Equal(ExitCodes.Error, Run("explain", "-r", SampleReportPath));
     }
 
     // Live: the connect delegate hands out the fakes.
@@ -414,7 +431,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("explain", "bob", "--allowed-mfa-types", "hardware", "--profile", "audit", "--region", "eu-west-1");
 
-        Assert.Equal(CliApp.ExitNonCompliant, exit);
+        Assert.Equal(ExitCodes.NonCompliant, exit);
         Assert.Equal(new AccountOptions("audit", "eu-west-1"), Assert.Single(_connections));
         Assert.Equal(
             [FakeIamClient.GetLoginProfile, FakeIamClient.GetUser, FakeIamClient.ListMFADevices, FakeIamClient.ListUserTags],
@@ -437,7 +454,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("explain", "bob");
 
-        Assert.Equal(CliApp.ExitNonCompliant, exit);
+        Assert.Equal(ExitCodes.NonCompliant, exit);
         Assert.Contains("Exemption tag mfa-exempt-until expired on 2026-01-31.", OutLines[^1], StringComparison.Ordinal);
     }
 
@@ -448,7 +465,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("explain", "bob");
 
-        Assert.Equal(CliApp.ExitClean, exit);
+        Assert.Equal(ExitCodes.Clean, exit);
         Assert.Contains("Exemption       tag mfa-exempt-until, no end date", OutLines);
         Assert.Contains("Annotation      Exempt with no end date (tag mfa-exempt-until); console password with no MFA device.", OutLines);
     }
@@ -460,7 +477,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("explain", "bob", "--allowed-mfa-types", "hardware,fido");
 
-        Assert.Equal(CliApp.ExitNonCompliant, exit);
+        Assert.Equal(ExitCodes.NonCompliant, exit);
         Assert.Contains(OutLines, l => l.Contains("unrecognised-kind", StringComparison.Ordinal) && l.Contains(UnknownKind("bob").SerialNumber, StringComparison.Ordinal));
         Assert.Contains("serial kind sms-mfa", OutLines[^1], StringComparison.Ordinal);
     }
@@ -470,7 +487,7 @@ public sealed class CliAppTests : IDisposable
     {
         var exit = Run("explain", "ghost");
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.Equal("error: IAM has no user named ghost", Err.TrimEnd());
     }
 
@@ -485,7 +502,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate", "-o", "json", "--region", "us-west-2");
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.Equal(new AccountOptions(null, "us-west-2"), Assert.Single(_connections));
         var rows = JsonRows();
         Assert.Equal(["bob", "carol", "alice"], rows.Select(r => Field(r, "user")));
@@ -500,7 +517,7 @@ public sealed class CliAppTests : IDisposable
         _iam.AddUser("bob", Now.AddDays(-30));
         _iam.TakeReport(Now.AddHours(-1));
 
-        Assert.Equal(CliApp.ExitNonCompliant, Run("evaluate"));
+        Assert.Equal(ExitCodes.NonCompliant, Run("evaluate"));
     }
 
     [Fact]
@@ -510,7 +527,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate", "--live-only");
 
-        Assert.Equal(CliApp.ExitClean, exit);
+        Assert.Equal(ExitCodes.Clean, exit);
         Assert.Equal(0, _iam.Count(FakeIamClient.GetCredentialReport));
         Assert.Contains("alice", _iam.ReadLive);
         Assert.Equal(string.Empty, Err);
@@ -524,7 +541,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate");
 
-        Assert.Equal(CliApp.ExitClean, exit);
+        Assert.Equal(ExitCodes.Clean, exit);
         Assert.Contains("warning: credential report unavailable (AccessDenied); reading every user live", Err, StringComparison.Ordinal);
     }
 
@@ -535,7 +552,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate");
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.StartsWith("error: sts GetCallerIdentity failed: ExpiredToken", Err, StringComparison.Ordinal);
     }
 
@@ -547,7 +564,7 @@ public sealed class CliAppTests : IDisposable
 
         var exit = Run("evaluate");
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.Contains("the credential chain found no profile", Err, StringComparison.Ordinal);
     }
 

@@ -25,7 +25,7 @@ public sealed class OrganizationEvaluateTests : IDisposable
             _connections++;
             throw new InvalidOperationException("no AWS in this test");
         }, new FakeEnvironmentVariables());
-        var cli = new CliApp(_stdout, _stderr, time, _ => throw new InvalidOperationException("no AWS in this test"), organization);
+        var cli = new CliApp(_stdout, _stderr, time, _ => throw new InvalidOperationException("no AWS in this test"), organization: organization);
         return cli.Run(args);
     }
 
@@ -42,7 +42,7 @@ public sealed class OrganizationEvaluateTests : IDisposable
     {
         var exit = Run(["evaluate", .. arguments.Split('|')]);
 
-        Assert.Equal(CliApp.ExitError, exit);
+        Assert.Equal(ExitCodes.Error, exit);
         Assert.Contains(message, _stderr.ToString(), StringComparison.Ordinal);
         Assert.Equal(0, _connections);
     }
