@@ -39,7 +39,8 @@ internal sealed record AuthenticationCodes(string Code1, string Code2)
     /// <summary>Six digits, as the app shows them ("123 456" is accepted); null with the reason otherwise.</summary>
     public static string? Normalize(string? typed, out string? problem)
     {
-        var digits = new string((typed ?? string.Empty).Where(c => !char.IsWhiteSpace(c)).ToArray());
+        // A byte-order mark is what some tools put in front of piped text: not part of the code.
+        var digits = new string((typed ?? string.Empty).Where(c => !char.IsWhiteSpace(c) && c != '\uFEFF').ToArray());
         if (digits.Length == 6 && digits.All(char.IsAsciiDigit))
         {
             problem = null;

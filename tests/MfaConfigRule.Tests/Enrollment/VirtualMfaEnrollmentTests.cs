@@ -209,6 +209,7 @@ public sealed class VirtualMfaEnrollmentTests
     [Theory]
     [InlineData("123456", "123456")]
     [InlineData(" 123 456 ", "123456")]
+    [InlineData("\uFEFF123456", "123456")]
     public void Normalize_SixDigits_AreTheCode(string typed, string code) =>
         Assert.Equal(code, AuthenticationCodes.Normalize(typed, out _));
 
