@@ -141,6 +141,9 @@ internal sealed record IamApiCallEvent(string EventId, string EventName, DateTim
         var timeText = ConfigEvent.RequiredString(detail, "eventTime", "detail");
         if (!UtcTime.TryParse(timeText, out var eventTime))
             throw new ConfigEventException($"detail.eventTime '{timeText}' is not a time");
+        // CloudTrail writes no such time, and the wait for DeleteLoginProfile looks minutes before it.
+        if (eventTime < DateTimeOffset.UnixEpoch)
+            throw new ConfigEventException($"detail.eventTime '{timeText}' is before 1970, not a time CloudTrail writes");
         string? userName = null;
         // UpdateUser names the user by its old name and, on a rename, the new one: the user is found under the new.
         if (detail.TryGetProperty("requestParameters", out var request) && request.ValueKind == JsonValueKind.Object)

@@ -54,6 +54,15 @@ public sealed class TriggerHandlerTests
         _cloudTrail.Add(TrailEvent(eventName, userName, EventTime) with { EventId = eventId });
 
     [Fact]
+    public async Task Handle_EventTimeBefore1970_IsAnEventErrorNamingTheField()
+    {
+        var error = await Assert.ThrowsAsync<ConfigEventException>(() =>
+            _trigger.HandleAsync(IamEvent("DeleteLoginProfile", eventTime: DateTimeOffset.MinValue), CancellationToken.None));
+
+        Assert.Contains("detail.eventTime '0001-01-01T00:00:00Z' is before 1970", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Handle_FailedIamCall_StartsNothing()
     {
         var outcome = await _trigger.HandleAsync(IamEvent("DeactivateMFADevice", errorCode: "AccessDenied"), CancellationToken.None);
