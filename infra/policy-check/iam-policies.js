@@ -149,8 +149,24 @@ async function scopeProblem(service, name, resource) {
 async function checkTemplate(template, env) {
   const problems = [];
   for (const { where, trust, statement } of statements(template)) {
-    if (statement.NotAction !== undefined) problems.push(`${where}: NotAction cannot be checked against the actions it leaves out`);
-    if (statement.NotResource !== undefined) problems.push(`${where}: NotResource cannot be checked against the resources it leaves out`);
+    // NotAction and NotResource grant everything they do not name: only a Deny may use them (the remediation's
+    // "deny all but self-service until MFA"), and what they name must be real, or the exception is a typo that
+    // denies what it meant to spare.
+    if ((statement.NotAction !== undefined || statement.NotResource !== undefined) && statement.Effect !== 'Deny') {
+      problems.push(`${where}: NotAction/NotResource in an Allow grants everything they leave out`);
+    }
+    for (const action of [statement.NotAction ?? []].flat()) {
+      if ((await actionsNamed(action)).names.length === 0) problems.push(`${where}: NotAction ${action} is not an IAM action (Service Authorization Reference)`);
+    }
+    const spared = statement.NotResource === undefined ? [] : [statement.NotResource].flat().map((r) => resolve(r, template, env));
+    for (const resource of spared) {
+      const acted = [];
+      for (const action of [statement.Action ?? []].flat()) {
+        const { service, names } = await actionsNamed(action);
+        for (const n of names) acted.push((await scopeProblem(service, n, resource)) === null);
+      }
+      if (!acted.some(Boolean)) problems.push(`${where}: NotResource ${resource} is acted on by none of the statement's actions`);
+    }
     const actions = [statement.Action ?? []].flat();
     const resources = statement.Resource === undefined ? [] : [statement.Resource].flat().map((r) => resolve(r, template, env));
     for (const action of actions) {

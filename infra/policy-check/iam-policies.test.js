@@ -114,3 +114,38 @@ test('overlaps: wildcards on both sides', () => {
   assert.equal(overlaps('arn:aws:iam::1:role/*', 'arn:${Partition}:iam::${Account}:user/${UserNameWithPath}'), false);
   assert.equal(overlaps('arn:aws:s3:::b/AWSLogs/1/Config/*', 'arn:${Partition}:s3:::${BucketName}/${ObjectName}'), true);
 });
+
+const ownUser = 'arn:aws:iam::123456789012:user/${aws:username}';
+
+test('checkTemplate: a Deny of everything but real self-service actions, and of others\' users, passes', async () => {
+  const template = withStatement({ Action: 'iam:GetUser', Resource: users });
+  template.Resources.Policy.Properties.PolicyDocument.Statement.push(
+    { Effect: 'Deny', NotAction: ['iam:ChangePassword', 'iam:EnableMFADevice', 'sts:GetSessionToken'], Resource: '*' },
+    { Effect: 'Deny', Action: ['iam:ChangePassword', 'iam:EnableMFADevice'], NotResource: [ownUser] });
+
+  assert.deepEqual(await checkTemplate(template, env), []);
+});
+
+test('checkTemplate: a misspelt NotAction is reported (it would deny what it meant to spare)', async () => {
+  const template = withStatement({ Action: 'iam:GetUser', Resource: users });
+  template.Resources.Policy.Properties.PolicyDocument.Statement.push({ Effect: 'Deny', NotAction: ['iam:ChangePasswords'], Resource: '*' });
+
+  assert.deepEqual(await checkTemplate(template, env), ['Policy.PolicyDocument: NotAction iam:ChangePasswords is not an IAM action (Service Authorization Reference)']);
+});
+
+test('checkTemplate: a NotResource none of the actions acts on is reported', async () => {
+  const template = withStatement({ Action: 'iam:GetUser', Resource: users });
+  template.Resources.Policy.Properties.PolicyDocument.Statement.push(
+    { Effect: 'Deny', Action: ['iam:ChangePassword'], NotResource: ['arn:aws:iam::123456789012:role/${aws:username}'] });
+
+  const problems = await checkTemplate(template, env);
+
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /NotResource arn:aws:iam::123456789012:role\/\$\{aws:username\} is acted on by none of the statement's actions/);
+});
+
+test('checkTemplate: NotAction in an Allow is reported (it grants everything it leaves out)', async () => {
+  const problems = await checkTemplate(withStatement({ NotAction: ['iam:DeleteUser'], Resource: '*' }), env);
+
+  assert.deepEqual(problems, ['Policy.PolicyDocument: NotAction/NotResource in an Allow grants everything they leave out']);
+});
