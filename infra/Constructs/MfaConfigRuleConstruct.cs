@@ -79,37 +79,7 @@ internal sealed class MfaConfigRuleConstruct : Construct
             Roles = [EvaluateFunction.Role],
             Statements =
             [
-                // Resource-level permissions exist for these (Service Authorization Reference, IAM: GetUser,
-                // GetLoginProfile and ListUserTags take the "user*" resource, ListMFADevices the "user" resource),
-                // so they are limited to IAM users of this account; "user/*" covers every path.
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "ReadIamUsers",
-                    Actions = ["iam:GetUser", "iam:GetLoginProfile", "iam:ListMFADevices", "iam:ListUserTags"],
-                    Resources = [$"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}:user/*"],
-                }),
-                // Service Authorization Reference lists no resource type for IAM ListUsers, ListVirtualMFADevices,
-                // GenerateCredentialReport, GetCredentialReport: they only accept "*".
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "ReadAccountWideIam",
-                    Actions = ["iam:ListUsers", "iam:ListVirtualMFADevices", "iam:GenerateCredentialReport", "iam:GetCredentialReport"],
-                    Resources = ["*"],
-                }),
-                // Service Authorization Reference: CloudTrail LookupEvents, Config PutEvaluations and
-                // GetResourceConfigHistory have no resource type, so "*" is the only valid resource.
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "ReadRecentIamChanges",
-                    Actions = ["cloudtrail:LookupEvents"],
-                    Resources = ["*"],
-                }),
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "ReportEvaluations",
-                    Actions = ["config:PutEvaluations", "config:GetResourceConfigHistory"],
-                    Resources = ["*"],
-                }),
+                .. ReadAndReportStatements(),
                 // The rule's own results (to find users Config still holds results for). GetComplianceDetailsByConfigRule
                 // takes the ConfigRule resource, whose ARN ends in an ID Config assigns at creation: naming it would make
                 // this policy follow the rule, and the rule's first evaluations, which start as soon as it exists, would be
@@ -176,4 +146,43 @@ internal sealed class MfaConfigRuleConstruct : Construct
 
     public string RuleName => Rule.ConfigRuleName!;
     public string RuleArn => Rule.AttrArn;
+
+    /// <summary>
+    /// What evaluating an account takes: its IAM users' credential state and CloudTrail's record of IAM changes read, and
+    /// the evaluations written. The single-account evaluate role and the Organization's member role both hold exactly these.
+    /// </summary>
+    internal static PolicyStatement[] ReadAndReportStatements() =>
+    [
+        // Resource-level permissions exist for these (Service Authorization Reference, IAM: GetUser,
+        // GetLoginProfile and ListUserTags take the "user*" resource, ListMFADevices the "user" resource),
+        // so they are limited to IAM users of this account; "user/*" covers every path.
+        new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "ReadIamUsers",
+            Actions = ["iam:GetUser", "iam:GetLoginProfile", "iam:ListMFADevices", "iam:ListUserTags"],
+            Resources = [$"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}:user/*"],
+        }),
+        // Service Authorization Reference lists no resource type for IAM ListUsers, ListVirtualMFADevices,
+        // GenerateCredentialReport, GetCredentialReport: they only accept "*".
+        new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "ReadAccountWideIam",
+            Actions = ["iam:ListUsers", "iam:ListVirtualMFADevices", "iam:GenerateCredentialReport", "iam:GetCredentialReport"],
+            Resources = ["*"],
+        }),
+        // Service Authorization Reference: CloudTrail LookupEvents, Config PutEvaluations and
+        // GetResourceConfigHistory have no resource type, so "*" is the only valid resource.
+        new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "ReadRecentIamChanges",
+            Actions = ["cloudtrail:LookupEvents"],
+            Resources = ["*"],
+        }),
+        new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "ReportEvaluations",
+            Actions = ["config:PutEvaluations", "config:GetResourceConfigHistory"],
+            Resources = ["*"],
+        }),
+    ];
 }

@@ -66,32 +66,8 @@ internal sealed class OrganizationMember : Construct
             Roles = [Role],
             Statements =
             [
-                // The same reads as the single-account evaluate function (Service Authorization Reference: GetUser,
-                // GetLoginProfile, ListUserTags take "user*", ListMFADevices "user"; the rest take no resource).
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "ReadIamUsers",
-                    Actions = ["iam:GetUser", "iam:GetLoginProfile", "iam:ListMFADevices", "iam:ListUserTags"],
-                    Resources = [$"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}:user/*"],
-                }),
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "ReadAccountWideIam",
-                    Actions = ["iam:ListUsers", "iam:ListVirtualMFADevices", "iam:GenerateCredentialReport", "iam:GetCredentialReport"],
-                    Resources = ["*"],
-                }),
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "ReadRecentIamChanges",
-                    Actions = ["cloudtrail:LookupEvents"],
-                    Resources = ["*"],
-                }),
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "ReportEvaluations",
-                    Actions = ["config:PutEvaluations", "config:GetResourceConfigHistory"],
-                    Resources = ["*"],
-                }),
+                // The same reads and writes as the single-account evaluate function.
+                .. MfaConfigRuleConstruct.ReadAndReportStatements(),
             ],
         });
         NagSuppressions.Suppress((CfnResource)ReadPolicy.Node.DefaultChild!,
