@@ -73,7 +73,11 @@ internal sealed class MfaConfigRuleStack : Stack
         }
 
         if (settings.SecurityHubFindings)
+        {
             SecurityHub = new SecurityHubFindings(this, "SecurityHubFindings", new SecurityHubFindingsProps { EvaluateFunction = Rule.EvaluateFunction, FailedSeverity = settings.SecurityHubSeverity });
+            // The rule's first sweep exports findings as soon as the rule exists: the permission must be there by then.
+            Rule.Rule.AddDependency((CfnResource)SecurityHub.Policy.Node.DefaultChild!);
+        }
         if (settings.Remediation != RemediationMode.Off)
         {
             Remediation = new RemediationConstruct(this, "Remediation", new RemediationProps
