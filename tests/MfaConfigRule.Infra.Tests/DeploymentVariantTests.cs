@@ -65,8 +65,10 @@ public sealed class DeploymentVariantTests
                     Assert.True(Cfn.CreatedBefore(template, policy, invoker), $"{invoker} can invoke {functionId} before {policy} of its role exists");
             }
         }
-        // The Config rule, and the trigger's EventBridge rule and the forwarding custom resource where they exist.
-        Assert.Equal(1 + (app.RuleStack.Reevaluation is null ? 0 : 1) + (app.RuleStack.Forwarder is null ? 0 : 1), checkedInvokers);
+        // The Config rule, and the trigger's EventBridge rule, the forwarding custom resource and EnforceMfa's hourly
+        // lifting schedule where they exist.
+        Assert.Equal(1 + (app.RuleStack.Reevaluation is null ? 0 : 1) + (app.RuleStack.Forwarder is null ? 0 : 1) + (app.RuleStack.Remediation?.LiftSchedule is null ? 0 : 1),
+            checkedInvokers);
         if (app.RuleStack.Forwarder is { } forwarder)
         {
             var forwarding = SynthesizedApp.LogicalId(forwarder.Forwarding);
@@ -87,9 +89,11 @@ public sealed class DeploymentVariantTests
             foreach (var trust in Cfn.Statements(role.GetProperty("Properties").GetProperty("AssumeRolePolicyDocument")))
             {
                 var service = trust.GetProperty("Principal").GetProperty("Service").GetString();
-                var conditions = trust.TryGetProperty("Condition", out var c) ? c.GetProperty("StringEquals") : default;
-                string? Condition(string key) =>
-                    conditions.ValueKind == JsonValueKind.Object && conditions.TryGetProperty(key, out var value) ? Cfn.Render(value) : null;
+                var all = trust.TryGetProperty("Condition", out var c) ? c : default;
+                string? ConditionOf(string op, string key) =>
+                    all.ValueKind == JsonValueKind.Object && all.TryGetProperty(op, out var conditions) && conditions.TryGetProperty(key, out var value)
+                        ? Cfn.Render(value) : null;
+                string? Condition(string key) => ConditionOf("StringEquals", key);
                 switch (service)
                 {
                     // Lambda's documented execution-role trust policy has no source condition; a function can only use a
@@ -100,6 +104,10 @@ public sealed class DeploymentVariantTests
                         break;
                     case "events.amazonaws.com" when Condition("aws:SourceAccount") == "${AWS::AccountId}"
                                                      && Condition("aws:SourceArn") is { } rule && rule.Contains(":rule/", StringComparison.Ordinal):
+                        break;
+                    // SSM Automation's documented confused-deputy conditions: this account, and its automation executions.
+                    case "ssm.amazonaws.com" when Condition("aws:SourceAccount") == "${AWS::AccountId}"
+                                                  && ConditionOf("ArnLike", "aws:SourceArn") is { } execution && execution.Contains(":automation-execution/", StringComparison.Ordinal):
                         break;
                     default:
                         problems.Add($"{roleId}: {service} {trust.GetRawText()}");
