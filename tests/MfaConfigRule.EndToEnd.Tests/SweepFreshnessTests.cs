@@ -76,7 +76,7 @@ public sealed class SweepFreshnessTests(ITestOutputHelper output) : EndToEndTest
         var others = StoredResults().Where(r => r.ResourceId != poisoned.UserId).ToList();
         VerdictAssert.Exactly(expected.Where(e => e.Key != poisoned.UserId).ToDictionary(), others, NamesById());
         // The "never expires" date is read as an exemption with no end: the user gets its verdict, and the run succeeds.
-        Assert.True(outcome.Succeeded, outcome.ErrorMessage);
+        if (!outcome.Succeeded) Assert.Fail(outcome.ErrorMessage);
         var own = Assert.Single(StoredResults(), r => r.ResourceId == poisoned.UserId);
         Assert.Equal("NOT_APPLICABLE", own.ComplianceType);
         Assert.Equal(0, await evaluate.StopAsync());
