@@ -115,23 +115,8 @@ internal sealed class MfaConfigRuleConstruct : Construct
         {
             ConfigRuleName = props.RuleName,
             Description = Description,
-            Source = new CfnConfigRule.SourceProperty
-            {
-                Owner = "CUSTOM_LAMBDA",
-                SourceIdentifier = EvaluateFunction.Function.FunctionArn,
-                SourceDetails = new object[]
-                {
-                    new CfnConfigRule.SourceDetailProperty { EventSource = "aws.config", MessageType = "ConfigurationItemChangeNotification" },
-                    new CfnConfigRule.SourceDetailProperty { EventSource = "aws.config", MessageType = "OversizedConfigurationItemChangeNotification" },
-                    new CfnConfigRule.SourceDetailProperty
-                    {
-                        EventSource = "aws.config",
-                        MessageType = "ScheduledNotification",
-                        MaximumExecutionFrequency = props.MaximumExecutionFrequency,
-                    },
-                },
-            },
-            Scope = new CfnConfigRule.ScopeProperty { ComplianceResourceTypes = ["AWS::IAM::User"] },
+            Source = RuleSource(EvaluateFunction.Function.FunctionArn, props.MaximumExecutionFrequency),
+            Scope = RuleScope,
             InputParameters = props.InputParameters.ToDictionary(p => p.Key, p => (object)p.Value, StringComparer.Ordinal),
         });
         Rule.AddDependency(InvokePermission);
@@ -146,6 +131,29 @@ internal sealed class MfaConfigRuleConstruct : Construct
 
     public string RuleName => Rule.ConfigRuleName!;
     public string RuleArn => Rule.AttrArn;
+
+    /// <summary>
+    /// What invokes the rule's function: IAM user configuration changes (oversized ones too) and the periodic sweep. One
+    /// definition for the single-account rule and every Organization member's rule pointing at the central function.
+    /// </summary>
+    internal static CfnConfigRule.SourceProperty RuleSource(string functionArn, string maximumExecutionFrequency) => new()
+    {
+        Owner = "CUSTOM_LAMBDA",
+        SourceIdentifier = functionArn,
+        SourceDetails = new object[]
+        {
+            new CfnConfigRule.SourceDetailProperty { EventSource = "aws.config", MessageType = "ConfigurationItemChangeNotification" },
+            new CfnConfigRule.SourceDetailProperty { EventSource = "aws.config", MessageType = "OversizedConfigurationItemChangeNotification" },
+            new CfnConfigRule.SourceDetailProperty
+            {
+                EventSource = "aws.config",
+                MessageType = "ScheduledNotification",
+                MaximumExecutionFrequency = maximumExecutionFrequency,
+            },
+        },
+    };
+
+    internal static CfnConfigRule.ScopeProperty RuleScope => new() { ComplianceResourceTypes = ["AWS::IAM::User"] };
 
     /// <summary>
     /// What evaluating an account takes: its IAM users' credential state and CloudTrail's record of IAM changes read, and

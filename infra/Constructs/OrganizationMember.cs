@@ -81,23 +81,8 @@ internal sealed class OrganizationMember : Construct
         {
             ConfigRuleName = props.RuleName,
             Description = MfaConfigRuleConstruct.Description,
-            Source = new CfnConfigRule.SourceProperty
-            {
-                Owner = "CUSTOM_LAMBDA",
-                SourceIdentifier = props.CentralFunctionArn,
-                SourceDetails = new object[]
-                {
-                    new CfnConfigRule.SourceDetailProperty { EventSource = "aws.config", MessageType = "ConfigurationItemChangeNotification" },
-                    new CfnConfigRule.SourceDetailProperty { EventSource = "aws.config", MessageType = "OversizedConfigurationItemChangeNotification" },
-                    new CfnConfigRule.SourceDetailProperty
-                    {
-                        EventSource = "aws.config",
-                        MessageType = "ScheduledNotification",
-                        MaximumExecutionFrequency = props.MaximumExecutionFrequency,
-                    },
-                },
-            },
-            Scope = new CfnConfigRule.ScopeProperty { ComplianceResourceTypes = ["AWS::IAM::User"] },
+            Source = MfaConfigRuleConstruct.RuleSource(props.CentralFunctionArn, props.MaximumExecutionFrequency),
+            Scope = MfaConfigRuleConstruct.RuleScope,
             InputParameters = props.InputParameters.ToDictionary(p => p.Key, p => (object)p.Value, StringComparer.Ordinal),
         });
         // Config evaluates as soon as the rule exists, and the central function then assumes the role.
