@@ -89,15 +89,21 @@ internal static class AuditWriter
         };
     }
 
-    private static void WriteJson(TextWriter writer, IReadOnlyList<AuditRow> rows)
+    private static void WriteJson(TextWriter writer, IReadOnlyList<AuditRow> rows) => WriteJson(writer, [.. rows.Select(r => (Account: (string?)null, Row: r))]);
+
+    private static void WriteCsv(TextWriter writer, IReadOnlyList<AuditRow> rows) => WriteCsv(writer, [.. rows.Select(r => (Account: (string?)null, Row: r))]);
+
+    /// <summary>JSON for one account's rows, or several accounts' (each row then carries its <c>account</c> first).</summary>
+    internal static void WriteJson(TextWriter writer, IReadOnlyList<(string? Account, AuditRow Row)> rows)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartArray();
-            foreach (var row in rows)
+            foreach (var (account, row) in rows)
             {
                 json.WriteStartObject();
+                if (account is not null) json.WriteString("account", account);
                 json.WriteString("user", row.User);
                 json.WriteString("arn", row.Arn);
                 json.WriteString("compliance", row.Compliance);
@@ -109,11 +115,16 @@ internal static class AuditWriter
         writer.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
-    private static void WriteCsv(TextWriter writer, IReadOnlyList<AuditRow> rows)
+    /// <summary>CSV for one account's rows, or several accounts' (with an <c>account</c> column first).</summary>
+    internal static void WriteCsv(TextWriter writer, IReadOnlyList<(string? Account, AuditRow Row)> rows)
     {
-        writer.WriteLine("user,arn,compliance,annotation");
-        foreach (var row in rows)
-            writer.WriteLine(string.Join(',', CsvField(row.User), CsvField(row.Arn), CsvField(row.Compliance), CsvField(row.Annotation)));
+        var withAccount = rows.Any(r => r.Account is not null);
+        writer.WriteLine(withAccount ? "account,user,arn,compliance,annotation" : "user,arn,compliance,annotation");
+        foreach (var (account, row) in rows)
+        {
+            var fields = new[] { row.User, row.Arn, row.Compliance, row.Annotation };
+            writer.WriteLine(string.Join(',', (withAccount ? fields.Prepend(account ?? string.Empty) : fields).Select(CsvField)));
+        }
     }
 
     internal static string CsvField(string value)

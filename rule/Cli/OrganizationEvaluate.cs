@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Iam;
@@ -103,40 +101,9 @@ internal static class AccountAuditWriter
     {
         switch (format)
         {
-            case OutputFormat.Json: WriteJson(writer, rows); break;
-            case OutputFormat.Csv: WriteCsv(writer, rows); break;
+            case OutputFormat.Json: AuditWriter.WriteJson(writer, [.. rows.Select(r => ((string?)r.Account, r.Row))]); break;
+            case OutputFormat.Csv: AuditWriter.WriteCsv(writer, [.. rows.Select(r => ((string?)r.Account, r.Row))]); break;
             default: WriteTable(writer, rows); break;
-        }
-    }
-
-    private static void WriteJson(TextWriter writer, IReadOnlyList<AccountRow> rows)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartArray();
-            foreach (var (account, row) in rows)
-            {
-                json.WriteStartObject();
-                json.WriteString("account", account);
-                json.WriteString("user", row.User);
-                json.WriteString("arn", row.Arn);
-                json.WriteString("compliance", row.Compliance);
-                json.WriteString("annotation", row.Annotation);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-        }
-        writer.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
-    }
-
-    private static void WriteCsv(TextWriter writer, IReadOnlyList<AccountRow> rows)
-    {
-        writer.WriteLine("account,user,arn,compliance,annotation");
-        foreach (var (account, row) in rows)
-        {
-            writer.WriteLine(string.Join(',', AuditWriter.CsvField(account), AuditWriter.CsvField(row.User), AuditWriter.CsvField(row.Arn),
-                AuditWriter.CsvField(row.Compliance), AuditWriter.CsvField(row.Annotation)));
         }
     }
 
