@@ -203,6 +203,77 @@ public sealed class OrganizationTemplateTests
     }
 
     [Fact]
+    public void ManagementAccount_DeployedFromIt_NeedsNoSeparateCommand()
+    {
+        var outputs = AdminJson.GetProperty("Outputs");
+
+        Assert.False(outputs.TryGetProperty(MfaConfigRuleOrganizationStack.ManagementAccountCommandOutput, out _));
+        Assert.NotNull(_stack.OwnAccount);
+    }
+
+    [Fact]
+    public void DelegatedAdministrator_StackSetIsCalledAsDelegatedAdmin()
+    {
+        var admin = Template.FromStack(Build(Context((OrganizationDeployment.AdministratorKey, OrganizationDeployment.DelegatedAdministrator))));
+
+        admin.HasResourceProperties("AWS::CloudFormation::StackSet", new Dictionary<string, object>
+        {
+            ["PermissionModel"] = "SERVICE_MANAGED",
+            ["CallAs"] = "DELEGATED_ADMIN",
+            ["StackInstancesGroup"] = Match.ArrayEquals(new object[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["DeploymentTargets"] = Match.ObjectEquals(new Dictionary<string, object> { ["OrganizationalUnitIds"] = Ous }),
+                    ["Regions"] = new[] { "eu-west-1" },
+                },
+            }),
+        });
+    }
+
+    /// <summary>
+    /// The delegated administrator is a member: the StackSet gives it the rule and the member role when it sits in a target
+    /// OU, so the admin stack must not create them too (same names). The management account, which StackSets skip and a
+    /// delegated administrator cannot deploy to, gets them from the printed command.
+    /// </summary>
+    [Fact]
+    public void DelegatedAdministrator_AdminStackHoldsNoMemberPiecesOfItsOwn()
+    {
+        var stack = Build(Context((OrganizationDeployment.AdministratorKey, OrganizationDeployment.DelegatedAdministrator)));
+        var admin = SynthesizedApp.Json(stack);
+
+        Assert.Null(stack.OwnAccount);
+        Assert.Empty(Cfn.Resources(admin, "AWS::Config::ConfigRule"));
+        Assert.DoesNotContain(Cfn.Resources(admin, "AWS::IAM::Role"),
+            r => r.Resource.GetProperty("Properties").TryGetProperty("RoleName", out var name) && name.GetString() == "MfaConfigRule-Member");
+    }
+
+    [Fact]
+    public void DelegatedAdministrator_OutputsTheManagementAccountsCommandWithEveryParameterOfTheMemberTemplate()
+    {
+        var stack = Build(Context((OrganizationDeployment.AdministratorKey, OrganizationDeployment.DelegatedAdministrator)));
+        var admin = SynthesizedApp.Json(stack);
+        var function = SynthesizedApp.LogicalId(stack.Central.EvaluateFunction.Function);
+        var role = SynthesizedApp.LogicalId(stack.Central.EvaluateFunction.Role);
+        var member = JsonDocument.Parse(stack.Members.TemplateBody).RootElement;
+        var stackSetParameters = Cfn.Single(admin, "AWS::CloudFormation::StackSet").GetProperty("Properties").GetProperty("Parameters").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("ParameterKey").GetString()!, p => Cfn.Render(p.GetProperty("ParameterValue")), StringComparer.Ordinal);
+
+        var command = Cfn.Render(admin.GetProperty("Outputs").GetProperty(MfaConfigRuleOrganizationStack.ManagementAccountCommandOutput).GetProperty("Value"));
+
+        Assert.StartsWith(
+            "aws cloudformation deploy --region eu-west-1 --stack-name MfaConfigRule-ManagementAccount " +
+            "--template-file cdk.out/MfaConfigRuleMember.template.json --capabilities CAPABILITY_NAMED_IAM --parameter-overrides ",
+            command, StringComparison.Ordinal);
+        Assert.Contains($"CentralFunctionArn=${{{function}.Arn}}", command, StringComparison.Ordinal);
+        Assert.Contains($"CentralRoleArn=${{{role}.Arn}}", command, StringComparison.Ordinal);
+        // Exactly the StackSet's parameters, each declared by the member template: the management account gets what every member gets.
+        foreach (var parameter in member.GetProperty("Parameters").EnumerateObject())
+            Assert.Contains($" {parameter.Name}={stackSetParameters[parameter.Name]}", command, StringComparison.Ordinal);
+        Assert.Equal(stackSetParameters.Count, command.Split("--parameter-overrides ")[1].Split(' ').Length);
+    }
+
+    [Fact]
     public void Aggregator_CoversTheOrganizationInEveryRegionWithItsOwnRole()
     {
         var role = SynthesizedApp.LogicalId(_stack.Aggregator.Role);
@@ -264,6 +335,15 @@ public sealed class OrganizationTemplateTests
 
         Assert.Contains("mfaRule:organizationalUnitIds", error.Message, StringComparison.Ordinal);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Settings_UnknownAdministrator_StopsSynthesisNamingTheKeyAndTheChoices()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Build(Context((OrganizationDeployment.AdministratorKey, "security-account"))));
+
+        Assert.Contains("mfaRule:administrator: 'security-account' is neither management", error.Message, StringComparison.Ordinal);
+        Assert.Contains("delegated", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
