@@ -93,9 +93,10 @@ internal sealed class CentralEvaluator : Construct
                 "organizations:ListAccounts supports no resource-level permissions (Service Authorization Reference).",
                 $"Resource::arn:<AWS::Partition>:iam::*:role/{props.MemberRoleName}", "Resource::*"));
 
-        // Config invokes the function from each member account, so SourceAccount (this account only) would refuse them.
-        // PrincipalOrgID applies to IAM principals, not to a service principal like config.amazonaws.com, and CDK 2.160's
-        // CloudFormation offers no other condition here: the function itself refuses any account outside the Organization.
+        // Config invokes the function from each member account, so SourceAccount (this account only) would refuse them;
+        // SourceArn's schema takes only a 12-digit or empty account (no arn:...:config:REGION:*:config-rule/*), and
+        // PrincipalOrgID writes aws:PrincipalOrgID, which a service principal's request does not carry. Nothing
+        // CloudFormation can write admits exactly the Organization: the function itself refuses any account outside it.
         InvokePermission = new CfnPermission(this, "ConfigInvokePermission", new CfnPermissionProps
         {
             Action = "lambda:InvokeFunction",
