@@ -105,6 +105,14 @@ for variant in "${variants[@]}"; do
   node infra/remediation/check-enforcement-policy.js "$out/$name/MfaConfigRule.template.json" "$keys"
 done
 
+step "the Organization's cross-account access (central role <-> member role), decided by @cloud-copilot/iam-simulate"
+for variant in "${variants[@]}"; do
+  read -r name context <<<"$variant"
+  case "$context" in *"mfaRule:deployment=organization"*) ;; *) continue ;; esac
+  echo "$name"
+  node infra/organization/check-cross-account-access.js "$out/$name/MfaConfigRuleOrganization.template.json" "$out/$name/MfaConfigRuleMember.template.json"
+done
+
 step "cfn-lint $(cfn-lint --version | awk '{print $2}'), warnings on"
 t=$SECONDS
 set +e

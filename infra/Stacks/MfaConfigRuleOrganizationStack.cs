@@ -45,8 +45,10 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
         var settings = props.Settings;
         var organization = props.Organization;
 
+        Identity = new OrganizationIdentity(this, "OrganizationId", settings.LogRetention);
         Central = new CentralEvaluator(this, "Central", new CentralEvaluatorProps
         {
+            OrganizationId = Identity.OrganizationId,
             Code = props.Code,
             RuleName = settings.RuleName,
             MemberRoleName = organization.MemberRoleName,
@@ -56,7 +58,6 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
             LogRetention = settings.LogRetention,
             EventMaxAge = Duration.Seconds(settings.EventMaxAge.TotalSeconds),
         });
-        Identity = new OrganizationIdentity(this, "OrganizationId", settings.LogRetention);
         var central = new OrganizationCentral(this, settings, organization, props.Code, Central, Identity);
         central.Provide(CentralValue.EvaluateFunctionArn, Central.EvaluateFunction.Function.FunctionArn);
         central.Provide(CentralValue.EvaluateRoleArn, Central.EvaluateFunction.Role.RoleArn);

@@ -92,7 +92,7 @@ public sealed class OrganizationTemplateTests
     }
 
     [Fact]
-    public void MemberTemplate_RoleTrustsOnlyTheCentralRoleWithTheExternalId()
+    public void MemberTemplate_RoleTrustsOnlyTheCentralRoleWithTheExternalIdFromTheOrganization()
     {
         Member.HasResourceProperties("AWS::IAM::Role", new Dictionary<string, object>
         {
@@ -108,7 +108,11 @@ public sealed class OrganizationTemplateTests
                         ["Principal"] = new Dictionary<string, object> { ["AWS"] = new Dictionary<string, object> { ["Ref"] = "CentralRoleArn" } },
                         ["Condition"] = new Dictionary<string, object>
                         {
-                            ["StringEquals"] = new Dictionary<string, object> { ["sts:ExternalId"] = "mfa-config-rule" },
+                            ["StringEquals"] = new Dictionary<string, object>
+                            {
+                                ["sts:ExternalId"] = "mfa-config-rule",
+                                ["aws:PrincipalOrgID"] = new Dictionary<string, object> { ["Ref"] = "OrganizationId" },
+                            },
                         },
                     },
                 }),
@@ -148,7 +152,7 @@ public sealed class OrganizationTemplateTests
 
         Assert.InRange(Encoding.UTF8.GetByteCount(body), 1, OrganizationMemberStack.MaxTemplateBodyBytes);
         Assert.False(MemberJson.TryGetProperty("Rules", out _), "the member template carries a CDK bootstrap rule");
-        Assert.Equal(["CentralFunctionArn", "CentralRoleArn"], MemberJson.GetProperty("Parameters").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["CentralFunctionArn", "CentralRoleArn", "OrganizationId"], MemberJson.GetProperty("Parameters").EnumerateObject().Select(p => p.Name).Order());
         Assert.DoesNotContain("AWS::Lambda::Function", body, StringComparison.Ordinal);
         Assert.DoesNotContain("cdk-hnb659fds", body, StringComparison.Ordinal);
         Assert.DoesNotContain("AWS::CDK::Metadata", body, StringComparison.Ordinal);
@@ -159,7 +163,10 @@ public sealed class OrganizationTemplateTests
     {
         var grants = Cfn.GrantsOfRole(AdminJson, CentralRole);
 
-        Assert.Contains("sts:AssumeRole on arn:${AWS::Partition}:iam::*:role/MfaConfigRule-Member", grants);
+        // Only member roles of accounts in the Organization the admin stack read at deploy time.
+        Assert.Contains("sts:AssumeRole on arn:${AWS::Partition}:iam::*:role/MfaConfigRule-Member when StringEquals aws:ResourceOrgID=${"
+            + SynthesizedApp.LogicalId(_stack.Identity.Resource) + ".Id}", grants);
+        Assert.DoesNotContain(grants, g => g.StartsWith("sts:", StringComparison.Ordinal) && !g.Contains(" when ", StringComparison.Ordinal));
         Assert.Contains("organizations:ListAccounts on *", grants);
         Assert.DoesNotContain(grants, g => g.StartsWith("iam:", StringComparison.Ordinal) || g.StartsWith("config:", StringComparison.Ordinal));
         Admin.HasResourceProperties("AWS::Lambda::Function", new Dictionary<string, object>
