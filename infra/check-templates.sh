@@ -23,6 +23,7 @@ variants=(
   "remediation-manual-disable -c mfaRule:region=us-east-1 -c mfaRule:remediation=manual -c mfaRule:remediationAction=DisableConsoleAccess"
   "remediation-auto-keys      -c mfaRule:region=us-east-1 -c mfaRule:remediation=automatic -c mfaRule:remediationAction=EnforceMfa -c mfaRule:remediationDenyAccessKeys=true"
   "organization               -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456,ou-ab12-7890abcd -c mfaRule:region=eu-west-1"
+  "organization-delegated     -c mfaRule:deployment=organization -c mfaRule:administrator=delegated -c mfaRule:organizationalUnitIds=r-ab12 -c mfaRule:region=us-east-1"
 )
 
 # cfn-lint warnings CDK itself writes into every template, ignored by rule, resource type and message only, each with its
@@ -102,6 +103,14 @@ for variant in "${variants[@]}"; do
   case "$context" in *"mfaRule:remediationDenyAccessKeys=true"*) keys=denied ;; *) keys=allowed ;; esac
   echo "$name: access keys $keys"
   node infra/remediation/check-enforcement-policy.js "$out/$name/MfaConfigRule.template.json" "$keys"
+done
+
+step "the Organization's cross-account access (central role <-> member role), decided by @cloud-copilot/iam-simulate"
+for variant in "${variants[@]}"; do
+  read -r name context <<<"$variant"
+  case "$context" in *"mfaRule:deployment=organization"*) ;; *) continue ;; esac
+  echo "$name"
+  node infra/organization/check-cross-account-access.js "$out/$name/MfaConfigRuleOrganization.template.json" "$out/$name/MfaConfigRuleMember.template.json"
 done
 
 step "cfn-lint $(cfn-lint --version | awk '{print $2}'), warnings on"

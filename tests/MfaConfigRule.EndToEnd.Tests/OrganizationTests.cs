@@ -154,6 +154,58 @@ public sealed class OrganizationTests(ITestOutputHelper output) : EndToEndTest(o
         Assert.Empty(missing.Config(Region).Results(RuleName));
     }
 
+    /// <summary>The admin stack in a delegated administrator: the hub is a member, the management account another.</summary>
+    private DoubleAccount MakeHubADelegatedAdministrator()
+    {
+        var management = Aws.State.AddAccount("111111111111");
+        var organization = Aws.State.CreateOrganization(management);
+        organization.Join(Account);
+        organization.RegisterDelegatedAdministrator(Account.AccountId);
+        return management;
+    }
+
+    [Fact]
+    public async Task CentralFunction_InADelegatedAdministrator_EvaluatesTheMembersAndTheManagementAccount()
+    {
+        var policy = RulePolicy.WithExemptions;
+        var management = MakeHubADelegatedAdministrator();
+        // What the ManagementAccountCommand output deploys there: the member template's rule and role.
+        var managementUsers = Populate(management, 15, seed: 1, withRole: true);
+        var (member, memberUsers) = AddMember("222222222222", 20, seed: 2);
+        var function = await StartCentralFunctionAsync();
+
+        var managementOutcome = await function.InvokeAsync(MemberEvent(management, policy));
+        var memberOutcome = await function.InvokeAsync(MemberEvent(member, policy));
+
+        Assert.True(managementOutcome.Succeeded, managementOutcome.ToString());
+        Assert.True(memberOutcome.Succeeded, memberOutcome.ToString());
+        VerdictAssert.Exactly(policy.ExpectedById(managementUsers), Stored(management), Names(management));
+        VerdictAssert.Exactly(policy.ExpectedById(memberUsers), Stored(member), Names(member));
+    }
+
+    /// <summary>The member role's aws:PrincipalOrgID condition at work: a hub that left the Organization is refused by STS.</summary>
+    [Fact]
+    public async Task CentralFunction_AfterItsAccountLeftTheOrganization_MemberRolesRefuseItsRole()
+    {
+        var policy = RulePolicy.Defaults;
+        MakeHubADelegatedAdministrator();
+        var (first, firstUsers) = AddMember("222222222222", 10, seed: 2);
+        var (second, _) = AddMember("333333333333", 10, seed: 3);
+        var function = await StartCentralFunctionAsync();
+        var before = await function.InvokeAsync(MemberEvent(first, policy));
+
+        // The function still holds the Organization's accounts (kept 15 minutes); only STS can tell it is outside now.
+        Organization.Leave(Account.AccountId);
+        var after = await function.InvokeAsync(MemberEvent(second, policy));
+
+        Assert.True(before.Succeeded, before.ToString());
+        VerdictAssert.Exactly(policy.ExpectedById(firstUsers), Stored(first), Names(first));
+        Assert.Equal("MemberRoleUnavailable", after.ErrorType);
+        Assert.Contains($"cannot assume arn:aws:iam::{second.AccountId}:role/{MemberRoleName}", after.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("AccessDenied", after.ErrorMessage, StringComparison.Ordinal);
+        Assert.Empty(second.Config(Region).Calls());
+    }
+
     private const string AuditorRoleName = "MfaAuditor";
 
     /// <summary>A role for a person's audit: the hub account's own principals (here its root key) may assume it.</summary>
