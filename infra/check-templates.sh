@@ -23,6 +23,7 @@ variants=(
   "remediation-manual-disable -c mfaRule:region=us-east-1 -c mfaRule:remediation=manual -c mfaRule:remediationAction=DisableConsoleAccess"
   "remediation-auto-keys      -c mfaRule:region=us-east-1 -c mfaRule:remediation=automatic -c mfaRule:remediationAction=EnforceMfa -c mfaRule:remediationDenyAccessKeys=true"
   "organization               -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456,ou-ab12-7890abcd -c mfaRule:region=eu-west-1"
+  "organization-securityhub   -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=us-east-1 -c mfaRule:securityHubFindings=direct -c mfaRule:securityHubSeverity=CRITICAL"
 )
 
 # cfn-lint warnings CDK itself writes into every template, ignored by rule, resource type and message only, each with its

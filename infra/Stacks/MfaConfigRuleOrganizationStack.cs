@@ -50,6 +50,8 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
             LogRetention = settings.LogRetention,
             EventMaxAge = Duration.Seconds(settings.EventMaxAge.TotalSeconds),
         });
+        // Each member's findings are imported with its member role's session (its part grants the permission there).
+        if (settings.SecurityHubFindings) SecurityHubFindings.SwitchOn(Central.EvaluateFunction, settings.SecurityHubSeverity);
         var functionArn = Central.EvaluateFunction.Function.FunctionArn;
         var roleArn = Central.EvaluateFunction.Role.RoleArn;
 
