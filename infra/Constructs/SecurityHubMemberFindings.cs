@@ -13,6 +13,13 @@ internal sealed class SecurityHubMemberFindings(string failedSeverity) : IOrgani
 {
     public const string PolicyId = "MemberImportFindings";
 
+    /// <summary>The central function imports each member's findings with that member's role session: it only needs the switch.</summary>
+    public void AddCentral(OrganizationCentral central)
+    {
+        ArgumentNullException.ThrowIfNull(central);
+        SecurityHubFindings.SwitchOn(central.Evaluator.EvaluateFunction, failedSeverity);
+    }
+
     public void AddTo(OrganizationMember member)
     {
         ArgumentNullException.ThrowIfNull(member);
@@ -24,7 +31,4 @@ internal sealed class SecurityHubMemberFindings(string failedSeverity) : IOrgani
         // Config evaluates as soon as the rule exists, and that first sweep already exports findings.
         member.Rule.AddDependency((CfnResource)policy.Node.DefaultChild!);
     }
-
-    /// <summary>The severity of FAILED findings the central function is given (LOW, MEDIUM, HIGH or CRITICAL).</summary>
-    public string FailedSeverity => failedSeverity;
 }
