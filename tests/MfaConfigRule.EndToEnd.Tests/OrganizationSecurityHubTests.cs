@@ -69,6 +69,36 @@ public sealed partial class OrganizationTests
     }
 
     [Fact]
+    public async Task CentralFunction_DirectFindings_ManagementAccountsOwnRuleExportsIntoItsOwnHubThroughItsMemberRole()
+    {
+        var policy = RulePolicy.WithExemptions;
+        var users = Populate(Account, 35, seed: 1, withRole: true);
+        var (member, memberUsers) = AddMember("222222222222", 20, seed: 2);
+        var function = await StartCentralFunctionAsync(DirectFindings);
+
+        var own = await function.InvokeAsync(MemberEvent(Account, policy));
+        var other = await function.InvokeAsync(MemberEvent(member, policy));
+
+        Assert.True(own.Succeeded, own.ToString());
+        Assert.True(other.Succeeded, other.ToString());
+        VerdictAssert.Exactly(policy.ExpectedById(users), Stored(Account), Names(Account));
+        AssertFindingsOfItsOwn(Account);
+        AssertFindingsOfItsOwn(member);
+        Assert.Equal(memberUsers.Count, HubOf(member).Findings.Count);
+    }
+
+    [Fact]
+    public async Task CentralFunction_BadSecurityHubSetting_ReportsAnInitializationErrorNamingIt()
+    {
+        var function = await StartCentralFunctionAsync(new Dictionary<string, string> { ["SECURITY_HUB_FINDINGS"] = "on" });
+
+        var error = await function.RuntimeApi.InitializationError.WaitAsync(LambdaFunction.OutcomeWait);
+
+        Assert.Equal("Runtime.InvalidConfiguration", error.ErrorType);
+        Assert.Contains("SECURITY_HUB_FINDINGS='on' is not 'direct' or 'off'", error.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CentralFunction_MemberHubsDisabledThrottlingOrRefusing_EveryConfigVerdictStandsAndEachLineWarns()
     {
         var policy = RulePolicy.WithExemptions;
