@@ -12,7 +12,7 @@ namespace MfaConfigRule.EndToEnd.Tests;
 /// assumes each member's role (trusting only that role, in the Organization, with the external ID) and reports into
 /// that member's Config; it refuses events that are not one member's own.
 /// </summary>
-public sealed class OrganizationTests(ITestOutputHelper output) : EndToEndTest(output)
+public sealed partial class OrganizationTests(ITestOutputHelper output) : EndToEndTest(output)
 {
     private const string MemberRoleName = "MfaRuleMember";
     private const string HubRoleName = "MfaRuleHubEvaluate";
@@ -43,19 +43,21 @@ public sealed class OrganizationTests(ITestOutputHelper output) : EndToEndTest(o
         return members.Zip(snapshots, (m, s) => new SeededUser(s.UserName, s.UserId, m.Case)).ToList();
     }
 
-    /// <summary>The central function: its role's session as Lambda hands it over, and the Organization settings.</summary>
-    private Task<LambdaFunction> StartCentralFunctionAsync()
+    /// <summary>The central function: its role's session as Lambda hands it over, the Organization settings, and <paramref name="extra"/>.</summary>
+    private Task<LambdaFunction> StartCentralFunctionAsync(IReadOnlyDictionary<string, string>? extra = null)
     {
         Account.AddRole(HubRoleName);
         var session = Account.StartRoleSession(HubRoleName, "mfa-config-rule-evaluate", TimeSpan.FromHours(1));
-        return StartFunctionAsync("evaluate", new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["AWS_ACCESS_KEY_ID"] = session.AccessKeyId,
             ["AWS_SECRET_ACCESS_KEY"] = session.SecretAccessKey,
             ["AWS_SESSION_TOKEN"] = session.SessionToken!,
             ["MFA_RULE_MEMBER_ROLE_NAME"] = MemberRoleName,
             ["MFA_RULE_MEMBER_ROLE_EXTERNAL_ID"] = ExternalId,
-        });
+        };
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>()) environment[name] = value;
+        return StartFunctionAsync("evaluate", environment);
     }
 
     /// <summary>The scheduled event the member's Config sends: its account, its rule's ARN, its Config role.</summary>
