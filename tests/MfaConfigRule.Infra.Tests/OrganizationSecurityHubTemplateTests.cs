@@ -68,8 +68,8 @@ public sealed class OrganizationSecurityHubTemplateTests
     {
         var stack = Direct();
         var admin = SynthesizedApp.Json(stack);
-        var role = SynthesizedApp.LogicalId(stack.OwnAccount.Role);
-        var rule = SynthesizedApp.LogicalId(stack.OwnAccount.Rule);
+        var role = SynthesizedApp.LogicalId(stack.OwnAccount!.Role);
+        var rule = SynthesizedApp.LogicalId(stack.OwnAccount!.Rule);
         var policy = Assert.Single(Cfn.Resources(admin, "AWS::IAM::Policy"), p => p.Resource.GetRawText().Contains("securityhub:", StringComparison.Ordinal)).LogicalId;
 
         Assert.Equal([ImportOwnFindings], SecurityHubGrants(admin, role));
