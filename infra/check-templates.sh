@@ -23,6 +23,7 @@ variants=(
   "remediation-manual-disable -c mfaRule:region=us-east-1 -c mfaRule:remediation=manual -c mfaRule:remediationAction=DisableConsoleAccess"
   "remediation-auto-keys      -c mfaRule:region=us-east-1 -c mfaRule:remediation=automatic -c mfaRule:remediationAction=EnforceMfa -c mfaRule:remediationDenyAccessKeys=true"
   "organization               -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456,ou-ab12-7890abcd -c mfaRule:region=eu-west-1"
+  "organization-remediation   -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=eu-west-1 -c mfaRule:remediation=automatic -c mfaRule:remediationAction=EnforceMfa"
 )
 
 # cfn-lint warnings CDK itself writes into every template, ignored by rule, resource type and message only, each with its
@@ -100,8 +101,12 @@ for variant in "${variants[@]}"; do
   case "$context" in *"mfaRule:remediationAction=EnforceMfa"*) ;; *) continue ;; esac
   # Access keys keep working under the default policy (Bool); the opt-in (BoolIfExists) denies them too.
   case "$context" in *"mfaRule:remediationDenyAccessKeys=true"*) keys=denied ;; *) keys=allowed ;; esac
-  echo "$name: access keys $keys"
-  node infra/remediation/check-enforcement-policy.js "$out/$name/MfaConfigRule.template.json" "$keys"
+  # The Organization's policy is in the admin stack (the management account's own) and in the member template.
+  case "$context" in *"mfaRule:deployment=organization"*) templates=(MfaConfigRuleOrganization MfaConfigRuleMember) ;; *) templates=(MfaConfigRule) ;; esac
+  for template in "${templates[@]}"; do
+    echo "$name/$template: access keys $keys"
+    node infra/remediation/check-enforcement-policy.js "$out/$name/$template.template.json" "$keys"
+  done
 done
 
 step "cfn-lint $(cfn-lint --version | awk '{print $2}'), warnings on"

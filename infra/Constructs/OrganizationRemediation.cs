@@ -73,8 +73,9 @@ internal sealed class OrganizationRemediation(MfaRuleSettings settings) : IOrgan
             Description = $"Remediates NON_COMPLIANT users of {settings.RuleName} in every Organization account ({settings.RemediationAction.ToWire()}), " +
                 "once the account's own SSM shows the automation asking for it",
             MemorySize = 256,
-            // The runbook step allows 120 s; the lift sweeps the accounts a few at a time.
-            Timeout = Duration.Seconds(300),
+            // A remediation is a few calls in one account (the runbook step allows 120 s); the hourly lift sweeps every
+            // account, 8 at a time, so it gets Lambda's longest timeout.
+            Timeout = Duration.Minutes(15),
             LogRetention = settings.LogRetention,
             Environment = environment,
             AsyncRetryAttempts = 0,
