@@ -4,22 +4,18 @@ using MfaConfigRule.Aws;
 namespace MfaConfigRule.Enrollment;
 
 /// <summary><see cref="IEnrollmentClient"/> over the IAM (2010-05-08) and STS (2011-06-15) Query APIs.</summary>
-internal sealed class EnrollmentClient(QueryProtocolClient iam, QueryProtocolClient sts) : IEnrollmentClient
+internal sealed class EnrollmentClient(QueryProtocolClient iam, StsClient sts) : IEnrollmentClient
 {
-    public const string StsApiVersion = "2011-06-15";
-
     /// <summary>Both clients over the transport and endpoints the front door already built.</summary>
     public static EnrollmentClient Create(AwsClients aws)
     {
         ArgumentNullException.ThrowIfNull(aws);
         return new EnrollmentClient(
             new QueryProtocolClient(aws.Transport, AwsService.Iam, aws.Endpoints.Resolve(AwsService.Iam), Iam.IamClient.ApiVersion),
-            new QueryProtocolClient(aws.Transport, AwsService.Sts, aws.Endpoints.Resolve(AwsService.Sts), StsApiVersion));
+            StsClient.Over(aws));
     }
 
-    public Task<CallerIdentity> GetCallerIdentityAsync(CancellationToken cancellationToken) =>
-        sts.InvokeAsync("GetCallerIdentity", [], result => new CallerIdentity(
-            result.RequiredText("Account"), result.RequiredText("Arn"), result.RequiredText("UserId")), cancellationToken);
+    public Task<CallerIdentity> GetCallerIdentityAsync(CancellationToken cancellationToken) => sts.GetCallerIdentityAsync(cancellationToken);
 
     public Task<VirtualMfaDeviceSecret> CreateVirtualMfaDeviceAsync(string deviceName, CancellationToken cancellationToken)
     {

@@ -1,3 +1,5 @@
+using MfaConfigRule.Aws;
+
 namespace MfaConfigRule.Enrollment;
 
 /// <summary>The IAM and STS writes an enrolment makes; the reads (GetUser, ListMFADevices) are the rule's own IAM client's.</summary>
@@ -15,9 +17,6 @@ internal interface IEnrollmentClient
     /// <summary>iam:DeleteVirtualMFADevice (only an unassigned device can be deleted).</summary>
     Task DeleteVirtualMfaDeviceAsync(string serialNumber, CancellationToken cancellationToken);
 }
-
-/// <summary>sts:GetCallerIdentity's answer.</summary>
-internal sealed record CallerIdentity(string Account, string Arn, string UserId);
 
 /// <summary>
 /// A device just created: its serial (an ARN) and its Base32 secret. The secret is the device itself: whoever holds it

@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using MfaConfigRule.Aws;
 
 namespace MfaConfigRule.Organization;
 

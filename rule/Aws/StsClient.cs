@@ -1,12 +1,13 @@
 using System.Globalization;
-using MfaConfigRule.Aws;
-
-namespace MfaConfigRule.Organization;
+namespace MfaConfigRule.Aws;
 
 /// <summary>Temporary credentials STS handed out for a role, and until when they are good.</summary>
 internal sealed record RoleSession(string AccessKeyId, string SecretAccessKey, string SessionToken, DateTimeOffset Expiration, string AssumedRoleArn);
 
-/// <summary>STS <c>AssumeRole</c> over the Query protocol (version 2011-06-15), in the caller's own Region.</summary>
+/// <summary>Who the caller's credentials belong to (GetCallerIdentity).</summary>
+internal sealed record CallerIdentity(string Account, string Arn, string UserId);
+
+/// <summary>STS over the Query protocol (version 2011-06-15), in the caller's own Region: AssumeRole and GetCallerIdentity.</summary>
 internal sealed class StsClient
 {
     public const string ApiVersion = "2011-06-15";
@@ -51,4 +52,9 @@ internal sealed class StsClient
                 result.Child("AssumedRoleUser")?.ChildText("Arn") ?? roleArn);
         }, cancellationToken);
     }
+
+    /// <summary>Needs no permission: STS answers it for any valid credentials.</summary>
+    public Task<CallerIdentity> GetCallerIdentityAsync(CancellationToken cancellationToken) =>
+        _query.InvokeAsync("GetCallerIdentity", [], result => new CallerIdentity(
+            result.RequiredText("Account"), result.RequiredText("Arn"), result.RequiredText("UserId")), cancellationToken);
 }
