@@ -22,7 +22,11 @@ internal static class MfaRuleApp
             Code = code,
             Settings = settings,
             Organization = organization,
-            MemberParts = [.. OrganizationRemediation.For(settings)],
+            MemberParts =
+            [
+                .. settings.SecurityHubFindings ? new IOrganizationMemberPart[] { new SecurityHubMemberFindings(settings.SecurityHubSeverity) } : [],
+                .. OrganizationRemediation.For(settings),
+            ],
         });
     }
 

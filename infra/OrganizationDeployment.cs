@@ -3,9 +3,23 @@ using Constructs;
 
 namespace MfaConfigRule.Infra;
 
+/// <summary>Which account the admin stack is deployed from, which decides how the StackSet is called and who covers the management account.</summary>
+internal enum OrganizationAdministrator
+{
+    /// <summary>The management account: the StackSet is called as SELF and the admin stack holds the management account's own member pieces.</summary>
+    Management,
+
+    /// <summary>
+    /// A delegated administrator (a member account registered for StackSets and Config): the StackSet is called as
+    /// DELEGATED_ADMIN and reaches this account itself when it sits in a target OU; the management account, which
+    /// StackSets skip and a delegated administrator cannot deploy to, gets the member template by one printed command.
+    /// </summary>
+    Delegated,
+}
+
 /// <summary>
 /// The Organization deployment's own context values (<c>-c mfaRule:deployment=organization</c>): which OUs get the member
-/// stack, and what the member role is called. Absent or <c>account</c>: the single-account app, unchanged.
+/// stack, what the member role is called, and which account deploys it. Absent or <c>account</c>: the single-account app, unchanged.
 /// </summary>
 internal sealed partial record OrganizationDeployment
 {
@@ -13,10 +27,13 @@ internal sealed partial record OrganizationDeployment
     public const string OrganizationalUnitIdsKey = "mfaRule:organizationalUnitIds";
     public const string MemberRoleNameKey = "mfaRule:memberRoleName";
     public const string ExternalIdKey = "mfaRule:externalId";
+    public const string AdministratorKey = "mfaRule:administrator";
 
     public const string SingleAccount = "account";
     public const string Organization = "organization";
     public const string DefaultMemberRoleName = "MfaConfigRule-Member";
+    public const string ManagementAdministrator = "management";
+    public const string DelegatedAdministrator = "delegated";
 
     /// <summary>Not a secret (AWS: external IDs never are); it makes the member role refuse sessions that do not name this deployment.</summary>
     public const string DefaultExternalId = "mfa-config-rule";
@@ -24,6 +41,7 @@ internal sealed partial record OrganizationDeployment
     public required IReadOnlyList<string> OrganizationalUnitIds { get; init; }
     public string MemberRoleName { get; init; } = DefaultMemberRoleName;
     public string ExternalId { get; init; } = DefaultExternalId;
+    public OrganizationAdministrator Administrator { get; init; } = OrganizationAdministrator.Management;
 
     /// <summary>Null for the single-account deployment; the Organization settings, validated, otherwise.</summary>
     public static OrganizationDeployment? FromContext(Node node, MfaRuleSettings settings)
@@ -52,6 +70,9 @@ internal sealed partial record OrganizationDeployment
         {
             errors.Add($"{MemberRoleNameKey}/{ExternalIdKey}: {e.Message}");
         }
+        var administrator = (node.TryGetContext(AdministratorKey) as string)?.Trim() ?? ManagementAdministrator;
+        if (administrator is not (ManagementAdministrator or DelegatedAdministrator))
+            errors.Add($"{AdministratorKey}: '{administrator}' is neither {ManagementAdministrator} (deploying from the management account) nor {DelegatedAdministrator} (from a delegated administrator registered for CloudFormation StackSets and Config)");
         if (settings.CreateRecorder)
             errors.Add($"{MfaRuleSettings.CreateRecorderKey}: the Organization deployment expects each account's own recorder (Config's organization-wide recording); it creates none");
         if (settings.Region is null)
@@ -59,7 +80,13 @@ internal sealed partial record OrganizationDeployment
 
         if (errors.Count > 0)
             throw new ArgumentException("invalid CDK context:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
-        return new OrganizationDeployment { OrganizationalUnitIds = ous, MemberRoleName = roleName, ExternalId = externalId };
+        return new OrganizationDeployment
+        {
+            OrganizationalUnitIds = ous,
+            MemberRoleName = roleName,
+            ExternalId = externalId,
+            Administrator = administrator == DelegatedAdministrator ? OrganizationAdministrator.Delegated : OrganizationAdministrator.Management,
+        };
     }
 
     [GeneratedRegex("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$", RegexOptions.CultureInvariant)]

@@ -23,6 +23,8 @@ variants=(
   "remediation-manual-disable -c mfaRule:region=us-east-1 -c mfaRule:remediation=manual -c mfaRule:remediationAction=DisableConsoleAccess"
   "remediation-auto-keys      -c mfaRule:region=us-east-1 -c mfaRule:remediation=automatic -c mfaRule:remediationAction=EnforceMfa -c mfaRule:remediationDenyAccessKeys=true"
   "organization               -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456,ou-ab12-7890abcd -c mfaRule:region=eu-west-1"
+  "organization-delegated     -c mfaRule:deployment=organization -c mfaRule:administrator=delegated -c mfaRule:organizationalUnitIds=r-ab12 -c mfaRule:region=us-east-1"
+  "organization-securityhub   -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=us-east-1 -c mfaRule:securityHubFindings=direct -c mfaRule:securityHubSeverity=CRITICAL"
   "organization-remediation   -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=eu-west-1 -c mfaRule:remediation=automatic -c mfaRule:remediationAction=EnforceMfa"
 )
 
@@ -107,6 +109,14 @@ for variant in "${variants[@]}"; do
     echo "$name/$template: access keys $keys"
     node infra/remediation/check-enforcement-policy.js "$out/$name/$template.template.json" "$keys"
   done
+done
+
+step "the Organization's cross-account access (central role <-> member role), decided by @cloud-copilot/iam-simulate"
+for variant in "${variants[@]}"; do
+  read -r name context <<<"$variant"
+  case "$context" in *"mfaRule:deployment=organization"*) ;; *) continue ;; esac
+  echo "$name"
+  node infra/organization/check-cross-account-access.js "$out/$name/MfaConfigRuleOrganization.template.json" "$out/$name/MfaConfigRuleMember.template.json"
 done
 
 step "cfn-lint $(cfn-lint --version | awk '{print $2}'), warnings on"

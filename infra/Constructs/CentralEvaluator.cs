@@ -10,6 +10,10 @@ namespace MfaConfigRule.Infra.Constructs;
 internal interface ICentralEvaluatorProps
 {
     Code Code { get; }
+
+    /// <summary>The Organization's ID (<c>o-…</c>): the only Organization whose accounts' member roles it may assume.</summary>
+    string OrganizationId { get; }
+
     string RuleName { get; }
     string MemberRoleName { get; }
     string ExternalId { get; }
@@ -24,6 +28,7 @@ internal interface ICentralEvaluatorProps
 internal sealed class CentralEvaluatorProps : ICentralEvaluatorProps
 {
     public required Code Code { get; init; }
+    public required string OrganizationId { get; init; }
     public required string RuleName { get; init; }
     public required string MemberRoleName { get; init; }
     public required string ExternalId { get; init; }
@@ -70,13 +75,19 @@ internal sealed class CentralEvaluator : Construct
             Roles = [EvaluateFunction.Role],
             Statements =
             [
-                // The member role in any account: which accounts is the Organization's business (the function checks the
-                // event's account against ListAccounts, and only StackSet instances hold a role that trusts this one).
+                // The member role in any account of the Organization (aws:ResourceOrgID: the role's account's Organization):
+                // which accounts is the Organization's business, which auto-deployment follows; the function also checks
+                // the event's account against ListAccounts. A same-named role outside the Organization stays out of reach
+                // even if its trust policy admits this role.
                 new PolicyStatement(new PolicyStatementProps
                 {
                     Sid = "AssumeMemberRole",
                     Actions = ["sts:AssumeRole"],
                     Resources = [$"arn:{Aws.PARTITION}:iam::*:role/{props.MemberRoleName}"],
+                    Conditions = new Dictionary<string, object>
+                    {
+                        ["StringEquals"] = new Dictionary<string, object> { ["aws:ResourceOrgID"] = props.OrganizationId },
+                    },
                 }),
                 // Service Authorization Reference: ListAccounts takes no resource type.
                 new PolicyStatement(new PolicyStatementProps
@@ -89,13 +100,14 @@ internal sealed class CentralEvaluator : Construct
         });
         NagSuppressions.Suppress((CfnResource)Permissions.Node.DefaultChild!,
             new NagSuppression("AwsSolutions-IAM5",
-                "sts:AssumeRole is limited to the member role's name in the Organization's accounts, which auto-deployment adds and removes; " +
+                "sts:AssumeRole is limited to the member role's name in the Organization's accounts (aws:ResourceOrgID), which auto-deployment adds and removes; " +
                 "organizations:ListAccounts supports no resource-level permissions (Service Authorization Reference).",
                 $"Resource::arn:<AWS::Partition>:iam::*:role/{props.MemberRoleName}", "Resource::*"));
 
-        // Config invokes the function from each member account, so SourceAccount (this account only) would refuse them.
-        // PrincipalOrgID applies to IAM principals, not to a service principal like config.amazonaws.com, and CDK 2.160's
-        // CloudFormation offers no other condition here: the function itself refuses any account outside the Organization.
+        // Config invokes the function from each member account, so SourceAccount (this account only) would refuse them;
+        // SourceArn's schema takes only a 12-digit or empty account (no arn:...:config:REGION:*:config-rule/*), and
+        // PrincipalOrgID writes aws:PrincipalOrgID, which a service principal's request does not carry. Nothing
+        // CloudFormation can write admits exactly the Organization: the function itself refuses any account outside it.
         InvokePermission = new CfnPermission(this, "ConfigInvokePermission", new CfnPermissionProps
         {
             Action = "lambda:InvokeFunction",

@@ -9,6 +9,9 @@ internal interface IMemberStackSetProps
     IReadOnlyList<string> OrganizationalUnitIds { get; }
     string Region { get; }
     IReadOnlyDictionary<string, string> Parameters { get; }
+
+    /// <summary>Called from a delegated administrator (<c>DELEGATED_ADMIN</c>) rather than the management account (<c>SELF</c>).</summary>
+    bool CalledByDelegatedAdministrator { get; }
 }
 
 internal sealed class MemberStackSetProps : IMemberStackSetProps
@@ -17,12 +20,14 @@ internal sealed class MemberStackSetProps : IMemberStackSetProps
     public required IReadOnlyList<string> OrganizationalUnitIds { get; init; }
     public required string Region { get; init; }
     public required IReadOnlyDictionary<string, string> Parameters { get; init; }
+    public bool CalledByDelegatedAdministrator { get; init; }
 }
 
 /// <summary>
 /// The member template in every account of the target OUs: a service-managed StackSet (Organizations trusts
 /// CloudFormation, no per-account admin roles) with auto-deployment, so an account that joins an OU gets the stack and
-/// one that leaves loses it. StackSets skip the management account: the admin stack covers it itself.
+/// one that leaves loses it. StackSets skip the management account (the admin stack covers it, or a printed command when
+/// deployed from a delegated administrator), but not a delegated administrator that sits in a target OU.
 /// </summary>
 internal sealed class MemberStackSet : Construct
 {
@@ -37,8 +42,9 @@ internal sealed class MemberStackSet : Construct
             StackSetName = StackSetName,
             Description = "MFA Config rule in every account of the Organization's target OUs",
             PermissionModel = "SERVICE_MANAGED",
-            // Run from the management account. A Config delegated administrator would use DELEGATED_ADMIN (README).
-            CallAs = "SELF",
+            // A delegated administrator's StackSet still lives in the management account; CloudFormation checks the caller's
+            // registration for StackSets (organizations:ListDelegatedAdministrators) when it is created.
+            CallAs = props.CalledByDelegatedAdministrator ? "DELEGATED_ADMIN" : "SELF",
             AutoDeployment = new CfnStackSet.AutoDeploymentProperty { Enabled = true, RetainStacksOnAccountRemoval = false },
             // The member role has a fixed name, which the central function builds the member's role ARN from.
             Capabilities = ["CAPABILITY_NAMED_IAM"],

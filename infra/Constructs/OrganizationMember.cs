@@ -52,11 +52,16 @@ internal sealed class OrganizationMember : Construct
         {
             RoleName = props.MemberRoleName,
             Description = $"Assumed by the central MFA Config rule function ({props.RuleName}) to read IAM users and report their evaluations here",
-            // Only the central function's role, and only with the deployment's external ID. AWS turns the role ARN into
-            // the role's unique ID: a central role that is replaced is trusted again once the StackSet passes the new ARN.
+            // Only the central function's role, only with the deployment's external ID, and only while its account is in
+            // the Organization. AWS turns the role ARN into the role's unique ID: a central role that is replaced is trusted
+            // again once the StackSet passes the new ARN.
             AssumedBy = new ArnPrincipal(centralRoleArn).WithConditions(new Dictionary<string, object>
             {
-                ["StringEquals"] = new Dictionary<string, object> { ["sts:ExternalId"] = props.ExternalId },
+                ["StringEquals"] = new Dictionary<string, object>
+                {
+                    ["sts:ExternalId"] = props.ExternalId,
+                    ["aws:PrincipalOrgID"] = Central(CentralValue.OrganizationId),
+                },
             }),
             MaxSessionDuration = Duration.Hours(1),
         });

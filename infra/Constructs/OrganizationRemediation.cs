@@ -92,6 +92,11 @@ internal sealed class OrganizationRemediation(MfaRuleSettings settings) : IOrgan
                     Sid = "AssumeMemberRemediationRole",
                     Actions = ["sts:AssumeRole"],
                     Resources = [$"arn:{Aws.PARTITION}:iam::*:role/{RemediationRoleName}"],
+                    // As the evaluator's: only roles in accounts of the Organization, whatever a foreign role's trust says.
+                    Conditions = new Dictionary<string, object>
+                    {
+                        ["StringEquals"] = new Dictionary<string, object> { ["aws:ResourceOrgID"] = central.OrganizationId },
+                    },
                 }),
                 new PolicyStatement(new PolicyStatementProps
                 {
@@ -103,7 +108,7 @@ internal sealed class OrganizationRemediation(MfaRuleSettings settings) : IOrgan
         });
         NagSuppressions.Suppress((CfnResource)CentralPermissions.Node.DefaultChild!,
             new NagSuppression("AwsSolutions-IAM5",
-                "sts:AssumeRole is limited to the remediation role's name in the Organization's accounts (the function checks the account is an active member); " +
+                "sts:AssumeRole is limited to the remediation role's name in the Organization's accounts (aws:ResourceOrgID; the function also checks the account is an active member); " +
                 "organizations:ListAccounts supports no resource-level permissions (Service Authorization Reference).",
                 $"Resource::arn:<AWS::Partition>:iam::*:role/{RemediationRoleName}", "Resource::*"));
         RemediateFunction.Function.Node.AddDependency(CentralPermissions);

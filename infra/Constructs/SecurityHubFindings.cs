@@ -32,26 +32,38 @@ internal sealed class SecurityHubFindings : Construct
     {
         ArgumentNullException.ThrowIfNull(props);
         var function = props.EvaluateFunction;
-        function.Function.AddEnvironment(SecurityHubSettings.ModeVariable, SecurityHubSettings.DirectMode);
-        function.Function.AddEnvironment(SecurityHubSettings.FailedSeverityVariable, props.FailedSeverity);
-
-        ProductArn = $"arn:{Aws.PARTITION}:securityhub:{Aws.REGION}:{Aws.ACCOUNT_ID}:product/{Aws.ACCOUNT_ID}/default";
-        // Service Authorization Reference: BatchImportFindings takes the "product" resource. The account's default
-        // product is the custom integration every account may import its own findings into.
+        SwitchOn(function, props.FailedSeverity);
+        ProductArn = OwnProductArn;
         Policy = new Policy(this, "ImportFindings", new PolicyProps
         {
             Roles = [function.Role],
-            Statements =
-            [
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "ImportOwnFindings",
-                    Actions = ["securityhub:BatchImportFindings"],
-                    Resources = [ProductArn],
-                }),
-            ],
+            Statements = [ImportOwnFindings()],
         });
     }
+
+    /// <summary>The account's own default product in the stack's Region: the account the template is deployed in, member accounts included.</summary>
+    internal static string OwnProductArn => $"arn:{Aws.PARTITION}:securityhub:{Aws.REGION}:{Aws.ACCOUNT_ID}:product/{Aws.ACCOUNT_ID}/default";
+
+    /// <summary>Turns the export on in an evaluate function's environment (the single-account one or the Organization's central one).</summary>
+    internal static void SwitchOn(MfaRuleFunction function, string failedSeverity)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        function.Function.AddEnvironment(SecurityHubSettings.ModeVariable, SecurityHubSettings.DirectMode);
+        function.Function.AddEnvironment(SecurityHubSettings.FailedSeverityVariable, failedSeverity);
+    }
+
+    /// <summary>
+    /// The one permission the export needs, for whoever signs the import in an account: the evaluate role there, or in
+    /// an Organization the member role the central function assumes. Service Authorization Reference: BatchImportFindings
+    /// takes the "product" resource; the account's default product is the custom integration every account may import
+    /// its own findings into.
+    /// </summary>
+    internal static PolicyStatement ImportOwnFindings() => new(new PolicyStatementProps
+    {
+        Sid = "ImportOwnFindings",
+        Actions = ["securityhub:BatchImportFindings"],
+        Resources = [OwnProductArn],
+    });
 
     /// <summary>This account's default product in the rule's Region.</summary>
     public string ProductArn { get; }

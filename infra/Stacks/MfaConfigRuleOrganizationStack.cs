@@ -24,13 +24,19 @@ internal sealed class MfaConfigRuleOrganizationStackProps : StackProps, IMfaConf
 }
 
 /// <summary>
-/// The Organization deployment, in the management account: the central evaluate function, the member pieces for this
-/// account itself (StackSets never deploy to the management account), the StackSet that puts them into every account of
-/// the target OUs, and an Organization-wide aggregator.
+/// The Organization deployment, in the management account or a delegated administrator: the central evaluate function,
+/// the StackSet that puts the member pieces into every account of the target OUs, an Organization-wide aggregator, and
+/// the management account's own member pieces (StackSets never deploy to it): in this stack when deployed from the
+/// management account, else by the command the <see cref="ManagementAccountCommandOutput"/> output prints.
 /// </summary>
 internal sealed class MfaConfigRuleOrganizationStack : Stack
 {
     public const string AggregatorName = "mfa-config-rule-organization";
+
+    /// <summary>The management account's stack of the member template, when a delegated administrator deploys the rest.</summary>
+    public const string ManagementAccountStackName = "MfaConfigRule-ManagementAccount";
+
+    public const string ManagementAccountCommandOutput = "ManagementAccountCommand";
 
     public MfaConfigRuleOrganizationStack(Construct scope, string id, IMfaConfigRuleOrganizationStackProps props)
         : base(scope, id, props)
@@ -39,8 +45,10 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
         var settings = props.Settings;
         var organization = props.Organization;
 
+        Identity = new OrganizationIdentity(this, "OrganizationId", settings.LogRetention);
         Central = new CentralEvaluator(this, "Central", new CentralEvaluatorProps
         {
+            OrganizationId = Identity.OrganizationId,
             Code = props.Code,
             RuleName = settings.RuleName,
             MemberRoleName = organization.MemberRoleName,
@@ -50,26 +58,31 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
             LogRetention = settings.LogRetention,
             EventMaxAge = Duration.Seconds(settings.EventMaxAge.TotalSeconds),
         });
-        Identity = new OrganizationIdentity(this, "OrganizationId", settings.LogRetention);
         var central = new OrganizationCentral(this, settings, organization, props.Code, Central, Identity);
         central.Provide(CentralValue.EvaluateFunctionArn, Central.EvaluateFunction.Function.FunctionArn);
         central.Provide(CentralValue.EvaluateRoleArn, Central.EvaluateFunction.Role.RoleArn);
         central.Provide(CentralValue.OrganizationId, Identity.OrganizationId);
         foreach (var part in props.MemberParts) part.AddCentral(central);
 
-        OwnAccount = new OrganizationMember(this, "ManagementAccount", OrganizationMemberStack.MemberProps(settings, organization, central.Get));
-        foreach (var part in props.MemberParts) part.AddTo(OwnAccount);
-        // Config checks that it may invoke the function when a rule is created.
-        OwnAccount.Rule.AddDependency(Central.InvokePermission);
+        if (organization.Administrator == OrganizationAdministrator.Management)
+        {
+            OwnAccount = new OrganizationMember(this, "ManagementAccount", OrganizationMemberStack.MemberProps(settings, organization, central.Get));
+            foreach (var part in props.MemberParts) part.AddTo(OwnAccount);
+            // Config checks that it may invoke the function when a rule is created.
+            OwnAccount.Rule.AddDependency(Central.InvokePermission);
+        }
 
+        var region = settings.Region ?? throw new ArgumentException("the Organization deployment needs the rule's Region");
         var templateBody = OrganizationMemberStack.Synthesize(settings, organization, props.MemberParts);
+        // Exactly the parameters the member template declares, each with the admin stack's value.
+        var memberParameters = OrganizationMemberStack.ParameterNames(templateBody).ToDictionary(name => name, central.ParameterValue, StringComparer.Ordinal);
         Members = new MemberStackSet(this, "Members", new MemberStackSetProps
         {
             TemplateBody = templateBody,
             OrganizationalUnitIds = organization.OrganizationalUnitIds,
-            Region = settings.Region ?? throw new ArgumentException("the Organization deployment needs the rule's Region"),
-            // Exactly the parameters the member template declares, each with the admin stack's value.
-            Parameters = OrganizationMemberStack.ParameterNames(templateBody).ToDictionary(name => name, central.ParameterValue, StringComparer.Ordinal),
+            Region = region,
+            Parameters = memberParameters,
+            CalledByDelegatedAdministrator = organization.Administrator == OrganizationAdministrator.Delegated,
         });
         // Every member's rule is created against the function's invoke permission, and evaluates at once.
         Members.StackSet.AddDependency(Central.InvokePermission);
@@ -83,12 +96,31 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
             Value = AggregatorName,
             Description = "Org-wide results: aws configservice get-aggregate-compliance-details-by-config-rule --configuration-aggregator-name ... --config-rule-name ... --account-id ... --aws-region ...",
         });
+        if (OwnAccount is null)
+        {
+            _ = new CfnOutput(this, ManagementAccountCommandOutput, new CfnOutputProps
+            {
+                Value = ManagementAccountCommand(region, memberParameters),
+                Description = "Run with the management account's credentials (StackSets skip it): the member template with the StackSet's parameters",
+            });
+        }
         _ = new CfnOutput(this, "EvaluateLogGroup", new CfnOutputProps { Value = Central.EvaluateFunction.LogGroup.LogGroupName, Description = "Logs of the central evaluate function, every account" });
     }
 
     public CentralEvaluator Central { get; }
     public OrganizationIdentity Identity { get; }
-    public OrganizationMember OwnAccount { get; }
+
+    /// <summary>The management account's member pieces; null when a delegated administrator deploys this stack.</summary>
+    public OrganizationMember? OwnAccount { get; }
     public MemberStackSet Members { get; }
     public OrganizationAggregator Aggregator { get; }
+
+    /// <summary>
+    /// The management account's own copy of what every member gets: the member template Program writes beside the stacks,
+    /// deployed as a normal stack with exactly the StackSet's parameters (their deploy-time values, filled in by the output).
+    /// </summary>
+    private static string ManagementAccountCommand(string region, IReadOnlyDictionary<string, string> parameters) =>
+        $"aws cloudformation deploy --region {region} --stack-name {ManagementAccountStackName} " +
+        $"--template-file cdk.out/{Program.OrganizationMemberTemplateFile} --capabilities CAPABILITY_NAMED_IAM --parameter-overrides " +
+        string.Join(' ', parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
 }

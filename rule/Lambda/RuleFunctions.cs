@@ -25,7 +25,7 @@ internal static partial class RuleFunctions
         .Add("evaluate", () =>
         {
             if (OrganizationFromEnvironment(environment) is { } organization)
-                return OrganizationFunctions.Evaluate(organization, Clients(environment, time), ClientOptions(environment, time), log, time);
+                return OrganizationFunctions.Evaluate(organization, Clients(environment, time), ClientOptions(environment, time), log, time, SecurityHubOptions(environment));
             var aws = Clients(environment, time);
             var handler = new ConfigRuleHandler(
                 new UserAssessor(aws.Iam, aws.CloudTrail, time, new AssessorOptions()),
@@ -147,18 +147,22 @@ internal static partial class RuleFunctions
         return Json(writer => writer.WriteString("action", outcome.Action));
     };
 
-    private static SecurityHubExport? SecurityHubExportFor(IEnvironmentVariables environment, AwsClients aws, TimeProvider time)
+    private static SecurityHubExport? SecurityHubExportFor(IEnvironmentVariables environment, AwsClients aws, TimeProvider time) =>
+        SecurityHubOptions(environment) is { } options
+            ? new SecurityHubExport(SecurityHubClient.Create(aws), new FindingExporter(time, options), aws.Endpoints.Region)
+            : null;
+
+    /// <summary>The direct export's options from the environment, null when it is off; a bad value fails the function's start-up naming it.</summary>
+    private static ExportOptions? SecurityHubOptions(IEnvironmentVariables environment)
     {
-        ExportOptions? options;
         try
         {
-            options = SecurityHubExport.OptionsFrom(environment);
+            return SecurityHubExport.OptionsFrom(environment);
         }
         catch (ArgumentException e)
         {
             throw new LambdaFunctionException("Runtime.InvalidConfiguration", e.Message, e);
         }
-        return options is null ? null : new SecurityHubExport(SecurityHubClient.Create(aws), new FindingExporter(time, options), aws.Endpoints.Region);
     }
 
     private static AwsClients Clients(IEnvironmentVariables environment, TimeProvider time) => AwsClients.Create(ClientOptions(environment, time));

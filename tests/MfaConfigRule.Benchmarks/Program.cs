@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
@@ -23,6 +24,7 @@ internal static class Program
           MfaConfigRule.Benchmarks binary --binary PATH [--sizes 1000,5000] [--repeats 3] [--sample-report PATH]
           MfaConfigRule.Benchmarks micro [BenchmarkDotNet options, e.g. --filter '*' --artifacts DIR]
           MfaConfigRule.Benchmarks cost --binary PATH [--users 1000] [--refresh-days 7] [--json]
+          MfaConfigRule.Benchmarks org-cost --binary PATH [--accounts 50,200,1000] [--users 50] [--sample 40] [--change-percent 1] [--refresh-days 7] [--reruns 30] [--json]
           MfaConfigRule.Benchmarks org --binary PATH [--accounts 200] [--users 50] [--latency 30] [--parallel 16] [--repeats 1]
         """;
 
@@ -67,6 +69,30 @@ internal static class Program
                         var line = measured.ToJson();
                         line["baseline"] = baseline.ToJson();
                         Console.Out.WriteLine(line.ToJsonString());
+                    }
+                    return 0;
+                }
+            case "org-cost":
+                {
+                    var settings = new OrganizationCostSettings(
+                        options.GetValueOrDefault("--binary") ?? throw new ArgumentException("--binary PATH is required"),
+                        Ints(options, "--accounts", "50,200,1000"), Ints(options, "--users", "50")[0], Ints(options, "--sample", "40")[0],
+                        double.Parse(options.GetValueOrDefault("--change-percent", "1"), CultureInfo.InvariantCulture),
+                        Ints(options, "--refresh-days", "7")[0], Ints(options, "--reruns", "30")[0]);
+                    var samples = await OrganizationCostBenchmark.RunAsync(settings, Console.Error, CancellationToken.None);
+                    OrganizationCostReport.Write(md, settings, samples);
+                    // The last line, for scripts: what the sample wrote and every Organization size priced.
+                    if (json)
+                    {
+                        Console.Out.WriteLine(new JsonObject
+                        {
+                            ["changePercent"] = settings.ChangePercent,
+                            ["refreshDays"] = settings.RefreshDays,
+                            ["dailyRuns"] = OrganizationCostSettings.DailyRuns,
+                            ["reRuns"] = settings.ReRuns,
+                            ["samples"] = new JsonArray([.. samples.Select(s => (JsonNode)s.ToJson())]),
+                            ["months"] = new JsonArray([.. OrganizationCostReport.Months(settings, samples).Select(m => (JsonNode)m.ToJson())]),
+                        }.ToJsonString());
                     }
                     return 0;
                 }

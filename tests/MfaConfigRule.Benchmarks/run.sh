@@ -5,7 +5,7 @@
 # 2 cores; QUICK=1 runs a reduced set in about 3 minutes to check that everything still works.
 #
 # Knobs (environment): SIZES, LATENCIES, REPEATS (sweeps), BINARY_SIZES, BINARY_REPEATS, COLD_RUNS, COST_SIZES, OUT,
-# ORG_ACCOUNTS, ORG_USERS, ORG_LATENCY, ORG_REPEATS (the Organization audit).
+# ORG_ACCOUNTS, ORG_USERS, ORG_LATENCY, ORG_REPEATS (the Organization audit), ORG_COST_ACCOUNTS, ORG_COST_SAMPLE (its cost).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -72,6 +72,11 @@ for users in ${COST_SIZES//,/ }; do
     tail -n 1 "$OUT/cost-$users.out" > "$OUT/cost-$users.json"
 done
 
+echo "org-cost: evaluations a month at ${ORG_COST_ACCOUNTS:-50,200,1000} accounts x ${ORG_USERS:-50} users, sample ${ORG_COST_SAMPLE:-200}" >&2
+"${HARNESS[@]}" org-cost --binary "$BIN" --accounts "${ORG_COST_ACCOUNTS:-50,200,1000}" --users "${ORG_USERS:-50}" --sample "${ORG_COST_SAMPLE:-200}" --json > "$OUT/org-cost.out"
+head -n -1 "$OUT/org-cost.out" > "$OUT/org-cost.md"
+tail -n 1 "$OUT/org-cost.out" > "$OUT/org-cost.json"
+
 echo "start-up: hyperfine, $COLD_RUNS runs" >&2
 # Exit code 1 is the CLI saying it found NON_COMPLIANT users, hence -i.
 hyperfine -N -i --warmup 5 --runs "$COLD_RUNS" --export-markdown "$OUT/startup-raw.md" \
@@ -99,5 +104,5 @@ echo "micro: BenchmarkDotNet" >&2
 echo "org: ${ORG_ACCOUNTS:-200} accounts x ${ORG_USERS:-50} users at ${ORG_LATENCY:-30} ms" >&2
 "${HARNESS[@]}" org --binary "$BIN" --accounts "${ORG_ACCOUNTS:-200}" --users "${ORG_USERS:-50}" --latency "${ORG_LATENCY:-30}" --repeats "${ORG_REPEATS:-2}" > "$OUT/org.md"
 
-cat "$OUT/machine.md" "$OUT/sweeps.md" "$OUT/binary.md" "$OUT/cost.md" "$OUT/startup.md" "$OUT/micro.md" "$OUT/org.md" | tee "$OUT/results.md"
+cat "$OUT/machine.md" "$OUT/sweeps.md" "$OUT/binary.md" "$OUT/cost.md" "$OUT/org-cost.md" "$OUT/startup.md" "$OUT/micro.md" "$OUT/org.md" | tee "$OUT/results.md"
 echo "saved in $OUT/results.md" >&2

@@ -12,7 +12,7 @@ namespace MfaConfigRule.EndToEnd.Tests;
 /// assumes each member's role (trusting only that role, in the Organization, with the external ID) and reports into
 /// that member's Config; it refuses events that are not one member's own.
 /// </summary>
-public sealed class OrganizationTests(ITestOutputHelper output) : EndToEndTest(output)
+public sealed partial class OrganizationTests(ITestOutputHelper output) : EndToEndTest(output)
 {
     private const string MemberRoleName = "MfaRuleMember";
     private const string HubRoleName = "MfaRuleHubEvaluate";
@@ -43,19 +43,21 @@ public sealed class OrganizationTests(ITestOutputHelper output) : EndToEndTest(o
         return members.Zip(snapshots, (m, s) => new SeededUser(s.UserName, s.UserId, m.Case)).ToList();
     }
 
-    /// <summary>The central function: its role's session as Lambda hands it over, and the Organization settings.</summary>
-    private Task<LambdaFunction> StartCentralFunctionAsync()
+    /// <summary>The central function: its role's session as Lambda hands it over, the Organization settings, and <paramref name="extra"/>.</summary>
+    private Task<LambdaFunction> StartCentralFunctionAsync(IReadOnlyDictionary<string, string>? extra = null)
     {
         Account.AddRole(HubRoleName);
         var session = Account.StartRoleSession(HubRoleName, "mfa-config-rule-evaluate", TimeSpan.FromHours(1));
-        return StartFunctionAsync("evaluate", new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["AWS_ACCESS_KEY_ID"] = session.AccessKeyId,
             ["AWS_SECRET_ACCESS_KEY"] = session.SecretAccessKey,
             ["AWS_SESSION_TOKEN"] = session.SessionToken!,
             ["MFA_RULE_MEMBER_ROLE_NAME"] = MemberRoleName,
             ["MFA_RULE_MEMBER_ROLE_EXTERNAL_ID"] = ExternalId,
-        });
+        };
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>()) environment[name] = value;
+        return StartFunctionAsync("evaluate", environment);
     }
 
     /// <summary>The scheduled event the member's Config sends: its account, its rule's ARN, its Config role.</summary>
@@ -152,6 +154,58 @@ public sealed class OrganizationTests(ITestOutputHelper output) : EndToEndTest(o
         Assert.Contains("AccessDenied", missingOutcome.ErrorMessage, StringComparison.Ordinal);
         Assert.Empty(missing.Config(Region).Calls());
         Assert.Empty(missing.Config(Region).Results(RuleName));
+    }
+
+    /// <summary>The admin stack in a delegated administrator: the hub is a member, the management account another.</summary>
+    private DoubleAccount MakeHubADelegatedAdministrator()
+    {
+        var management = Aws.State.AddAccount("111111111111");
+        var organization = Aws.State.CreateOrganization(management);
+        organization.Join(Account);
+        organization.RegisterDelegatedAdministrator(Account.AccountId);
+        return management;
+    }
+
+    [Fact]
+    public async Task CentralFunction_InADelegatedAdministrator_EvaluatesTheMembersAndTheManagementAccount()
+    {
+        var policy = RulePolicy.WithExemptions;
+        var management = MakeHubADelegatedAdministrator();
+        // What the ManagementAccountCommand output deploys there: the member template's rule and role.
+        var managementUsers = Populate(management, 15, seed: 1, withRole: true);
+        var (member, memberUsers) = AddMember("222222222222", 20, seed: 2);
+        var function = await StartCentralFunctionAsync();
+
+        var managementOutcome = await function.InvokeAsync(MemberEvent(management, policy));
+        var memberOutcome = await function.InvokeAsync(MemberEvent(member, policy));
+
+        Assert.True(managementOutcome.Succeeded, managementOutcome.ToString());
+        Assert.True(memberOutcome.Succeeded, memberOutcome.ToString());
+        VerdictAssert.Exactly(policy.ExpectedById(managementUsers), Stored(management), Names(management));
+        VerdictAssert.Exactly(policy.ExpectedById(memberUsers), Stored(member), Names(member));
+    }
+
+    /// <summary>The member role's aws:PrincipalOrgID condition at work: a hub that left the Organization is refused by STS.</summary>
+    [Fact]
+    public async Task CentralFunction_AfterItsAccountLeftTheOrganization_MemberRolesRefuseItsRole()
+    {
+        var policy = RulePolicy.Defaults;
+        MakeHubADelegatedAdministrator();
+        var (first, firstUsers) = AddMember("222222222222", 10, seed: 2);
+        var (second, _) = AddMember("333333333333", 10, seed: 3);
+        var function = await StartCentralFunctionAsync();
+        var before = await function.InvokeAsync(MemberEvent(first, policy));
+
+        // The function still holds the Organization's accounts (kept 15 minutes); only STS can tell it is outside now.
+        Organization.Leave(Account.AccountId);
+        var after = await function.InvokeAsync(MemberEvent(second, policy));
+
+        Assert.True(before.Succeeded, before.ToString());
+        VerdictAssert.Exactly(policy.ExpectedById(firstUsers), Stored(first), Names(first));
+        Assert.Equal("MemberRoleUnavailable", after.ErrorType);
+        Assert.Contains($"cannot assume arn:aws:iam::{second.AccountId}:role/{MemberRoleName}", after.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("AccessDenied", after.ErrorMessage, StringComparison.Ordinal);
+        Assert.Empty(second.Config(Region).Calls());
     }
 
     private const string AuditorRoleName = "MfaAuditor";

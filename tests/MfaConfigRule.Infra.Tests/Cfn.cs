@@ -13,7 +13,10 @@ internal static class Cfn
 
     public static JsonElement Single(JsonElement template, string type) => Assert.Single(Resources(template, type)).Resource;
 
-    /// <summary>Every (action, resource) the Allow statements of the policies attached to a role grant, across all of them.</summary>
+    /// <summary>
+    /// Every (action, resource) the Allow statements of the policies attached to a role grant, across all of them, each
+    /// followed by its statement's conditions if it has any (<c>… when StringEquals aws:ResourceOrgID=${X.Id}</c>).
+    /// </summary>
     public static ISet<string> GrantsOfRole(JsonElement template, string roleLogicalId)
     {
         var grants = new SortedSet<string>(StringComparer.Ordinal);
@@ -26,10 +29,10 @@ internal static class Cfn
             foreach (var statement in Statements(properties.GetProperty("PolicyDocument")))
             {
                 Assert.Equal("Allow", statement.GetProperty("Effect").GetString());
-                Assert.False(statement.TryGetProperty("Condition", out _), "a function role statement has a condition");
+                var condition = statement.TryGetProperty("Condition", out var conditions) ? " when " + Conditions(conditions) : string.Empty;
                 foreach (var action in Strings(statement.GetProperty("Action")))
                     foreach (var resource in Items(statement.GetProperty("Resource")))
-                        grants.Add($"{action} on {Render(resource)}");
+                        grants.Add($"{action} on {Render(resource)}{condition}");
             }
         }
         var role = template.GetProperty("Resources").GetProperty(roleLogicalId).GetProperty("Properties");
@@ -37,6 +40,10 @@ internal static class Cfn
         Assert.False(role.TryGetProperty("Policies", out _), "a function role has inline policies outside AWS::IAM::Policy");
         return grants;
     }
+
+    private static string Conditions(JsonElement conditions) =>
+        string.Join(" and ", conditions.EnumerateObject().SelectMany(op => op.Value.EnumerateObject()
+            .Select(key => $"{op.Name} {key.Name}={string.Join('|', Items(key.Value).Select(Render))}")));
 
     public static IEnumerable<JsonElement> Statements(JsonElement policyDocument) => Items(policyDocument.GetProperty("Statement"));
 

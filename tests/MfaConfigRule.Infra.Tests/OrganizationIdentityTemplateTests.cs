@@ -80,7 +80,7 @@ public sealed class OrganizationIdentityTemplateTests
         Assert.Equal("${" + SynthesizedApp.LogicalId(stack.Identity.Resource) + ".Id}", passed["OrganizationId"]);
 
         // The management account's own pieces get the admin-side value itself, not a parameter.
-        var own = SynthesizedApp.Json(stack).GetProperty("Resources").GetProperty(SynthesizedApp.LogicalId(stack.OwnAccount.Role));
+        var own = SynthesizedApp.Json(stack).GetProperty("Resources").GetProperty(SynthesizedApp.LogicalId(stack.OwnAccount!.Role));
         var tag = Assert.Single(own.GetProperty("Properties").GetProperty("Tags").EnumerateArray(), t => t.GetProperty("Key").GetString() == "organization");
         Assert.Equal("${" + SynthesizedApp.LogicalId(stack.Identity.Resource) + ".Id}", Cfn.Render(tag.GetProperty("Value")));
     }

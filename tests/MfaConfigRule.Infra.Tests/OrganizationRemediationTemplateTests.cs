@@ -49,7 +49,9 @@ public sealed class OrganizationRemediationTemplateTests
             foreach (var statement in Cfn.Statements(properties.GetProperty("PolicyDocument")))
             {
                 Assert.Equal("Allow", statement.GetProperty("Effect").GetString());
-                var condition = statement.TryGetProperty("Condition", out var c) ? " if " + Cfn.Render(c.GetProperty("ArnEquals").GetProperty("iam:PolicyARN")) : string.Empty;
+                var condition = !statement.TryGetProperty("Condition", out var c) ? string.Empty
+                    : c.TryGetProperty("ArnEquals", out var arn) ? " if " + Cfn.Render(arn.GetProperty("iam:PolicyARN"))
+                    : " if org " + Cfn.Render(c.GetProperty("StringEquals").GetProperty("aws:ResourceOrgID"));
                 foreach (var action in Cfn.Strings(statement.GetProperty("Action")))
                     foreach (var resource in Cfn.Items(statement.GetProperty("Resource")))
                         grants.Add($"{action} on {Cfn.Render(resource)}{condition}");
@@ -194,7 +196,8 @@ public sealed class OrganizationRemediationTemplateTests
         var variables = function.GetProperty("Properties").GetProperty("Environment").GetProperty("Variables");
         var role = Cfn.Render(function.GetProperty("Properties").GetProperty("Role"))[2..^5];
 
-        Assert.Contains("sts:AssumeRole on arn:${AWS::Partition}:iam::*:role/MfaConfigRule-Remediation", Grants(AdminJson, role));
+        var identity = Assert.Single(Cfn.Resources(AdminJson, "Custom::OrganizationId")).LogicalId;
+        Assert.Contains(Grants(AdminJson, role), g => g.StartsWith("sts:AssumeRole on arn:${AWS::Partition}:iam::*:role/MfaConfigRule-Remediation if org ${" + identity + ".", StringComparison.Ordinal));
         Assert.Contains("organizations:ListAccounts on *", Grants(AdminJson, role));
         Assert.DoesNotContain(Grants(AdminJson, role), g => g.StartsWith("iam:", StringComparison.Ordinal));
         Assert.Equal("MfaConfigRule-Remediation", variables.GetProperty("MFA_RULE_MEMBER_REMEDIATION_ROLE_NAME").GetString());

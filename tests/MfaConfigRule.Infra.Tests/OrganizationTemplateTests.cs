@@ -92,7 +92,7 @@ public sealed class OrganizationTemplateTests
     }
 
     [Fact]
-    public void MemberTemplate_RoleTrustsOnlyTheCentralRoleWithTheExternalId()
+    public void MemberTemplate_RoleTrustsOnlyTheCentralRoleWithTheExternalIdFromTheOrganization()
     {
         Member.HasResourceProperties("AWS::IAM::Role", new Dictionary<string, object>
         {
@@ -108,7 +108,11 @@ public sealed class OrganizationTemplateTests
                         ["Principal"] = new Dictionary<string, object> { ["AWS"] = new Dictionary<string, object> { ["Ref"] = "CentralRoleArn" } },
                         ["Condition"] = new Dictionary<string, object>
                         {
-                            ["StringEquals"] = new Dictionary<string, object> { ["sts:ExternalId"] = "mfa-config-rule" },
+                            ["StringEquals"] = new Dictionary<string, object>
+                            {
+                                ["sts:ExternalId"] = "mfa-config-rule",
+                                ["aws:PrincipalOrgID"] = new Dictionary<string, object> { ["Ref"] = "OrganizationId" },
+                            },
                         },
                     },
                 }),
@@ -148,7 +152,7 @@ public sealed class OrganizationTemplateTests
 
         Assert.InRange(Encoding.UTF8.GetByteCount(body), 1, OrganizationMemberStack.MaxTemplateBodyBytes);
         Assert.False(MemberJson.TryGetProperty("Rules", out _), "the member template carries a CDK bootstrap rule");
-        Assert.Equal(["CentralFunctionArn", "CentralRoleArn"], MemberJson.GetProperty("Parameters").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["CentralFunctionArn", "CentralRoleArn", "OrganizationId"], MemberJson.GetProperty("Parameters").EnumerateObject().Select(p => p.Name).Order());
         Assert.DoesNotContain("AWS::Lambda::Function", body, StringComparison.Ordinal);
         Assert.DoesNotContain("cdk-hnb659fds", body, StringComparison.Ordinal);
         Assert.DoesNotContain("AWS::CDK::Metadata", body, StringComparison.Ordinal);
@@ -159,7 +163,10 @@ public sealed class OrganizationTemplateTests
     {
         var grants = Cfn.GrantsOfRole(AdminJson, CentralRole);
 
-        Assert.Contains("sts:AssumeRole on arn:${AWS::Partition}:iam::*:role/MfaConfigRule-Member", grants);
+        // Only member roles of accounts in the Organization the admin stack read at deploy time.
+        Assert.Contains("sts:AssumeRole on arn:${AWS::Partition}:iam::*:role/MfaConfigRule-Member when StringEquals aws:ResourceOrgID=${"
+            + SynthesizedApp.LogicalId(_stack.Identity.Resource) + ".Id}", grants);
+        Assert.DoesNotContain(grants, g => g.StartsWith("sts:", StringComparison.Ordinal) && !g.Contains(" when ", StringComparison.Ordinal));
         Assert.Contains("organizations:ListAccounts on *", grants);
         Assert.DoesNotContain(grants, g => g.StartsWith("iam:", StringComparison.Ordinal) || g.StartsWith("config:", StringComparison.Ordinal));
         Admin.HasResourceProperties("AWS::Lambda::Function", new Dictionary<string, object>
@@ -177,6 +184,11 @@ public sealed class OrganizationTemplateTests
         });
     }
 
+    /// <summary>
+    /// SourceAccount would refuse every member; SourceArn cannot name "any account" (CloudFormation's schema wants 12
+    /// digits or nothing there); PrincipalOrgID is a key a service principal's request lacks, so it would refuse Config
+    /// itself. The function checks the event's account instead (README, "Who may act where").
+    /// </summary>
     [Fact]
     public void CentralFunction_ConfigMayInvokeItFromAnyAccountWhichTheFunctionChecks()
     {
@@ -185,6 +197,8 @@ public sealed class OrganizationTemplateTests
             ["Action"] = "lambda:InvokeFunction",
             ["Principal"] = "config.amazonaws.com",
             ["SourceAccount"] = Match.Absent(),
+            ["SourceArn"] = Match.Absent(),
+            ["PrincipalOrgID"] = Match.Absent(),
             ["FunctionName"] = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { CentralFunction, "Arn" } },
         });
     }
@@ -200,6 +214,77 @@ public sealed class OrganizationTemplateTests
             }),
         });
         Admin.HasResourceProperties("AWS::IAM::Role", new Dictionary<string, object> { ["RoleName"] = "MfaConfigRule-Member" });
+    }
+
+    [Fact]
+    public void ManagementAccount_DeployedFromIt_NeedsNoSeparateCommand()
+    {
+        var outputs = AdminJson.GetProperty("Outputs");
+
+        Assert.False(outputs.TryGetProperty(MfaConfigRuleOrganizationStack.ManagementAccountCommandOutput, out _));
+        Assert.NotNull(_stack.OwnAccount);
+    }
+
+    [Fact]
+    public void DelegatedAdministrator_StackSetIsCalledAsDelegatedAdmin()
+    {
+        var admin = Template.FromStack(Build(Context((OrganizationDeployment.AdministratorKey, OrganizationDeployment.DelegatedAdministrator))));
+
+        admin.HasResourceProperties("AWS::CloudFormation::StackSet", new Dictionary<string, object>
+        {
+            ["PermissionModel"] = "SERVICE_MANAGED",
+            ["CallAs"] = "DELEGATED_ADMIN",
+            ["StackInstancesGroup"] = Match.ArrayEquals(new object[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["DeploymentTargets"] = Match.ObjectEquals(new Dictionary<string, object> { ["OrganizationalUnitIds"] = Ous }),
+                    ["Regions"] = new[] { "eu-west-1" },
+                },
+            }),
+        });
+    }
+
+    /// <summary>
+    /// The delegated administrator is a member: the StackSet gives it the rule and the member role when it sits in a target
+    /// OU, so the admin stack must not create them too (same names). The management account, which StackSets skip and a
+    /// delegated administrator cannot deploy to, gets them from the printed command.
+    /// </summary>
+    [Fact]
+    public void DelegatedAdministrator_AdminStackHoldsNoMemberPiecesOfItsOwn()
+    {
+        var stack = Build(Context((OrganizationDeployment.AdministratorKey, OrganizationDeployment.DelegatedAdministrator)));
+        var admin = SynthesizedApp.Json(stack);
+
+        Assert.Null(stack.OwnAccount);
+        Assert.Empty(Cfn.Resources(admin, "AWS::Config::ConfigRule"));
+        Assert.DoesNotContain(Cfn.Resources(admin, "AWS::IAM::Role"),
+            r => r.Resource.GetProperty("Properties").TryGetProperty("RoleName", out var name) && name.GetString() == "MfaConfigRule-Member");
+    }
+
+    [Fact]
+    public void DelegatedAdministrator_OutputsTheManagementAccountsCommandWithEveryParameterOfTheMemberTemplate()
+    {
+        var stack = Build(Context((OrganizationDeployment.AdministratorKey, OrganizationDeployment.DelegatedAdministrator)));
+        var admin = SynthesizedApp.Json(stack);
+        var function = SynthesizedApp.LogicalId(stack.Central.EvaluateFunction.Function);
+        var role = SynthesizedApp.LogicalId(stack.Central.EvaluateFunction.Role);
+        var member = JsonDocument.Parse(stack.Members.TemplateBody).RootElement;
+        var stackSetParameters = Cfn.Single(admin, "AWS::CloudFormation::StackSet").GetProperty("Properties").GetProperty("Parameters").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("ParameterKey").GetString()!, p => Cfn.Render(p.GetProperty("ParameterValue")), StringComparer.Ordinal);
+
+        var command = Cfn.Render(admin.GetProperty("Outputs").GetProperty(MfaConfigRuleOrganizationStack.ManagementAccountCommandOutput).GetProperty("Value"));
+
+        Assert.StartsWith(
+            "aws cloudformation deploy --region eu-west-1 --stack-name MfaConfigRule-ManagementAccount " +
+            "--template-file cdk.out/MfaConfigRuleMember.template.json --capabilities CAPABILITY_NAMED_IAM --parameter-overrides ",
+            command, StringComparison.Ordinal);
+        Assert.Contains($"CentralFunctionArn=${{{function}.Arn}}", command, StringComparison.Ordinal);
+        Assert.Contains($"CentralRoleArn=${{{role}.Arn}}", command, StringComparison.Ordinal);
+        // Exactly the StackSet's parameters, each declared by the member template: the management account gets what every member gets.
+        foreach (var parameter in member.GetProperty("Parameters").EnumerateObject())
+            Assert.Contains($" {parameter.Name}={stackSetParameters[parameter.Name]}", command, StringComparison.Ordinal);
+        Assert.Equal(stackSetParameters.Count, command.Split("--parameter-overrides ")[1].Split(' ').Length);
     }
 
     [Fact]
@@ -264,6 +349,15 @@ public sealed class OrganizationTemplateTests
 
         Assert.Contains("mfaRule:organizationalUnitIds", error.Message, StringComparison.Ordinal);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Settings_UnknownAdministrator_StopsSynthesisNamingTheKeyAndTheChoices()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Build(Context((OrganizationDeployment.AdministratorKey, "security-account"))));
+
+        Assert.Contains("mfaRule:administrator: 'security-account' is neither management", error.Message, StringComparison.Ordinal);
+        Assert.Contains("delegated", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

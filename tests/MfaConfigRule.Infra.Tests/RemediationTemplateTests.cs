@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.CDK;
@@ -261,14 +260,13 @@ public sealed partial class RemediationTemplateTests
     public async Task EnforcementPolicy_ThroughARealIamPolicyEvaluator_DecidesEveryRowAsTheReadmeSays(bool denyAccessKeys, string accessKeys)
     {
         var app = Synth("manual", extra: new() { [MfaRuleSettings.RemediationDenyAccessKeysKey] = denyAccessKeys });
-        var root = RepositoryRoot();
         var templateFile = Path.Combine(Path.GetTempPath(), $"mfa-remediation-{Guid.NewGuid():N}.template.json");
         await File.WriteAllTextAsync(templateFile, app.RuleTemplateJson.GetRawText());
         try
         {
-            var (exitCode, stdout, stderr) = await CheckEnforcementPolicyAsync(root, templateFile, accessKeys);
+            var (exitCode, stdout, stderr) = await CheckEnforcementPolicyAsync(templateFile, accessKeys);
             // The same table with the other access-key expectation must fail: the check can tell the two policies apart.
-            var (oppositeExit, oppositeOut, _) = await CheckEnforcementPolicyAsync(root, templateFile, accessKeys == "allowed" ? "denied" : "allowed");
+            var (oppositeExit, oppositeOut, _) = await CheckEnforcementPolicyAsync(templateFile, accessKeys == "allowed" ? "denied" : "allowed");
 
             Assert.True(exitCode == 0, $"exit {exitCode}\n{stdout}\n{stderr}");
             Assert.Contains("decisions checked, 0 wrong", stdout, StringComparison.Ordinal);
@@ -281,31 +279,8 @@ public sealed partial class RemediationTemplateTests
         }
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> CheckEnforcementPolicyAsync(string root, string templateFile, string accessKeys)
-    {
-        var start = new ProcessStartInfo("node", [Path.Combine(root, "infra", "remediation", "check-enforcement-policy.js"), templateFile, accessKeys])
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        Process node;
-        try
-        {
-            node = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("node (Node.js >= 20) is needed to check the enforcement policy with @cloud-copilot/iam-simulate, and it is not on PATH", e);
-        }
-        using (node)
-        {
-            var stdout = node.StandardOutput.ReadToEndAsync();
-            var stderr = node.StandardError.ReadToEndAsync();
-            await node.WaitForExitAsync();
-            return (node.ExitCode, await stdout, await stderr);
-        }
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> CheckEnforcementPolicyAsync(string templateFile, string accessKeys) =>
+        NodeScript.RunAsync(Path.Combine("infra", "remediation", "check-enforcement-policy.js"), templateFile, accessKeys);
 
     private static SynthesizedApp Synth(string mode, string action = "EnforceMfa", Dictionary<string, object>? extra = null)
     {
@@ -333,15 +308,6 @@ public sealed partial class RemediationTemplateTests
                 .Any(r => r.TryGetProperty("Ref", out var reference) && reference.GetString() == roleLogicalId))
             .SelectMany(p => Cfn.Statements(p.Resource.GetProperty("Properties").GetProperty("PolicyDocument")))
             .ToList();
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "cdk.json"))) return directory.FullName;
-        }
-        throw new InvalidOperationException("cdk.json not found above " + AppContext.BaseDirectory);
-    }
 
     [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.]+)\s*\}\}")]
     private static partial Regex Reference();

@@ -47,7 +47,7 @@ internal sealed record SweepCost(
 /// </summary>
 internal static class CostBenchmark
 {
-    private const string RuleName = "mfa-enabled-for-iam-console-users";
+    internal const string RuleName = "mfa-enabled-for-iam-console-users";
 
     public static async Task<(SweepCost Measured, SweepCost Baseline)> RunAsync(CostSettings settings, TextWriter log, CancellationToken cancellationToken)
     {
@@ -94,7 +94,8 @@ internal static class CostBenchmark
         return cost;
     }
 
-    private static async Task<(int Written, Dictionary<string, int> Requests, double Seconds, long PeakKb)> SweepAsync(
+    /// <summary>One scheduled sweep of the account by the AOT binary (<c>invoke --event</c> under GNU time): evaluations Config stored, requests by service, wall time, peak RSS.</summary>
+    internal static async Task<(int Written, Dictionary<string, int> Requests, double Seconds, long PeakKb)> SweepAsync(
         string binary, BenchAccount account, ConfigRegion config, JsonObject parameters, CancellationToken cancellationToken)
     {
         var eventFile = Path.Combine(Path.GetTempPath(), $"mfa-cost-{Guid.NewGuid():N}.json");

@@ -69,10 +69,12 @@ internal sealed class BenchAccount : IAsyncDisposable
     /// clock: the report is ready at once and CloudTrail shows events at once, so the changes are visible right away.
     /// </summary>
     /// <param name="applyChanges">False: no change yet; <see cref="ChangeUsersAsync"/> makes them later (after a first sweep, say).</param>
-    public static async Task<BenchAccount> StartRealTimeAsync(AccountLayout layout, CancellationToken cancellationToken, bool applyChanges = true)
+    /// <param name="randomSeed">The double's seed, which draws the user IDs: accounts that must not share IDs get different seeds.</param>
+    public static async Task<BenchAccount> StartRealTimeAsync(AccountLayout layout, CancellationToken cancellationToken, bool applyChanges = true, int? randomSeed = null)
     {
         var options = new AwsDoubleOptions
         {
+            RandomSeed = randomSeed ?? new AwsDoubleOptions().RandomSeed,
             EnableControlEndpoint = false,
             Clock = DoubleClock.FollowingRealTime(),
             CredentialReport = CredentialReportTiming.Default with { GenerationDelay = TimeSpan.Zero },
@@ -94,11 +96,11 @@ internal sealed class BenchAccount : IAsyncDisposable
         }
     }
 
-    /// <summary>About 1% of users changed now, through the signed IAM API (<see cref="AccountLayout.ChangeCount"/>).</summary>
-    public async Task<IReadOnlyList<AccountChange>> ChangeUsersAsync(CancellationToken cancellationToken)
+    /// <summary><paramref name="count"/> users (by default about 1%, <see cref="AccountLayout.ChangeCount"/>) changed now, through the signed IAM API.</summary>
+    public async Task<IReadOnlyList<AccountChange>> ChangeUsersAsync(CancellationToken cancellationToken, int? count = null)
     {
         using var setup = Connect(new ApiCallCounter());
-        return await AccountChanges.ApplyAsync(Server, setup, Layout.ChangeCount, cancellationToken);
+        return await AccountChanges.ApplyAsync(Server, setup, count ?? Layout.ChangeCount, cancellationToken);
     }
 
     /// <summary>The rule's own AWS clients pointed at the double, counting every request in <paramref name="counter"/>.</summary>

@@ -22,10 +22,11 @@ internal sealed class AwsActions : IDisposable
     private readonly HttpClient _iam;
     private readonly HttpClient _config;
 
-    public AwsActions(AwsDoubleServer server, string region)
+    /// <param name="account">Whose person acts (with that account's root key); the double's default account when null.</param>
+    public AwsActions(AwsDoubleServer server, string region, AwsDouble.DoubleAccount? account = null)
     {
         _endpoint = server.BaseUrl;
-        var root = server.DefaultAccount.RootCredentials;
+        var root = (account ?? server.DefaultAccount).RootCredentials;
         var credentials = new BasicAWSCredentials(root.AccessKeyId, root.SecretAccessKey);
         _iam = new HttpClient(new SigV4SigningHandler(credentials, RegionEndpoint.USEast1, "iam", new SocketsHttpHandler()));
         _config = new HttpClient(new SigV4SigningHandler(credentials, RegionEndpoint.GetBySystemName(region), "config", new SocketsHttpHandler()));

@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// Proves the Organization deployment's cross-account access is what the README says, with a real IAM policy evaluator
+// (@cloud-copilot/iam-simulate): a table of sts:AssumeRole requests, each with the decision it must get.
+//
+// Both sides of the hop are taken from the synthesized templates: the central role's identity policies (every
+// AWS::IAM::Policy of the admin template attached to the role the StackSet passes as CentralRoleArn) and the member
+// role's trust policy (the member template's AWS::IAM::Role named by the central function's MFA_RULE_MEMBER_ROLE_NAME),
+// with the member template's parameters filled in from the StackSet's own parameter values.
+//
+//   - The central role may assume the member role only in accounts of its Organization (aws:ResourceOrgID), and no
+//     other role, even one that trusts it unconditionally.
+//   - The member role admits only the central role's sessions, only with the external ID, and only while the caller's
+//     account is in the Organization (aws:PrincipalOrgID).
+//
+// Usage: node infra/organization/check-cross-account-access.js <admin.template.json> <member.template.json>
+// Exit status 1 on any row whose decision differs, or when a template lacks what the table needs.
+'use strict';
+
+const fs = require('node:fs');
+const { runSimulation } = require('@cloud-copilot/iam-simulate');
+
+const ADMIN = '111111111111';
+const MEMBER = '222222222222';
+const FOREIGN = '999999999999';
+const ORGANIZATION = 'o-a1b2c3d4e5';
+const FOREIGN_ORGANIZATION = 'o-z9y8x7w6v5';
+const REGION = 'eu-west-1';
+const ALLOW_EVERYTHING = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+function readTemplate(file) {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+// Fills in what CloudFormation would: pseudo parameters, the template's parameters, the ARN of a role of the template
+// (named by its logical ID), any other resource's ARN, and the Organization's ID, which the admin stack reads at deploy
+// time with a custom resource.
+function resolver(template, account, parameters) {
+  const resources = template.Resources ?? {};
+  const resolve = (value) => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value === null || typeof value !== 'object') return value;
+    if ('Ref' in value) {
+      const pseudo = { 'AWS::Partition': 'aws', 'AWS::AccountId': account, 'AWS::Region': REGION, 'AWS::URLSuffix': 'amazonaws.com' };
+      if (value.Ref in pseudo) return pseudo[value.Ref];
+      if (value.Ref in parameters) return parameters[value.Ref];
+      throw new Error(`cannot resolve Ref ${value.Ref}`);
+    }
+    if ('Fn::GetAtt' in value) {
+      const [logicalId, attribute] = value['Fn::GetAtt'];
+      const type = resources[logicalId]?.Type ?? '';
+      if (type === 'AWS::IAM::Role' && attribute === 'Arn') return `arn:aws:iam::${account}:role/${logicalId}`;
+      if (type === 'AWS::Lambda::Function' && attribute === 'Arn') return `arn:aws:lambda:${REGION}:${account}:function:${logicalId}`;
+      if (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') return ORGANIZATION;
+      // Any other resource (a log group the role writes to): an ARN of its own, which no sts:AssumeRole row names.
+      if (type && attribute === 'Arn') return `arn:aws:${type.split('::')[1].toLowerCase()}:${REGION}:${account}:${logicalId}`;
+      throw new Error(`cannot resolve Fn::GetAtt ${logicalId}.${attribute} (${type || 'no such resource'})`);
+    }
+    if ('Fn::Join' in value) {
+      const [separator, parts] = value['Fn::Join'];
+      return resolve(parts).join(separator);
+    }
+    const keys = Object.keys(value);
+    if (keys.some((k) => k.startsWith('Fn::'))) throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+    return Object.fromEntries(keys.map((k) => [k, resolve(value[k])]));
+  };
+  return resolve;
+}
+
+function resourcesOf(template, type) {
+  return Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === type);
+}
+
+function one(list, what) {
+  if (list.length !== 1) throw new Error(`expected one ${what}, found ${list.length}`);
+  return list[0];
+}
+
+function centralSide(adminFile) {
+  const admin = readTemplate(adminFile);
+  const resolve = resolver(admin, ADMIN, {});
+  const [, stackSet] = one(resourcesOf(admin, 'AWS::CloudFormation::StackSet'), 'AWS::CloudFormation::StackSet in the admin template');
+  const memberParameters = Object.fromEntries((stackSet.Properties.Parameters ?? []).map((p) => [p.ParameterKey, resolve(p.ParameterValue)]));
+  const roleParameter = stackSet.Properties.Parameters.find((p) => p.ParameterKey === 'CentralRoleArn');
+  if (!roleParameter?.ParameterValue?.['Fn::GetAtt']) throw new Error('the StackSet passes no CentralRoleArn of a role of the admin template');
+  const roleId = roleParameter.ParameterValue['Fn::GetAtt'][0];
+  const policies = resourcesOf(admin, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles ?? []).some((r) => r.Ref === roleId))
+    .map(([id, p]) => ({ name: id, policy: resolve(p.Properties.PolicyDocument) }));
+  for (const inline of admin.Resources[roleId].Properties.Policies ?? []) policies.push({ name: inline.PolicyName, policy: resolve(inline.PolicyDocument) });
+  if (policies.length === 0) throw new Error(`no identity policy is attached to the central role ${roleId}`);
+  const functions = resourcesOf(admin, 'AWS::Lambda::Function')
+    .filter(([, f]) => f.Properties.Role?.['Fn::GetAtt']?.[0] === roleId);
+  const [, central] = one(functions, `function running as the central role ${roleId}`);
+  const memberRoleName = central.Properties.Environment?.Variables?.MFA_RULE_MEMBER_ROLE_NAME;
+  if (!memberRoleName) throw new Error('the central function names no MFA_RULE_MEMBER_ROLE_NAME');
+  const externalId = central.Properties.Environment.Variables.MFA_RULE_MEMBER_ROLE_EXTERNAL_ID;
+  return { roleId, roleArn: `arn:aws:iam::${ADMIN}:role/${roleId}`, policies, memberParameters, memberRoleName, externalId };
+}
+
+function memberTrust(memberFile, central) {
+  const member = readTemplate(memberFile);
+  const resolve = resolver(member, MEMBER, central.memberParameters);
+  const [, role] = one(resourcesOf(member, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName === central.memberRoleName),
+    `AWS::IAM::Role named ${central.memberRoleName} in the member template`);
+  return resolve(role.Properties.AssumeRolePolicyDocument);
+}
+
+// A role that trusts the central role without any condition, in any account: only the central role's own policy can
+// keep it from being assumed.
+function trustingEveryone(centralRoleArn) {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: centralRoleArn }, Action: 'sts:AssumeRole' }] };
+}
+
+// [label, caller session ARN, caller's identity policies, target role ARN, trust policy, context, expected decision]
+function table(central, trust) {
+  const session = `arn:aws:sts::${ADMIN}:assumed-role/${central.roleId}/mfa-config-rule-evaluate`;
+  const memberRole = (account) => `arn:aws:iam::${account}:role/${central.memberRoleName}`;
+  const inOrganization = { 'aws:PrincipalOrgID': ORGANIZATION, 'aws:ResourceOrgID': ORGANIZATION };
+  const withExternalId = { ...inOrganization, 'sts:ExternalId': central.externalId };
+  const open = trustingEveryone(central.roleArn);
+  const own = central.policies;
+  const admin = [{ name: 'allow-everything', policy: ALLOW_EVERYTHING }];
+  return [
+    // The central role's own policy: the member role, in the Organization's accounts, and nothing else.
+    ['central policy: member role of a member account', session, own, memberRole(MEMBER), open, inOrganization, 'Allowed'],
+    ['central policy: member role of the management account', session, own, memberRole(ADMIN), open, inOrganization, 'Allowed'],
+    ['central policy: member role name in a foreign account', session, own, memberRole(FOREIGN), open,
+      { ...inOrganization, 'aws:ResourceOrgID': FOREIGN_ORGANIZATION }, 'ImplicitlyDenied'],
+    ['central policy: member role name in an account of no Organization', session, own, memberRole(FOREIGN), open,
+      { 'aws:PrincipalOrgID': ORGANIZATION }, 'ImplicitlyDenied'],
+    ['central policy: another role of a member account', session, own, `arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole`, open,
+      inOrganization, 'ImplicitlyDenied'],
+    // The member role's trust, beside the central role's policy: the central role, with the external ID, from the Organization.
+    ['member trust: central role with the external ID', session, own, memberRole(MEMBER), trust, withExternalId, 'Allowed'],
+    ['member trust: central role without the external ID', session, own, memberRole(MEMBER), trust, inOrganization, 'ImplicitlyDenied'],
+    ['member trust: central role with another external ID', session, own, memberRole(MEMBER), trust,
+      { ...withExternalId, 'sts:ExternalId': 'guessed' }, 'ImplicitlyDenied'],
+    ['member trust: central role whose account left the Organization', session, own, memberRole(MEMBER), trust,
+      { ...withExternalId, 'aws:PrincipalOrgID': FOREIGN_ORGANIZATION }, 'ImplicitlyDenied'],
+    ['member trust: central role of an account in no Organization', session, own, memberRole(MEMBER), trust,
+      { 'aws:ResourceOrgID': ORGANIZATION, 'sts:ExternalId': central.externalId }, 'ImplicitlyDenied'],
+    ['member trust: an administrator of the admin account', `arn:aws:sts::${ADMIN}:assumed-role/Admin/alice`, admin, memberRole(MEMBER), trust,
+      withExternalId, 'ImplicitlyDenied'],
+    ['member trust: a same-named role of a foreign account', `arn:aws:sts::${FOREIGN}:assumed-role/${central.roleId}/x`, admin, memberRole(MEMBER), trust,
+      { ...withExternalId, 'aws:PrincipalOrgID': FOREIGN_ORGANIZATION }, 'ImplicitlyDenied'],
+  ];
+}
+
+async function decide(principal, identityPolicies, roleArn, trust, context) {
+  const response = await runSimulation({
+    identityPolicies,
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: trust,
+    request: {
+      principal,
+      action: 'sts:AssumeRole',
+      resource: { resource: roleArn, accountId: roleArn.split(':')[4] },
+      contextVariables: context,
+    },
+  }, {});
+  if (response.resultType === 'error') throw new Error(`${principal} -> ${roleArn}: the simulator refused the request: ${JSON.stringify(response.errors)}`);
+  return response.overallResult;
+}
+
+async function main() {
+  const [adminFile, memberFile] = process.argv.slice(2);
+  if (!adminFile || !memberFile) {
+    console.error('usage: check-cross-account-access.js <admin.template.json> <member.template.json>');
+    process.exit(2);
+  }
+  const central = centralSide(adminFile);
+  const trust = memberTrust(memberFile, central);
+  const failures = [];
+  const rows = table(central, trust);
+  for (const [label, principal, policies, roleArn, rowTrust, context, expected] of rows) {
+    const actual = await decide(principal, policies, roleArn, rowTrust, context);
+    if (actual !== expected) failures.push(`${label}: expected ${expected}, got ${actual}`);
+  }
+  for (const failure of failures) console.error(failure);
+  console.log(`cross-account access: ${rows.length} decisions checked, ${failures.length} wrong`);
+  process.exit(failures.length === 0 ? 0 : 1);
+}
+
+main().catch((e) => {
+  console.error(e.stack ?? String(e));
+  process.exit(1);
+});
