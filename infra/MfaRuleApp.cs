@@ -22,7 +22,11 @@ internal static class MfaRuleApp
             Code = code,
             Settings = settings,
             Organization = organization,
-            MemberParts = settings.SecurityHubFindings ? [new SecurityHubMemberFindings(settings.SecurityHubSeverity)] : [],
+            MemberParts =
+            [
+                .. settings.SecurityHubFindings ? new IOrganizationMemberPart[] { new SecurityHubMemberFindings(settings.SecurityHubSeverity) } : [],
+                .. OrganizationRemediation.For(settings),
+            ],
         });
     }
 

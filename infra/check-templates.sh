@@ -25,6 +25,7 @@ variants=(
   "organization               -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456,ou-ab12-7890abcd -c mfaRule:region=eu-west-1"
   "organization-delegated     -c mfaRule:deployment=organization -c mfaRule:administrator=delegated -c mfaRule:organizationalUnitIds=r-ab12 -c mfaRule:region=us-east-1"
   "organization-securityhub   -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=us-east-1 -c mfaRule:securityHubFindings=direct -c mfaRule:securityHubSeverity=CRITICAL"
+  "organization-remediation   -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=eu-west-1 -c mfaRule:remediation=automatic -c mfaRule:remediationAction=EnforceMfa"
 )
 
 # cfn-lint warnings CDK itself writes into every template, ignored by rule, resource type and message only, each with its
@@ -102,8 +103,12 @@ for variant in "${variants[@]}"; do
   case "$context" in *"mfaRule:remediationAction=EnforceMfa"*) ;; *) continue ;; esac
   # Access keys keep working under the default policy (Bool); the opt-in (BoolIfExists) denies them too.
   case "$context" in *"mfaRule:remediationDenyAccessKeys=true"*) keys=denied ;; *) keys=allowed ;; esac
-  echo "$name: access keys $keys"
-  node infra/remediation/check-enforcement-policy.js "$out/$name/MfaConfigRule.template.json" "$keys"
+  # The Organization's policy is in the admin stack (the management account's own) and in the member template.
+  case "$context" in *"mfaRule:deployment=organization"*) templates=(MfaConfigRuleOrganization MfaConfigRuleMember) ;; *) templates=(MfaConfigRule) ;; esac
+  for template in "${templates[@]}"; do
+    echo "$name/$template: access keys $keys"
+    node infra/remediation/check-enforcement-policy.js "$out/$name/$template.template.json" "$keys"
+  done
 done
 
 step "the Organization's cross-account access (central role <-> member role), decided by @cloud-copilot/iam-simulate"

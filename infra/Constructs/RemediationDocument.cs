@@ -22,6 +22,10 @@ internal static class RemediationDocument
     public const string ScriptRuntime = "python3.11";
     public const string ScriptHandler = "assert_result";
 
+    /// <summary>The payload keys an Organization member's runbook adds (MemberRemediationRequest reads them).</summary>
+    public const string OrganizationAccountIdKey = "AccountId";
+    public const string OrganizationExecutionIdKey = "AutomationExecutionId";
+
     /// <summary>Fails the step (so the automation, and Config's remediation, show failed) unless the function said ok.</summary>
     public const string AssertScript = """
         import json
@@ -62,8 +66,23 @@ internal static class RemediationDocument
         "\n\n`DryRun=true` reports what would be done and changes nothing.";
 
     /// <summary>The runbook as the text CloudFormation stores; <paramref name="functionArn"/> may be a CDK token.</summary>
-    public static string Content(string functionArn, RemediationAction action, string ruleName)
+    /// <param name="organization">
+    /// An Organization member's runbook: it invokes the admin account's central function by ARN, and adds the account it
+    /// runs in and its own execution ID, which the function checks against that account's SSM before it acts.
+    /// </param>
+    public static string Content(string functionArn, RemediationAction action, string ruleName, bool organization = false)
     {
+        var payload = new Dictionary<string, object>
+        {
+            ["IAMResourceId"] = "{{ IAMResourceId }}",
+            ["Action"] = "{{ Action }}",
+            ["DryRun"] = "{{ DryRun }}",
+        };
+        if (organization)
+        {
+            payload[OrganizationAccountIdKey] = "{{ global:ACCOUNT_ID }}";
+            payload[OrganizationExecutionIdKey] = "{{ automation:EXECUTION_ID }}";
+        }
         var document = new Dictionary<string, object>
         {
             ["schemaVersion"] = "0.3",
@@ -111,12 +130,7 @@ internal static class RemediationDocument
                     {
                         ["FunctionName"] = functionArn,
                         ["InvocationType"] = "RequestResponse",
-                        ["InputPayload"] = new Dictionary<string, object>
-                        {
-                            ["IAMResourceId"] = "{{ IAMResourceId }}",
-                            ["Action"] = "{{ Action }}",
-                            ["DryRun"] = "{{ DryRun }}",
-                        },
+                        ["InputPayload"] = payload,
                     },
                     ["nextStep"] = AssertStep,
                 },

@@ -48,7 +48,19 @@ function resolve(value, template, env) {
 function ref(name, template, env) {
   const pseudo = { 'AWS::Partition': env.partition, 'AWS::Region': env.region, 'AWS::AccountId': env.account, 'AWS::URLSuffix': 'amazonaws.com', 'AWS::StackName': env.stackName ?? '*' };
   if (pseudo[name] !== undefined) return pseudo[name];
+  if (template.Parameters?.[name]) return parameterShape(name, template.Parameters[name], env);
   return shape(name, 'ref', template, env);
+}
+
+/**
+ * A template parameter holding an ARN from another account (the StackSet member template's central values), by the ARN
+ * its AllowedPattern admits: any account, the partition of the stack, the stack's Region for a regional service.
+ */
+function parameterShape(name, parameter, env) {
+  const pattern = parameter.AllowedPattern ?? '';
+  if (/:lambda:.*:function:/.test(pattern)) return `arn:${env.partition}:lambda:${env.region}:*:function:*`;
+  if (/:iam::.*:role\//.test(pattern)) return `arn:${env.partition}:iam::*:role/*`;
+  throw new Error(`the parameter ${name} (AllowedPattern ${pattern || 'none'}) is not an ARN the policy check knows the shape of`);
 }
 
 function getAtt([logicalId, attribute], template, env) {

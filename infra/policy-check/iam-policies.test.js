@@ -105,6 +105,18 @@ test('resolve: pseudo parameters, Join and GetAtt render the ARN shape', () => {
   assert.equal(resolve({ 'Fn::Sub': 'arn:${AWS::Partition}:events:us-east-1:${AWS::AccountId}:rule/x' }, template, env), 'arn:aws:events:us-east-1:123456789012:rule/x');
 });
 
+test('resolve: a parameter holding another account\'s function or role ARN renders by its AllowedPattern', () => {
+  const template = { Parameters: {
+    Fn: { Type: 'String', AllowedPattern: '^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:.+$' },
+    Role: { Type: 'String', AllowedPattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$' },
+    Other: { Type: 'String', AllowedPattern: '^o-[a-z0-9]{10,32}$' },
+  }, Resources: {} };
+
+  assert.equal(resolve({ Ref: 'Fn' }, template, env), 'arn:aws:lambda:eu-west-1:*:function:*');
+  assert.equal(resolve({ Ref: 'Role' }, template, env), 'arn:aws:iam::*:role/*');
+  assert.throws(() => resolve({ Ref: 'Other' }, template, env), /Other .* is not an ARN the policy check knows/);
+});
+
 test('overlaps: wildcards on both sides', () => {
   const logStream = 'arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}';
 

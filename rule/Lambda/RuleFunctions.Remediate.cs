@@ -3,6 +3,7 @@ using MfaConfigRule.Aws;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Iam;
 using MfaConfigRule.Logging;
+using MfaConfigRule.Organization;
 using MfaConfigRule.Remediation;
 
 namespace MfaConfigRule.Lambda;
@@ -25,6 +26,18 @@ internal static partial class RuleFunctions
         {
             throw new LambdaFunctionException("Runtime.InvalidConfiguration", e.Message, e);
         }
+        MemberRemediationSettings? organization;
+        try
+        {
+            organization = MemberRemediationSettings.FromEnvironment(environment);
+        }
+        catch (OrganizationSettingsException e)
+        {
+            throw new LambdaFunctionException("Runtime.InvalidConfiguration", e.Message, e);
+        }
+        if (organization is not null)
+            return OrganizationRemediateFunction.Create(organization, settings, Clients(environment, time), ClientOptions(environment, time), log, time);
+
         var aws = Clients(environment, time);
         var remediator = new Remediator(aws.Iam, aws.PolicyAttachments,
             new UserAssessor(aws.Iam, aws.CloudTrail, time, new AssessorOptions()), time, settings);
@@ -94,7 +107,7 @@ internal static partial class RuleFunctions
         };
     }
 
-    private static bool IsScheduledEvent(string body)
+    internal static bool IsScheduledEvent(string body)
     {
         try
         {

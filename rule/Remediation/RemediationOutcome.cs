@@ -32,6 +32,9 @@ internal enum RemediationOutcome
 
     /// <summary>The request named an action this deployment does not enable, or the deployment lacks what the action needs.</summary>
     ActionNotEnabled,
+
+    /// <summary>Organization mode: no automation of this deployment's runbook, running now in the named account, asked for this user; nothing was changed there.</summary>
+    Refused,
 }
 
 internal static class RemediationOutcomes

@@ -41,6 +41,9 @@ internal sealed record RemediationResult(
     /// <summary>The IAM error code behind a failure (LimitExceeded, Throttling…), when there was one.</summary>
     public string? ErrorCode { get; init; }
 
+    /// <summary>Organization mode: the member account the user is in.</summary>
+    public string? AccountId { get; init; }
+
     public string ToJson()
     {
         using var buffer = new MemoryStream();
@@ -54,6 +57,7 @@ internal sealed record RemediationResult(
             writer.WriteBoolean("changed", Did.Count > 0);
             writer.WriteString("why", Why);
             writer.WriteStartObject("user");
+            if (AccountId is not null) writer.WriteString("account", AccountId);
             writer.WriteString("userId", UserId);
             if (UserName is not null) writer.WriteString("userName", UserName);
             writer.WriteEndObject();

@@ -13,6 +13,20 @@ internal sealed record RemediationSettings(RemediationAction Action, string? Enf
     public const string EnforcementPolicyArnVariable = RemediationEnvironment.EnforcementPolicyArn;
     public const string RuleParametersVariable = RemediationEnvironment.RuleParameters;
 
+    /// <summary>
+    /// The same settings in another account of an Organization, whose member stack holds the enforcement policy under the
+    /// same path and name: only the ARN's account changes.
+    /// </summary>
+    public RemediationSettings InAccount(string accountId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(accountId);
+        if (EnforcementPolicyArn is not { } arn) return this;
+        var parts = arn.Split(':', 6);
+        if (parts.Length != 6) throw new RemediationSettingsException($"{EnforcementPolicyArnVariable} '{arn}' is not an ARN");
+        parts[4] = accountId;
+        return this with { EnforcementPolicyArn = string.Join(':', parts) };
+    }
+
     /// <summary>Throws <see cref="RemediationSettingsException"/> naming the variable that is missing or wrong.</summary>
     public static RemediationSettings FromEnvironment(IEnvironmentVariables environment)
     {

@@ -158,6 +158,32 @@ public sealed class AwsCliTests : DoubleTest
     }
 
     [AwsCliFact]
+    public async Task Ssm_GetAutomationExecution_ShowsTheCallersOwnExecutionAndIsNotFoundElsewhere()
+    {
+        var member = Server.State.AddAccount("222222222222");
+        var execution = Account.Ssm("eu-west-1").StartAutomationExecution("MfaConfigRule-Remediation",
+            new Dictionary<string, IReadOnlyList<string>> { ["IAMResourceId"] = ["AIDAALICE000000000001"], ["DryRun"] = ["false"] });
+        var id = execution.AutomationExecutionId;
+
+        var running = await JsonAsync(Cli("eu-west-1"), "ssm", "get-automation-execution", "--automation-execution-id", id);
+        Account.Ssm("eu-west-1").Finish(id, "Success");
+        var finished = await JsonAsync(Cli("eu-west-1"), "ssm", "get-automation-execution", "--automation-execution-id", id);
+        var otherRegion = await Cli("us-east-1").RunAsync("ssm", "get-automation-execution", "--automation-execution-id", id);
+        var otherAccount = await new AwsCli(Server.BaseUrl, member.RootCredentials.AccessKeyId, member.RootCredentials.SecretAccessKey, "eu-west-1")
+            .RunAsync("ssm", "get-automation-execution", "--automation-execution-id", id);
+
+        var detail = running["AutomationExecution"]!;
+        Assert.Equal((id, "MfaConfigRule-Remediation", "InProgress"),
+            (detail["AutomationExecutionId"]!.GetValue<string>(), detail["DocumentName"]!.GetValue<string>(), detail["AutomationExecutionStatus"]!.GetValue<string>()));
+        Assert.Equal("AIDAALICE000000000001", detail["Parameters"]!["IAMResourceId"]![0]!.GetValue<string>());
+        Assert.NotNull(detail["ExecutionStartTime"]);
+        Assert.Equal("Success", finished["AutomationExecution"]!["AutomationExecutionStatus"]!.GetValue<string>());
+        Assert.NotNull(finished["AutomationExecution"]!["ExecutionEndTime"]);
+        Assert.Contains("(AutomationExecutionNotFoundException)", otherRegion.Stderr, StringComparison.Ordinal);
+        Assert.Contains("(AutomationExecutionNotFoundException)", otherAccount.Stderr, StringComparison.Ordinal);
+    }
+
+    [AwsCliFact]
     public async Task Config_RuleEvaluationsAndHistory_ThroughTheCli()
     {
         var cli = Cli("eu-west-1");

@@ -4,6 +4,7 @@ using AwsDouble.CloudTrail;
 using AwsDouble.Config;
 using AwsDouble.Iam;
 using AwsDouble.SecurityHub;
+using AwsDouble.Ssm;
 
 namespace AwsDouble;
 
@@ -143,6 +144,7 @@ public sealed class DoubleAccount
     private readonly AwsDoubleState _state;
     private readonly Dictionary<string, ConfigRegion> _configRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SecurityHubRegion> _securityHubRegions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SsmRegion> _ssmRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string RoleId, Sts.TrustPolicy Trust)> _roles = new(StringComparer.Ordinal);
     private readonly Random _random;
 
@@ -324,6 +326,18 @@ public sealed class DoubleAccount
         {
             if (!_securityHubRegions.TryGetValue(region, out var hub)) _securityHubRegions[region] = hub = new SecurityHubRegion(AccountId, region);
             return hub;
+        }
+    }
+
+    // ---- Systems Manager ----
+
+    /// <summary>Systems Manager Automation in one Region of this account (created on first use).</summary>
+    public SsmRegion Ssm(string region)
+    {
+        lock (_gate)
+        {
+            if (!_ssmRegions.TryGetValue(region, out var ssm)) _ssmRegions[region] = ssm = new SsmRegion(AccountId, region, _state.Clock, new Random(_random.Next()));
+            return ssm;
         }
     }
 

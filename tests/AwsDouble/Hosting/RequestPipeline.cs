@@ -33,6 +33,7 @@ internal sealed class RequestPipeline
     private readonly CloudTrailApi _cloudTrail;
     private readonly SecurityHubApi _securityHub;
     private readonly Organizations.OrganizationsApi _organizations;
+    private readonly Ssm.SsmApi _ssm;
 
     public RequestPipeline(AwsDoubleState state, FaultInjector faults, ControlEndpoint? control)
     {
@@ -46,6 +47,7 @@ internal sealed class RequestPipeline
         _cloudTrail = new CloudTrailApi(state);
         _securityHub = new SecurityHubApi(state);
         _organizations = new Organizations.OrganizationsApi(state);
+        _ssm = new Ssm.SsmApi(state);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -109,6 +111,7 @@ internal sealed class RequestPipeline
                 ConfigApi.TargetPrefix => AwsServiceNames.Config,
                 CloudTrailApi.TargetPrefix => AwsServiceNames.CloudTrail,
                 Organizations.OrganizationsApi.TargetPrefix => AwsServiceNames.Organizations,
+                Ssm.SsmApi.TargetPrefix => AwsServiceNames.Ssm,
                 _ => throw new AwsErrorException(400, "UnknownOperationException", string.Empty),
             };
             var call = Authenticate(context, body, service, operation, requestId,
@@ -122,6 +125,7 @@ internal sealed class RequestPipeline
             {
                 AwsServiceNames.Config => _config.Handle(call, request, decision.FailEvaluations),
                 AwsServiceNames.Organizations => _organizations.Handle(call, request),
+                AwsServiceNames.Ssm => _ssm.Handle(call, request),
                 _ => _cloudTrail.Handle(call, request),
             };
             await WriteAsync(context, 200, JsonBody.ContentType, result.ToJsonString());

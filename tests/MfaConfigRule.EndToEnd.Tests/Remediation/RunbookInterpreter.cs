@@ -9,6 +9,9 @@ namespace MfaConfigRule.EndToEnd.Tests.Remediation;
 /// <summary>How an automation ended, with every step output by <c>Step.Output</c>, as SSM shows them.</summary>
 internal sealed record AutomationExecution(string Status, string? FailureMessage, IReadOnlyDictionary<string, JsonNode?> Outputs)
 {
+    /// <summary>The execution's ID in the account's SSM, when the run was registered there (<see cref="AutomationHost"/>).</summary>
+    public string? ExecutionId { get; init; }
+
     public bool Succeeded => Status == "Success";
 }
 
@@ -20,7 +23,14 @@ internal sealed record AutomationExecution(string Status, string? FailureMessage
 /// <c>allowedPattern</c> and <c>allowedValues</c>; <c>{{ name }}</c> references resolve to parameters and earlier outputs;
 /// a failed step with <c>onFailure: Abort</c> fails the automation. Anything else in a runbook is refused, not guessed.
 /// </summary>
-internal sealed partial class RunbookInterpreter(JsonObject runbook, IReadOnlyDictionary<string, LambdaFunction> functions)
+/// <summary>
+/// Where an automation runs, as SSM would record it: the run is an execution of <paramref name="DocumentName"/> in that
+/// account's and Region's SSM in the double (InProgress while the steps run, then Success or Failed), and the system
+/// variables <c>automation:EXECUTION_ID</c>, <c>global:ACCOUNT_ID</c> and <c>global:REGION</c> resolve to it.
+/// </summary>
+internal sealed record AutomationHost(AwsDouble.Ssm.SsmRegion Ssm, string DocumentName);
+
+internal sealed partial class RunbookInterpreter(JsonObject runbook, IReadOnlyDictionary<string, LambdaFunction> functions, AutomationHost? host = null)
 {
     public static JsonObject Parse(string content)
     {
@@ -45,6 +55,24 @@ internal sealed partial class RunbookInterpreter(JsonObject runbook, IReadOnlyDi
         foreach (var name in given.Keys.Where(k => !values.ContainsKey(k)))
             return Failed($"InvalidParameters: {name} is not a parameter of the runbook");
 
+        string? executionId = null;
+        if (host is not null)
+        {
+            // StartAutomationExecution's parameters are lists of strings, as given (defaults are not added).
+            var started = host.Ssm.StartAutomationExecution(host.DocumentName,
+                given.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)[p.Value is JsonValue v && v.TryGetValue<string>(out var s) ? s : p.Value?.ToJsonString() ?? string.Empty], StringComparer.Ordinal));
+            executionId = started.AutomationExecutionId;
+            values["automation:EXECUTION_ID"] = executionId;
+            values["global:ACCOUNT_ID"] = host.Ssm.AccountId;
+            values["global:REGION"] = host.Ssm.Region;
+        }
+        var execution = await RunStepsAsync(values);
+        if (host is not null) host.Ssm.Finish(executionId!, execution.Status);
+        return execution with { ExecutionId = executionId };
+    }
+
+    private async Task<AutomationExecution> RunStepsAsync(Dictionary<string, JsonNode?> values)
+    {
         var steps = runbook["mainSteps"]!.AsArray().Select(s => s!.AsObject()).ToList();
         var outputs = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         for (var index = 0; index < steps.Count;)
@@ -155,6 +183,6 @@ internal sealed partial class RunbookInterpreter(JsonObject runbook, IReadOnlyDi
 
     private static AutomationExecution Failed(string message) => new("Failed", message, new Dictionary<string, JsonNode?>());
 
-    [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.]+)\s*\}\}")]
+    [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.:]+)\s*\}\}")]
     private static partial Regex Reference();
 }

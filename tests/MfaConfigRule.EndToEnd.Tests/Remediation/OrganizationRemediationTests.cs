@@ -1,0 +1,193 @@
+using System.Text.Json.Nodes;
+using AwsDouble;
+using AwsDouble.Iam;
+using AwsDouble.Organizations;
+using MfaConfigRule.EndToEnd.Tests.Support;
+using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Remediation;
+
+namespace MfaConfigRule.EndToEnd.Tests.Remediation;
+
+/// <summary>
+/// Remediation across an Organization, as the real binary runs it: one central <c>remediate</c> function in the hub (the
+/// management account), and in every member the runbook, run step by step with its execution registered in that member's
+/// SSM, and a remediation role trusting only the central function's role. The function acts in the account a payload
+/// names only once that account's own SSM shows the automation asking for it.
+/// </summary>
+public sealed class OrganizationRemediationTests(ITestOutputHelper output) : EndToEndTest(output)
+{
+    private const string RemediationRoleName = "MfaConfigRule-Remediation";
+    private const string HubRoleName = "MfaRuleHubRemediate";
+    private const string ExternalId = "mfa-config-rule";
+    private const string DocumentName = "MfaConfigRule-Remediation";
+    private const string PolicyPath = "/mfa-config-rule/";
+    private const string PolicyName = "MfaConfigRule-EnforceMfa";
+    private const string Parameters = """{"ExemptUserNames":"break-glass","GracePeriodHours":"0"}""";
+    private const string CentralFunctionArn = "arn:aws:lambda:us-east-1:123456789012:function:MfaConfigRuleOrganization-Remediate";
+
+    private DoubleOrganization Organization => Aws.State.Organization ?? Aws.State.CreateOrganization(Account);
+
+    /// <summary>What the member template (or, for the hub, the admin stack) puts in an account: the enforcement policy and the remediation role.</summary>
+    private string Prepare(DoubleAccount account, bool withRole = true)
+    {
+        if (withRole)
+        {
+            account.AddRole(RemediationRoleName, $$$"""
+                {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{Account.AccountId}}}:role/{{{HubRoleName}}}"},
+                  "Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"{{{ExternalId}}}","aws:PrincipalOrgID":"{{{Organization.Id}}}"} } }]}
+                """);
+        }
+        return account.CreateManagedPolicy(PolicyName, """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"iam:ChangePassword","Resource":"*"}]}""", PolicyPath).Arn;
+    }
+
+    private DoubleAccount AddMember(string accountId, bool withRole = true)
+    {
+        var member = Aws.State.AddAccount(accountId);
+        Organization.Join(member);
+        Prepare(member, withRole);
+        return member;
+    }
+
+    /// <summary>The same user name in every account, a console password and no MFA: NON_COMPLIANT everywhere.</summary>
+    private IamUserSnapshot SeedAlice(DoubleAccount account, Func<UserSeed, UserSeed>? seed = null)
+    {
+        var alice = new UserSeed("alice") { LoginProfile = new LoginProfileSeed(Now.AddDays(-30)) };
+        return account.SeedUsers([seed is null ? alice : seed(alice)])[0];
+    }
+
+    private Task<LambdaFunction> StartCentralFunctionAsync()
+    {
+        var hubPolicy = Prepare(Account);
+        Account.AddRole(HubRoleName);
+        var session = Account.StartRoleSession(HubRoleName, "mfa-config-rule-remediate", TimeSpan.FromHours(1));
+        return StartFunctionAsync("remediate", new Dictionary<string, string>
+        {
+            ["AWS_ACCESS_KEY_ID"] = session.AccessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = session.SecretAccessKey,
+            ["AWS_SESSION_TOKEN"] = session.SessionToken!,
+            ["REMEDIATION_ACTION"] = "EnforceMfa",
+            ["RULE_PARAMETERS"] = Parameters,
+            ["ENFORCEMENT_POLICY_ARN"] = hubPolicy,
+            ["MFA_RULE_MEMBER_REMEDIATION_ROLE_NAME"] = RemediationRoleName,
+            ["MFA_RULE_MEMBER_ROLE_EXTERNAL_ID"] = ExternalId,
+            ["MFA_RULE_REMEDIATION_DOCUMENT_NAME"] = DocumentName,
+        });
+    }
+
+    /// <summary>The member's runbook, as the CDK app writes it, run in <paramref name="member"/> as Config's remediation would start it.</summary>
+    private Task<AutomationExecution> RunInAsync(DoubleAccount member, LambdaFunction central, string userId)
+    {
+        var runbook = RunbookInterpreter.Parse(RemediationDocument.Content(CentralFunctionArn, RemediationAction.EnforceMfa, RuleName, organization: true));
+        var functions = new Dictionary<string, LambdaFunction>(StringComparer.Ordinal) { [CentralFunctionArn] = central };
+        return new RunbookInterpreter(runbook, functions, new AutomationHost(member.Ssm(Region), DocumentName)).RunAsync(new Dictionary<string, JsonNode?>
+        {
+            ["IAMResourceId"] = userId,
+            ["AutomationAssumeRole"] = $"arn:aws:iam::{member.AccountId}:role/MfaConfigRule-Automation",
+        });
+    }
+
+    private static string PolicyArnIn(DoubleAccount account) => $"arn:aws:iam::{account.AccountId}:policy{PolicyPath}{PolicyName}";
+
+    private static IReadOnlyList<string> AttachedToAlice(DoubleAccount account) => account.FindUser("alice")!.AttachedPolicyArns;
+
+    private static JsonObject ResultOf(AutomationExecution execution) =>
+        JsonNode.Parse(execution.Outputs["Remediate.Payload"]!.GetValue<string>())!.AsObject();
+
+    [Fact]
+    public async Task Remediation_NonCompliantUserInMemberB_ChangesBsIamOnly()
+    {
+        var (b, c, d) = (AddMember("222222222222"), AddMember("333333333333"), AddMember("444444444444"));
+        var aliceInB = SeedAlice(b);
+        foreach (var other in new[] { Account, c, d }) SeedAlice(other);
+        var central = await StartCentralFunctionAsync();
+
+        var execution = await RunInAsync(b, central, aliceInB.UserId);
+
+        Assert.True(execution.Succeeded, execution.FailureMessage);
+        Assert.Equal("Remediated", execution.Outputs["AssertResult.Outcome"]!.GetValue<string>());
+        Assert.Equal("222222222222", ResultOf(execution)["user"]!["account"]!.GetValue<string>());
+        Assert.Equal([PolicyArnIn(b)], AttachedToAlice(b));
+        Assert.All(new[] { Account, c, d }, other => Assert.Empty(AttachedToAlice(other)));
+        Assert.Equal("Success", b.Ssm(Region).Find(execution.ExecutionId!)!.Status);
+    }
+
+    [Fact]
+    public async Task Remediation_PayloadNamingAccountCWithBsExecutionId_IsRefusedAndNothingChangesInC()
+    {
+        var (b, c, _) = (AddMember("222222222222"), AddMember("333333333333"), AddMember("444444444444"));
+        var aliceInB = SeedAlice(b);
+        var aliceInC = SeedAlice(c);
+        var central = await StartCentralFunctionAsync();
+        // B's own automation, running, for B's alice: its ID is all B has to offer.
+        var inB = b.Ssm(Region).StartAutomationExecution(DocumentName, new Dictionary<string, IReadOnlyList<string>> { ["IAMResourceId"] = [aliceInB.UserId] });
+        string Forged(string userId, string executionId) => new JsonObject
+        {
+            ["IAMResourceId"] = userId, ["Action"] = "EnforceMfa", ["DryRun"] = "false", ["AccountId"] = c.AccountId, ["AutomationExecutionId"] = executionId,
+        }.ToJsonString();
+        // C's own automation for another user, and one of C's that has already ended.
+        var otherInC = c.Ssm(Region).StartAutomationExecution(DocumentName, new Dictionary<string, IReadOnlyList<string>> { ["IAMResourceId"] = ["AIDAOTHERUSER00000000"] });
+        var endedInC = c.Ssm(Region).StartAutomationExecution(DocumentName, new Dictionary<string, IReadOnlyList<string>> { ["IAMResourceId"] = [aliceInC.UserId] });
+        c.Ssm(Region).Finish(endedInC.AutomationExecutionId, "Success");
+
+        var (requestId, outcome) = central.Enqueue(Forged(aliceInC.UserId, inB.AutomationExecutionId));
+        var withBsId = (await outcome).Json;
+        var forAnotherUser = (await central.InvokeAsync(Forged(aliceInC.UserId, otherInC.AutomationExecutionId))).Json;
+        var ended = (await central.InvokeAsync(Forged(aliceInC.UserId, endedInC.AutomationExecutionId))).Json;
+
+        Assert.Equal(("Refused", false, false), (withBsId["outcome"]!.GetValue<string>(), withBsId["ok"]!.GetValue<bool>(), withBsId["changed"]!.GetValue<bool>()));
+        Assert.Contains($"account 333333333333 has no automation execution {inB.AutomationExecutionId}", withBsId["why"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("was started for IAMResourceId 'AIDAOTHERUSER00000000'", forAnotherUser["why"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("is Success, not InProgress", ended["why"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.All(new[] { forAnotherUser, ended }, r => Assert.Equal("Refused", r["outcome"]!.GetValue<string>()));
+        Assert.Empty(AttachedToAlice(c));
+        Assert.Empty(AttachedToAlice(b));
+        var line = Assert.Single(central.LogLinesOf(requestId), l => l["message"]!.GetValue<string>().StartsWith("remediation refused", StringComparison.Ordinal));
+        Assert.Equal(("ERROR", "333333333333", inB.AutomationExecutionId), (line["level"]!.GetValue<string>(), line["account"]!.GetValue<string>(), line["automationExecutionId"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Remediation_MemberWithoutTheRemediationRole_FailsAloneWhileTheOthersAreRemediated()
+    {
+        var (b, missing, d) = (AddMember("222222222222"), AddMember("333333333333", withRole: false), AddMember("444444444444"));
+        var users = new[] { b, missing, d }.ToDictionary(m => m.AccountId, m => SeedAlice(m).UserId, StringComparer.Ordinal);
+        var central = await StartCentralFunctionAsync();
+
+        var inB = await RunInAsync(b, central, users[b.AccountId]);
+        var inMissing = await RunInAsync(missing, central, users[missing.AccountId]);
+        var inD = await RunInAsync(d, central, users[d.AccountId]);
+
+        Assert.True(inB.Succeeded, inB.FailureMessage);
+        Assert.True(inD.Succeeded, inD.FailureMessage);
+        Assert.False(inMissing.Succeeded);
+        Assert.StartsWith($"Step AssertResult failed: CannotConfirm: Cannot assume arn:aws:iam::333333333333:role/{RemediationRoleName} in account 333333333333: AccessDenied",
+            inMissing.FailureMessage, StringComparison.Ordinal);
+        Assert.Equal([PolicyArnIn(b)], AttachedToAlice(b));
+        Assert.Equal([PolicyArnIn(d)], AttachedToAlice(d));
+        Assert.Empty(AttachedToAlice(missing));
+    }
+
+    [Fact]
+    public async Task Lift_AcrossMembers_DetachesWhereMfaIsOnAndNamesTheAccountItCouldNotReach()
+    {
+        var (b, c, missing) = (AddMember("222222222222"), AddMember("333333333333"), AddMember("444444444444", withRole: false));
+        var withMfa = new MfaDeviceSeed(MfaDeviceKind.Virtual, Now.AddDays(-1));
+        SeedAlice(b, s => s with { AttachedPolicyArns = [PolicyArnIn(b)], MfaDevices = [withMfa] });
+        SeedAlice(c, s => s with { AttachedPolicyArns = [PolicyArnIn(c)] });
+        c.SeedUsers([new UserSeed("bob") { LoginProfile = new LoginProfileSeed(Now.AddDays(-30)), AttachedPolicyArns = [PolicyArnIn(c)], MfaDevices = [withMfa] }]);
+        SeedAlice(missing, s => s with { AttachedPolicyArns = [PolicyArnIn(missing)], MfaDevices = [withMfa] });
+        var central = await StartCentralFunctionAsync();
+
+        var (requestId, outcome) = central.Enqueue("""{"source":"aws.events","detail-type":"Scheduled Event","detail":{}}""");
+        var lift = await outcome;
+
+        Assert.Equal("LiftIncomplete", lift.ErrorType);
+        Assert.Contains("lifted in 3 of 4 accounts; not swept: 444444444444 (cannot assume", lift.ErrorMessage, StringComparison.Ordinal);
+        Assert.Empty(AttachedToAlice(b));
+        Assert.Equal([PolicyArnIn(c)], AttachedToAlice(c));
+        Assert.Empty(c.FindUser("bob")!.AttachedPolicyArns);
+        Assert.Equal([PolicyArnIn(missing)], AttachedToAlice(missing));
+        var summary = Assert.Single(central.LogLinesOf(requestId), l => l["message"]!.GetValue<string>().StartsWith("lift sweep incomplete", StringComparison.Ordinal));
+        Assert.Equal(["444444444444"], summary["failedAccounts"]!.AsArray().Select(a => a!.GetValue<string>()));
+        Assert.Equal(2, summary["counts"]!["Lifted"]!.GetValue<int>());
+    }
+}

@@ -1,0 +1,232 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Amazon.CDK;
+using Amazon.CDK.Assertions;
+using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Stacks;
+using Match = Amazon.CDK.Assertions.Match;
+
+namespace MfaConfigRule.Infra.Tests;
+
+/// <summary>Remediation in the Organization deployment: the central remediate function and every member's pieces.</summary>
+public sealed class OrganizationRemediationTemplateTests
+{
+    private readonly MfaConfigRuleOrganizationStack _stack = Build("manual");
+
+    private static MfaConfigRuleOrganizationStack Build(string? remediation, string action = "EnforceMfa")
+    {
+        var context = new Dictionary<string, object>
+        {
+            [OrganizationDeployment.DeploymentKey] = OrganizationDeployment.Organization,
+            [OrganizationDeployment.OrganizationalUnitIdsKey] = "ou-ab12-cdef3456",
+            [MfaRuleSettings.RemediationActionKey] = action,
+        };
+        if (remediation is not null) context[MfaRuleSettings.RemediationKey] = remediation;
+        var app = new App(new AppProps { Context = context });
+        var settings = MfaRuleSettings.FromContext(app.Node, SynthesizedApp.Account, "eu-west-1");
+        return MfaRuleApp.AddOrganizationStack(app, settings, OrganizationDeployment.FromContext(app.Node, settings)!, SynthesizedApp.StandInCode);
+    }
+
+    private JsonElement AdminJson => SynthesizedApp.Json(_stack);
+    private Template Member => Template.FromString(_stack.Members.TemplateBody);
+    private JsonElement MemberJson => JsonDocument.Parse(_stack.Members.TemplateBody).RootElement;
+
+    private static JsonElement Role(JsonElement template, string roleName) =>
+        Cfn.Resources(template, "AWS::IAM::Role").Single(r => r.Resource.GetProperty("Properties").TryGetProperty("RoleName", out var name) && name.GetString() == roleName).Resource;
+
+    private static string RoleId(JsonElement template, Func<JsonElement, bool> which) =>
+        Cfn.Resources(template, "AWS::IAM::Role").Single(r => which(r.Resource.GetProperty("Properties"))).LogicalId;
+
+    /// <summary>Every "action on resource [condition]" the policies attached to a role allow.</summary>
+    private static SortedSet<string> Grants(JsonElement template, string roleId)
+    {
+        var grants = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (_, policy) in Cfn.Resources(template, "AWS::IAM::Policy"))
+        {
+            var properties = policy.GetProperty("Properties");
+            if (!properties.GetProperty("Roles").EnumerateArray().Any(r => r.TryGetProperty("Ref", out var id) && id.GetString() == roleId)) continue;
+            foreach (var statement in Cfn.Statements(properties.GetProperty("PolicyDocument")))
+            {
+                Assert.Equal("Allow", statement.GetProperty("Effect").GetString());
+                var condition = !statement.TryGetProperty("Condition", out var c) ? string.Empty
+                    : c.TryGetProperty("ArnEquals", out var arn) ? " if " + Cfn.Render(arn.GetProperty("iam:PolicyARN"))
+                    : " if org " + Cfn.Render(c.GetProperty("StringEquals").GetProperty("aws:ResourceOrgID"));
+                foreach (var action in Cfn.Strings(statement.GetProperty("Action")))
+                    foreach (var resource in Cfn.Items(statement.GetProperty("Resource")))
+                        grants.Add($"{action} on {Cfn.Render(resource)}{condition}");
+            }
+        }
+        return grants;
+    }
+
+    [Fact]
+    public void RemediationOff_MembersAndAdminHaveNoRemediationPieces()
+    {
+        var off = Build(null);
+        var member = Template.FromString(off.Members.TemplateBody);
+
+        member.ResourceCountIs("AWS::SSM::Document", 0);
+        member.ResourceCountIs("AWS::Config::RemediationConfiguration", 0);
+        Template.FromStack(off).ResourceCountIs("AWS::Config::RemediationConfiguration", 0);
+        Assert.DoesNotContain(Cfn.Resources(SynthesizedApp.Json(off), "AWS::Lambda::Function"),
+            f => f.Resource.GetProperty("Properties").GetProperty("Handler").GetString() == "remediate");
+    }
+
+    [Fact]
+    public void MemberTemplate_RunbookInvokesTheCentralFunctionByArnWithItsAccountAndExecutionId()
+    {
+        var document = Cfn.Single(MemberJson, "AWS::SSM::Document").GetProperty("Properties");
+        var runbook = JsonNode.Parse(Cfn.Render(document.GetProperty("Content")))!;
+        var invoke = runbook["mainSteps"]![0]!;
+
+        Assert.Equal(("MfaConfigRule-Remediation", "NewVersion", "Automation"),
+            (document.GetProperty("Name").GetString(), document.GetProperty("UpdateMethod").GetString(), document.GetProperty("DocumentType").GetString()));
+        Assert.Equal("0.3", runbook["schemaVersion"]!.GetValue<string>());
+        Assert.Equal(("aws:invokeLambdaFunction", "${CentralRemediateFunctionArn}"), (invoke["action"]!.GetValue<string>(), invoke["inputs"]!["FunctionName"]!.GetValue<string>()));
+        Assert.Equal("{{ global:ACCOUNT_ID }}", invoke["inputs"]!["InputPayload"]!["AccountId"]!.GetValue<string>());
+        Assert.Equal("{{ automation:EXECUTION_ID }}", invoke["inputs"]!["InputPayload"]!["AutomationExecutionId"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void MemberTemplate_RemediationConfigurationIsOnTheMembersRuleAfterItAndItsRoles()
+    {
+        var (configId, configuration) = Assert.Single(Cfn.Resources(MemberJson, "AWS::Config::RemediationConfiguration"));
+        var rule = Assert.Single(Cfn.Resources(MemberJson, "AWS::Config::ConfigRule")).LogicalId;
+        var document = Assert.Single(Cfn.Resources(MemberJson, "AWS::SSM::Document")).LogicalId;
+        var properties = configuration.GetProperty("Properties");
+
+        Assert.Equal("mfa-enabled-for-iam-console-users", properties.GetProperty("ConfigRuleName").GetString());
+        Assert.Equal("${" + document + "}", Cfn.Render(properties.GetProperty("TargetId")));
+        Assert.False(properties.GetProperty("Automatic").GetBoolean());
+        Assert.Equal("RESOURCE_ID", properties.GetProperty("Parameters").GetProperty("IAMResourceId").GetProperty("ResourceValue").GetProperty("Value").GetString());
+        Assert.True(Cfn.CreatedBefore(MemberJson, rule, configId), "the rule must exist before its remediation configuration");
+        foreach (var (policyId, _) in Cfn.Resources(MemberJson, "AWS::IAM::Policy").Where(p => p.LogicalId.Contains("Remediation", StringComparison.Ordinal)))
+            Assert.True(Cfn.CreatedBefore(MemberJson, policyId, configId), $"{policyId} must exist before Config may start a remediation");
+    }
+
+    [Fact]
+    public void MemberTemplate_AutomationRoleIsTrustedByThisAccountsSsmOnlyAndMayOnlyInvokeTheCentralFunction()
+    {
+        var automation = RoleId(MemberJson, p => p.GetProperty("AssumeRolePolicyDocument").GetRawText().Contains("ssm.amazonaws.com", StringComparison.Ordinal));
+        var trust = Assert.Single(Cfn.Statements(MemberJson.GetProperty("Resources").GetProperty(automation).GetProperty("Properties").GetProperty("AssumeRolePolicyDocument")));
+
+        Assert.Equal("${AWS::AccountId}", Cfn.Render(trust.GetProperty("Condition").GetProperty("StringEquals").GetProperty("aws:SourceAccount")));
+        Assert.Equal("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:automation-execution/*",
+            Cfn.Render(trust.GetProperty("Condition").GetProperty("ArnLike").GetProperty("aws:SourceArn")));
+        Assert.Equal(["lambda:InvokeFunction on ${CentralRemediateFunctionArn}"], Grants(MemberJson, automation));
+    }
+
+    [Fact]
+    public void MemberTemplate_RemediationRoleIsSeparateTrustedByTheCentralRemediateRoleInTheOrganizationWithTheExternalId()
+    {
+        var trust = Assert.Single(Cfn.Statements(Role(MemberJson, "MfaConfigRule-Remediation").GetProperty("Properties").GetProperty("AssumeRolePolicyDocument")));
+        var conditions = trust.GetProperty("Condition").GetProperty("StringEquals");
+
+        Assert.Equal("${CentralRemediateRoleArn}", Cfn.Render(trust.GetProperty("Principal").GetProperty("AWS")));
+        Assert.Equal("mfa-config-rule", conditions.GetProperty("sts:ExternalId").GetString());
+        Assert.Equal("${OrganizationId}", Cfn.Render(conditions.GetProperty("aws:PrincipalOrgID")));
+        // The evaluation role is unchanged and not the remediation role.
+        Assert.Equal("${CentralRoleArn}", Cfn.Render(Assert.Single(Cfn.Statements(Role(MemberJson, "MfaConfigRule-Member")
+            .GetProperty("Properties").GetProperty("AssumeRolePolicyDocument"))).GetProperty("Principal").GetProperty("AWS")));
+    }
+
+    [Fact]
+    public void MemberTemplate_RemediationRoleMayDoWhatTheSingleAccountRemediateRoleMayAndReadItsAutomations()
+    {
+        var role = RoleId(MemberJson, p => p.TryGetProperty("RoleName", out var n) && n.GetString() == "MfaConfigRule-Remediation");
+        var policy = Assert.Single(Cfn.Resources(MemberJson, "AWS::IAM::ManagedPolicy")).LogicalId;
+        var users = "arn:${AWS::Partition}:iam::${AWS::AccountId}:user/*";
+
+        Assert.Equal(new SortedSet<string>(StringComparer.Ordinal)
+        {
+            $"iam:AttachUserPolicy on {users} if ${{{policy}}}",
+            $"iam:DetachUserPolicy on {users} if ${{{policy}}}",
+            $"iam:GetLoginProfile on {users}",
+            $"iam:GetUser on {users}",
+            $"iam:ListAttachedUserPolicies on {users}",
+            $"iam:ListEntitiesForPolicy on ${{{policy}}}",
+            $"iam:ListMFADevices on {users}",
+            $"iam:ListUserTags on {users}",
+            "iam:ListUsers on *",
+            "ssm:GetAutomationExecution on arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:automation-execution/*",
+        }, Grants(MemberJson, role));
+        Member.HasResourceProperties("AWS::IAM::ManagedPolicy", new Dictionary<string, object>
+        {
+            ["ManagedPolicyName"] = "MfaConfigRule-EnforceMfa",
+            ["Path"] = "/mfa-config-rule/",
+        });
+    }
+
+    [Fact]
+    public void MemberTemplate_WithRemediation_StillFitsATemplateBodyAndTakesTheCentralValues()
+    {
+        var body = _stack.Members.TemplateBody;
+
+        Assert.InRange(Encoding.UTF8.GetByteCount(body), 1, OrganizationMemberStack.MaxTemplateBodyBytes);
+        Assert.DoesNotContain("AWS::Lambda::Function", body, StringComparison.Ordinal);
+        Assert.Equal(["CentralFunctionArn", "CentralRemediateFunctionArn", "CentralRemediateRoleArn", "CentralRoleArn", "OrganizationId"],
+            MemberJson.GetProperty("Parameters").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        var stackSet = Cfn.Single(AdminJson, "AWS::CloudFormation::StackSet");
+        var passed = stackSet.GetProperty("Properties").GetProperty("Parameters").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("ParameterKey").GetString()!, p => Cfn.Render(p.GetProperty("ParameterValue")));
+        Assert.Equal("${" + SynthesizedApp.LogicalId(_stack.Node.FindChild("CentralRemediation").Node.FindChild("Remediate").Node.FindChild("Function")) + ".Arn}",
+            passed["CentralRemediateFunctionArn"]);
+    }
+
+    [Fact]
+    public void CentralFunction_OnlyPrincipalsOfTheOrganizationMayInvokeIt()
+    {
+        var permission = Cfn.Resources(AdminJson, "AWS::Lambda::Permission")
+            .Single(p => p.Resource.GetProperty("Properties").TryGetProperty("PrincipalOrgID", out _)).Resource.GetProperty("Properties");
+        var function = Cfn.Resources(AdminJson, "AWS::Lambda::Function")
+            .Single(f => f.Resource.GetProperty("Properties").GetProperty("Handler").GetString() == "remediate");
+
+        Assert.Equal(("*", "lambda:InvokeFunction"), (permission.GetProperty("Principal").GetString(), permission.GetProperty("Action").GetString()));
+        Assert.Equal("${" + function.LogicalId + ".Arn}", Cfn.Render(permission.GetProperty("FunctionName")));
+        var identity = Assert.Single(Cfn.Resources(AdminJson, "Custom::OrganizationId")).LogicalId;
+        Assert.StartsWith("${" + identity + ".", Cfn.Render(permission.GetProperty("PrincipalOrgID")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CentralFunction_AssumesOnlyTheRemediationRoleListsTheOrganizationAndKnowsTheMembersNames()
+    {
+        var (id, function) = Cfn.Resources(AdminJson, "AWS::Lambda::Function")
+            .Single(f => f.Resource.GetProperty("Properties").GetProperty("Handler").GetString() == "remediate");
+        var variables = function.GetProperty("Properties").GetProperty("Environment").GetProperty("Variables");
+        var role = Cfn.Render(function.GetProperty("Properties").GetProperty("Role"))[2..^5];
+
+        var identity = Assert.Single(Cfn.Resources(AdminJson, "Custom::OrganizationId")).LogicalId;
+        Assert.Contains(Grants(AdminJson, role), g => g.StartsWith("sts:AssumeRole on arn:${AWS::Partition}:iam::*:role/MfaConfigRule-Remediation if org ${" + identity + ".", StringComparison.Ordinal));
+        Assert.Contains("organizations:ListAccounts on *", Grants(AdminJson, role));
+        Assert.DoesNotContain(Grants(AdminJson, role), g => g.StartsWith("iam:", StringComparison.Ordinal));
+        Assert.Equal("MfaConfigRule-Remediation", variables.GetProperty("MFA_RULE_MEMBER_REMEDIATION_ROLE_NAME").GetString());
+        Assert.Equal("MfaConfigRule-Remediation", variables.GetProperty("MFA_RULE_REMEDIATION_DOCUMENT_NAME").GetString());
+        Assert.Equal("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/mfa-config-rule/MfaConfigRule-EnforceMfa", Cfn.Render(variables.GetProperty("ENFORCEMENT_POLICY_ARN")));
+        Assert.NotEmpty(id);
+        Template.FromStack(_stack).HasResourceProperties("AWS::Events::Rule", new Dictionary<string, object> { ["ScheduleExpression"] = "rate(1 hour)" });
+    }
+
+    [Fact]
+    public void ManagementAccount_GetsTheSameRemediationPiecesFromTheAdminStack()
+    {
+        var admin = Template.FromStack(_stack);
+
+        admin.ResourceCountIs("AWS::Config::RemediationConfiguration", 1);
+        admin.HasResourceProperties("AWS::SSM::Document", new Dictionary<string, object> { ["Name"] = "MfaConfigRule-Remediation" });
+        admin.HasResourceProperties("AWS::IAM::Role", new Dictionary<string, object> { ["RoleName"] = "MfaConfigRule-Remediation" });
+    }
+
+    [Fact]
+    public void DisableConsoleAccess_MembersGetNoEnforcementPolicyAndTheCentralFunctionNoLift()
+    {
+        var disable = Build("automatic", "DisableConsoleAccess");
+        var member = JsonDocument.Parse(disable.Members.TemplateBody).RootElement;
+        var role = RoleId(member, p => p.TryGetProperty("RoleName", out var n) && n.GetString() == "MfaConfigRule-Remediation");
+
+        Assert.Empty(Cfn.Resources(member, "AWS::IAM::ManagedPolicy"));
+        Assert.Contains("iam:DeleteLoginProfile on arn:${AWS::Partition}:iam::${AWS::AccountId}:user/*", Grants(member, role));
+        Assert.True(Cfn.Single(member, "AWS::Config::RemediationConfiguration").GetProperty("Properties").GetProperty("Automatic").GetBoolean());
+        Assert.Null(disable.Node.FindChild("CentralRemediation").Node.TryFindChild("LiftSchedule"));
+    }
+}
