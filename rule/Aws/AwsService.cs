@@ -11,6 +11,7 @@ internal sealed record AwsService(string SigningName, string EndpointId, string 
     public static AwsService Config { get; } = new("config", "CONFIG_SERVICE", "config");
     public static AwsService CloudTrail { get; } = new("cloudtrail", "CLOUDTRAIL", "cloudtrail");
     public static AwsService Organizations { get; } = new("organizations", "ORGANIZATIONS", "organizations");
+    public static AwsService Sqs { get; } = new("sqs", "SQS", "sqs");
 
     public override string ToString() => SigningName;
 }

@@ -143,6 +143,7 @@ public sealed class DoubleAccount
     private readonly AwsDoubleState _state;
     private readonly Dictionary<string, ConfigRegion> _configRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SecurityHubRegion> _securityHubRegions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Sqs.SqsRegion> _sqsRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string RoleId, Sts.TrustPolicy Trust)> _roles = new(StringComparer.Ordinal);
     private readonly Random _random;
 
@@ -324,6 +325,18 @@ public sealed class DoubleAccount
         {
             if (!_securityHubRegions.TryGetValue(region, out var hub)) _securityHubRegions[region] = hub = new SecurityHubRegion(AccountId, region);
             return hub;
+        }
+    }
+
+    // ---- SQS ----
+
+    /// <summary>SQS in one Region of this account: its queues (created by the test, as the CDK app would).</summary>
+    public Sqs.SqsRegion Sqs(string region)
+    {
+        lock (_gate)
+        {
+            if (!_sqsRegions.TryGetValue(region, out var sqs)) _sqsRegions[region] = sqs = new Sqs.SqsRegion(AccountId, region);
+            return sqs;
         }
     }
 

@@ -21,4 +21,5 @@ public static class AwsServiceNames
     public const string Config = "config";
     public const string CloudTrail = "cloudtrail";
     public const string Organizations = "organizations";
+    public const string Sqs = "sqs";
 }
