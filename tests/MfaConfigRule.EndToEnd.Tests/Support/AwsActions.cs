@@ -23,9 +23,15 @@ internal sealed class AwsActions : IDisposable
     private readonly HttpClient _config;
 
     public AwsActions(AwsDoubleServer server, string region)
+        : this(server, region, server.DefaultAccount)
+    {
+    }
+
+    /// <summary>Changes made in <paramref name="account"/> (an Organization member), signed with its root key.</summary>
+    public AwsActions(AwsDoubleServer server, string region, AwsDouble.DoubleAccount account)
     {
         _endpoint = server.BaseUrl;
-        var root = server.DefaultAccount.RootCredentials;
+        var root = account.RootCredentials;
         var credentials = new BasicAWSCredentials(root.AccessKeyId, root.SecretAccessKey);
         _iam = new HttpClient(new SigV4SigningHandler(credentials, RegionEndpoint.USEast1, "iam", new SocketsHttpHandler()));
         _config = new HttpClient(new SigV4SigningHandler(credentials, RegionEndpoint.GetBySystemName(region), "config", new SocketsHttpHandler()));
