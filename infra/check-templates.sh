@@ -51,8 +51,8 @@ if ! command -v cfn-lint >/dev/null 2>&1; then
   python3 -m pip install --quiet 'cfn-lint==1.51.0'
 fi
 
-step "node tests of the checks and of the us-east-1 forwarding's custom resource"
-node --test infra/policy-check/iam-policies.test.js infra/forwarder/index.test.js >"$out.node-tests.log" 2>&1 \
+step "node tests of the checks and of the custom resources (us-east-1 forwarding, Organization ID)"
+node --test infra/policy-check/iam-policies.test.js infra/custom-resource/index.test.js >"$out.node-tests.log" 2>&1 \
   || { cat "$out.node-tests.log"; exit 1; }
 grep -E '^# (pass|fail)' "$out.node-tests.log"
 rm -f "$out.node-tests.log"

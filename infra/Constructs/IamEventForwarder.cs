@@ -1,4 +1,3 @@
-using System.Reflection;
 using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
@@ -27,7 +26,7 @@ internal sealed class IamEventForwarderProps : IIamEventForwarderProps
 /// </summary>
 /// <remarks>
 /// The us-east-1 EventBridge rule and its target are made by EventBridge API calls in us-east-1 from the rule's own stack,
-/// through a small custom resource (<c>infra/forwarder/index.js</c>), so the app stays one stack in one Region: plain
+/// through a small custom resource (<c>infra/custom-resource/index.js</c>), so the app stays one stack in one Region: plain
 /// <c>cdk deploy</c> works and us-east-1 needs no CDK bootstrap. Not CDK's <c>AwsCustomResource</c>: it succeeds when
 /// PutTargets reports a target it could not attach (<c>FailedEntryCount</c> &gt; 0 in a successful response), and it fails
 /// <c>cdk destroy</c> when the rule is already gone. The role EventBridge assumes is IAM, which is global, so it is an
@@ -39,14 +38,7 @@ internal sealed class IamEventForwarder : Construct
 
     private const string TargetId = "RuleRegionDefaultBus";
 
-    /// <summary>The newest Node.js Lambda creates; CDK 2.160 has no constant for it. Its runtime ships the AWS SDK v3.</summary>
-    private const string ProviderRuntime = "nodejs24.x";
 
-    /// <summary>
-    /// CloudFormation's wait for the provider's answer. The provider always answers within its own 60 s timeout; this only
-    /// bounds a provider that cannot start (CloudFormation's default is an hour), after Lambda's two retries of it.
-    /// </summary>
-    private const int ServiceTimeoutSeconds = 300;
 
     public IamEventForwarder(Construct scope, string id, IIamEventForwarderProps props)
         : base(scope, id)
@@ -81,18 +73,10 @@ internal sealed class IamEventForwarder : Construct
             Resources = [TargetBusArn],
         }));
 
-        ProviderLogGroup = new LogGroup(this, "ProviderLogs", new LogGroupProps
-        {
-            Retention = props.LogRetention,
-            RemovalPolicy = RemovalPolicy.DESTROY,
-        });
-        // Like the rule's functions: no AWSLambdaBasicExecutionRole, only its own log group and these calls.
-        ProviderRole = new Role(this, "ProviderRole", new RoleProps
-        {
-            AssumedBy = new ServicePrincipal("lambda.amazonaws.com"),
-            Description = $"Creates and deletes the us-east-1 EventBridge rule {RuleName} and its target",
-        });
-        ProviderLogGroup.GrantWrite(ProviderRole);
+        var provider = new CustomResourceProvider(this, $"Creates and deletes the us-east-1 EventBridge rule {RuleName} and its target", props.LogRetention);
+        Provider = provider.Function;
+        ProviderRole = provider.Role;
+        ProviderLogGroup = provider.LogGroup;
         ProviderRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "ManageTheForwardingRule",
@@ -110,37 +94,15 @@ internal sealed class IamEventForwarder : Construct
             },
         }));
 
-        Provider = new Function(this, "Provider", new FunctionProps
+        Forwarding = provider.Resource(this, "Forwarding", ResourceType, new Dictionary<string, object>
         {
-            Runtime = new Runtime(ProviderRuntime, RuntimeFamily.NODEJS, new LambdaRuntimeProps { SupportsInlineCode = true }),
-            Handler = "index.handler",
-            Code = Code.FromInline(ProviderSource),
-            Description = $"CloudFormation custom resource: the us-east-1 EventBridge rule {RuleName} forwarding IAM events to {props.TargetRegion}",
-            MemorySize = 128,
-            // Four EventBridge calls with the SDK's retries.
-            Timeout = Duration.Seconds(60),
-            Role = ProviderRole,
-            LogGroup = ProviderLogGroup,
-        });
-        NagSuppressions.Suppress((CfnResource)Provider.Node.DefaultChild!,
-            new NagSuppression("AwsSolutions-L1",
-                $"{ProviderRuntime} is the newest Node.js runtime Lambda offers; the aws-cdk-lib 2.160 that cdk-nag checks with does not know it."));
-
-        Forwarding = new CustomResource(this, "Forwarding", new CustomResourceProps
-        {
-            ResourceType = ResourceType,
-            ServiceToken = Provider.FunctionArn,
-            Properties = new Dictionary<string, object>
-            {
-                ["ServiceTimeout"] = ServiceTimeoutSeconds,
-                ["Region"] = IamUserChangeEvents.EventRegion,
-                ["RuleName"] = RuleName,
-                ["Description"] = $"Forward IAM console-password, MFA, user and tag changes to {props.TargetRegion}, where the MFA Config rule runs",
-                ["EventPattern"] = IamUserChangeEvents.PatternJson(),
-                ["TargetId"] = TargetId,
-                ["TargetArn"] = TargetBusArn,
-                ["RoleArn"] = Role.RoleArn,
-            },
+            ["Region"] = IamUserChangeEvents.EventRegion,
+            ["RuleName"] = RuleName,
+            ["Description"] = $"Forward IAM console-password, MFA, user and tag changes to {props.TargetRegion}, where the MFA Config rule runs",
+            ["EventPattern"] = IamUserChangeEvents.PatternJson(),
+            ["TargetId"] = TargetId,
+            ["TargetArn"] = TargetBusArn,
+            ["RoleArn"] = Role.RoleArn,
         });
         // Forwarding works at once only when the role may put events. Only the edge no reference implies (cfn-lint
         // W3005): the forward role is referenced, and CDK's Function already waits for the provider role's policy.
@@ -164,16 +126,7 @@ internal sealed class IamEventForwarder : Construct
     /// <summary>The us-east-1 rule and its one target, the rule Region's default bus.</summary>
     public CustomResource Forwarding { get; }
 
-    /// <summary>The provider's handler, compiled into this assembly from <c>infra/forwarder/index.js</c> (its tests run it with Node).</summary>
-    internal static string ProviderSource { get; } = ReadProviderSource();
 
     private static CfnResource DefaultPolicy(Role role) => (CfnResource)role.Node.FindChild("DefaultPolicy").Node.DefaultChild!;
 
-    private static string ReadProviderSource()
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("IamEventForwarder.js")
-            ?? throw new InvalidOperationException("the forwarder's handler is not embedded in the infra assembly");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
 }

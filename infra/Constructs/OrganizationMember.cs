@@ -7,11 +7,11 @@ namespace MfaConfigRule.Infra.Constructs;
 
 internal interface IOrganizationMemberProps
 {
-    /// <summary>The central <c>evaluate</c> function in the admin account, which this account's rule invokes.</summary>
-    string CentralFunctionArn { get; }
-
-    /// <summary>The central function's role: the only principal the member role trusts.</summary>
-    string CentralRoleArn { get; }
+    /// <summary>
+    /// The admin account's values (<see cref="CentralValue"/>) as this account's template sees them: parameters in the
+    /// StackSet's member template, the admin stack's own values in the management account.
+    /// </summary>
+    Func<CentralValue, string> Central { get; }
 
     string MemberRoleName { get; }
     string ExternalId { get; }
@@ -22,8 +22,7 @@ internal interface IOrganizationMemberProps
 
 internal sealed class OrganizationMemberProps : IOrganizationMemberProps
 {
-    public required string CentralFunctionArn { get; init; }
-    public required string CentralRoleArn { get; init; }
+    public required Func<CentralValue, string> Central { get; init; }
     public required string MemberRoleName { get; init; }
     public required string ExternalId { get; init; }
     public required string RuleName { get; init; }
@@ -38,7 +37,7 @@ internal sealed class OrganizationMemberProps : IOrganizationMemberProps
 /// </summary>
 /// <remarks>
 /// Capabilities that need more per account (remediation, Security Hub) add it through <see cref="IOrganizationMemberPart"/>,
-/// which gets this construct: its rule, role and names.
+/// which gets this construct: its rule, role and names, and <see cref="Central"/> for what it needs from the admin account.
 /// </remarks>
 internal sealed class OrganizationMember : Construct
 {
@@ -47,6 +46,7 @@ internal sealed class OrganizationMember : Construct
     {
         ArgumentNullException.ThrowIfNull(props);
         Props = props;
+        var centralRoleArn = Central(CentralValue.EvaluateRoleArn);
 
         Role = new Role(this, "MemberRole", new RoleProps
         {
@@ -54,7 +54,7 @@ internal sealed class OrganizationMember : Construct
             Description = $"Assumed by the central MFA Config rule function ({props.RuleName}) to read IAM users and report their evaluations here",
             // Only the central function's role, and only with the deployment's external ID. AWS turns the role ARN into
             // the role's unique ID: a central role that is replaced is trusted again once the StackSet passes the new ARN.
-            AssumedBy = new ArnPrincipal(props.CentralRoleArn).WithConditions(new Dictionary<string, object>
+            AssumedBy = new ArnPrincipal(centralRoleArn).WithConditions(new Dictionary<string, object>
             {
                 ["StringEquals"] = new Dictionary<string, object> { ["sts:ExternalId"] = props.ExternalId },
             }),
@@ -81,7 +81,7 @@ internal sealed class OrganizationMember : Construct
         {
             ConfigRuleName = props.RuleName,
             Description = MfaConfigRuleConstruct.Description,
-            Source = MfaConfigRuleConstruct.RuleSource(props.CentralFunctionArn, props.MaximumExecutionFrequency),
+            Source = MfaConfigRuleConstruct.RuleSource(Central(CentralValue.EvaluateFunctionArn), props.MaximumExecutionFrequency),
             Scope = MfaConfigRuleConstruct.RuleScope,
             InputParameters = props.InputParameters.ToDictionary(p => p.Key, p => (object)p.Value, StringComparer.Ordinal),
         });
@@ -104,6 +104,9 @@ internal sealed class OrganizationMember : Construct
     }
 
     public IOrganizationMemberProps Props { get; }
+
+    /// <summary>A value from the admin account, as this account's template has it (see <see cref="CentralValue"/>).</summary>
+    public string Central(CentralValue value) => Props.Central(value);
     public Role Role { get; }
     public CfnConfigRule Rule { get; }
     public Policy ReadPolicy { get; }
@@ -113,5 +116,14 @@ internal sealed class OrganizationMember : Construct
 /// <summary>A per-account piece a capability adds to every account of the Organization (remediation, Security Hub).</summary>
 internal interface IOrganizationMemberPart
 {
+    /// <summary>
+    /// The part's pieces in the admin account, if it has any (a central function, a bus): called once on the admin stack
+    /// before any member is built, so it can <see cref="OrganizationCentral.Provide"/> the values members need.
+    /// </summary>
+    void AddCentral(OrganizationCentral central)
+    {
+    }
+
+    /// <summary>The part's pieces in one account: called for the member template and for the management account.</summary>
     void AddTo(OrganizationMember member);
 }

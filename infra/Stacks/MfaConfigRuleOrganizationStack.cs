@@ -50,24 +50,26 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
             LogRetention = settings.LogRetention,
             EventMaxAge = Duration.Seconds(settings.EventMaxAge.TotalSeconds),
         });
-        var functionArn = Central.EvaluateFunction.Function.FunctionArn;
-        var roleArn = Central.EvaluateFunction.Role.RoleArn;
+        Identity = new OrganizationIdentity(this, "OrganizationId", settings.LogRetention);
+        var central = new OrganizationCentral(this, settings, organization, props.Code, Central, Identity);
+        central.Provide(CentralValue.EvaluateFunctionArn, Central.EvaluateFunction.Function.FunctionArn);
+        central.Provide(CentralValue.EvaluateRoleArn, Central.EvaluateFunction.Role.RoleArn);
+        central.Provide(CentralValue.OrganizationId, Identity.OrganizationId);
+        foreach (var part in props.MemberParts) part.AddCentral(central);
 
-        OwnAccount = new OrganizationMember(this, "ManagementAccount", OrganizationMemberStack.MemberProps(settings, organization, functionArn, roleArn));
+        OwnAccount = new OrganizationMember(this, "ManagementAccount", OrganizationMemberStack.MemberProps(settings, organization, central.Get));
         foreach (var part in props.MemberParts) part.AddTo(OwnAccount);
         // Config checks that it may invoke the function when a rule is created.
         OwnAccount.Rule.AddDependency(Central.InvokePermission);
 
+        var templateBody = OrganizationMemberStack.Synthesize(settings, organization, props.MemberParts);
         Members = new MemberStackSet(this, "Members", new MemberStackSetProps
         {
-            TemplateBody = OrganizationMemberStack.Synthesize(settings, organization, props.MemberParts),
+            TemplateBody = templateBody,
             OrganizationalUnitIds = organization.OrganizationalUnitIds,
             Region = settings.Region ?? throw new ArgumentException("the Organization deployment needs the rule's Region"),
-            Parameters = new Dictionary<string, string>
-            {
-                [OrganizationMemberStack.CentralFunctionArnParameter] = functionArn,
-                [OrganizationMemberStack.CentralRoleArnParameter] = roleArn,
-            },
+            // Exactly the parameters the member template declares, each with the admin stack's value.
+            Parameters = OrganizationMemberStack.ParameterNames(templateBody).ToDictionary(name => name, central.ParameterValue, StringComparer.Ordinal),
         });
         // Every member's rule is created against the function's invoke permission, and evaluates at once.
         Members.StackSet.AddDependency(Central.InvokePermission);
@@ -85,6 +87,7 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
     }
 
     public CentralEvaluator Central { get; }
+    public OrganizationIdentity Identity { get; }
     public OrganizationMember OwnAccount { get; }
     public MemberStackSet Members { get; }
     public OrganizationAggregator Aggregator { get; }

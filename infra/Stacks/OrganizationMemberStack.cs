@@ -21,14 +21,11 @@ internal sealed class OrganizationMemberStackProps : StackProps, IOrganizationMe
 
 /// <summary>
 /// The template the StackSet puts into every member account: <see cref="OrganizationMember"/> and the parts other
-/// capabilities add, with the central function's and role's ARNs as parameters (the StackSet passes them). It holds no
-/// asset, so it needs no CDK bootstrap in the members and fits in a TemplateBody.
+/// capabilities add, with what they need from the admin account (<see cref="CentralValue"/>) as parameters, which the
+/// StackSet passes. It holds no asset, so it needs no CDK bootstrap in the members and fits in a TemplateBody.
 /// </summary>
 internal sealed class OrganizationMemberStack : Stack
 {
-    public const string CentralFunctionArnParameter = "CentralFunctionArn";
-    public const string CentralRoleArnParameter = "CentralRoleArn";
-
     /// <summary>CloudFormation's limit for a template passed as TemplateBody (StackSets included).</summary>
     public const int MaxTemplateBodyBytes = 51_200;
 
@@ -36,34 +33,39 @@ internal sealed class OrganizationMemberStack : Stack
         : base(scope, id, props)
     {
         ArgumentNullException.ThrowIfNull(props);
-        var functionArn = new CfnParameter(this, CentralFunctionArnParameter, new CfnParameterProps
-        {
-            Type = "String",
-            Description = "The central evaluate function in the admin account",
-            AllowedPattern = "^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:.+$",
-        });
-        var roleArn = new CfnParameter(this, CentralRoleArnParameter, new CfnParameterProps
-        {
-            Type = "String",
-            Description = "The central evaluate function's role, the only principal the member role trusts",
-            AllowedPattern = "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$",
-        });
-        Member = new OrganizationMember(this, "Member", MemberProps(props.Settings, props.Organization, functionArn.ValueAsString, roleArn.ValueAsString));
+        Member = new OrganizationMember(this, "Member", MemberProps(props.Settings, props.Organization, Parameter));
         foreach (var part in props.Parts) part.AddTo(Member);
     }
 
     public OrganizationMember Member { get; }
 
-    public static OrganizationMemberProps MemberProps(MfaRuleSettings settings, OrganizationDeployment organization, string functionArn, string roleArn) => new()
+    /// <summary>A central value as this template has it: a parameter the StackSet passes, declared on first use.</summary>
+    private string Parameter(CentralValue value) =>
+        (Node.TryFindChild(value.ParameterName) as CfnParameter ?? new CfnParameter(this, value.ParameterName, new CfnParameterProps
+        {
+            Type = "String",
+            Description = value.Description,
+            AllowedPattern = value.AllowedPattern,
+        })).ValueAsString;
+
+    public static OrganizationMemberProps MemberProps(MfaRuleSettings settings, OrganizationDeployment organization, Func<CentralValue, string> central) => new()
     {
-        CentralFunctionArn = functionArn,
-        CentralRoleArn = roleArn,
+        Central = central,
         MemberRoleName = organization.MemberRoleName,
         ExternalId = organization.ExternalId,
         RuleName = settings.RuleName,
         MaximumExecutionFrequency = settings.MaximumExecutionFrequency,
         InputParameters = settings.RuleParameters,
     };
+
+    /// <summary>The names of the parameters a synthesized member template declares: what the StackSet must pass.</summary>
+    public static IReadOnlyList<string> ParameterNames(string templateBody)
+    {
+        using var template = JsonDocument.Parse(templateBody);
+        return template.RootElement.TryGetProperty("Parameters", out var parameters)
+            ? [.. parameters.EnumerateObject().Select(p => p.Name)]
+            : [];
+    }
 
     /// <summary>
     /// The member template as compact JSON, synthesized in an app of its own (into a scratch directory, never the

@@ -6,7 +6,7 @@ namespace MfaConfigRule.Infra.Tests;
 
 /// <summary>
 /// Outside us-east-1 the rule's own stack creates the us-east-1 EventBridge rule and its target through a custom resource
-/// (infra/forwarder/index.js, whose calls its node tests check), so the app is one stack: these read what CloudFormation
+/// (infra/custom-resource/index.js, whose calls its node tests check), so the app is one stack: these read what CloudFormation
 /// hands that provider, and what the provider may do.
 /// </summary>
 public sealed class ForwarderTemplateTests
@@ -55,7 +55,7 @@ public sealed class ForwarderTemplateTests
     public void Provider_Code_IsTheTestedHandlerInlinedOnANodeRuntimeLambdaStillCreates()
     {
         var properties = Resource(Forwarder.Provider).GetProperty("Properties");
-        var tested = File.ReadAllText(Path.Combine(SynthesizedApp.RepositoryRoot(), "infra", "forwarder", "index.js"));
+        var tested = File.ReadAllText(Path.Combine(SynthesizedApp.RepositoryRoot(), "infra", "custom-resource", "index.js"));
 
         Assert.Equal(tested, properties.GetProperty("Code").GetProperty("ZipFile").GetString());
         Assert.Equal("index.handler", properties.GetProperty("Handler").GetString());

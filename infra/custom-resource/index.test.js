@@ -1,8 +1,8 @@
 'use strict';
-// node --test infra/forwarder/index.test.js: the custom resource's calls against a scripted EventBridge.
+// node --test infra/custom-resource/index.test.js: the custom resources' calls against scripted AWS services.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { apply, responseBody, createHandler } = require('./index.js');
+const { FORWARDING, ORGANIZATION_ID, applyForwarding, applyOrganizationId, responseBody, createHandler } = require('./index.js');
 
 const props = {
   Region: 'us-east-1',
@@ -14,7 +14,7 @@ const props = {
   RoleArn: 'arn:aws:iam::123456789012:role/forward',
 };
 
-/** An EventBridge double: records the calls, answers from a script keyed by operation (a value, or an error to throw). */
+/** A service double: records the calls, answers from a script keyed by operation (a value, or an error to throw). */
 function eventBridge(script = {}) {
   const calls = [];
   const send = async (operation, input) => {
@@ -36,7 +36,7 @@ for (const requestType of ['Create', 'Update']) {
   test(`${requestType}: puts the rule, then its one target, and names the rule as the physical ID`, async () => {
     const events = eventBridge({ PutTargets: { FailedEntryCount: 0, FailedEntries: [] } });
 
-    const physicalId = await apply({ RequestType: requestType, PhysicalResourceId: props.RuleName, ResourceProperties: props }, events.send);
+    const physicalId = await applyForwarding({ RequestType: requestType, PhysicalResourceId: props.RuleName, ResourceProperties: props }, events.send);
 
     assert.equal(physicalId, props.RuleName);
     assert.deepEqual(events.calls, [
@@ -51,7 +51,7 @@ for (const requestType of ['Create', 'Update']) {
     });
 
     await assert.rejects(
-      apply({ RequestType: requestType, ResourceProperties: props }, events.send),
+      applyForwarding({ RequestType: requestType, ResourceProperties: props }, events.send),
       /PutTargets failed for 1 target\(s\): RuleRegionDefaultBus: ConcurrentModificationException try again/);
   });
 }
@@ -59,14 +59,14 @@ for (const requestType of ['Create', 'Update']) {
 test('Create: an EventBridge error fails the deploy', async () => {
   const events = eventBridge({ PutRule: awsError('AccessDeniedException') });
 
-  await assert.rejects(apply({ RequestType: 'Create', ResourceProperties: props }, events.send), { name: 'AccessDeniedException' });
+  await assert.rejects(applyForwarding({ RequestType: 'Create', ResourceProperties: props }, events.send), { name: 'AccessDeniedException' });
   assert.equal(events.calls.length, 1);
 });
 
 test('Delete: removes the target, then deletes the rule', async () => {
   const events = eventBridge({ RemoveTargets: { FailedEntryCount: 0 } });
 
-  await apply({ RequestType: 'Delete', PhysicalResourceId: props.RuleName, ResourceProperties: props }, events.send);
+  await applyForwarding({ RequestType: 'Delete', PhysicalResourceId: props.RuleName, ResourceProperties: props }, events.send);
 
   assert.deepEqual(events.calls, [
     { operation: 'RemoveTargets', input: { Rule: props.RuleName, Ids: [props.TargetId] } },
@@ -77,7 +77,7 @@ test('Delete: removes the target, then deletes the rule', async () => {
 test('Delete: a rule that is already gone is done, so cdk destroy completes', async () => {
   const events = eventBridge({ RemoveTargets: awsError('ResourceNotFoundException') });
 
-  const physicalId = await apply({ RequestType: 'Delete', PhysicalResourceId: props.RuleName, ResourceProperties: props }, events.send);
+  const physicalId = await applyForwarding({ RequestType: 'Delete', PhysicalResourceId: props.RuleName, ResourceProperties: props }, events.send);
 
   assert.equal(physicalId, props.RuleName);
   assert.deepEqual(events.calls.map((c) => c.operation), ['RemoveTargets']);
@@ -86,14 +86,14 @@ test('Delete: a rule that is already gone is done, so cdk destroy completes', as
 test('Delete: a target EventBridge could not remove fails, and the rule is not deleted', async () => {
   const events = eventBridge({ RemoveTargets: { FailedEntryCount: 1, FailedEntries: [{ TargetId: props.TargetId, ErrorCode: 'InternalException', ErrorMessage: 'x' }] } });
 
-  await assert.rejects(apply({ RequestType: 'Delete', PhysicalResourceId: props.RuleName, ResourceProperties: props }, events.send), /RemoveTargets failed/);
+  await assert.rejects(applyForwarding({ RequestType: 'Delete', PhysicalResourceId: props.RuleName, ResourceProperties: props }, events.send), /RemoveTargets failed/);
   assert.deepEqual(events.calls.map((c) => c.operation), ['RemoveTargets']);
 });
 
 test('Create: ResourceNotFoundException is a failure outside delete', async () => {
   const events = eventBridge({ PutTargets: awsError('ResourceNotFoundException') });
 
-  await assert.rejects(apply({ RequestType: 'Create', ResourceProperties: props }, events.send), { name: 'ResourceNotFoundException' });
+  await assert.rejects(applyForwarding({ RequestType: 'Create', ResourceProperties: props }, events.send), { name: 'ResourceNotFoundException' });
 });
 
 test('responseBody: carries the request identifiers and cuts a long reason', () => {
@@ -106,15 +106,19 @@ test('responseBody: carries the request identifiers and cuts a long reason', () 
   });
 });
 
-/** The handler with a scripted EventBridge; returns what it answered CloudFormation. */
-async function answerTo(event, script) {
+/** The handler with scripted services; returns what it answered CloudFormation. */
+async function answerTo(event, script, organizationsScript = {}) {
   const events = eventBridge(script);
+  const organizations = eventBridge(organizationsScript);
   const answers = [];
-  const handler = createHandler({ eventBridge: () => events.send, respond: async (url, body) => answers.push({ url, body: JSON.parse(body) }) });
+  const handler = createHandler({
+    clients: { eventBridge: () => events.send, organizations: () => organizations.send },
+    respond: async (url, body) => answers.push({ url, body: JSON.parse(body) }),
+  });
   const quiet = [console.log, console.error];
   console.log = console.error = () => {};
   try {
-    await handler({ StackId: 'stack', RequestId: 'request', LogicalResourceId: 'Forwarding', ResponseURL: 'https://cfn.example/response', ...event });
+    await handler({ ResourceType: FORWARDING, StackId: 'stack', RequestId: 'request', LogicalResourceId: 'Forwarding', ResponseURL: 'https://cfn.example/response', ...event });
   } finally {
     [console.log, console.error] = quiet;
   }
@@ -139,4 +143,61 @@ test('handler: a failure still answers, FAILED with the reason, under the rule n
   assert.equal(answers[0].body.Status, 'FAILED');
   assert.equal(answers[0].body.PhysicalResourceId, props.RuleName);
   assert.match(answers[0].body.Reason, /^Error: PutTargets failed for 1 target\(s\): RuleRegionDefaultBus: InternalException later$/);
+});
+
+const organization = { Id: 'o-a1b2c3d4e5', Arn: 'arn:aws:organizations::111111111111:organization/o-a1b2c3d4e5', MasterAccountId: '111111111111' };
+
+for (const requestType of ['Create', 'Update']) {
+  test(`Organization ID, ${requestType}: reads DescribeOrganization and returns its ID, ARN and management account`, async () => {
+    const organizations = eventBridge({ DescribeOrganization: { Organization: organization } });
+
+    const result = await applyOrganizationId({ RequestType: requestType, ResourceProperties: {} }, organizations.send);
+
+    assert.deepEqual(result, {
+      physicalResourceId: 'o-a1b2c3d4e5',
+      data: { Id: 'o-a1b2c3d4e5', Arn: organization.Arn, ManagementAccountId: '111111111111' },
+    });
+    assert.deepEqual(organizations.calls, [{ operation: 'DescribeOrganization', input: {} }]);
+  });
+}
+
+test('Organization ID: an account outside any Organization fails the deploy with Organizations\' error', async () => {
+  const organizations = eventBridge({ DescribeOrganization: awsError('AWSOrganizationsNotInUseException') });
+
+  await assert.rejects(applyOrganizationId({ RequestType: 'Create', ResourceProperties: {} }, organizations.send), { name: 'AWSOrganizationsNotInUseException' });
+});
+
+test('Organization ID: an answer without a valid ID fails rather than hand an empty condition to the trust policies', async () => {
+  for (const answer of [{}, { Organization: {} }, { Organization: { Id: '' } }, { Organization: { Id: 'o-*' } }]) {
+    const organizations = eventBridge({ DescribeOrganization: answer });
+
+    await assert.rejects(applyOrganizationId({ RequestType: 'Create', ResourceProperties: {} }, organizations.send), /no valid Organization ID/);
+  }
+});
+
+test('Organization ID, Delete: reads nothing and keeps its physical ID', async () => {
+  const organizations = eventBridge({});
+
+  const result = await applyOrganizationId({ RequestType: 'Delete', PhysicalResourceId: 'o-a1b2c3d4e5', ResourceProperties: {} }, organizations.send);
+
+  assert.deepEqual(result, { physicalResourceId: 'o-a1b2c3d4e5', data: {} });
+  assert.equal(organizations.calls.length, 0);
+});
+
+test('handler: the Organization ID answers SUCCESS with the ID as physical ID and its attributes as Data', async () => {
+  const answers = await answerTo(
+    { ResourceType: ORGANIZATION_ID, RequestType: 'Create', LogicalResourceId: 'OrganizationId', ResourceProperties: {} }, {},
+    { DescribeOrganization: { Organization: organization } });
+
+  assert.deepEqual(answers[0].body, {
+    Status: 'SUCCESS', Reason: 'OK', PhysicalResourceId: 'o-a1b2c3d4e5', StackId: 'stack', RequestId: 'request', LogicalResourceId: 'OrganizationId',
+    Data: { Id: 'o-a1b2c3d4e5', Arn: organization.Arn, ManagementAccountId: '111111111111' },
+  });
+});
+
+test('handler: a resource type it does not know answers FAILED naming it', async () => {
+  const answers = await answerTo({ ResourceType: 'Custom::Other', RequestType: 'Create', ResourceProperties: {} }, {});
+
+  assert.equal(answers[0].body.Status, 'FAILED');
+  assert.match(answers[0].body.Reason, /does not handle the resource type Custom::Other/);
 });
