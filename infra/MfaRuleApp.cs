@@ -22,6 +22,7 @@ internal static class MfaRuleApp
             Code = code,
             Settings = settings,
             Organization = organization,
+            MemberParts = [new OrganizationReevaluation(settings)],
         });
     }
 

@@ -62,9 +62,6 @@ internal static class OrganizationFunctions
         return Evaluate(new MemberEvaluation(members, accounts, time), hub.Calls, log, time);
     }
 
-    /// <summary>The queue URL the central trigger puts events back on (its own, from the event source mapping).</summary>
-    public const string TriggerQueueUrlVariable = "MFA_RULE_TRIGGER_QUEUE_URL";
-
     /// <summary>
     /// <c>trigger</c> in Organization mode: a batch of queued member IAM events from Lambda's SQS poller. One log line
     /// per record; the records that failed (member role missing, an AWS error, an unreadable message) are handed back
@@ -129,7 +126,7 @@ internal static class OrganizationFunctions
         OrganizationSettings settings, string ruleName, string? queueUrl, AwsClients hub, AwsClientOptions template, JsonLog log, TimeProvider time)
     {
         if (string.IsNullOrWhiteSpace(queueUrl))
-            throw new LambdaFunctionException("Runtime.InvalidConfiguration", $"the Organization trigger needs {TriggerQueueUrlVariable}: the queue it puts waiting events back on");
+            throw new LambdaFunctionException("Runtime.InvalidConfiguration", $"the Organization trigger needs {OrganizationSettings.TriggerQueueUrlVariable}: the queue it puts waiting events back on");
         var (members, accounts) = Members(settings, hub, template, log, time);
         var trigger = new MemberTrigger(members, accounts, SqsClient.Over(hub),
             new MemberTriggerSettings(ruleName, hub.Endpoints.Region, queueUrl.Trim(), new TriggerOptions()), time);

@@ -40,7 +40,7 @@ internal static partial class RuleFunctions
                 throw new LambdaFunctionException("Runtime.InvalidConfiguration", $"the trigger needs {ConfigRuleNameVariable}: the Config rule to re-run");
             if (OrganizationFromEnvironment(environment) is { } organization)
             {
-                return OrganizationFunctions.Trigger(organization, ruleName, environment.Get(OrganizationFunctions.TriggerQueueUrlVariable),
+                return OrganizationFunctions.Trigger(organization, ruleName, environment.Get(Organization.OrganizationSettings.TriggerQueueUrlVariable),
                     Clients(environment, time), ClientOptions(environment, time), log, time);
             }
             var aws = Clients(environment, time);
