@@ -24,6 +24,7 @@ internal static class MfaRuleApp
             Organization = organization,
             MemberParts =
             [
+                new OrganizationReevaluation(settings),
                 .. settings.SecurityHubFindings ? new IOrganizationMemberPart[] { new SecurityHubMemberFindings(settings.SecurityHubSeverity) } : [],
                 .. OrganizationRemediation.For(settings),
             ],

@@ -11,18 +11,27 @@ internal interface IIamEventForwarderProps
     /// <summary>The Region whose default event bus receives the events: where the Config rule lives.</summary>
     string TargetRegion { get; }
 
+    /// <summary>
+    /// Another bus to put the events on instead (an Organization's central bus, in the admin account and the rule's
+    /// Region); null: this account's default bus in <see cref="TargetRegion"/>.
+    /// </summary>
+    string? TargetBusArn { get; }
+
     RetentionDays LogRetention { get; }
 }
 
 internal sealed class IamEventForwarderProps : IIamEventForwarderProps
 {
     public required string TargetRegion { get; init; }
+    public string? TargetBusArn { get; init; }
     public required RetentionDays LogRetention { get; init; }
 }
 
 /// <summary>
 /// Forwards the verdict-changing IAM events from us-east-1, the only Region where IAM's CloudTrail events reach
-/// EventBridge, to the default event bus of the rule's Region, where <see cref="ReevaluationTrigger"/> picks them up.
+/// EventBridge, to the default event bus of the rule's Region, where <see cref="ReevaluationTrigger"/> picks them up, or,
+/// in an Organization, to the central bus of <see cref="OrganizationReevaluation"/>. A bus of another Region or account is
+/// a target EventBridge reaches only with a role, which may put events on that one bus and no other.
 /// </summary>
 /// <remarks>
 /// The us-east-1 EventBridge rule and its target are made by EventBridge API calls in us-east-1 from the rule's own stack,
@@ -37,6 +46,7 @@ internal sealed class IamEventForwarder : Construct
     public const string ResourceType = "Custom::IamEventForwarding";
 
     private const string TargetId = "RuleRegionDefaultBus";
+    private const string CentralTargetId = "OrganizationCentralBus";
 
 
 
@@ -46,7 +56,7 @@ internal sealed class IamEventForwarder : Construct
         ArgumentNullException.ThrowIfNull(props);
         var stack = Stack.Of(this);
 
-        TargetBusArn = $"arn:{Aws.PARTITION}:events:{props.TargetRegion}:{Aws.ACCOUNT_ID}:event-bus/default";
+        TargetBusArn = props.TargetBusArn ?? $"arn:{Aws.PARTITION}:events:{props.TargetRegion}:{Aws.ACCOUNT_ID}:event-bus/default";
         // Deterministic, so the delete and update calls find the rule the create call made; one per stack and target.
         RuleName = $"{stack.StackName}-iam-to-{props.TargetRegion}";
         if (RuleName.Length > 64)
@@ -65,7 +75,9 @@ internal sealed class IamEventForwarder : Construct
                     ["aws:SourceArn"] = RuleArn,
                 },
             }),
-            Description = $"Forwards IAM user change events from us-east-1 to the default event bus in {props.TargetRegion}",
+            Description = props.TargetBusArn is null
+                ? $"Forwards IAM user change events from us-east-1 to the default event bus in {props.TargetRegion}"
+                : $"Forwards IAM user change events from us-east-1 to the Organization's central MFA rule bus in {props.TargetRegion}",
         });
         Role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
@@ -100,7 +112,7 @@ internal sealed class IamEventForwarder : Construct
             ["RuleName"] = RuleName,
             ["Description"] = $"Forward IAM console-password, MFA, user and tag changes to {props.TargetRegion}, where the MFA Config rule runs",
             ["EventPattern"] = IamUserChangeEvents.PatternJson(),
-            ["TargetId"] = TargetId,
+            ["TargetId"] = props.TargetBusArn is null ? TargetId : CentralTargetId,
             ["TargetArn"] = TargetBusArn,
             ["RoleArn"] = Role.RoleArn,
         });

@@ -19,6 +19,7 @@ const ARN_SHAPES = {
   'AWS::Config::ConfigRule': { arn: (e) => `arn:${e.partition}:config:${e.region}:${e.account}:config-rule/config-rule-*`, ref: (e, p) => p.ConfigRuleName ?? '*' },
   'AWS::S3::Bucket': { arn: (e, p) => `arn:${e.partition}:s3:::${p.BucketName ?? '*'}`, ref: (e, p) => p.BucketName ?? '*' },
   'AWS::Lambda::Function': { arn: (e, p) => `arn:${e.partition}:lambda:${e.region}:${e.account}:function:${p.FunctionName ?? '*'}`, ref: (e, p) => p.FunctionName ?? '*' },
+  'AWS::Events::EventBus': { arn: (e, p) => `arn:${e.partition}:events:${e.region}:${e.account}:event-bus/${p.Name ?? '*'}`, ref: (e, p) => p.Name ?? '*' },
   'AWS::Events::Rule': { arn: (e, p) => `arn:${e.partition}:events:${e.region}:${e.account}:rule/${p.Name ?? '*'}` },
   'AWS::SSM::Document': { ref: (e, p) => p.Name ?? '*' },
   'AWS::SNS::Topic': { ref: (e, p) => `arn:${e.partition}:sns:${e.region}:${e.account}:${p.TopicName ?? '*'}` },
@@ -48,19 +49,24 @@ function resolve(value, template, env) {
 function ref(name, template, env) {
   const pseudo = { 'AWS::Partition': env.partition, 'AWS::Region': env.region, 'AWS::AccountId': env.account, 'AWS::URLSuffix': 'amazonaws.com', 'AWS::StackName': env.stackName ?? '*' };
   if (pseudo[name] !== undefined) return pseudo[name];
-  if (template.Parameters?.[name]) return parameterShape(name, template.Parameters[name], env);
+  const parameter = template.Parameters?.[name];
+  if (parameter) return parameterShape(name, parameter, env);
   return shape(name, 'ref', template, env);
 }
 
 /**
- * A template parameter holding an ARN from another account (the StackSet member template's central values), by the ARN
- * its AllowedPattern admits: any account, the partition of the stack, the stack's Region for a regional service.
+ * A parameter that is an ARN (a value the admin account passes to a StackSet's members), by its AllowedPattern:
+ * `^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/.+$` reads as `arn:aws:events:*:*:event-bus/*`.
  */
 function parameterShape(name, parameter, env) {
-  const pattern = parameter.AllowedPattern ?? '';
-  if (/:lambda:.*:function:/.test(pattern)) return `arn:${env.partition}:lambda:${env.region}:*:function:*`;
-  if (/:iam::.*:role\//.test(pattern)) return `arn:${env.partition}:iam::*:role/*`;
-  throw new Error(`the parameter ${name} (AllowedPattern ${pattern || 'none'}) is not an ARN the policy check knows the shape of`);
+  const pattern = parameter.AllowedPattern;
+  if (typeof pattern !== 'string' || !pattern.startsWith('^arn:')) {
+    throw new Error(`the parameter ${name} is not an ARN with an AllowedPattern the policy check can read`);
+  }
+  return pattern.slice(1).replace(/\$$/, '')
+    .replace('aws[a-z-]*', env.partition)
+    .replace(/\[[^\]]*\](\{\d+\}|\+|\*)?/g, '*')
+    .replace(/\.\+/g, '*');
 }
 
 function getAtt([logicalId, attribute], template, env) {

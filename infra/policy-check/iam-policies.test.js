@@ -161,3 +161,12 @@ test('checkTemplate: NotAction in an Allow is reported (it grants everything it 
 
   assert.deepEqual(problems, ['Policy.PolicyDocument: NotAction/NotResource in an Allow grants everything they leave out']);
 });
+
+test('resolve: an ARN parameter (a StackSet member template\'s central value) reads by its AllowedPattern', () => {
+  const template = {
+    Parameters: { Bus: { Type: 'String', AllowedPattern: '^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/.+$' }, Name: { Type: 'String' } },
+    Resources: {},
+  };
+  assert.equal(resolve({ Ref: 'Bus' }, template, env), 'arn:aws:events:*:*:event-bus/*');
+  assert.throws(() => resolve({ Ref: 'Name' }, template, env), /not an ARN with an AllowedPattern/);
+});

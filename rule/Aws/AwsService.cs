@@ -12,6 +12,7 @@ internal sealed record AwsService(string SigningName, string EndpointId, string 
     public static AwsService CloudTrail { get; } = new("cloudtrail", "CLOUDTRAIL", "cloudtrail");
     public static AwsService Organizations { get; } = new("organizations", "ORGANIZATIONS", "organizations");
     public static AwsService Ssm { get; } = new("ssm", "SSM", "ssm");
+    public static AwsService Sqs { get; } = new("sqs", "SQS", "sqs");
 
     public override string ToString() => SigningName;
 }

@@ -7,7 +7,7 @@ namespace MfaConfigRule.Aws;
 
 /// <summary>
 /// The AWS JSON 1.1 protocol (Config, CloudTrail): a POST of a JSON document with <c>X-Amz-Target: {prefix}.{Operation}</c>
-/// and <c>Content-Type: application/x-amz-json-1.1</c>. Errors name their code in the <c>x-amzn-ErrorType</c> header or
+/// and <c>Content-Type: application/x-amz-json-1.1</c>; JSON 1.0 (SQS) is the same with <c>application/x-amz-json-1.0</c>. Errors name their code in the <c>x-amzn-ErrorType</c> header or
 /// the body's <c>code</c> or <c>__type</c> (<c>com.amazonaws.config#NoSuchConfigRuleException</c>: the part after '#',
 /// before any ':'), with the text in <c>message</c> or <c>Message</c>. (De)serialization goes through source-generated
 /// <see cref="JsonTypeInfo{T}"/> only, so it stays Native-AOT safe.
@@ -15,12 +15,16 @@ namespace MfaConfigRule.Aws;
 internal sealed class JsonProtocolClient
 {
     public const string ContentType = "application/x-amz-json-1.1";
+    public const string ContentType10 = "application/x-amz-json-1.0";
 
     private readonly AwsTransport _transport;
     private readonly string _targetPrefix;
+    private readonly string _contentType;
 
-    public JsonProtocolClient(AwsTransport transport, AwsService service, AwsEndpoint endpoint, string targetPrefix)
+    public JsonProtocolClient(AwsTransport transport, AwsService service, AwsEndpoint endpoint, string targetPrefix, string contentType = ContentType)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(contentType);
+        _contentType = contentType;
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -46,7 +50,7 @@ internal sealed class JsonProtocolClient
         ArgumentNullException.ThrowIfNull(responseType);
         var body = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
         var response = await _transport.SendAsync(
-            new AwsRequest(Service, Endpoint, operation, body, ContentType, $"{_targetPrefix}.{operation}"), ReadError, cancellationToken);
+            new AwsRequest(Service, Endpoint, operation, body, _contentType, $"{_targetPrefix}.{operation}"), ReadError, cancellationToken);
         try
         {
             // Operations without output may answer with an empty body; that reads as an empty object.

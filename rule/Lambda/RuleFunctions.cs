@@ -38,6 +38,11 @@ internal static partial class RuleFunctions
             var ruleName = environment.Get(ConfigRuleNameVariable);
             if (string.IsNullOrWhiteSpace(ruleName))
                 throw new LambdaFunctionException("Runtime.InvalidConfiguration", $"the trigger needs {ConfigRuleNameVariable}: the Config rule to re-run");
+            if (OrganizationFromEnvironment(environment) is { } organization)
+            {
+                return OrganizationFunctions.Trigger(organization, ruleName, environment.Get(Organization.OrganizationSettings.TriggerQueueUrlVariable),
+                    Clients(environment, time), ClientOptions(environment, time), log, time);
+            }
             var aws = Clients(environment, time);
             return Trigger(new TriggerHandler(aws.Config, aws.CloudTrail, aws.Iam, time, new TriggerOptions(), ruleName), aws.Calls, log, time);
         })

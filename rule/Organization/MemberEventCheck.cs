@@ -46,6 +46,9 @@ internal static partial class MemberEventCheck
         return new EventAdmission(new MemberTarget(account, region, partition), $"account {account}, Region {region}");
     }
 
+    /// <summary>Whether <paramref name="accountId"/> is a 12-digit AWS account ID.</summary>
+    public static bool IsAccountId(string? accountId) => accountId is not null && AccountIdPattern().IsMatch(accountId);
+
     private static EventAdmission Refuse(string reason) => new(null, reason);
 
     [GeneratedRegex("^[0-9]{12}$", RegexOptions.CultureInvariant)]

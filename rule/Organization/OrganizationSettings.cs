@@ -47,6 +47,9 @@ internal sealed partial record OrganizationSettings(MemberRole Role, IReadOnlySe
     public const string AccountsVariable = "MFA_RULE_MEMBER_ACCOUNTS";
     public const string WholeOrganization = "ORGANIZATION";
 
+    /// <summary>The central trigger's own queue, where it puts back the events it has to come back to.</summary>
+    public const string TriggerQueueUrlVariable = "MFA_RULE_TRIGGER_QUEUE_URL";
+
     /// <summary>Null when the function is not in Organization mode.</summary>
     public static OrganizationSettings? FromEnvironment(IEnvironmentVariables environment)
     {

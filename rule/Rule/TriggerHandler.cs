@@ -45,84 +45,147 @@ internal sealed class TriggerHandler(
     IConfigClient config, ICloudTrailClient cloudTrail, IIamClient iam, TimeProvider time, TriggerOptions options, string configRuleName)
 {
     // Per instance, not static: one Lambda execution environment handles one event at a time, and a new one starts empty.
-    private DateTimeOffset? _lastAcceptedStart;
+    private readonly StartMemory _starts = new();
 
+    /// <summary>The single-account entry: every move in process, waiting out each <see cref="TriggerStep.ComeBackAt"/>.</summary>
     public async Task<TriggerOutcome> HandleAsync(string eventJson, CancellationToken cancellationToken)
     {
         var iamEvent = IamApiCallEvent.Parse(eventJson);
-        if (iamEvent.ErrorCode is { } error)
-            return new TriggerOutcome(iamEvent.EventName, iamEvent.UserName, $"ignored: the call failed with {error}, nothing changed", null);
-        if (!IamEventNames.Reevaluating.Contains(iamEvent.EventName, StringComparer.Ordinal))
-            return new TriggerOutcome(iamEvent.EventName, iamEvent.UserName, "ignored: this call cannot change a verdict", null);
-
-        var visibleAt = time.GetUtcNow();
-        if (IamEventNames.InvalidatingReport.Contains(iamEvent.EventName, StringComparer.Ordinal))
-            visibleAt = await WaitUntilVisibleAsync(iamEvent, cancellationToken).ConfigureAwait(false);
-        else if (_lastAcceptedStart is { } started && iamEvent.EventTime <= started - options.PropagationMargin)
-            return new TriggerOutcome(iamEvent.EventName, iamEvent.UserName, $"covered by the re-evaluation this function started at {started:O}", visibleAt);
-
-        var user = new ChangedUser(iamEvent, iam);
+        var progress = TriggerProgress.Received(iamEvent, time.GetUtcNow());
         while (true)
         {
-            try
+            switch (await PassAsync(iamEvent, progress, _starts, configRuleName, cancellationToken).ConfigureAwait(false))
             {
-                // The time before the call, not after: the run Config starts reads IAM no earlier than this.
-                var asked = time.GetUtcNow();
-                await config.StartConfigRulesEvaluationAsync([configRuleName], cancellationToken).ConfigureAwait(false);
-                _lastAcceptedStart = asked;
-                return new TriggerOutcome(iamEvent.EventName, iamEvent.UserName, "started a re-evaluation", visibleAt);
+                case TriggerPass.Done done:
+                    return done.Outcome;
+                case TriggerPass.Later later:
+                    var wait = later.Step.At - time.GetUtcNow();
+                    if (wait > TimeSpan.Zero) await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                    progress = later.Step.Progress;
+                    break;
             }
-            catch (AwsServiceException e) when (e.ErrorCode == "LimitExceededException")
-            {
-                // Refused: an evaluation runs, or one started within the minute. Wait, then look before asking again.
-            }
-            await Task.Delay(options.StartRetryInterval, time, cancellationToken).ConfigureAwait(false);
-            // The run that refused this start may be someone else's re-run that has seen the change: starting one more
-            // would only repeat it, at the cost of one evaluation per user.
-            if (await CoveringInvocationAsync(user, visibleAt, cancellationToken).ConfigureAwait(false) is { } invoked)
-                return new TriggerOutcome(iamEvent.EventName, iamEvent.UserName, $"covered by the evaluation invoked at {invoked:O}", visibleAt);
-        }
-    }
-
-    /// <summary>When Config invoked the rule for the user's newest result, if that was after the change became visible.</summary>
-    private async Task<DateTimeOffset?> CoveringInvocationAsync(ChangedUser user, DateTimeOffset visibleAt, CancellationToken cancellationToken)
-    {
-        if (await user.IdAsync(cancellationToken).ConfigureAwait(false) is not { } userId) return null;
-        var invoked = await config.GetLastEvaluationTimeAsync(configRuleName, Evaluation.UserResourceType, userId, cancellationToken).ConfigureAwait(false);
-        return invoked > visibleAt ? invoked : null;
-    }
-
-    private async Task<DateTimeOffset> WaitUntilVisibleAsync(IamApiCallEvent iamEvent, CancellationToken cancellationToken)
-    {
-        var from = iamEvent.EventTime - TimeSpan.FromMinutes(5);
-        while (true)
-        {
-            var now = time.GetUtcNow();
-            var found = await cloudTrail.LookupEventsAsync("EventId", iamEvent.EventId, from, now + TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false);
-            if (found.Count > 0) return time.GetUtcNow();
-            await Task.Delay(options.VisibilityPollInterval, time, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// The changed user's ID, which Config's results are keyed by: from the event when it carries one (CreateUser's
-    /// response), else from GetUser, asked once and only when a refused start makes it worth knowing. None for a
-    /// deleted user or an event that names no user.
+    /// One pass over an event: the moves <see cref="TriggerDecision"/> picks, carried out against this handler's clients,
+    /// until the event is finished or must come back later. <paramref name="starts"/> is what this instance knows of the
+    /// rule's starts in the account the clients act in.
     /// </summary>
-    private sealed class ChangedUser(IamApiCallEvent iamEvent, IIamClient iam)
+    public async Task<TriggerPass> PassAsync(IamApiCallEvent iamEvent, TriggerProgress progress, StartMemory starts, string ruleName, CancellationToken cancellationToken)
     {
-        private bool _resolved;
-        private string? _userId;
-
-        public async Task<string?> IdAsync(CancellationToken cancellationToken)
+        ArgumentNullException.ThrowIfNull(iamEvent);
+        ArgumentNullException.ThrowIfNull(starts);
+        while (true)
         {
-            if (_resolved) return _userId;
-            _userId = iamEvent.UserId;
-            if (_userId is null && iamEvent.UserName is { Length: > 0 } userName && iamEvent.EventName != "DeleteUser")
-                _userId = (await iam.GetUserAsync(userName, cancellationToken).ConfigureAwait(false))?.UserId;
-            _resolved = true;
-            return _userId;
+            var now = time.GetUtcNow();
+            switch (TriggerDecision.Next(iamEvent, progress, starts.Current, now, options))
+            {
+                case TriggerStep.Finished finished:
+                    return Done(finished.Action);
+                case TriggerStep.ComeBackAt later:
+                    return new TriggerPass.Later(later);
+                case TriggerStep.LookForEvent:
+                    if (!await VisibleAsync(iamEvent, cancellationToken).ConfigureAwait(false))
+                        return new TriggerPass.Later(TriggerDecision.NotYetVisible(progress, now, options));
+                    progress = progress with { VisibleAt = time.GetUtcNow() };
+                    break;
+                case TriggerStep.LookForCoveringResult:
+                    // The run that refused the start may be someone else's re-run that has seen the change: starting one
+                    // more would only repeat it, at the cost of one evaluation per user.
+                    progress = await ResolveUserAsync(iamEvent, progress, cancellationToken).ConfigureAwait(false);
+                    if (await CoveringInvocationAsync(progress, ruleName, cancellationToken).ConfigureAwait(false) is { } invoked)
+                        return Done($"covered by the evaluation invoked at {invoked:O}");
+                    progress = progress with { StartRefused = false };
+                    break;
+                case TriggerStep.Start:
+                    try
+                    {
+                        // The time before the call, not after: the run Config starts reads IAM no earlier than this.
+                        var asked = time.GetUtcNow();
+                        await config.StartConfigRulesEvaluationAsync([ruleName], cancellationToken).ConfigureAwait(false);
+                        starts.Accepted(asked);
+                        return Done("started a re-evaluation");
+                    }
+                    catch (AwsServiceException e) when (e.ErrorCode == "LimitExceededException")
+                    {
+                        // Refused: an evaluation runs, or one started within the minute. Come back, then look before asking again.
+                        var refusedAt = time.GetUtcNow();
+                        starts.Refused(refusedAt);
+                        return new TriggerPass.Later(TriggerDecision.Refused(progress, refusedAt, options));
+                    }
+            }
         }
+
+        TriggerPass Done(string action) => new TriggerPass.Done(new TriggerOutcome(iamEvent.EventName, iamEvent.UserName, action, progress.VisibleAt));
+    }
+
+    /// <summary>When Config invoked the rule for the user's newest result, if that was after the change became visible.</summary>
+    private async Task<DateTimeOffset?> CoveringInvocationAsync(TriggerProgress progress, string ruleName, CancellationToken cancellationToken)
+    {
+        if (progress.UserId is not { } userId || progress.VisibleAt is not { } visibleAt) return null;
+        var invoked = await config.GetLastEvaluationTimeAsync(ruleName, Evaluation.UserResourceType, userId, cancellationToken).ConfigureAwait(false);
+        return invoked > visibleAt ? invoked : null;
+    }
+
+    private async Task<bool> VisibleAsync(IamApiCallEvent iamEvent, CancellationToken cancellationToken)
+    {
+        var from = iamEvent.EventTime - TimeSpan.FromMinutes(5);
+        var found = await cloudTrail.LookupEventsAsync("EventId", iamEvent.EventId, from, time.GetUtcNow() + TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false);
+        return found.Count > 0;
+    }
+
+    /// <summary>
+    /// The changed user's ID, which Config's results are keyed by: from the event when it carries one (CreateUser's
+    /// response), else from GetUser, asked once per event and only when a refused start makes it worth knowing. None for
+    /// a deleted user or an event that names no user.
+    /// </summary>
+    private async Task<TriggerProgress> ResolveUserAsync(IamApiCallEvent iamEvent, TriggerProgress progress, CancellationToken cancellationToken)
+    {
+        if (progress.UserResolved) return progress;
+        string? userId = null;
+        if (iamEvent.UserName is { Length: > 0 } userName && iamEvent.EventName != "DeleteUser")
+            userId = (await iam.GetUserAsync(userName, cancellationToken).ConfigureAwait(false))?.UserId;
+        return progress with { UserResolved = true, UserId = userId };
+    }
+}
+
+/// <summary>How one pass over an event ended: finished, or to be taken up again later.</summary>
+internal abstract record TriggerPass
+{
+    private TriggerPass()
+    {
+    }
+
+    public sealed record Done(TriggerOutcome Outcome) : TriggerPass;
+
+    public sealed record Later(TriggerStep.ComeBackAt Step) : TriggerPass;
+}
+
+/// <summary>When Config last accepted and refused a start of one rule, as this instance saw it; safe across threads.</summary>
+internal sealed class StartMemory
+{
+    private readonly Lock _gate = new();
+    private StartHistory _history = StartHistory.None;
+
+    public StartHistory Current
+    {
+        get
+        {
+            lock (_gate) return _history;
+        }
+    }
+
+    public void Accepted(DateTimeOffset askedAt)
+    {
+        lock (_gate)
+            if (_history.LastAccepted is not { } last || askedAt > last) _history = _history with { LastAccepted = askedAt };
+    }
+
+    public void Refused(DateTimeOffset at)
+    {
+        lock (_gate)
+            if (_history.LastRefused is not { } last || at > last) _history = _history with { LastRefused = at };
     }
 }
 

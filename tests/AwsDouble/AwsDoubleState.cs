@@ -145,6 +145,7 @@ public sealed class DoubleAccount
     private readonly Dictionary<string, ConfigRegion> _configRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SecurityHubRegion> _securityHubRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SsmRegion> _ssmRegions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Sqs.SqsRegion> _sqsRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string RoleId, Sts.TrustPolicy Trust)> _roles = new(StringComparer.Ordinal);
     private readonly Random _random;
 
@@ -338,6 +339,18 @@ public sealed class DoubleAccount
         {
             if (!_ssmRegions.TryGetValue(region, out var ssm)) _ssmRegions[region] = ssm = new SsmRegion(AccountId, region, _state.Clock, new Random(_random.Next()));
             return ssm;
+        }
+    }
+
+    // ---- SQS ----
+
+    /// <summary>SQS in one Region of this account: its queues (created by the test, as the CDK app would).</summary>
+    public Sqs.SqsRegion Sqs(string region)
+    {
+        lock (_gate)
+        {
+            if (!_sqsRegions.TryGetValue(region, out var sqs)) _sqsRegions[region] = sqs = new Sqs.SqsRegion(AccountId, region);
+            return sqs;
         }
     }
 

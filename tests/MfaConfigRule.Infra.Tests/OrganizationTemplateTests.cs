@@ -115,6 +115,18 @@ public sealed class OrganizationTemplateTests
                             },
                         },
                     },
+                    // The central trigger, which re-runs the rule after the account's IAM changes.
+                    new Dictionary<string, object>
+                    {
+                        ["Sid"] = "CentralTrigger",
+                        ["Effect"] = "Allow",
+                        ["Action"] = "sts:AssumeRole",
+                        ["Principal"] = new Dictionary<string, object> { ["AWS"] = new Dictionary<string, object> { ["Ref"] = "CentralTriggerRoleArn" } },
+                        ["Condition"] = new Dictionary<string, object>
+                        {
+                            ["StringEquals"] = new Dictionary<string, object> { ["sts:ExternalId"] = "mfa-config-rule" },
+                        },
+                    },
                 }),
             }),
         });
@@ -123,7 +135,8 @@ public sealed class OrganizationTemplateTests
     [Fact]
     public void MemberTemplate_RoleMayReadIamAndReportEvaluationsOnly()
     {
-        var role = Assert.Single(Cfn.Resources(MemberJson, "AWS::IAM::Role")).LogicalId;
+        var role = Assert.Single(Cfn.Resources(MemberJson, "AWS::IAM::Role"),
+            r => r.Resource.GetProperty("Properties").TryGetProperty("RoleName", out var name) && name.GetString() == "MfaConfigRule-Member").LogicalId;
         var rule = Assert.Single(Cfn.Resources(MemberJson, "AWS::Config::ConfigRule")).LogicalId;
 
         var grants = Cfn.GrantsOfRole(MemberJson, role);
@@ -132,6 +145,8 @@ public sealed class OrganizationTemplateTests
         {
             "cloudtrail:LookupEvents on *",
             "config:GetComplianceDetailsByConfigRule on ${" + rule + ".Arn}",
+            "config:GetComplianceDetailsByResource on *",
+            "config:StartConfigRulesEvaluation on ${" + rule + ".Arn}",
             "config:GetResourceConfigHistory on *",
             "config:PutEvaluations on *",
             "iam:GenerateCredentialReport on *",
@@ -152,8 +167,11 @@ public sealed class OrganizationTemplateTests
 
         Assert.InRange(Encoding.UTF8.GetByteCount(body), 1, OrganizationMemberStack.MaxTemplateBodyBytes);
         Assert.False(MemberJson.TryGetProperty("Rules", out _), "the member template carries a CDK bootstrap rule");
-        Assert.Equal(["CentralFunctionArn", "CentralRoleArn", "OrganizationId"], MemberJson.GetProperty("Parameters").EnumerateObject().Select(p => p.Name).Order());
-        Assert.DoesNotContain("AWS::Lambda::Function", body, StringComparison.Ordinal);
+        Assert.Equal(["CentralFunctionArn", "CentralRoleArn", "CentralTriggerBusArn", "CentralTriggerRoleArn", "OrganizationId"],
+            MemberJson.GetProperty("Parameters").EnumerateObject().Select(p => p.Name).Order());
+        // The one function, the forwarder's custom resource provider, carries its code inline: nothing to distribute.
+        var function = Assert.Single(Cfn.Resources(MemberJson, "AWS::Lambda::Function"));
+        Assert.True(function.Resource.GetProperty("Properties").GetProperty("Code").TryGetProperty("ZipFile", out _), "the member's function has code outside the template");
         Assert.DoesNotContain("cdk-hnb659fds", body, StringComparison.Ordinal);
         Assert.DoesNotContain("AWS::CDK::Metadata", body, StringComparison.Ordinal);
     }

@@ -77,7 +77,7 @@ internal sealed class AwsClient(Uri endpoint, AWSCredentials credentials) : IDis
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint);
         request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8);
-        request.Content.Headers.ContentType = new("application/x-amz-json-1.1");
+        request.Content.Headers.ContentType = new(target.StartsWith("AmazonSQS.", StringComparison.Ordinal) ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1");
         request.Headers.Add("X-Amz-Target", target);
         using var response = await Client(service, region).SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();

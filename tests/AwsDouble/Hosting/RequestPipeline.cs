@@ -21,6 +21,7 @@ internal sealed class RequestPipeline
 {
     private const string IamVersion = "2010-05-08";
     private const string StsVersion = "2011-06-15";
+    private const string SqsVersion = Sqs.SqsApi.QueryVersion;
     private const string IamRegion = "us-east-1";
 
     private readonly AwsDoubleState _state;
@@ -34,6 +35,7 @@ internal sealed class RequestPipeline
     private readonly SecurityHubApi _securityHub;
     private readonly Organizations.OrganizationsApi _organizations;
     private readonly Ssm.SsmApi _ssm;
+    private readonly Sqs.SqsApi _sqs;
 
     public RequestPipeline(AwsDoubleState state, FaultInjector faults, ControlEndpoint? control)
     {
@@ -48,6 +50,7 @@ internal sealed class RequestPipeline
         _securityHub = new SecurityHubApi(state);
         _organizations = new Organizations.OrganizationsApi(state);
         _ssm = new Ssm.SsmApi(state);
+        _sqs = new Sqs.SqsApi(state);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -78,6 +81,7 @@ internal sealed class RequestPipeline
         var (service, xmlNamespace) = parameters.Optional("Version") switch
         {
             StsVersion => (AwsServiceNames.Sts, QueryXml.StsNamespace),
+            SqsVersion => (AwsServiceNames.Sqs, Sqs.SqsApi.XmlNamespace),
             IamVersion => (AwsServiceNames.Iam, QueryXml.IamNamespace),
             _ => (ScopeService(context) == AwsServiceNames.Sts ? AwsServiceNames.Sts : AwsServiceNames.Iam,
                 ScopeService(context) == AwsServiceNames.Sts ? QueryXml.StsNamespace : QueryXml.IamNamespace),
@@ -90,7 +94,12 @@ internal sealed class RequestPipeline
             var decision = _faults.Decide(service, action);
             if (!await ApplyDelayAndDropAsync(context, decision)) return;
             if (decision.Error is { } fault) throw QueryFault(fault);
-            var result = service == AwsServiceNames.Sts ? _sts.Handle(call, parameters) : _iam.Handle(call, parameters);
+            var result = service switch
+            {
+                AwsServiceNames.Sts => _sts.Handle(call, parameters),
+                AwsServiceNames.Sqs => _sqs.Handle(call, parameters),
+                _ => _iam.Handle(call, parameters),
+            };
             await WriteAsync(context, 200, "text/xml", QueryXml.Response(action, xmlNamespace, requestId, result));
         }
         catch (AwsErrorException error)
@@ -112,6 +121,7 @@ internal sealed class RequestPipeline
                 CloudTrailApi.TargetPrefix => AwsServiceNames.CloudTrail,
                 Organizations.OrganizationsApi.TargetPrefix => AwsServiceNames.Organizations,
                 Ssm.SsmApi.TargetPrefix => AwsServiceNames.Ssm,
+                Sqs.SqsApi.TargetPrefix => AwsServiceNames.Sqs,
                 _ => throw new AwsErrorException(400, "UnknownOperationException", string.Empty),
             };
             var call = Authenticate(context, body, service, operation, requestId,
@@ -126,13 +136,21 @@ internal sealed class RequestPipeline
                 AwsServiceNames.Config => _config.Handle(call, request, decision.FailEvaluations),
                 AwsServiceNames.Organizations => _organizations.Handle(call, request),
                 AwsServiceNames.Ssm => _ssm.Handle(call, request),
+                AwsServiceNames.Sqs => _sqs.Handle(call, request),
                 _ => _cloudTrail.Handle(call, request),
             };
-            await WriteAsync(context, 200, JsonBody.ContentType, result.ToJsonString());
+            await WriteAsync(context, 200, ContentTypeOf(target), result.ToJsonString());
+        }
+        catch (Sqs.SqsErrorException error)
+        {
+            // JSON 1.0 with the Query code kept for query-compatible clients, as SQS answers.
+            context.Response.Headers["x-amzn-query-error"] = $"{error.Code};{(error.SenderFault ? "Sender" : "Receiver")}";
+            await WriteAsync(context, error.Status, Sqs.SqsApi.JsonContentType,
+                new JsonObject { ["__type"] = "com.amazonaws.sqs#" + error.JsonType, ["message"] = error.Message }.ToJsonString());
         }
         catch (AwsErrorException error)
         {
-            await WriteAsync(context, error.Status, JsonBody.ContentType, JsonBody.Error(error));
+            await WriteAsync(context, error.Status, ContentTypeOf(target), JsonBody.Error(error));
         }
     }
 
@@ -178,6 +196,9 @@ internal sealed class RequestPipeline
             throw json ? JsonAuthError(e) : QueryAuthError(e);
         }
     }
+
+    private static string ContentTypeOf(string target) =>
+        target.StartsWith(Sqs.SqsApi.TargetPrefix + ".", StringComparison.Ordinal) ? Sqs.SqsApi.JsonContentType : JsonBody.ContentType;
 
     /// <summary>False when the connection was dropped (nothing more to write).</summary>
     private static async Task<bool> ApplyDelayAndDropAsync(HttpContext context, FaultDecision decision)

@@ -22,4 +22,5 @@ public static class AwsServiceNames
     public const string CloudTrail = "cloudtrail";
     public const string Organizations = "organizations";
     public const string Ssm = "ssm";
+    public const string Sqs = "sqs";
 }

@@ -4,7 +4,7 @@ namespace AwsDouble.Protocol;
 /// An error the double answers with, in AWS's own vocabulary: <see cref="Code"/> is what the service puts in the XML
 /// <c>Code</c> element or the JSON <c>__type</c>, <see cref="Status"/> the HTTP status it sends with it.
 /// </summary>
-internal sealed class AwsErrorException(int status, string code, string message, bool senderFault = true) : Exception(message)
+internal class AwsErrorException(int status, string code, string message, bool senderFault = true) : Exception(message)
 {
     public int Status { get; } = status;
     public string Code { get; } = code;

@@ -289,7 +289,8 @@ public sealed class TriggerHandlerTests
 
         Assert.Equal([[RuleName]], _config.StartedEvaluations);
         Assert.Single(outcomes, o => o.Action == "started a re-evaluation");
-        Assert.Equal(4, outcomes.Count(o => o.Action.StartsWith("covered by the evaluation invoked at", StringComparison.Ordinal)));
+        // Covered by the run the first one started, whether this instance's memory of that start or that run's result says so.
+        Assert.Equal(4, outcomes.Count(o => o.Action.StartsWith("covered by the", StringComparison.Ordinal)));
         Assert.Equal(5, _iam.Count(FakeIamClient.GetUser));
     }
 

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Amazon.CDK;
+using Amazon.CDK.Assertions;
+using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Stacks;
+using Match = Amazon.CDK.Assertions.Match;
+
+namespace MfaConfigRule.Infra.Tests;
+
+/// <summary>
+/// Near-real-time re-evaluation across the Organization: every account forwards its IAM events to the admin account's
+/// central bus, which admits only the Organization's principals; the bus's rule feeds a queue only it may send to; the
+/// central trigger reads the queue; the member role lets that trigger re-run the account's own rule.
+/// </summary>
+public sealed class OrganizationReevaluationTemplateTests
+{
+    private readonly MfaConfigRuleOrganizationStack _stack = Build();
+
+    private static MfaConfigRuleOrganizationStack Build()
+    {
+        var app = new App(new AppProps
+        {
+            Context = new Dictionary<string, object>
+            {
+                [OrganizationDeployment.DeploymentKey] = OrganizationDeployment.Organization,
+                [OrganizationDeployment.OrganizationalUnitIdsKey] = "ou-ab12-cdef3456",
+            },
+        });
+        var settings = MfaRuleSettings.FromContext(app.Node, SynthesizedApp.Account, "eu-west-1");
+        return MfaRuleApp.AddOrganizationStack(app, settings, OrganizationDeployment.FromContext(app.Node, settings)!, SynthesizedApp.StandInCode);
+    }
+
+    private Template Admin => Template.FromStack(_stack);
+    private JsonElement AdminJson => SynthesizedApp.Json(_stack);
+    private JsonElement MemberJson => JsonDocument.Parse(_stack.Members.TemplateBody).RootElement;
+
+    private static string Id(JsonElement template, string type) => Assert.Single(Cfn.Resources(template, type)).LogicalId;
+
+    private string TriggerRole
+    {
+        get
+        {
+            var function = Cfn.Resources(AdminJson, "AWS::Lambda::Function").Single(f => f.Resource.GetProperty("Properties").TryGetProperty("Handler", out var h) && h.GetString() == "trigger");
+            return Cfn.Render(function.Resource.GetProperty("Properties").GetProperty("Role")).Replace("${", "", StringComparison.Ordinal).Replace(".Arn}", "", StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void CentralBus_AdmitsPutEventsOnlyFromPrincipalsOfTheOrganization()
+    {
+        var policy = Cfn.Single(AdminJson, "AWS::Events::EventBusPolicy").GetProperty("Properties");
+        var statement = policy.GetProperty("Statement");
+
+        Assert.Equal("events:PutEvents", statement.GetProperty("Action").GetString());
+        Assert.Equal("*", statement.GetProperty("Principal").GetString());
+        Assert.Equal("${" + Id(AdminJson, "AWS::Events::EventBus") + ".Arn}", Cfn.Render(statement.GetProperty("Resource")));
+        var orgId = Cfn.Render(statement.GetProperty("Condition").GetProperty("StringEquals").GetProperty("aws:PrincipalOrgID"));
+        Assert.Equal("${" + SynthesizedApp.LogicalId(_stack.Identity.Resource) + ".Id}", orgId);
+        Admin.HasResourceProperties("AWS::Events::EventBus", new Dictionary<string, object> { ["Name"] = OrganizationReevaluation.BusName });
+    }
+
+    [Fact]
+    public void CentralQueue_OnlyTheBusRuleMaySendAndItIsEncryptedWithADeadLetterQueue()
+    {
+        var rule = Id(AdminJson, "AWS::Events::Rule");
+        var queues = Cfn.Resources(AdminJson, "AWS::SQS::Queue").ToList();
+        Assert.Equal(2, queues.Count);
+        Assert.All(queues, q => Assert.True(q.Resource.GetProperty("Properties").GetProperty("SqsManagedSseEnabled").GetBoolean()));
+        var events = queues.Single(q => q.Resource.GetProperty("Properties").TryGetProperty("RedrivePolicy", out _));
+        var policies = Cfn.Resources(AdminJson, "AWS::SQS::QueuePolicy")
+            .Where(p => Cfn.Items(p.Resource.GetProperty("Properties").GetProperty("Queues")).Any(q => Cfn.Render(q).Contains(events.LogicalId, StringComparison.Ordinal)))
+            .SelectMany(p => Cfn.Statements(p.Resource.GetProperty("Properties").GetProperty("PolicyDocument"))).ToList();
+
+        var send = Assert.Single(policies, s => s.GetProperty("Effect").GetString() == "Allow");
+        Assert.Equal("events.amazonaws.com", send.GetProperty("Principal").GetProperty("Service").GetString());
+        Assert.Contains("sqs:SendMessage", Cfn.Strings(send.GetProperty("Action")));
+        Assert.Equal("${" + rule + ".Arn}", Cfn.Render(send.GetProperty("Condition").GetProperty("ArnEquals").GetProperty("aws:SourceArn")));
+        // And no one over plain HTTP.
+        Assert.Contains(policies, s => s.GetProperty("Effect").GetString() == "Deny" && s.GetProperty("Condition").GetProperty("Bool").GetProperty("aws:SecureTransport").GetString() == "false");
+        var rulePattern = Cfn.Single(AdminJson, "AWS::Events::Rule").GetProperty("Properties");
+        Assert.Equal("${" + Id(AdminJson, "AWS::Events::EventBus") + "}", Cfn.Render(rulePattern.GetProperty("EventBusName")));
+    }
+
+    [Fact]
+    public void CentralTrigger_ReadsTheQueueReportingFailedRecordsWithBoundedConcurrency()
+    {
+        Admin.HasResourceProperties("AWS::Lambda::EventSourceMapping", new Dictionary<string, object>
+        {
+            ["BatchSize"] = OrganizationReevaluation.BatchSize,
+            ["FunctionResponseTypes"] = new[] { "ReportBatchItemFailures" },
+            ["ScalingConfig"] = new Dictionary<string, object> { ["MaximumConcurrency"] = OrganizationReevaluation.MaxConcurrency },
+        });
+        Admin.HasResourceProperties("AWS::Lambda::Function", new Dictionary<string, object>
+        {
+            ["Handler"] = "trigger",
+            ["Environment"] = new Dictionary<string, object>
+            {
+                ["Variables"] = Match.ObjectLike(new Dictionary<string, object>
+                {
+                    ["CONFIG_RULE_NAME"] = "mfa-enabled-for-iam-console-users",
+                    ["MFA_RULE_MEMBER_ROLE_NAME"] = "MfaConfigRule-Member",
+                    ["MFA_RULE_MEMBER_ROLE_EXTERNAL_ID"] = "mfa-config-rule",
+                    ["MFA_RULE_TRIGGER_QUEUE_URL"] = Match.AnyValue(),
+                }),
+            },
+        });
+        var grants = Cfn.GrantsOfRole(AdminJson, TriggerRole);
+        Assert.Contains("sts:AssumeRole on arn:${AWS::Partition}:iam::*:role/MfaConfigRule-Member", grants);
+        Assert.Contains(grants, g => g.StartsWith("sqs:SendMessage on ${", StringComparison.Ordinal));
+        Assert.DoesNotContain(grants, g => g.StartsWith("iam:", StringComparison.Ordinal) || g.StartsWith("config:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void StackSet_PassesTheBusAndTheTriggerRoleToEveryMember()
+    {
+        var parameters = Cfn.Single(AdminJson, "AWS::CloudFormation::StackSet").GetProperty("Properties").GetProperty("Parameters").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("ParameterKey").GetString()!, p => Cfn.Render(p.GetProperty("ParameterValue")));
+
+        Assert.Equal("${" + Id(AdminJson, "AWS::Events::EventBus") + ".Arn}", parameters["CentralTriggerBusArn"]);
+        Assert.Equal("${" + TriggerRole + ".Arn}", parameters["CentralTriggerRoleArn"]);
+    }
+
+    [Fact]
+    public void MemberForwarder_TargetsTheCentralBusWithARoleThatMayPutEventsThereOnly()
+    {
+        var forwarding = Cfn.Single(MemberJson, "Custom::IamEventForwarding").GetProperty("Properties");
+        Assert.Equal("${CentralTriggerBusArn}", Cfn.Render(forwarding.GetProperty("TargetArn")));
+        Assert.Equal("us-east-1", forwarding.GetProperty("Region").GetString());
+        var forwardRole = Cfn.Resources(MemberJson, "AWS::IAM::Role").Single(r => r.LogicalId.Contains("ForwardRole", StringComparison.Ordinal)).LogicalId;
+
+        Assert.Equal(new SortedSet<string>(StringComparer.Ordinal) { "events:PutEvents on ${CentralTriggerBusArn}" }, Cfn.GrantsOfRole(MemberJson, forwardRole));
+    }
+
+    [Fact]
+    public void ManagementAccount_ForwardsItsOwnIamEventsToTheCentralBusToo()
+    {
+        var forwarding = Cfn.Single(AdminJson, "Custom::IamEventForwarding").GetProperty("Properties");
+
+        Assert.Equal("${" + Id(AdminJson, "AWS::Events::EventBus") + ".Arn}", Cfn.Render(forwarding.GetProperty("TargetArn")));
+    }
+}
