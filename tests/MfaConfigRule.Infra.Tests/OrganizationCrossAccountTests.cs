@@ -52,7 +52,8 @@ public sealed class OrganizationCrossAccountTests
 
         var (exitCode, stdout, stderr) = await CheckAsync(admin.ToJsonString(), member.ToJsonString());
 
-        Assert.Equal(2, removed);
+        // Both central roles (evaluate, trigger) and both member trust statements carry one each.
+        Assert.Equal(4, removed);
         Assert.Equal(1, exitCode);
         Assert.Contains("central policy: member role name in a foreign account: expected ImplicitlyDenied, got Allowed", stderr, StringComparison.Ordinal);
         Assert.Contains("member trust: central role whose account left the Organization: expected ImplicitlyDenied, got Allowed", stderr, StringComparison.Ordinal);

@@ -105,7 +105,8 @@ public sealed class OrganizationReevaluationTemplateTests
             },
         });
         var grants = Cfn.GrantsOfRole(AdminJson, TriggerRole);
-        Assert.Contains("sts:AssumeRole on arn:${AWS::Partition}:iam::*:role/MfaConfigRule-Member", grants);
+        // Only in the Organization's accounts, as the central evaluate function.
+        Assert.Contains(grants, g => g.StartsWith("sts:AssumeRole on arn:${AWS::Partition}:iam::*:role/MfaConfigRule-Member when StringEquals aws:ResourceOrgID=${", StringComparison.Ordinal));
         Assert.Contains(grants, g => g.StartsWith("sqs:SendMessage on ${", StringComparison.Ordinal));
         Assert.DoesNotContain(grants, g => g.StartsWith("iam:", StringComparison.Ordinal) || g.StartsWith("config:", StringComparison.Ordinal));
     }

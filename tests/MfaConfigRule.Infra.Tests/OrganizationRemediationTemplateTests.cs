@@ -126,9 +126,10 @@ public sealed class OrganizationRemediationTemplateTests
         Assert.Equal("${CentralRemediateRoleArn}", Cfn.Render(trust.GetProperty("Principal").GetProperty("AWS")));
         Assert.Equal("mfa-config-rule", conditions.GetProperty("sts:ExternalId").GetString());
         Assert.Equal("${OrganizationId}", Cfn.Render(conditions.GetProperty("aws:PrincipalOrgID")));
-        // The evaluation role is unchanged and not the remediation role.
-        Assert.Equal("${CentralRoleArn}", Cfn.Render(Assert.Single(Cfn.Statements(Role(MemberJson, "MfaConfigRule-Member")
-            .GetProperty("Properties").GetProperty("AssumeRolePolicyDocument"))).GetProperty("Principal").GetProperty("AWS")));
+        // The evaluation role is not the remediation role: the central remediate role is not among those it trusts.
+        var evaluationTrust = Cfn.Statements(Role(MemberJson, "MfaConfigRule-Member").GetProperty("Properties").GetProperty("AssumeRolePolicyDocument"))
+            .Select(t => Cfn.Render(t.GetProperty("Principal").GetProperty("AWS"))).Order(StringComparer.Ordinal);
+        Assert.Equal(["${CentralRoleArn}", "${CentralTriggerRoleArn}"], evaluationTrust);
     }
 
     [Fact]
@@ -164,8 +165,9 @@ public sealed class OrganizationRemediationTemplateTests
         var body = _stack.Members.TemplateBody;
 
         Assert.InRange(Encoding.UTF8.GetByteCount(body), 1, OrganizationMemberStack.MaxTemplateBodyBytes);
-        Assert.DoesNotContain("AWS::Lambda::Function", body, StringComparison.Ordinal);
-        Assert.Equal(["CentralFunctionArn", "CentralRemediateFunctionArn", "CentralRemediateRoleArn", "CentralRoleArn", "OrganizationId"],
+        // Remediation adds no function to the member: its one function stays the forwarder's inline provider.
+        Assert.Single(Cfn.Resources(MemberJson, "AWS::Lambda::Function"));
+        Assert.Equal(["CentralFunctionArn", "CentralRemediateFunctionArn", "CentralRemediateRoleArn", "CentralRoleArn", "CentralTriggerBusArn", "CentralTriggerRoleArn", "OrganizationId"],
             MemberJson.GetProperty("Parameters").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var stackSet = Cfn.Single(AdminJson, "AWS::CloudFormation::StackSet");
         var passed = stackSet.GetProperty("Properties").GetProperty("Parameters").EnumerateArray()

@@ -48,9 +48,12 @@ public sealed class OrganizationSecurityHubTemplateTests
     public void MemberTemplate_Direct_MemberRoleMayImportIntoItsOwnAccountsDefaultProductOnly()
     {
         var member = MemberJson(Direct());
-        var role = Assert.Single(Cfn.Resources(member, "AWS::IAM::Role")).LogicalId;
+        var role = Assert.Single(Cfn.Resources(member, "AWS::IAM::Role"),
+            r => r.Resource.GetProperty("Properties").TryGetProperty("RoleName", out var name) && name.GetString() == "MfaConfigRule-Member").LogicalId;
 
         Assert.Equal([ImportOwnFindings], SecurityHubGrants(member, role));
+        // No other role of the member template may import findings.
+        Assert.All(Cfn.Resources(member, "AWS::IAM::Role").Where(r => r.LogicalId != role), r => Assert.Empty(SecurityHubGrants(member, r.LogicalId)));
     }
 
     [Fact]

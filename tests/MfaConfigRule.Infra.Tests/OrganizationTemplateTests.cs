@@ -40,6 +40,26 @@ public sealed class OrganizationTemplateTests
     private string CentralFunction => SynthesizedApp.LogicalId(_stack.Central.EvaluateFunction.Function);
     private string CentralRole => SynthesizedApp.LogicalId(_stack.Central.EvaluateFunction.Role);
 
+    [Theory]
+    [InlineData(OrganizationDeployment.ManagementAdministrator, "EnforceMfa")]
+    [InlineData(OrganizationDeployment.DelegatedAdministrator, "DisableConsoleAccess")]
+    public void EveryCapabilityOn_MemberTemplateStillFitsATemplateBody_AndTheStackSetPassesEveryParameterItDeclares(string administrator, string action)
+    {
+        var stack = Build(Context(
+            (OrganizationDeployment.AdministratorKey, administrator),
+            (MfaRuleSettings.SecurityHubFindingsKey, "direct"),
+            (MfaRuleSettings.RemediationKey, "automatic"),
+            (MfaRuleSettings.RemediationActionKey, action)));
+
+        var body = stack.Members.TemplateBody;
+        Assert.InRange(Encoding.UTF8.GetByteCount(body), 1, OrganizationMemberStack.MaxTemplateBodyBytes);
+        var declared = JsonDocument.Parse(body).RootElement.GetProperty("Parameters").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal);
+        var passed = Cfn.Single(SynthesizedApp.Json(stack), "AWS::CloudFormation::StackSet").GetProperty("Properties").GetProperty("Parameters")
+            .EnumerateArray().Select(p => p.GetProperty("ParameterKey").GetString()!).Order(StringComparer.Ordinal);
+        Assert.Equal(declared, passed);
+        Assert.Equal(administrator == OrganizationDeployment.ManagementAdministrator, stack.OwnAccount is not null);
+    }
+
     [Fact]
     public void StackSet_IsServiceManagedWithAutoDeploymentToTheOusInTheRulesRegion()
     {
@@ -124,7 +144,11 @@ public sealed class OrganizationTemplateTests
                         ["Principal"] = new Dictionary<string, object> { ["AWS"] = new Dictionary<string, object> { ["Ref"] = "CentralTriggerRoleArn" } },
                         ["Condition"] = new Dictionary<string, object>
                         {
-                            ["StringEquals"] = new Dictionary<string, object> { ["sts:ExternalId"] = "mfa-config-rule" },
+                            ["StringEquals"] = new Dictionary<string, object>
+                            {
+                                ["sts:ExternalId"] = "mfa-config-rule",
+                                ["aws:PrincipalOrgID"] = new Dictionary<string, object> { ["Ref"] = "OrganizationId" },
+                            },
                         },
                     },
                 }),
