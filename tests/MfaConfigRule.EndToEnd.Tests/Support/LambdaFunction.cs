@@ -23,13 +23,19 @@ internal sealed class LambdaFunction : IAsyncDisposable
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly ConcurrentQueue<string> _stderr = new();
     private int? _exitCode;
+    private long _lastStdoutAt;
 
     private LambdaFunction(string handler, FakeRuntimeApi api, Process process)
     {
         Handler = handler;
         _api = api;
         _process = process;
-        process.OutputDataReceived += (_, line) => { if (line.Data is not null) _stdout.Enqueue(line.Data); };
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is null) return;
+            _stdout.Enqueue(line.Data);
+            Interlocked.Exchange(ref _lastStdoutAt, TimeProvider.System.GetTimestamp());
+        };
         process.ErrorDataReceived += (_, line) => { if (line.Data is not null) _stderr.Enqueue(line.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -88,8 +94,21 @@ internal sealed class LambdaFunction : IAsyncDisposable
     }
 
     /// <summary>The log lines written for one invocation (they carry its requestId).</summary>
-    public IReadOnlyList<JsonObject> LogLinesOf(string requestId) =>
-        LogLines.Where(l => l["requestId"]?.GetValue<string>() == requestId).ToList();
+    /// <remarks>
+    /// The function writes its lines before it posts its response, but they are read from the pipe on another thread:
+    /// lines already written may not be read yet when the response arrives. So this waits for the invocation's first
+    /// line (up to 10 s) and then for stdout to be quiet for 200 ms, instead of racing the reader.
+    /// </remarks>
+    public IReadOnlyList<JsonObject> LogLinesOf(string requestId)
+    {
+        List<JsonObject> Lines() => LogLines.Where(l => l["requestId"]?.GetValue<string>() == requestId).ToList();
+        var started = TimeProvider.System.GetTimestamp();
+        while (Lines().Count == 0 && TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(10)) Thread.Sleep(20);
+        while (TimeProvider.System.GetElapsedTime(Interlocked.Read(ref _lastStdoutAt)) < TimeSpan.FromMilliseconds(200)
+            && TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(12))
+            Thread.Sleep(20);
+        return Lines();
+    }
 
     /// <summary>Stops the runtime as Lambda does (SIGTERM) and returns its exit code; kills it if it does not stop.</summary>
     public async Task<int> StopAsync()
