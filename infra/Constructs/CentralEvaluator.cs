@@ -73,36 +73,9 @@ internal sealed class CentralEvaluator : Construct
         Permissions = new Policy(this, "CentralPermissions", new PolicyProps
         {
             Roles = [EvaluateFunction.Role],
-            Statements =
-            [
-                // The member role in any account of the Organization (aws:ResourceOrgID: the role's account's Organization):
-                // which accounts is the Organization's business, which auto-deployment follows; the function also checks
-                // the event's account against ListAccounts. A same-named role outside the Organization stays out of reach
-                // even if its trust policy admits this role.
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "AssumeMemberRole",
-                    Actions = ["sts:AssumeRole"],
-                    Resources = [$"arn:{Aws.PARTITION}:iam::*:role/{props.MemberRoleName}"],
-                    Conditions = new Dictionary<string, object>
-                    {
-                        ["StringEquals"] = new Dictionary<string, object> { ["aws:ResourceOrgID"] = props.OrganizationId },
-                    },
-                }),
-                // Service Authorization Reference: ListAccounts takes no resource type.
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "ListOrganizationAccounts",
-                    Actions = ["organizations:ListAccounts"],
-                    Resources = ["*"],
-                }),
-            ],
+            Statements = CentralMemberAccess.Statements("AssumeMemberRole", props.MemberRoleName, props.OrganizationId),
         });
-        NagSuppressions.Suppress((CfnResource)Permissions.Node.DefaultChild!,
-            new NagSuppression("AwsSolutions-IAM5",
-                "sts:AssumeRole is limited to the member role's name in the Organization's accounts (aws:ResourceOrgID), which auto-deployment adds and removes; " +
-                "organizations:ListAccounts supports no resource-level permissions (Service Authorization Reference).",
-                $"Resource::arn:<AWS::Partition>:iam::*:role/{props.MemberRoleName}", "Resource::*"));
+        CentralMemberAccess.Suppress(Permissions, props.MemberRoleName);
 
         // Config invokes the function from each member account, so SourceAccount (this account only) would refuse them;
         // SourceArn's schema takes only a 12-digit or empty account (no arn:...:config:REGION:*:config-rule/*), and

@@ -144,24 +144,8 @@ internal sealed class OrganizationReevaluation(MfaRuleSettings settings) : IOrga
             Roles = [TriggerFunction.Role],
             Statements =
             [
-                // As the central evaluate function: the member role in the Organization's accounts only
-                // (aws:ResourceOrgID), and the Organization's accounts to admit events by.
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "AssumeMemberRole",
-                    Actions = ["sts:AssumeRole"],
-                    Resources = [$"arn:{Aws.PARTITION}:iam::*:role/{organization.MemberRoleName}"],
-                    Conditions = new Dictionary<string, object>
-                    {
-                        ["StringEquals"] = new Dictionary<string, object> { ["aws:ResourceOrgID"] = central.OrganizationId },
-                    },
-                }),
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "ListOrganizationAccounts",
-                    Actions = ["organizations:ListAccounts"],
-                    Resources = ["*"],
-                }),
+                // As the central evaluate function: the member role, and the Organization's accounts to admit events by.
+                .. CentralMemberAccess.Statements("AssumeMemberRole", organization.MemberRoleName, central.OrganizationId),
                 // Putting an event back on its own queue for later, instead of waiting.
                 new PolicyStatement(new PolicyStatementProps
                 {
@@ -171,11 +155,7 @@ internal sealed class OrganizationReevaluation(MfaRuleSettings settings) : IOrga
                 }),
             ],
         });
-        NagSuppressions.Suppress((CfnResource)permissions.Node.DefaultChild!,
-            new NagSuppression("AwsSolutions-IAM5",
-                "sts:AssumeRole is limited to the member role's name in the Organization's accounts (aws:ResourceOrgID), which auto-deployment adds and removes; " +
-                "organizations:ListAccounts supports no resource-level permissions (Service Authorization Reference).",
-                $"Resource::arn:<AWS::Partition>:iam::*:role/{organization.MemberRoleName}", "Resource::*"));
+        CentralMemberAccess.Suppress(permissions, organization.MemberRoleName);
         TriggerFunction.Function.AddEventSource(new SqsEventSource(Queue, new SqsEventSourceProps
         {
             BatchSize = BatchSize,

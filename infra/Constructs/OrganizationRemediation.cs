@@ -85,32 +85,9 @@ internal sealed class OrganizationRemediation(MfaRuleSettings settings) : IOrgan
         CentralPermissions = new Policy(scope, "CentralRemediatePermissions", new PolicyProps
         {
             Roles = [RemediateFunction.Role],
-            Statements =
-            [
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "AssumeMemberRemediationRole",
-                    Actions = ["sts:AssumeRole"],
-                    Resources = [$"arn:{Aws.PARTITION}:iam::*:role/{RemediationRoleName}"],
-                    // As the evaluator's: only roles in accounts of the Organization, whatever a foreign role's trust says.
-                    Conditions = new Dictionary<string, object>
-                    {
-                        ["StringEquals"] = new Dictionary<string, object> { ["aws:ResourceOrgID"] = central.OrganizationId },
-                    },
-                }),
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "ListOrganizationAccounts",
-                    Actions = ["organizations:ListAccounts"],
-                    Resources = ["*"],
-                }),
-            ],
+            Statements = CentralMemberAccess.Statements("AssumeMemberRemediationRole", RemediationRoleName, central.OrganizationId),
         });
-        NagSuppressions.Suppress((CfnResource)CentralPermissions.Node.DefaultChild!,
-            new NagSuppression("AwsSolutions-IAM5",
-                "sts:AssumeRole is limited to the remediation role's name in the Organization's accounts (aws:ResourceOrgID; the function also checks the account is an active member); " +
-                "organizations:ListAccounts supports no resource-level permissions (Service Authorization Reference).",
-                $"Resource::arn:<AWS::Partition>:iam::*:role/{RemediationRoleName}", "Resource::*"));
+        CentralMemberAccess.Suppress(CentralPermissions, RemediationRoleName);
         RemediateFunction.Function.Node.AddDependency(CentralPermissions);
 
         // Every member's Automation role invokes it cross-account. Principal "*" narrowed by PrincipalOrgID (Lambda's

@@ -50,24 +50,8 @@ internal static class OrganizationRemediateFunction
                 throw new LambdaFunctionException("InvalidEvent", e.Message, e);
             }
             var outcome = await remediation.RemediateAsync(parsed, cancellationToken).ConfigureAwait(false);
-            var fields = new LogFields
-            {
-                ["account"] = parsed.AccountId,
-                ["automationExecutionId"] = parsed.AutomationExecutionId,
-                ["userId"] = outcome.UserId,
-                ["user"] = outcome.UserName,
-                ["action"] = outcome.Action.ToWire(),
-                ["dryRun"] = outcome.DryRun,
-                ["outcome"] = outcome.Outcome.ToWire(),
-                ["changed"] = outcome.Did.Count > 0,
-                ["why"] = outcome.Why,
-                ["apiCalls"] = hub.Calls.Since(before),
-                ["durationMs"] = (int)time.GetElapsedTime(started).TotalMilliseconds,
-            };
-            if (outcome.Outcome == RemediationOutcome.Refused) log.Error("remediation refused: nothing was changed in any account", fields);
-            else if (outcome.Ok) log.Info("remediation finished", fields);
-            else log.Error("remediation did not complete; nothing was changed unless 'did' says so", fields);
-            return outcome.ToJson();
+            var fields = new LogFields { ["account"] = parsed.AccountId, ["automationExecutionId"] = parsed.AutomationExecutionId };
+            return RuleFunctions.Finished(outcome, fields, hub.Calls.Since(before), time.GetElapsedTime(started), log);
         };
     }
 

@@ -89,22 +89,29 @@ internal static partial class RuleFunctions
                 throw new LambdaFunctionException("InvalidEvent", e.Message, e);
             }
             var outcome = await remediator.RemediateAsync(parsed, cancellationToken).ConfigureAwait(false);
-            var fields = new LogFields
-            {
-                ["userId"] = outcome.UserId,
-                ["user"] = outcome.UserName,
-                ["action"] = outcome.Action.ToWire(),
-                ["dryRun"] = outcome.DryRun,
-                ["outcome"] = outcome.Outcome.ToWire(),
-                ["changed"] = outcome.Did.Count > 0,
-                ["why"] = outcome.Why,
-                ["apiCalls"] = aws.Calls.Since(before),
-                ["durationMs"] = (int)time.GetElapsedTime(started).TotalMilliseconds,
-            };
-            if (outcome.Ok) log.Info("remediation finished", fields);
-            else log.Error("remediation did not complete; nothing was changed unless 'did' says so", fields);
-            return outcome.ToJson();
+            return Finished(outcome, new LogFields(), aws.Calls.Since(before), time.GetElapsedTime(started), log);
         };
+    }
+
+    /// <summary>
+    /// The one log line a remediation ends with (its <paramref name="fields"/> first: who asked, in the Organization),
+    /// and the result the runbook reads.
+    /// </summary>
+    internal static string Finished(RemediationResult outcome, LogFields fields, SortedDictionary<string, int> apiCalls, TimeSpan duration, JsonLog log)
+    {
+        fields["userId"] = outcome.UserId;
+        fields["user"] = outcome.UserName;
+        fields["action"] = outcome.Action.ToWire();
+        fields["dryRun"] = outcome.DryRun;
+        fields["outcome"] = outcome.Outcome.ToWire();
+        fields["changed"] = outcome.Did.Count > 0;
+        fields["why"] = outcome.Why;
+        fields["apiCalls"] = apiCalls;
+        fields["durationMs"] = (int)duration.TotalMilliseconds;
+        if (outcome.Outcome == RemediationOutcome.Refused) log.Error("remediation refused: nothing was changed in any account", fields);
+        else if (outcome.Ok) log.Info("remediation finished", fields);
+        else log.Error("remediation did not complete; nothing was changed unless 'did' says so", fields);
+        return outcome.ToJson();
     }
 
     internal static bool IsScheduledEvent(string body)
