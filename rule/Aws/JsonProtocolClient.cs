@@ -7,9 +7,9 @@ namespace MfaConfigRule.Aws;
 
 /// <summary>
 /// The AWS JSON 1.1 protocol (Config, CloudTrail): a POST of a JSON document with <c>X-Amz-Target: {prefix}.{Operation}</c>
-/// and <c>Content-Type: application/x-amz-json-1.1</c>; JSON 1.0 (SQS) is the same with <c>application/x-amz-json-1.0</c>. Errors name their code in the <c>x-amzn-ErrorType</c> header or
-/// the body's <c>code</c> or <c>__type</c> (<c>com.amazonaws.config#NoSuchConfigRuleException</c>: the part after '#',
-/// before any ':'), with the text in <c>message</c> or <c>Message</c>. (De)serialization goes through source-generated
+/// and <c>Content-Type: application/x-amz-json-1.1</c>; JSON 1.0 (SQS) is the same with <c>application/x-amz-json-1.0</c>.
+/// Errors name their code in the <c>x-amzn-ErrorType</c> header or the body's <c>code</c> or <c>__type</c>
+/// (<c>com.amazonaws.config#NoSuchConfigRuleException</c>: the part after '#', before any ':'), with the text in <c>message</c> or <c>Message</c>. (De)serialization goes through source-generated
 /// <see cref="JsonTypeInfo{T}"/> only, so it stays Native-AOT safe.
 /// </summary>
 internal sealed class JsonProtocolClient
@@ -23,16 +23,16 @@ internal sealed class JsonProtocolClient
 
     public JsonProtocolClient(AwsTransport transport, AwsService service, AwsEndpoint endpoint, string targetPrefix, string contentType = ContentType)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(contentType);
-        _contentType = contentType;
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentException.ThrowIfNullOrWhiteSpace(targetPrefix);
+        ArgumentException.ThrowIfNullOrWhiteSpace(contentType);
         _transport = transport;
         Service = service;
         Endpoint = endpoint;
         _targetPrefix = targetPrefix;
+        _contentType = contentType;
     }
 
     public AwsService Service { get; }
