@@ -68,7 +68,7 @@ internal static class OrganizationRemediateFunction
             throw new LambdaFunctionException("LiftIncomplete", e.Message, e);
         }
         var results = lifts.SelectMany(l => l.Results).ToList();
-        var counts = results.GroupBy(r => r.Outcome.ToWire(), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var counts = RuleFunctions.OutcomeCounts(results);
         foreach (var result in results.Where(r => r.Did.Count > 0 || !r.Ok))
             log.Info("lift", new LogFields { ["account"] = result.AccountId, ["user"] = result.UserName, ["outcome"] = result.Outcome.ToWire(), ["why"] = result.Why });
         var failed = lifts.Where(l => !l.Swept).ToList();
@@ -92,13 +92,6 @@ internal static class OrganizationRemediateFunction
             throw new LambdaFunctionException("LiftIncomplete", message);
         }
         log.Info("lift sweep finished", fields);
-        return RuleFunctions.Json(writer =>
-        {
-            writer.WriteNumber("accounts", lifts.Count);
-            writer.WriteNumber("users", results.Count);
-            writer.WriteStartObject("counts");
-            foreach (var (outcome, count) in counts) writer.WriteNumber(outcome, count);
-            writer.WriteEndObject();
-        });
+        return RuleFunctions.LiftResult(lifts.Count, results.Count, counts);
     }
 }

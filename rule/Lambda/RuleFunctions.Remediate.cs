@@ -59,7 +59,7 @@ internal static partial class RuleFunctions
                     log.Error("lift sweep incomplete: the enforcement policy's holders could not be listed or read", new LogFields { ["error"] = e.Message });
                     throw new LambdaFunctionException("LiftIncomplete", e.Message, e);
                 }
-                var counts = lifted.GroupBy(r => r.Outcome.ToWire(), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+                var counts = OutcomeCounts(lifted);
                 foreach (var result in lifted.Where(r => r.Did.Count > 0 || !r.Ok))
                     log.Info("lift", new LogFields { ["user"] = result.UserName, ["outcome"] = result.Outcome.ToWire(), ["why"] = result.Why });
                 log.Info("lift sweep finished", new LogFields
@@ -69,13 +69,7 @@ internal static partial class RuleFunctions
                     ["apiCalls"] = aws.Calls.Since(before),
                     ["durationMs"] = (int)time.GetElapsedTime(started).TotalMilliseconds,
                 });
-                return Json(writer =>
-                {
-                    writer.WriteNumber("users", lifted.Count);
-                    writer.WriteStartObject("counts");
-                    foreach (var (outcome, count) in counts) writer.WriteNumber(outcome, count);
-                    writer.WriteEndObject();
-                });
+                return LiftResult(accounts: null, lifted.Count, counts);
             }
 
             RemediationRequest parsed;
@@ -92,6 +86,20 @@ internal static partial class RuleFunctions
             return Finished(outcome, new LogFields(), aws.Calls.Since(before), time.GetElapsedTime(started), log);
         };
     }
+
+    /// <summary>How many of a lift's results ended in each outcome (wire names).</summary>
+    internal static Dictionary<string, int> OutcomeCounts(IEnumerable<RemediationResult> results) =>
+        results.GroupBy(r => r.Outcome.ToWire(), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    /// <summary>A lift sweep's result: the accounts swept (Organization only), the users and their outcomes.</summary>
+    internal static string LiftResult(int? accounts, int users, IReadOnlyDictionary<string, int> counts) => Json(writer =>
+    {
+        if (accounts is { } swept) writer.WriteNumber("accounts", swept);
+        writer.WriteNumber("users", users);
+        writer.WriteStartObject("counts");
+        foreach (var (outcome, count) in counts) writer.WriteNumber(outcome, count);
+        writer.WriteEndObject();
+    });
 
     /// <summary>
     /// The one log line a remediation ends with (its <paramref name="fields"/> first: who asked, in the Organization),
