@@ -1,0 +1,213 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using MfaConfigRule.EndToEnd.Tests.Support;
+
+namespace MfaConfigRule.EndToEnd.Tests.Docs;
+
+/// <summary>
+/// Every command README.md and docs/cli.md show is either run here, exactly as the page writes it, and exits as the
+/// page says (<c>&lt;!-- test: exit N --&gt;</c>), or says why not (<c>&lt;!-- test: skip (why) --&gt;</c>). A shell
+/// block with neither fails, so no command reaches the pages untested by accident. The convention is described in
+/// docs/contributing.md, "Docs that stay true".
+/// </summary>
+public sealed partial class DocCommandTests(ITestOutputHelper output)
+{
+    /// <summary>The pages whose commands are run: the front door and the CLI's page.</summary>
+    public static TheoryData<string> CommandPages => new() { "README.md", "docs/cli.md" };
+
+    private static readonly string[] ShellInfos = ["sh", "bash", "shell", "console"];
+
+    // How the pages write the rule: from a clone, or installed.
+    private static readonly string[][] RuleInvocations = [["dotnet", "run", "--project", "rule", "--"], ["mfa-config-rule"]];
+
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
+
+    [Theory]
+    [MemberData(nameof(CommandPages))]
+    public void EveryShellBlock_CarriesATestMarker(string page)
+    {
+        var unmarked = ShellBlocks(page)
+            .Where(b => b.Marker is null || (ExitMarker().Match(b.Marker) is { Success: false } && SkipMarker().Match(b.Marker) is { Success: false }))
+            .Select(b => $"{page}:{b.LineNumber}: ```{b.Info} block without <!-- test: exit N --> or <!-- test: skip (why) --> just before it (found: {b.Marker ?? "nothing"})")
+            .ToList();
+
+        Assert.True(unmarked.Count == 0, string.Join('\n', unmarked));
+    }
+
+    [Theory]
+    [MemberData(nameof(CommandPages))]
+    public async Task EveryOfflineCommand_RunsWithoutAwsAndExitsAsThePageSays(string page)
+    {
+        var binary = await RuleBinary.GetAsync();
+        output.WriteLine(binary.Description);
+        var failures = new List<string>();
+        var ran = 0;
+        foreach (var block in ShellBlocks(page))
+        {
+            var exit = block.Marker is null ? Match.Empty : ExitMarker().Match(block.Marker);
+            if (!exit.Success) continue;
+            var expected = int.Parse(exit.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var command in Commands(block.Lines))
+            {
+                var where = $"{page}:{block.LineNumber}: {command}";
+                if (!TryRuleArguments(command, out var arguments, out var why))
+                {
+                    failures.Add($"{where}: {why}");
+                    continue;
+                }
+                // Tool scrubs AWS_* and points the config and credentials files nowhere: no account can answer.
+                var run = await Tool.RunAsync(binary.FileName, binary.Arguments(arguments), CommandTimeout);
+                ran++;
+                output.WriteLine($"{where}\n{run}");
+                if (run.ExitCode != expected) failures.Add($"{where}: exit {run.ExitCode}, the page says {expected}\n{run}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+        Assert.True(ran > 0, $"{page} shows no command marked <!-- test: exit N -->: nothing was run");
+    }
+
+    [Fact]
+    public void Commands_JoinContinuationsAndDropComments()
+    {
+        var commands = Commands(["mfa-config-rule evaluate -r a.csv \\", "    --output json   # a comment", "", "# only a comment", "mfa-config-rule explain 'new hire' -r a.csv"]);
+
+        Assert.Equal(["mfa-config-rule evaluate -r a.csv --output json", "mfa-config-rule explain 'new hire' -r a.csv"], commands);
+    }
+
+    [Theory]
+    [InlineData("dotnet run --project rule -- evaluate -r samples/credential-report.csv", "evaluate|-r|samples/credential-report.csv")]
+    [InlineData("mfa-config-rule explain 'new hire' --parameters \"{\\\"A\\\":\\\"b\\\"}\"", "explain|new hire|--parameters|{\"A\":\"b\"}")]
+    public void TryRuleArguments_PageCommand_BecomesTheBinarysArguments(string command, string expected)
+    {
+        Assert.True(TryRuleArguments(command, out var arguments, out var why), why);
+        Assert.Equal(expected.Split('|'), arguments);
+    }
+
+    [Theory]
+    [InlineData("mfa-config-rule evaluate -o json > mfa.json")]
+    [InlineData("mfa-config-rule evaluate --profile $PROFILE")]
+    [InlineData("aws iam list-users")]
+    public void TryRuleArguments_ShellOrAnotherProgram_IsRefusedWithTheReason(string command)
+    {
+        Assert.False(TryRuleArguments(command, out _, out var why));
+        Assert.NotEmpty(why);
+    }
+
+    private static IEnumerable<FencedBlock> ShellBlocks(string page) =>
+        MarkdownPage.Read(page).Blocks.Where(b => ShellInfos.Contains(b.Info.Split(' ')[0], StringComparer.Ordinal));
+
+    /// <summary>The block's commands: one a line, a trailing backslash continues it, <c># comments</c> dropped.</summary>
+    internal static IReadOnlyList<string> Commands(IEnumerable<string> lines)
+    {
+        var commands = new List<string>();
+        var current = new StringBuilder();
+        foreach (var raw in lines)
+        {
+            var line = StripComment(raw).Trim();
+            var continues = line.EndsWith('\\');
+            if (continues) line = line[..^1].TrimEnd();
+            if (line.Length > 0) current.Append(current.Length > 0 ? " " : "").Append(line);
+            if (continues) continue;
+            if (current.Length > 0) commands.Add(current.ToString());
+            current.Clear();
+        }
+        if (current.Length > 0) commands.Add(current.ToString());
+        return commands;
+    }
+
+    /// <summary>
+    /// The arguments for the rule's binary, if the command runs the rule the way the pages write it and needs no shell
+    /// (no pipe, redirection, variable or list): it is run as words, so what the page shows is what runs.
+    /// </summary>
+    internal static bool TryRuleArguments(string command, out IReadOnlyList<string> arguments, out string why)
+    {
+        arguments = [];
+        if (!TrySplitWords(command, out var words, out why)) return false;
+        foreach (var prefix in RuleInvocations)
+        {
+            if (words.Count >= prefix.Length && words.Take(prefix.Length).SequenceEqual(prefix, StringComparer.Ordinal))
+            {
+                arguments = words.Skip(prefix.Length).ToList();
+                return true;
+            }
+        }
+        why = "a command marked <!-- test: exit N --> must run the rule (dotnet run --project rule -- … or mfa-config-rule …); mark others <!-- test: skip (why) -->";
+        return false;
+    }
+
+    private static bool TrySplitWords(string command, out List<string> words, out string why)
+    {
+        words = [];
+        why = "";
+        var word = new StringBuilder();
+        var inWord = false;
+        char? quote = null;
+        for (var i = 0; i < command.Length; i++)
+        {
+            var c = command[i];
+            if (quote == '\'')
+            {
+                if (c == '\'') quote = null;
+                else word.Append(c);
+                continue;
+            }
+            if (quote == '"')
+            {
+                if (c == '"') quote = null;
+                else if (c == '\\' && i + 1 < command.Length && command[i + 1] is '"' or '\\') word.Append(command[++i]);
+                else if (c == '$' || c == '`') return Refuse(out why, c);
+                else word.Append(c);
+                continue;
+            }
+            if (char.IsWhiteSpace(c))
+            {
+                if (inWord) words.Add(word.ToString());
+                word.Clear();
+                inWord = false;
+                continue;
+            }
+            inWord = true;
+            if (c is '\'' or '"') quote = c;
+            else if (c is '|' or '>' or '<' or '&' or ';' or '$' or '`' or '(' or ')' or '*' or '?') return Refuse(out why, c);
+            else if (c == '\\' && i + 1 < command.Length) word.Append(command[++i]);
+            else word.Append(c);
+        }
+        if (quote is not null)
+        {
+            why = "an unterminated quote";
+            return false;
+        }
+        if (inWord) words.Add(word.ToString());
+        return true;
+    }
+
+    private static bool Refuse(out string why, char c)
+    {
+        why = $"'{c}' needs a shell; a tested command is run as words, so show it without one or mark the block <!-- test: skip (why) -->";
+        return false;
+    }
+
+    private static string StripComment(string line)
+    {
+        char? quote = null;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quote is not null)
+            {
+                if (c == quote) quote = null;
+                continue;
+            }
+            if (c is '\'' or '"') quote = c;
+            else if (c == '#' && (i == 0 || char.IsWhiteSpace(line[i - 1]))) return line[..i];
+        }
+        return line;
+    }
+
+    [GeneratedRegex(@"^exit (\d+)$")]
+    private static partial Regex ExitMarker();
+
+    [GeneratedRegex(@"^skip \(.+\)$")]
+    private static partial Regex SkipMarker();
+}
