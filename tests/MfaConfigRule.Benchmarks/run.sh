@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduces every number in BENCHMARKS.md: publishes the Native AOT binary, builds the harness, runs the sweep,
+# Reproduces every number in docs/benchmarks.md: publishes the Native AOT binary, builds the harness, runs the sweep,
 # binary, start-up and micro benchmarks, and prints one markdown document (also saved under artifacts/benchmarks/).
 # Not run in CI: timings on shared CI cores are noise, and nothing here asserts a target. Takes about 10 minutes on
 # 2 cores; QUICK=1 runs a reduced set in about 3 minutes to check that everything still works.

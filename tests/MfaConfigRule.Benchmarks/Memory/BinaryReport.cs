@@ -1,6 +1,6 @@
 namespace MfaConfigRule.Benchmarks.Memory;
 
-/// <summary>The binary runs as a markdown table for BENCHMARKS.md.</summary>
+/// <summary>The binary runs as a markdown table for docs/benchmarks/history/.</summary>
 internal static class BinaryReport
 {
     public static void Write(Markdown md, IReadOnlyList<BinaryRuns> runs)

@@ -1,6 +1,6 @@
 namespace MfaConfigRule.Benchmarks.Sweeps;
 
-/// <summary>The sweep results as markdown tables for BENCHMARKS.md.</summary>
+/// <summary>The sweep results as markdown tables for docs/benchmarks/history/.</summary>
 internal static class SweepReport
 {
     public static void Write(Markdown md, IReadOnlyList<CallCount> counts, IReadOnlyList<WallTime> times)
