@@ -7,10 +7,12 @@ namespace MfaConfigRule.EndToEnd.Tests.Docs;
 /// <summary>
 /// Every command README.md and docs/cli.md show is either run here, exactly as the page writes it, and exits as the
 /// page says (<c>&lt;!-- test: exit N --&gt;</c>), or says why not (<c>&lt;!-- test: skip (why) --&gt;</c>). A shell
-/// block with neither fails, so no command reaches the pages untested by accident. The convention is described in
-/// docs/contributing.md, "Docs that stay true".
+/// block with neither fails, so no command reaches the pages untested by accident. A command runs with no AWS
+/// credentials at all, or, marked <c>exit N, against the local AWS double</c>, with the environment of
+/// <see cref="EndToEndTest"/>: this test's double, seeded with the samples-style population and holding the rule the
+/// command's <c>--event</c> names. The convention is described in docs/contributing.md, "Docs that stay true".
 /// </summary>
-public sealed partial class DocCommandTests(ITestOutputHelper output)
+public sealed partial class DocCommandTests(ITestOutputHelper output) : EndToEndTest(output)
 {
     /// <summary>The pages whose commands are run: the front door and the CLI's page.</summary>
     public static TheoryData<string> CommandPages => new() { "README.md", "docs/cli.md" };
@@ -38,8 +40,7 @@ public sealed partial class DocCommandTests(ITestOutputHelper output)
     [MemberData(nameof(CommandPages))]
     public async Task EveryOfflineCommand_RunsWithoutAwsAndExitsAsThePageSays(string page)
     {
-        var binary = await RuleBinary.GetAsync();
-        output.WriteLine(binary.Description);
+        var binary = Binary;
         var failures = new List<string>();
         var ran = 0;
         foreach (var block in ShellBlocks(page))
@@ -55,10 +56,11 @@ public sealed partial class DocCommandTests(ITestOutputHelper output)
                     failures.Add($"{where}: {why}");
                     continue;
                 }
-                // Tool scrubs AWS_* and points the config and credentials files nowhere: no account can answer.
-                var run = await Tool.RunAsync(binary.FileName, binary.Arguments(arguments), CommandTimeout);
+                // Tool scrubs AWS_* and points the config and credentials files nowhere: no account can answer but the double.
+                var environment = exit.Groups[2].Success ? PrepareDouble(arguments) : null;
+                var run = await Tool.RunAsync(binary.FileName, binary.Arguments(arguments), CommandTimeout, environment);
                 ran++;
-                output.WriteLine($"{where}\n{run}");
+                Output.WriteLine($"{where}\n{run}");
                 if (run.ExitCode != expected) failures.Add($"{where}: exit {run.ExitCode}, the page says {expected}\n{run}");
             }
         }
@@ -67,31 +69,21 @@ public sealed partial class DocCommandTests(ITestOutputHelper output)
         Assert.True(ran > 0, $"{page} shows no command marked <!-- test: exit N -->: nothing was run");
     }
 
-    [Fact]
-    public void Commands_JoinContinuationsAndDropComments()
+    /// <summary>
+    /// The double as the command needs it: the samples-style population, and the rule its <c>--event</c> file names
+    /// (as <c>samples/run-local.sh</c> creates it), so a TESTMODE event runs as in Config.
+    /// </summary>
+    private Dictionary<string, string> PrepareDouble(IReadOnlyList<string> arguments)
     {
-        var commands = Commands(["mfa-config-rule evaluate -r a.csv \\", "    --output json   # a comment", "", "# only a comment", "mfa-config-rule explain 'new hire' -r a.csv"]);
-
-        Assert.Equal(["mfa-config-rule evaluate -r a.csv --output json", "mfa-config-rule explain 'new hire' -r a.csv"], commands);
-    }
-
-    [Theory]
-    [InlineData("dotnet run --project rule -- evaluate -r samples/credential-report.csv", "evaluate|-r|samples/credential-report.csv")]
-    [InlineData("mfa-config-rule explain 'new hire' --parameters \"{\\\"A\\\":\\\"b\\\"}\"", "explain|new hire|--parameters|{\"A\":\"b\"}")]
-    public void TryRuleArguments_PageCommand_BecomesTheBinarysArguments(string command, string expected)
-    {
-        Assert.True(TryRuleArguments(command, out var arguments, out var why), why);
-        Assert.Equal(expected.Split('|'), arguments);
-    }
-
-    [Theory]
-    [InlineData("mfa-config-rule evaluate -o json > mfa.json")]
-    [InlineData("mfa-config-rule evaluate --profile $PROFILE")]
-    [InlineData("aws iam list-users")]
-    public void TryRuleArguments_ShellOrAnotherProgram_IsRefusedWithTheReason(string command)
-    {
-        Assert.False(TryRuleArguments(command, out _, out var why));
-        Assert.NotEmpty(why);
+        if (Account.Users.Count == 0) SeedPopulation(30);
+        var eventAt = arguments.ToList().IndexOf("--event");
+        if (eventAt >= 0 && eventAt + 1 < arguments.Count)
+        {
+            var configEvent = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, arguments[eventAt + 1])));
+            var ruleName = configEvent?["configRuleName"]?.GetValue<string>();
+            if (ruleName is not null) Config.PutCustomLambdaRule(ruleName);
+        }
+        return AwsEnvironment();
     }
 
     private static IEnumerable<FencedBlock> ShellBlocks(string page) =>
@@ -205,7 +197,7 @@ public sealed partial class DocCommandTests(ITestOutputHelper output)
         return line;
     }
 
-    [GeneratedRegex(@"^exit (\d+)$")]
+    [GeneratedRegex(@"^exit (\d+)(, against the local AWS double)?$")]
     private static partial Regex ExitMarker();
 
     [GeneratedRegex(@"^skip \(.+\)$")]
