@@ -3,7 +3,8 @@ using MfaConfigRule.Aws;
 using MfaConfigRule.Cli;
 using MfaConfigRule.Enrollment;
 using MfaConfigRule.Hosting;
-using MfaConfigRule.Lambda;
+using MfaConfigRule.Functions;
+using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 
 namespace MfaConfigRule;
@@ -26,7 +27,7 @@ internal static class Program
                 stopping.Cancel();
             });
             var log = new JsonLog(Console.Out, time, JsonLog.MinimumLevelFrom(environment));
-            return await LambdaHost.RunAsync(RuleFunctions.Registry(environment, log, time), log, environment, time, stopping.Token).ConfigureAwait(false);
+            return await LambdaHost.RunAsync(RuleFunctions.Registry(environment, log, time).Create, log, environment, time, stopping.Token).ConfigureAwait(false);
         }
 
         var terminal = CliTerminalOf();

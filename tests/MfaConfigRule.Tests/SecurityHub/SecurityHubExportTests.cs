@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Config;
+using MfaConfigRule.Functions;
 using MfaConfigRule.Iam;
-using MfaConfigRule.Lambda;
+using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Rule;
 using MfaConfigRule.SecurityHub;

@@ -1,4 +1,6 @@
-namespace MfaConfigRule.Lambda;
+using MfaConfigRule.LambdaRuntime;
+
+namespace MfaConfigRule.Functions;
 
 /// <summary>
 /// The entry points of the one executable, by the name the function's <c>Handler</c> setting gives
@@ -6,8 +8,6 @@ namespace MfaConfigRule.Lambda;
 /// </summary>
 internal sealed class HandlerRegistry
 {
-    public const string HandlerEnvironmentVariable = "_HANDLER";
-
     /// <summary>The error type Lambda shows when the Handler setting names no known entry point.</summary>
     public const string HandlerNotFoundErrorType = "Runtime.HandlerNotFound";
 
@@ -35,7 +35,7 @@ internal sealed class HandlerRegistry
         throw new LambdaFunctionException(
             HandlerNotFoundErrorType,
             string.IsNullOrEmpty(name)
-                ? $"The function's Handler setting ({HandlerEnvironmentVariable}) is empty. Valid handlers: {valid}."
-                : $"The function's Handler setting ({HandlerEnvironmentVariable}) names an unknown handler '{name}'. Valid handlers: {valid}.");
+                ? $"The function's Handler setting ({LambdaHost.HandlerEnvironmentVariable}) is empty. Valid handlers: {valid}."
+                : $"The function's Handler setting ({LambdaHost.HandlerEnvironmentVariable}) names an unknown handler '{name}'. Valid handlers: {valid}.");
     }
 }

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json;
-using MfaConfigRule.Lambda;
+using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Tests.TestDoubles;
 
-namespace MfaConfigRule.Tests.Lambda;
+namespace MfaConfigRule.Tests.LambdaRuntime;
 
 public sealed class RuntimeApiClientTests : IDisposable
 {

@@ -1,9 +1,10 @@
 using MfaConfigRule.Aws;
+using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Organization;
 using MfaConfigRule.Remediation;
 
-namespace MfaConfigRule.Lambda;
+namespace MfaConfigRule.Functions;
 
 /// <summary>
 /// <c>remediate</c> in Organization mode: the one central function every member's runbook invokes, and the hourly lift

@@ -1,4 +1,4 @@
-namespace MfaConfigRule.Lambda;
+namespace MfaConfigRule.LambdaRuntime;
 
 /// <summary>
 /// Header names of the Lambda Runtime API (OpenAPI spec 2018-06-01). HTTP header names are case-insensitive and

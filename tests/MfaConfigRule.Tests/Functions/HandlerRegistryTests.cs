@@ -1,6 +1,7 @@
-using MfaConfigRule.Lambda;
+using MfaConfigRule.Functions;
+using MfaConfigRule.LambdaRuntime;
 
-namespace MfaConfigRule.Tests.Lambda;
+namespace MfaConfigRule.Tests.Functions;
 
 public sealed class HandlerRegistryTests
 {

@@ -1,4 +1,4 @@
-namespace MfaConfigRule.Lambda;
+namespace MfaConfigRule.LambdaRuntime;
 
 /// <summary>
 /// The Lambda Runtime API, operation for operation. Status handling is the same for all: a 500 throws

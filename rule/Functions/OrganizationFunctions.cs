@@ -1,12 +1,13 @@
 using System.Text;
 using System.Text.Json;
 using MfaConfigRule.Aws;
+using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Organization;
 using MfaConfigRule.Rule;
 using MfaConfigRule.SecurityHub;
 
-namespace MfaConfigRule.Lambda;
+namespace MfaConfigRule.Functions;
 
 /// <summary>
 /// <c>evaluate</c> in Organization mode: the central function Config invokes from every member account. It admits the

@@ -1,7 +1,7 @@
 using MfaConfigRule.Aws;
-using MfaConfigRule.Lambda;
+using MfaConfigRule.LambdaRuntime;
 
-namespace MfaConfigRule.Tests.Lambda;
+namespace MfaConfigRule.Tests.LambdaRuntime;
 
 public sealed class LambdaErrorTests
 {

@@ -1,4 +1,4 @@
-namespace MfaConfigRule.Lambda;
+namespace MfaConfigRule.LambdaRuntime;
 
 /// <summary>
 /// An invocation failure with an error type of the function's choosing (for example <c>EvaluationIncomplete</c>),

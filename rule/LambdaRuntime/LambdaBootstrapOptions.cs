@@ -1,6 +1,6 @@
 using MfaConfigRule.Hosting;
 
-namespace MfaConfigRule.Lambda;
+namespace MfaConfigRule.LambdaRuntime;
 
 internal sealed record LambdaBootstrapOptions
 {

@@ -7,7 +7,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using MfaConfigRule.Hosting;
 
-namespace MfaConfigRule.Lambda;
+namespace MfaConfigRule.LambdaRuntime;
 
 /// <summary>
 /// HTTP client of the Lambda Runtime API at <c>http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01</c>.

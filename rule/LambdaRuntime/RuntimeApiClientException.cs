@@ -1,4 +1,4 @@
-namespace MfaConfigRule.Lambda;
+namespace MfaConfigRule.LambdaRuntime;
 
 /// <summary>
 /// The Runtime API refused one request (400 Bad Request, 403 Forbidden, 413 Payload Too Large, or anything else it does

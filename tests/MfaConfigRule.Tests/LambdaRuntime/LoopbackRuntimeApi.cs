@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using MfaConfigRule.Lambda;
+using MfaConfigRule.LambdaRuntime;
 
-namespace MfaConfigRule.Tests.Lambda;
+namespace MfaConfigRule.Tests.LambdaRuntime;
 
 /// <summary>
 /// A Lambda Runtime API on 127.0.0.1 that serves queued events and records what the runtime posts back, so the real

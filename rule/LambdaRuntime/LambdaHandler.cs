@@ -1,4 +1,4 @@
-namespace MfaConfigRule.Lambda;
+namespace MfaConfigRule.LambdaRuntime;
 
 /// <summary>
 /// Handles one event and returns the response body (JSON). The token fires a safety margin before the Lambda

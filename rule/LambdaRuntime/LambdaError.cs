@@ -1,7 +1,7 @@
 using System.Text;
 using MfaConfigRule.Aws;
 
-namespace MfaConfigRule.Lambda;
+namespace MfaConfigRule.LambdaRuntime;
 
 /// <summary>
 /// An error as the Runtime API takes it: <c>{errorMessage, errorType, stackTrace[]}</c>. The error type also travels

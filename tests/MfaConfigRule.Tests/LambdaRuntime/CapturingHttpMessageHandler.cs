@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace MfaConfigRule.Tests.Lambda;
+namespace MfaConfigRule.Tests.LambdaRuntime;
 
 /// <summary>
 /// Stands in for the network: records each request (with its body read out, since the client disposes it) and

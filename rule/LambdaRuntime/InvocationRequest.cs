@@ -1,4 +1,4 @@
-namespace MfaConfigRule.Lambda;
+namespace MfaConfigRule.LambdaRuntime;
 
 /// <summary>One event from <c>GET /runtime/invocation/next</c>.</summary>
 /// <param name="RequestId">The AWS request ID (<c>Lambda-Runtime-Aws-Request-Id</c>).</param>

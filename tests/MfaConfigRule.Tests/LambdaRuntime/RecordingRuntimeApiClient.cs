@@ -1,6 +1,6 @@
-using MfaConfigRule.Lambda;
+using MfaConfigRule.LambdaRuntime;
 
-namespace MfaConfigRule.Tests.Lambda;
+namespace MfaConfigRule.Tests.LambdaRuntime;
 
 /// <summary>
 /// A Runtime API in memory: serves the queued events in order, records every call, and once the queue is empty

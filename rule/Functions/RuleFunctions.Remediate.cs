@@ -2,11 +2,12 @@ using System.Text.Json;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Iam;
+using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Organization;
 using MfaConfigRule.Remediation;
 
-namespace MfaConfigRule.Lambda;
+namespace MfaConfigRule.Functions;
 
 internal static partial class RuleFunctions
 {

@@ -5,11 +5,12 @@ using MfaConfigRule.Compliance;
 using MfaConfigRule.Config;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Iam;
+using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Rule;
 using MfaConfigRule.SecurityHub;
 
-namespace MfaConfigRule.Lambda;
+namespace MfaConfigRule.Functions;
 
 /// <summary>
 /// The Lambda entry points: <c>evaluate</c> (invoked by Config), <c>trigger</c> (invoked by EventBridge) and

@@ -2,7 +2,7 @@ using System.Globalization;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Logging;
 
-namespace MfaConfigRule.Lambda;
+namespace MfaConfigRule.LambdaRuntime;
 
 /// <summary>
 /// The custom runtime's loop: build the handler once, then take events one by one from the Runtime API. An init

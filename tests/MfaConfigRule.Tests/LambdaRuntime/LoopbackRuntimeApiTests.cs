@@ -1,11 +1,12 @@
 using System.Text.Json;
-using MfaConfigRule.Lambda;
+using MfaConfigRule.Functions;
+using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Tests.TestDoubles;
 using Microsoft.Extensions.Time.Testing;
-using static MfaConfigRule.Tests.Lambda.LoopbackRuntimeApi;
+using static MfaConfigRule.Tests.LambdaRuntime.LoopbackRuntimeApi;
 
-namespace MfaConfigRule.Tests.Lambda;
+namespace MfaConfigRule.Tests.LambdaRuntime;
 
 /// <summary>The real Runtime API client and loop, wired by <see cref="LambdaHost"/>, over HTTP on 127.0.0.1.</summary>
 public sealed class LoopbackRuntimeApiTests
@@ -33,7 +34,7 @@ public sealed class LoopbackRuntimeApiTests
         });
         using var stopping = new CancellationTokenSource();
 
-        var run = LambdaHost.RunAsync(handlers, log, environment, _time, stopping.Token);
+        var run = LambdaHost.RunAsync(handlers.Create, log, environment, _time, stopping.Token);
         await api.Drained;
         await stopping.CancelAsync();
         var exit = await run;
@@ -63,7 +64,7 @@ public sealed class LoopbackRuntimeApiTests
         environment.Set(LambdaBootstrapOptions.RunOnceEnvironmentVariable, "true");
         var handlers = new HandlerRegistry().Add("echo", () => (_, _) => Task.FromResult("""{"ok":true}"""));
 
-        var exit = await LambdaHost.RunAsync(handlers, new JsonLog(_logOutput, _time), environment, _time, CancellationToken.None);
+        var exit = await LambdaHost.RunAsync(handlers.Create, new JsonLog(_logOutput, _time), environment, _time, CancellationToken.None);
 
         Assert.Equal(LambdaBootstrap.ExitSuccess, exit);
         Assert.Equal(["/2018-06-01/runtime/invocation/req-1/response"], api.Posts.Select(p => p.Path));
@@ -76,7 +77,7 @@ public sealed class LoopbackRuntimeApiTests
         await using var api = LoopbackRuntimeApi.Start(new QueuedEvent("req-1", "{}", Now.AddMinutes(5)));
         var handlers = new HandlerRegistry().Add("evaluate", () => (_, _) => Task.FromResult("{}")).Add("trigger", () => (_, _) => Task.FromResult("{}"));
 
-        var exit = await LambdaHost.RunAsync(handlers, new JsonLog(_logOutput, _time), LambdaEnvironment(api, handler: "index.handler"), _time, CancellationToken.None);
+        var exit = await LambdaHost.RunAsync(handlers.Create, new JsonLog(_logOutput, _time), LambdaEnvironment(api, handler: "index.handler"), _time, CancellationToken.None);
 
         Assert.Equal(LambdaBootstrap.ExitInitializationFailed, exit);
         var post = Assert.Single(api.Posts);
@@ -87,7 +88,7 @@ public sealed class LoopbackRuntimeApiTests
     }
 
     private static FakeEnvironmentVariables LambdaEnvironment(LoopbackRuntimeApi api, string handler) =>
-        new((RuntimeApiClient.HostEnvironmentVariable, api.HostAndPort), (HandlerRegistry.HandlerEnvironmentVariable, handler));
+        new((RuntimeApiClient.HostEnvironmentVariable, api.HostAndPort), (LambdaHost.HandlerEnvironmentVariable, handler));
 
     private List<JsonElement> LogLines() =>
         [.. _logOutput.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement)];

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using MfaConfigRule.Aws;
-using MfaConfigRule.Lambda;
+using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Tests.TestDoubles;
 using Microsoft.Extensions.Time.Testing;
 
-namespace MfaConfigRule.Tests.Lambda;
+namespace MfaConfigRule.Tests.LambdaRuntime;
 
 public sealed class LambdaBootstrapTests
 {
