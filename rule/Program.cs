@@ -1,9 +1,10 @@
 using System.Runtime.InteropServices;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Cli;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Enrollment;
-using MfaConfigRule.Hosting;
 using MfaConfigRule.Functions;
+using MfaConfigRule.Hosting;
 using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 

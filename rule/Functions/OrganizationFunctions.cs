@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using MfaConfigRule.Aws;
+using MfaConfigRule.Composition;
 using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Organization;
@@ -59,7 +60,7 @@ internal static class OrganizationFunctions
             log.Error("cannot check the event's account; nothing was read or written", new LogFields { ["error"] = e.Message });
             throw new LambdaFunctionException("MemberAccountsUnavailable", e.Message);
         }
-        var securityHub = findings is null ? null : new SecurityHubExport(SecurityHubClient.Create(member.Aws), findings, member.Region);
+        var securityHub = findings is null ? null : Wiring.SecurityHubExport(member.Aws, findings);
         return await RuleFunctions.Evaluate(handler, calls, log, time, securityHub)(request, cancellationToken).ConfigureAwait(false);
     };
 

@@ -1,4 +1,5 @@
 using MfaConfigRule.Aws;
+using MfaConfigRule.Composition;
 using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Organization;

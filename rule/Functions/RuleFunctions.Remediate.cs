@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MfaConfigRule.Aws;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Iam;
 using MfaConfigRule.LambdaRuntime;
@@ -40,8 +41,7 @@ internal static partial class RuleFunctions
             return OrganizationRemediateFunction.Create(organization, settings, Clients(environment, time), ClientOptions(environment, time), log, time);
 
         var aws = Clients(environment, time);
-        var remediator = new Remediator(aws.Iam, aws.PolicyAttachments,
-            new UserAssessor(aws.Iam, aws.CloudTrail, time, new AssessorOptions()), time, settings);
+        var remediator = Wiring.Remediator(aws, time, settings);
 
         return async (request, cancellationToken) =>
         {

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Config;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Iam;
@@ -28,11 +29,7 @@ internal static partial class RuleFunctions
             if (OrganizationFromEnvironment(environment) is { } organization)
                 return OrganizationFunctions.Evaluate(organization, Clients(environment, time), ClientOptions(environment, time), log, time, SecurityHubOptions(environment));
             var aws = Clients(environment, time);
-            var handler = new ConfigRuleHandler(
-                new UserAssessor(aws.Iam, aws.CloudTrail, time, new AssessorOptions()),
-                new EvaluationReporter(aws.Config, time, new ReporterOptions()),
-                aws.Config, time, new HandlerOptions());
-            return Evaluate(handler, aws.Calls, log, time, SecurityHubExportFor(environment, aws, time));
+            return Evaluate(Wiring.ConfigRuleHandler(aws, time), aws.Calls, log, time, SecurityHubExportFor(environment, aws, time));
         })
         .Add("trigger", () =>
         {
@@ -45,7 +42,7 @@ internal static partial class RuleFunctions
                     Clients(environment, time), ClientOptions(environment, time), log, time);
             }
             var aws = Clients(environment, time);
-            return Trigger(new TriggerHandler(aws.Config, aws.CloudTrail, aws.Iam, time, new TriggerOptions(), ruleName), aws.Calls, log, time);
+            return Trigger(Wiring.TriggerHandler(aws, time, ruleName), aws.Calls, log, time);
         })
         .Add("remediate", () => Remediate(environment, log, time));
 
@@ -155,7 +152,7 @@ internal static partial class RuleFunctions
 
     private static SecurityHubExport? SecurityHubExportFor(IEnvironmentVariables environment, AwsClients aws, TimeProvider time) =>
         SecurityHubOptions(environment) is { } options
-            ? new SecurityHubExport(SecurityHubClient.Create(aws), new FindingExporter(time, options), aws.Endpoints.Region)
+            ? Wiring.SecurityHubExport(aws, new FindingExporter(time, options))
             : null;
 
     /// <summary>The direct export's options from the environment, null when it is off; a bad value fails the function's start-up naming it.</summary>

@@ -1,6 +1,8 @@
 using MfaConfigRule.Aws;
+using MfaConfigRule.Composition;
+using MfaConfigRule.Tests.Aws;
 
-namespace MfaConfigRule.Tests.Aws;
+namespace MfaConfigRule.Tests.Composition;
 
 public sealed class AwsClientsTests
 {

@@ -1,13 +1,14 @@
+using MfaConfigRule.Aws;
 using MfaConfigRule.Config;
 using MfaConfigRule.Iam;
 
-namespace MfaConfigRule.Aws;
+namespace MfaConfigRule.Composition;
 
 /// <summary>
 /// The IAM, Config and CloudTrail clients over one transport (one set of credentials, one call counter), built in one
 /// line by the Lambda and CLI front doors: <c>using var aws = AwsClients.Create(options);</c>.
 /// </summary>
-internal sealed class AwsClients : IDisposable
+internal sealed class AwsClients : IAwsConnection, IDisposable
 {
     private AwsClients(AwsTransport transport, AwsEndpoints endpoints, AwsCredentialSource credentials)
     {
