@@ -28,7 +28,7 @@ internal static class Program
                 stopping.Cancel();
             });
             var log = new JsonLog(Console.Out, time, JsonLog.MinimumLevelFrom(environment));
-            return await LambdaHost.RunAsync(RuleFunctions.Registry(environment, log, time).Create, log, environment, time, stopping.Token).ConfigureAwait(false);
+            return await LambdaHost.RunAsync(HandlerRegistry.For(environment, log, time).Create, log, environment, time, stopping.Token).ConfigureAwait(false);
         }
 
         var terminal = CliTerminalOf();

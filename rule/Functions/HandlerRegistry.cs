@@ -1,4 +1,6 @@
+using MfaConfigRule.Hosting;
 using MfaConfigRule.LambdaRuntime;
+using MfaConfigRule.Logging;
 
 namespace MfaConfigRule.Functions;
 
@@ -12,6 +14,19 @@ internal sealed class HandlerRegistry
     public const string HandlerNotFoundErrorType = "Runtime.HandlerNotFound";
 
     private readonly Dictionary<string, Func<LambdaHandler>> _factories = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The rule's entry points: <c>evaluate</c> (invoked by Config), <c>trigger</c> (EventBridge, or SQS in the
+    /// Organization) and <c>remediate</c> (the SSM remediation document, and on a schedule to lift remediation).
+    /// </summary>
+    public static HandlerRegistry For(IEnvironmentVariables environment, JsonLog log, TimeProvider time)
+    {
+        var functions = new FunctionEnvironment(environment, time);
+        return new HandlerRegistry()
+            .Add("evaluate", () => EvaluateFunction.Create(functions, log, time))
+            .Add("trigger", () => TriggerFunction.Create(functions, log, time))
+            .Add("remediate", () => RemediateFunction.Create(functions, log, time));
+    }
 
     public IReadOnlyList<string> Names => [.. _factories.Keys.Order(StringComparer.Ordinal)];
 
