@@ -1,9 +1,11 @@
 using System.Runtime.InteropServices;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Cli;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Enrollment;
+using MfaConfigRule.Functions;
 using MfaConfigRule.Hosting;
-using MfaConfigRule.Lambda;
+using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 
 namespace MfaConfigRule;
@@ -26,7 +28,7 @@ internal static class Program
                 stopping.Cancel();
             });
             var log = new JsonLog(Console.Out, time, JsonLog.MinimumLevelFrom(environment));
-            return await LambdaHost.RunAsync(RuleFunctions.Registry(environment, log, time), log, environment, time, stopping.Token).ConfigureAwait(false);
+            return await LambdaHost.RunAsync(HandlerRegistry.For(environment, log, time).Create, log, environment, time, stopping.Token).ConfigureAwait(false);
         }
 
         var terminal = CliTerminalOf();

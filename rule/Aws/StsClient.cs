@@ -23,7 +23,7 @@ internal sealed class StsClient
         _query = query;
     }
 
-    public static StsClient Over(AwsClients aws)
+    public static StsClient Over(IAwsConnection aws)
     {
         ArgumentNullException.ThrowIfNull(aws);
         return new StsClient(new QueryProtocolClient(aws.Transport, AwsService.Sts, aws.Endpoints.Resolve(AwsService.Sts), ApiVersion));

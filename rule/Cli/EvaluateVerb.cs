@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Iam;
 
 namespace MfaConfigRule.Cli;
@@ -52,7 +53,7 @@ internal static class EvaluateVerb
     /// <summary>One account's sweep, as the Lambda runs it; the rows of users left without a verdict say why.</summary>
     internal static IReadOnlyList<AuditRow> Live(CliContext cli, LiveAccount account, RuleParameters parameters, bool liveOnly)
     {
-        var assessor = new UserAssessor(cli.Iam(account), account.CloudTrail, cli.Time, new AssessorOptions { UseCredentialReport = !liveOnly });
+        var assessor = Wiring.Assessor(cli.Iam(account), account.CloudTrail, cli.Time, new AssessorOptions { UseCredentialReport = !liveOnly });
         var sweep = assessor.SweepAsync(parameters, CancellationToken.None, cli.Status).GetAwaiter().GetResult();
         foreach (var warning in sweep.Stats.Warnings) cli.Stderr.WriteLine($"warning: {warning}");
         return AuditRow.Ordered(sweep.Assessments.Select(AuditRow.From)

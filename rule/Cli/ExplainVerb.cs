@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Iam;
 
 namespace MfaConfigRule.Cli;
@@ -59,7 +60,7 @@ internal static class ExplainVerb
         var iam = cli.Iam(account);
         var user = await iam.GetUserAsync(userName, CancellationToken.None).ConfigureAwait(false)
             ?? throw new CliException($"IAM has no user named {userName}");
-        var assessor = new UserAssessor(iam, account.CloudTrail, cli.Time, new AssessorOptions());
+        var assessor = Wiring.Assessor(iam, account.CloudTrail, cli.Time);
         return await assessor.ReadEverythingLiveAsync(user, CancellationToken.None).ConfigureAwait(false)
             ?? throw new CliException($"IAM user {userName} was deleted while it was being read");
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Iam;
 using MfaConfigRule.Organization;
 

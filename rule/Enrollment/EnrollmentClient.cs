@@ -7,7 +7,7 @@ namespace MfaConfigRule.Enrollment;
 internal sealed class EnrollmentClient(QueryProtocolClient iam, StsClient sts) : IEnrollmentClient
 {
     /// <summary>Both clients over the transport and endpoints the front door already built.</summary>
-    public static EnrollmentClient Create(AwsClients aws)
+    public static EnrollmentClient Create(IAwsConnection aws)
     {
         ArgumentNullException.ThrowIfNull(aws);
         return new EnrollmentClient(

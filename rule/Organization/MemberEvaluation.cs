@@ -1,6 +1,5 @@
 using MfaConfigRule.Aws;
-using MfaConfigRule.Config;
-using MfaConfigRule.Iam;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Rule;
 
 namespace MfaConfigRule.Organization;
@@ -39,11 +38,7 @@ internal sealed class MemberEvaluation(MemberClientFactory members, IMemberAccou
         {
             throw new MemberRoleUnavailableException(target.AccountId, clients.Credentials.RoleArn, e);
         }
-        var handler = new ConfigRuleHandler(
-            new UserAssessor(clients.Aws.Iam, clients.Aws.CloudTrail, time, new AssessorOptions()),
-            new EvaluationReporter(clients.Aws.Config, time, new ReporterOptions()),
-            clients.Aws.Config, time, new HandlerOptions());
-        return (clients, handler);
+        return (clients, Wiring.ConfigRuleHandler(clients.Aws, time));
     }
 }
 

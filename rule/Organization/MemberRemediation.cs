@@ -1,5 +1,5 @@
 using MfaConfigRule.Aws;
-using MfaConfigRule.Iam;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Remediation;
 
 namespace MfaConfigRule.Organization;
@@ -111,8 +111,7 @@ internal sealed class MemberRemediation(
         }
     }
 
-    private Remediator RemediatorIn(MemberClients clients) => new(clients.Aws.Iam, clients.Aws.PolicyAttachments,
-        new UserAssessor(clients.Aws.Iam, clients.Aws.CloudTrail, time, new AssessorOptions()), time, settings.InAccount(clients.AccountId));
+    private Remediator RemediatorIn(MemberClients clients) => Wiring.Remediator(clients.Aws, time, settings.InAccount(clients.AccountId));
 
     private static RemediationResult Result(MemberRemediationRequest request, RemediationOutcome outcome, string why) =>
         new RemediationResult(outcome, request.Request.Action, request.Request.DryRun, request.Request.UserId, null, null, [], why) with { AccountId = request.AccountId };

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MfaConfigRule.Aws;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Rule;
 
 namespace MfaConfigRule.Organization;
@@ -94,7 +95,7 @@ internal sealed class MemberTrigger(MemberClientFactory members, IMemberAccounts
 
         var progress = message.Progress ?? TriggerProgress.Received(message.Event, time.GetUtcNow());
         var starts = _starts.GetOrAdd((account, settings.Region, settings.ConfigRuleName), _ => new StartMemory());
-        var handler = new TriggerHandler(clients.Aws.Config, clients.Aws.CloudTrail, clients.Aws.Iam, time, settings.Options, settings.ConfigRuleName);
+        var handler = Wiring.TriggerHandler(clients.Aws, time, settings.ConfigRuleName, settings.Options);
         try
         {
             switch (await handler.PassAsync(message.Event, progress, starts, settings.ConfigRuleName, cancellationToken).ConfigureAwait(false))

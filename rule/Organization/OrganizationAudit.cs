@@ -1,5 +1,6 @@
 using MfaConfigRule.Aws;
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Iam;
 
 namespace MfaConfigRule.Organization;
@@ -57,7 +58,7 @@ internal sealed class OrganizationAudit(MemberClientFactory members, TimeProvide
         }
         try
         {
-            var assessor = new UserAssessor(member.Aws.Iam, member.Aws.CloudTrail, time, assessorOptions);
+            var assessor = Wiring.Assessor(member.Aws.Iam, member.Aws.CloudTrail, time, assessorOptions);
             return new AccountAudit(accountId, await assessor.SweepAsync(parameters, cancellationToken).ConfigureAwait(false), null);
         }
         catch (AwsServiceException e)

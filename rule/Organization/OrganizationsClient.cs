@@ -31,7 +31,7 @@ internal sealed class OrganizationsClient
         _json = json;
     }
 
-    public static OrganizationsClient Over(AwsClients aws)
+    public static OrganizationsClient Over(IAwsConnection aws)
     {
         ArgumentNullException.ThrowIfNull(aws);
         return new OrganizationsClient(new JsonProtocolClient(aws.Transport, AwsService.Organizations, aws.Endpoints.Resolve(AwsService.Organizations), TargetPrefix));

@@ -23,7 +23,7 @@ internal sealed class SqsClient
         _json = json;
     }
 
-    public static SqsClient Over(AwsClients aws)
+    public static SqsClient Over(IAwsConnection aws)
     {
         ArgumentNullException.ThrowIfNull(aws);
         return new SqsClient(new JsonProtocolClient(aws.Transport, AwsService.Sqs, aws.Endpoints.Resolve(AwsService.Sqs), TargetPrefix, JsonProtocolClient.ContentType10));

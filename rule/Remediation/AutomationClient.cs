@@ -26,7 +26,7 @@ internal sealed class AutomationClient
         _json = json;
     }
 
-    public static AutomationClient Over(AwsClients aws)
+    public static AutomationClient Over(IAwsConnection aws)
     {
         ArgumentNullException.ThrowIfNull(aws);
         return new AutomationClient(new JsonProtocolClient(aws.Transport, AwsService.Ssm, aws.Endpoints.Resolve(AwsService.Ssm), TargetPrefix));

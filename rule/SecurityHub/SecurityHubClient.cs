@@ -23,7 +23,7 @@ internal sealed class SecurityHubClient(RestJsonProtocolClient protocol) : ISecu
     public const string ImportPath = "/findings/import";
 
     /// <summary>Security Hub in the Region of <paramref name="aws"/>, on its transport: one account's credentials and call counter.</summary>
-    public static SecurityHubClient Create(AwsClients aws)
+    public static SecurityHubClient Create(IAwsConnection aws)
     {
         ArgumentNullException.ThrowIfNull(aws);
         return new SecurityHubClient(new RestJsonProtocolClient(aws.Transport, Service, aws.Endpoints.Resolve(Service)));

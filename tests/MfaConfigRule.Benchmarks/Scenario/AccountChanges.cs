@@ -1,6 +1,7 @@
 using AwsDouble.Hosting;
 using AwsDouble.Iam;
 using MfaConfigRule.Aws;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Iam;
 
 namespace MfaConfigRule.Benchmarks.Scenario;

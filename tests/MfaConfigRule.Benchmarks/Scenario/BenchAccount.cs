@@ -3,6 +3,7 @@ using AwsDouble;
 using AwsDouble.Hosting;
 using AwsDouble.Iam;
 using MfaConfigRule.Aws;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Iam;
 

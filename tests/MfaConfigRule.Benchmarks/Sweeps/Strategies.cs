@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Iam;
 
 namespace MfaConfigRule.Benchmarks.Sweeps;

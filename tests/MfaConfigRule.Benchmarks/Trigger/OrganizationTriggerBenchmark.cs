@@ -8,6 +8,7 @@ using AwsDouble.Faults;
 using AwsDouble.Hosting;
 using AwsDouble.Iam;
 using MfaConfigRule.Aws;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Organization;
 using MfaConfigRule.Rule;

@@ -1,5 +1,6 @@
 using Amazon.Runtime;
 using MfaConfigRule.Aws;
+using MfaConfigRule.Composition;
 using Microsoft.Extensions.Time.Testing;
 
 namespace MfaConfigRule.Tests.Aws;

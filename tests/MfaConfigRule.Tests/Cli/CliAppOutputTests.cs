@@ -1,5 +1,6 @@
 using MfaConfigRule.Aws;
 using MfaConfigRule.Cli;
+using MfaConfigRule.Composition;
 using MfaConfigRule.Tests.Fakes;
 using MfaConfigRule.Tests.TestDoubles;
 using static MfaConfigRule.Tests.Builders;

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Config;
+using MfaConfigRule.Functions;
 using MfaConfigRule.Iam;
-using MfaConfigRule.Lambda;
+using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Rule;
 using MfaConfigRule.SecurityHub;
@@ -40,7 +41,7 @@ public sealed class SecurityHubExportTests
             new EvaluationReporter(_config, _time, new ReporterOptions { FailedEvaluationDelay = TimeSpan.Zero }),
             _config, _time, new HandlerOptions());
         var export = new SecurityHubExport(_hub, new FindingExporter(_time, new ExportOptions { FailedFindingDelay = TimeSpan.Zero }), "eu-west-1");
-        var function = RuleFunctions.Evaluate(handler, new ApiCallCounter(), new JsonLog(_output, _time), _time, export);
+        var function = EvaluateFunction.Handler(handler, new ApiCallCounter(), new JsonLog(_output, _time), _time, export);
         var result = await function(new InvocationRequest("req-1", Now.AddMinutes(5), null, null, eventJson), CancellationToken.None);
         var line = (JsonObject)JsonNode.Parse(_output.ToString().Trim().Split('\n')[^1])!;
         return (result, line);
