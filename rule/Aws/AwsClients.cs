@@ -1,3 +1,4 @@
+using MfaConfigRule.CloudTrail;
 using MfaConfigRule.Config;
 using MfaConfigRule.Iam;
 

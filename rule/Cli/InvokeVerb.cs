@@ -22,10 +22,10 @@ internal static class InvokeVerb
             if (Directory.Exists(file.FullName)) throw new CliException($"event file {file.FullName} is a directory; name a JSON event file, e.g. samples/events/scheduled.json");
             if (!file.Exists) throw new CliException($"event file {file.FullName} does not exist");
             var account = cli.ConnectTo(parse, options);
-            var handler = new Rule.ConfigRuleHandler(
+            var handler = new ConfigEvents.ConfigRuleHandler(
                 new UserAssessor(cli.Iam(account), account.CloudTrail, cli.Time, new AssessorOptions()),
                 new EvaluationReporter(account.Config, cli.Time, new ReporterOptions()),
-                account.Config, cli.Time, new Rule.HandlerOptions());
+                account.Config, cli.Time, new ConfigEvents.HandlerOptions());
             var summary = handler.HandleAsync(File.ReadAllText(file.FullName), null, CancellationToken.None).GetAwaiter().GetResult();
             var rows = summary.Evaluations.Select(e => summary.Users.TryGetValue(e.ResourceId, out var user)
                 ? new AuditRow(user.UserName, user.Arn, e.Compliance.ToWire(), e.Annotation)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using MfaConfigRule.Aws;
+using MfaConfigRule.CloudTrail;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Config;
 
@@ -435,7 +436,7 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
                 var events = await cloudTrail.LookupEventsAsync("EventName", eventName, since, now, cancellationToken).ConfigureAwait(false);
                 foreach (var trailEvent in events)
                 {
-                    if (UserNameOf(trailEvent) is not { } name)
+                    if (trailEvent.RequestUserName() is not { } name)
                     {
                         warnings.Enqueue($"CloudTrail event {trailEvent.EventId} ({trailEvent.EventName}) names no user; every console password the report shows is checked live");
                         return null;
@@ -463,30 +464,5 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
             warnings.Enqueue($"ListVirtualMFADevices failed ({e.ErrorCode}); every user the report shows with a console password is read live");
             return null;
         }
-    }
-
-    /// <summary>
-    /// The user an IAM event acted on: requestParameters.userName, and nothing else. The event's resources also name what
-    /// was acted on (an MFA serial, an ARN), which are not user names.
-    /// </summary>
-    internal static string? UserNameOf(CloudTrailEvent trailEvent)
-    {
-        if (trailEvent.CloudTrailEventJson is not { Length: > 0 } json) return null;
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("requestParameters", out var request)
-                && request.ValueKind == JsonValueKind.Object
-                && request.TryGetProperty("userName", out var name)
-                && name.ValueKind == JsonValueKind.String
-                && name.GetString() is { Length: > 0 } userName)
-                return userName;
-        }
-        catch (JsonException)
-        {
-            // A record we cannot read names no user.
-        }
-        return null;
     }
 }

@@ -1,10 +1,12 @@
 using System.Text;
 using System.Text.Json;
 using MfaConfigRule.Aws;
+using MfaConfigRule.ConfigEvents;
+using MfaConfigRule.Json;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Organization;
-using MfaConfigRule.Rule;
 using MfaConfigRule.SecurityHub;
+using MfaConfigRule.Trigger;
 
 namespace MfaConfigRule.Lambda;
 
@@ -84,7 +86,7 @@ internal static class OrganizationFunctions
         {
             records = QueueRecord.ParseBatch(request.Body);
         }
-        catch (ConfigEventException e)
+        catch (JsonMessageException e)
         {
             log.Error("the SQS event cannot be read", new LogFields { ["error"] = e.Message });
             throw new LambdaFunctionException("InvalidEvent", e.Message, e);

@@ -3,11 +3,13 @@ using System.Text.Json;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Config;
+using MfaConfigRule.ConfigEvents;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Iam;
+using MfaConfigRule.Json;
 using MfaConfigRule.Logging;
-using MfaConfigRule.Rule;
 using MfaConfigRule.SecurityHub;
+using MfaConfigRule.Trigger;
 
 namespace MfaConfigRule.Lambda;
 
@@ -136,7 +138,7 @@ internal static partial class RuleFunctions
         {
             outcome = await handler.HandleAsync(request.Body, cancellationToken).ConfigureAwait(false);
         }
-        catch (ConfigEventException e)
+        catch (JsonMessageException e)
         {
             log.Error("the EventBridge event cannot be read", new LogFields { ["error"] = e.Message });
             throw new LambdaFunctionException("InvalidEvent", e.Message, e);

@@ -1,7 +1,7 @@
 using MfaConfigRule.Aws;
 using MfaConfigRule.Config;
+using MfaConfigRule.ConfigEvents;
 using MfaConfigRule.Iam;
-using MfaConfigRule.Rule;
 
 namespace MfaConfigRule.Organization;
 

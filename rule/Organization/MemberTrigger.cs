@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MfaConfigRule.Aws;
-using MfaConfigRule.Rule;
+using MfaConfigRule.Json;
+using MfaConfigRule.Trigger;
 
 namespace MfaConfigRule.Organization;
 
@@ -46,7 +47,7 @@ internal sealed class MemberTrigger(MemberClientFactory members, IMemberAccounts
         {
             return (record, ReevaluationMessage.Parse(record.Body), null);
         }
-        catch (ConfigEventException e)
+        catch (JsonMessageException e)
         {
             return (record, null, e.Message);
         }

@@ -1,6 +1,6 @@
+using MfaConfigRule.ConfigEvents;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Logging;
-using MfaConfigRule.Rule;
 using static MfaConfigRule.SecurityHub.SecurityHubSettings;
 
 namespace MfaConfigRule.SecurityHub;

@@ -10,7 +10,7 @@ using AwsDouble.Iam;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Organization;
-using MfaConfigRule.Rule;
+using MfaConfigRule.Trigger;
 
 namespace MfaConfigRule.Benchmarks.Trigger;
 

@@ -340,7 +340,7 @@ public sealed class UserAssessorSweepTests
     {
         SeedAccount();
         // Self-service DeleteLoginProfile may omit userName; its resources name no user either.
-        _cloudTrail.Add(new MfaConfigRule.Config.CloudTrailEvent("evt-anon", "DeleteLoginProfile", ReportTime.AddMinutes(5), "iam.amazonaws.com",
+        _cloudTrail.Add(new MfaConfigRule.CloudTrail.CloudTrailEvent("evt-anon", "DeleteLoginProfile", ReportTime.AddMinutes(5), "iam.amazonaws.com",
             ["GAHT12345678"], """{"requestParameters":{}}"""));
 
         var result = await Sweep(BreakGlassExempt);

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Config;
+using MfaConfigRule.ConfigEvents;
 using MfaConfigRule.Iam;
 using MfaConfigRule.Lambda;
 using MfaConfigRule.Logging;
-using MfaConfigRule.Rule;
 using MfaConfigRule.SecurityHub;
 using MfaConfigRule.Tests.Fakes;
 using MfaConfigRule.Tests.TestDoubles;

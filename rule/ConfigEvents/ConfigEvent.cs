@@ -1,8 +1,9 @@
 using System.Text.Json;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Config;
+using MfaConfigRule.Json;
 
-namespace MfaConfigRule.Rule;
+namespace MfaConfigRule.ConfigEvents;
 
 /// <summary>The event Config invokes a custom rule with. <c>invokingEvent</c> and <c>ruleParameters</c> are JSON strings inside it.</summary>
 internal sealed record ConfigEvent(
@@ -36,47 +37,26 @@ internal sealed record ConfigEvent(
             OptionalString(root, "accountId"));
     }
 
-    internal static JsonDocument ParseJson(string json, string what)
-    {
-        try
-        {
-            return JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new ConfigEventException($"{what} is not valid JSON: {e.Message}");
-        }
-        catch (ArgumentException e)
-        {
-            // A .NET string with an unpaired surrogate cannot be read as UTF-8 JSON at all.
-            throw new ConfigEventException($"{what} is not valid JSON: {e.Message}");
-        }
-    }
+    // The JSON helpers, with their errors as Config event errors: nothing is reported for an event that cannot be read.
+    internal static JsonDocument ParseJson(string json, string what) => AsEventError(() => JsonMessage.Parse(json, what));
 
     internal static string RequiredString(JsonElement element, string name, string where) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            && Text(value, name) is { } text && !string.IsNullOrWhiteSpace(text)
-            ? text
-            : throw new ConfigEventException($"{where} lacks the string field {name}");
+        AsEventError(() => JsonMessage.RequiredString(element, name, where));
 
-    internal static string? OptionalString(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? Text(value, name)
-            : null;
+    internal static string? OptionalString(JsonElement element, string name) => AsEventError(() => JsonMessage.OptionalString(element, name));
 
-    /// <summary>
-    /// The text of a JSON string. An escaped unpaired surrogate (<c>"\ud800"</c>) is valid JSON but no text, and
-    /// System.Text.Json refuses it with an InvalidOperationException; here it is an event error naming the field.
-    /// </summary>
-    internal static string Text(JsonElement value, string name)
+    internal static string Text(JsonElement value, string name) => AsEventError(() => JsonMessage.Text(value, name));
+
+    private static T AsEventError<T>(Func<T> read)
     {
         try
         {
-            return value.GetString()!;
+            return read();
         }
-        catch (InvalidOperationException)
+        catch (JsonMessageException e)
         {
-            throw new ConfigEventException($"field {name} is not valid Unicode text (it holds an unpaired surrogate such as \\ud800)");
+            // The JSON error already names the field and what was wrong.
+            throw new ConfigEventException(e.Message);
         }
     }
 
@@ -86,7 +66,7 @@ internal sealed record ConfigEvent(
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
         return value.ValueKind == JsonValueKind.String
             ? Text(value, name)
-            : throw new ConfigEventException($"the Config event's {name} must be {expected}, got a JSON {Describe(value.ValueKind)}");
+            : throw new ConfigEventException($"the Config event's {name} must be {expected}, got a JSON {JsonMessage.Describe(value.ValueKind)}");
     }
 
     private static bool ParseEventLeftScope(JsonElement root)
@@ -96,20 +76,9 @@ internal sealed record ConfigEvent(
         {
             JsonValueKind.True => true,
             JsonValueKind.False or JsonValueKind.Null => false,
-            _ => throw new ConfigEventException($"the Config event's eventLeftScope must be true or false, got a JSON {Describe(value.ValueKind)}"),
+            _ => throw new ConfigEventException($"the Config event's eventLeftScope must be true or false, got a JSON {JsonMessage.Describe(value.ValueKind)}"),
         };
     }
-
-    internal static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "object",
-        JsonValueKind.Array => "array",
-        JsonValueKind.String => "string",
-        JsonValueKind.Number => "number",
-        JsonValueKind.True or JsonValueKind.False => "boolean",
-        JsonValueKind.Null => "null",
-        _ => kind.ToString(),
-    };
 }
 
 /// <summary>The parsed <c>invokingEvent</c>: a message type and, for change notifications, the item or its summary.</summary>

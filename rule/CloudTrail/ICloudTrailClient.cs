@@ -1,4 +1,4 @@
-namespace MfaConfigRule.Config;
+namespace MfaConfigRule.CloudTrail;
 
 /// <summary>CloudTrail LookupEvents (JSON 1.1, target prefix com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101).</summary>
 internal interface ICloudTrailClient
@@ -6,6 +6,3 @@ internal interface ICloudTrailClient
     /// <summary>LookupEvents with one lookup attribute between two times, every page, oldest first.</summary>
     Task<IReadOnlyList<CloudTrailEvent>> LookupEventsAsync(string attributeKey, string attributeValue, DateTimeOffset startTime, DateTimeOffset endTime, CancellationToken cancellationToken);
 }
-
-/// <summary>An event from CloudTrail's event history; <see cref="CloudTrailEventJson"/> is the raw record.</summary>
-internal sealed record CloudTrailEvent(string EventId, string EventName, DateTimeOffset EventTime, string? EventSource, IReadOnlyList<string> ResourceNames, string? CloudTrailEventJson);

@@ -1,10 +1,10 @@
-using System.Text.Json;
 using MfaConfigRule.Aws;
+using MfaConfigRule.CloudTrail;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Config;
 using MfaConfigRule.Iam;
 
-namespace MfaConfigRule.Rule;
+namespace MfaConfigRule.Trigger;
 
 internal sealed record TriggerOptions
 {
@@ -186,43 +186,5 @@ internal sealed class StartMemory
     {
         lock (_gate)
             if (_history.LastRefused is not { } last || at > last) _history = _history with { LastRefused = at };
-    }
-}
-
-/// <summary>The fields of an EventBridge "AWS API Call via CloudTrail" event for IAM that the trigger reads.</summary>
-internal sealed record IamApiCallEvent(string EventId, string EventName, DateTimeOffset EventTime, string? UserName, string? ErrorCode)
-{
-    /// <summary>The user's ID when the event carries it: CreateUser's responseElements.user.userId.</summary>
-    public string? UserId { get; init; }
-
-    public static IamApiCallEvent Parse(string json)
-    {
-        using var document = ConfigEvent.ParseJson(json, "the EventBridge event");
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("detail", out var detail) || detail.ValueKind != JsonValueKind.Object)
-            throw new ConfigEventException("the EventBridge event has no detail object; the trigger expects 'AWS API Call via CloudTrail' events for IAM");
-        var timeText = ConfigEvent.RequiredString(detail, "eventTime", "detail");
-        if (!UtcTime.TryParse(timeText, out var eventTime))
-            throw new ConfigEventException($"detail.eventTime '{timeText}' is not a time");
-        // CloudTrail writes no such time, and the wait for DeleteLoginProfile looks minutes before it.
-        if (eventTime < DateTimeOffset.UnixEpoch)
-            throw new ConfigEventException($"detail.eventTime '{timeText}' is before 1970, not a time CloudTrail writes");
-        string? userName = null;
-        // UpdateUser names the user by its old name and, on a rename, the new one: the user is found under the new.
-        if (detail.TryGetProperty("requestParameters", out var request) && request.ValueKind == JsonValueKind.Object)
-            userName = ConfigEvent.OptionalString(request, "newUserName") ?? ConfigEvent.OptionalString(request, "userName");
-        string? userId = null;
-        if (detail.TryGetProperty("responseElements", out var response) && response.ValueKind == JsonValueKind.Object
-            && response.TryGetProperty("user", out var created) && created.ValueKind == JsonValueKind.Object)
-            userId = ConfigEvent.OptionalString(created, "userId");
-        return new IamApiCallEvent(
-            ConfigEvent.RequiredString(detail, "eventID", "detail"),
-            ConfigEvent.RequiredString(detail, "eventName", "detail"),
-            eventTime,
-            userName,
-            ConfigEvent.OptionalString(detail, "errorCode"))
-        {
-            UserId = string.IsNullOrEmpty(userId) ? null : userId,
-        };
     }
 }

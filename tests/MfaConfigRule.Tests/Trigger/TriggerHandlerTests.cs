@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
 using MfaConfigRule.Config;
-using MfaConfigRule.Rule;
+using MfaConfigRule.Json;
 using MfaConfigRule.Tests.Fakes;
+using MfaConfigRule.Trigger;
 using Microsoft.Extensions.Time.Testing;
 using static MfaConfigRule.Tests.Builders;
 
-namespace MfaConfigRule.Tests.Rule;
+namespace MfaConfigRule.Tests.Trigger;
 
 public sealed class TriggerHandlerTests
 {
@@ -56,7 +57,7 @@ public sealed class TriggerHandlerTests
     [Fact]
     public async Task Handle_EventTimeBefore1970_IsAnEventErrorNamingTheField()
     {
-        var error = await Assert.ThrowsAsync<ConfigEventException>(() =>
+        var error = await Assert.ThrowsAsync<JsonMessageException>(() =>
             _trigger.HandleAsync(IamEvent("DeleteLoginProfile", eventTime: DateTimeOffset.MinValue), CancellationToken.None));
 
         Assert.Contains("detail.eventTime '0001-01-01T00:00:00Z' is before 1970", error.Message, StringComparison.Ordinal);
@@ -314,7 +315,7 @@ public sealed class TriggerHandlerTests
     [InlineData("""{"detail":{"eventName":"EnableMFADevice","eventID":"e"}}""")]
     public async Task Handle_EventWithoutTheCloudTrailDetail_IsAClearError(string body)
     {
-        var error = await Assert.ThrowsAsync<ConfigEventException>(() => _trigger.HandleAsync(body, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<JsonMessageException>(() => _trigger.HandleAsync(body, CancellationToken.None));
 
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
         Assert.Empty(_config.StartedEvaluations);

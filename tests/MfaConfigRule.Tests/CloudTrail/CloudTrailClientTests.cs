@@ -1,6 +1,6 @@
 using MfaConfigRule.Tests.Aws;
 
-namespace MfaConfigRule.Tests.Config;
+namespace MfaConfigRule.Tests.CloudTrail;
 
 public sealed class CloudTrailClientTests
 {

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using MfaConfigRule.Compliance;
-using MfaConfigRule.Rule;
+using MfaConfigRule.ConfigEvents;
 using static MfaConfigRule.Tests.Builders;
 
-namespace MfaConfigRule.Tests.Rule;
+namespace MfaConfigRule.Tests.ConfigEvents;
 
 public sealed class ConfigEventTests
 {

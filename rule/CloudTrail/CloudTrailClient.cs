@@ -1,6 +1,6 @@
 using MfaConfigRule.Aws;
 
-namespace MfaConfigRule.Config;
+namespace MfaConfigRule.CloudTrail;
 
 /// <summary><see cref="ICloudTrailClient"/> over the CloudTrail JSON 1.1 API.</summary>
 internal sealed class CloudTrailClient : ICloudTrailClient
@@ -35,7 +35,7 @@ internal sealed class CloudTrailClient : ICloudTrailClient
                 EndTime = endTime,
             };
             var page = await _json.InvokeAsync(operation, request,
-                WireJsonContext.Default.LookupEventsRequest, WireJsonContext.Default.LookupEventsResponse, cancellationToken);
+                CloudTrailJsonContext.Default.LookupEventsRequest, CloudTrailJsonContext.Default.LookupEventsResponse, cancellationToken);
             foreach (var wire in page.Events ?? [])
             {
                 if (wire.EventId is not { Length: > 0 } eventId || wire.EventName is not { Length: > 0 } eventName || wire.EventTime is not { } eventTime)

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using CsCheck;
 using MfaConfigRule.Compliance;
-using MfaConfigRule.Rule;
+using MfaConfigRule.ConfigEvents;
 using static MfaConfigRule.Tests.Builders;
 
-namespace MfaConfigRule.Tests.Rule;
+namespace MfaConfigRule.Tests.ConfigEvents;
 
 /// <summary>
 /// Whatever JSON arrives as a Config event, reading it (the event, its invoking event, its parameters, the item's user)

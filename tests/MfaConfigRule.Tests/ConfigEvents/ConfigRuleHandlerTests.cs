@@ -1,13 +1,13 @@
 using MfaConfigRule.Aws;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Config;
+using MfaConfigRule.ConfigEvents;
 using MfaConfigRule.Iam;
-using MfaConfigRule.Rule;
 using MfaConfigRule.Tests.Fakes;
 using Microsoft.Extensions.Time.Testing;
 using static MfaConfigRule.Tests.Builders;
 
-namespace MfaConfigRule.Tests.Rule;
+namespace MfaConfigRule.Tests.ConfigEvents;
 
 public sealed class ConfigRuleHandlerTests
 {

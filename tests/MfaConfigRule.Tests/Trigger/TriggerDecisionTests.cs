@@ -1,8 +1,8 @@
 using CsCheck;
-using MfaConfigRule.Rule;
+using MfaConfigRule.Trigger;
 using static MfaConfigRule.Tests.Builders;
 
-namespace MfaConfigRule.Tests.Rule;
+namespace MfaConfigRule.Tests.Trigger;
 
 public sealed class TriggerDecisionTests
 {

@@ -3,7 +3,7 @@ using MfaConfigRule.Compliance;
 using MfaConfigRule.Config;
 using MfaConfigRule.Iam;
 
-namespace MfaConfigRule.Rule;
+namespace MfaConfigRule.ConfigEvents;
 
 /// <summary>What one invocation did, for the log line; <see cref="Succeeded"/> false makes the invocation fail so Config shows and retries it.</summary>
 internal sealed record InvocationSummary(
