@@ -24,6 +24,9 @@ internal sealed record InvocationSummary(
     /// <summary>The users behind the evaluations' resource ids, where known, so people see names and not only AIDA… ids.</summary>
     public IReadOnlyDictionary<string, IamUser> Users { get; init; } = new Dictionary<string, IamUser>(StringComparer.Ordinal);
 
+    /// <summary>The users among <see cref="Evaluations"/> whose verdict says they no longer exist (a sweep's clean-up of what Config held).</summary>
+    public IReadOnlySet<string> VanishedUserIds { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>Evaluations sent to PutEvaluations: all of <see cref="Evaluations"/>, or with ReportChangesOnly only what changed.</summary>
     public int? Written { get; init; }
 
@@ -120,6 +123,7 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
                 .DistinctBy(u => u.UserId).ToDictionary(u => u.UserId, StringComparer.Ordinal),
             Written = written.Count,
             Reasons = plan.CountsByReason,
+            VanishedUserIds = plan.VanishedUserIds,
         };
     }
 
@@ -199,7 +203,7 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
     {
         var live = await assessor.ResolveAsync(itemUser, cancellationToken).ConfigureAwait(false);
         if (live is null)
-            return new Assessment(itemUser, ComplianceType.NotApplicable, "The user no longer exists.", MissingEvidence.None, null, null);
+            return LiveUserReader.NoLongerExists(itemUser);
         // The item's tags are this user's as Config recorded them; a user found under another name is read fresh, tags too.
         var sameName = string.Equals(live.UserName, itemUser.UserName, StringComparison.Ordinal);
         return await assessor.AssessLiveAsync(live, sameName ? tags : null, parameters, cancellationToken).ConfigureAwait(false);

@@ -10,7 +10,7 @@ namespace MfaConfigRule.Tests.Iam;
 /// The sweep's freshness strategy: the credential report, one ListVirtualMFADevices listing and CloudTrail's record of
 /// changes since the report, with live reads only where those cannot settle a verdict.
 /// </summary>
-public sealed class UserAssessorSweepTests
+public sealed class UserSweepTests
 {
     private static readonly DateTimeOffset ReportTime = Now.AddHours(-1);
     private static readonly DateTimeOffset SinceReport = Now.AddMinutes(-30);
@@ -19,10 +19,10 @@ public sealed class UserAssessorSweepTests
     private readonly FakeIamClient _iam;
     private readonly FakeCloudTrailClient _cloudTrail = new();
 
-    public UserAssessorSweepTests() => _iam = new FakeIamClient(_time);
+    public UserSweepTests() => _iam = new FakeIamClient(_time);
 
     private Task<SweepResult> Sweep(RuleParameters? parameters = null, AssessorOptions? options = null, CancellationToken cancellationToken = default, IProgress<(int Done, int Total)>? progress = null) =>
-        new UserAssessor(_iam, _cloudTrail, _time, options ?? new AssessorOptions())
+        new UserSweep(_iam, _cloudTrail, _time, options ?? new AssessorOptions())
             .SweepAsync(parameters ?? RuleParameters.Default, cancellationToken, progress);
 
     private static ComplianceType? Verdict(SweepResult result, string userName) =>
@@ -276,7 +276,7 @@ public sealed class UserAssessorSweepTests
         SeedAccount(fallback);
         fallback.Report = null;
         fallback.GenerateError = "LimitExceeded";
-        var result = await new UserAssessor(fallback, _cloudTrail, _time, new AssessorOptions()).SweepAsync(BreakGlassExempt, CancellationToken.None);
+        var result = await new UserSweep(fallback, _cloudTrail, _time, new AssessorOptions()).SweepAsync(BreakGlassExempt, CancellationToken.None);
 
         Assert.Equal(
             withReport.Assessments.Select(a => (a.User.UserName, a.Compliance)),

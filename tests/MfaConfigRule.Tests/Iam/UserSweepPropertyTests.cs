@@ -12,7 +12,7 @@ namespace MfaConfigRule.Tests.Iam;
 /// the sweep's shortcuts must never invent a NON_COMPLIANT verdict, and must agree with an all-live sweep whenever
 /// CloudTrail recorded what changed.
 /// </summary>
-public sealed class UserAssessorPropertyTests
+public sealed class UserSweepPropertyTests
 {
     private static readonly DateTimeOffset ReportTime = Now.AddHours(-1);
     private static readonly DateTimeOffset ChangeTime = Now.AddMinutes(-30);
@@ -53,9 +53,9 @@ public sealed class UserAssessorPropertyTests
         {
             var (iam, cloudTrail, time) = Account(people, recordEverything: false);
 
-            var sweep = await new UserAssessor(iam, cloudTrail, time, new AssessorOptions()).SweepAsync(parameters, CancellationToken.None);
+            var sweep = await new UserSweep(iam, cloudTrail, time, new AssessorOptions()).SweepAsync(parameters, CancellationToken.None);
             var readLive = iam.ReadLive;
-            var live = await new UserAssessor(iam, cloudTrail, time, new AssessorOptions { UseCredentialReport = false }).SweepAsync(parameters, CancellationToken.None);
+            var live = await new UserSweep(iam, cloudTrail, time, new AssessorOptions { UseCredentialReport = false }).SweepAsync(parameters, CancellationToken.None);
 
             Assert.Empty(sweep.Failures);
             foreach (var assessment in sweep.Assessments.Where(a => a.Compliance == ComplianceType.NonCompliant))
@@ -73,8 +73,8 @@ public sealed class UserAssessorPropertyTests
         {
             var (iam, cloudTrail, time) = Account(people, recordEverything: true);
 
-            var sweep = await new UserAssessor(iam, cloudTrail, time, new AssessorOptions()).SweepAsync(parameters, CancellationToken.None);
-            var live = await new UserAssessor(iam, cloudTrail, time, new AssessorOptions { UseCredentialReport = false }).SweepAsync(parameters, CancellationToken.None);
+            var sweep = await new UserSweep(iam, cloudTrail, time, new AssessorOptions()).SweepAsync(parameters, CancellationToken.None);
+            var live = await new UserSweep(iam, cloudTrail, time, new AssessorOptions { UseCredentialReport = false }).SweepAsync(parameters, CancellationToken.None);
 
             Assert.Equal("credential-report+live", sweep.Stats.Mode);
             Assert.Equal(

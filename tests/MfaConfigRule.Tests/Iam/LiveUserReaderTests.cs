@@ -9,16 +9,16 @@ using static MfaConfigRule.Tests.Builders;
 namespace MfaConfigRule.Tests.Iam;
 
 /// <summary>One user, read live: the change-triggered path.</summary>
-public sealed class UserAssessorLiveTests
+public sealed class LiveUserReaderTests
 {
     private readonly FakeTimeProvider _time = new(Now);
     private readonly FakeIamClient _iam;
-    private readonly UserAssessor _assessor;
+    private readonly LiveUserReader _reader;
 
-    public UserAssessorLiveTests()
+    public LiveUserReaderTests()
     {
         _iam = new FakeIamClient(_time);
-        _assessor = new UserAssessor(_iam, new FakeCloudTrailClient(), _time, new AssessorOptions());
+        _reader = new LiveUserReader(_iam, _time);
     }
 
     [Fact]
@@ -26,7 +26,7 @@ public sealed class UserAssessorLiveTests
     {
         var alice = _iam.AddUser("alice", Now.AddDays(-30));
 
-        var assessment = await _assessor.AssessLiveAsync(alice, null, RuleParameters.Default, CancellationToken.None);
+        var assessment = await _reader.AssessAsync(alice, null, RuleParameters.Default, CancellationToken.None);
 
         Assert.Equal(ComplianceType.NonCompliant, assessment.Compliance);
         Assert.True(assessment.IsFinal);
@@ -40,7 +40,7 @@ public sealed class UserAssessorLiveTests
     {
         var alice = _iam.AddUser("alice", Now.AddDays(-30), [Fido("alice")]);
 
-        var assessment = await _assessor.AssessLiveAsync(alice, null, RuleParameters.Default, CancellationToken.None);
+        var assessment = await _reader.AssessAsync(alice, null, RuleParameters.Default, CancellationToken.None);
 
         Assert.Equal(ComplianceType.Compliant, assessment.Compliance);
         Assert.Equal(0, _iam.Count(FakeIamClient.ListUserTags));
@@ -51,7 +51,7 @@ public sealed class UserAssessorLiveTests
     {
         var alice = _iam.AddUser("alice", Now.AddDays(-30), tags: Tags(("mfa-exempt-until", "2020-01-01")));
 
-        var assessment = await _assessor.AssessLiveAsync(alice, Tags(("mfa-exempt-until", "2027-01-01")), RuleParameters.Default, CancellationToken.None);
+        var assessment = await _reader.AssessAsync(alice, Tags(("mfa-exempt-until", "2027-01-01")), RuleParameters.Default, CancellationToken.None);
 
         Assert.Equal(ComplianceType.NotApplicable, assessment.Compliance);
         Assert.Equal(0, _iam.Count(FakeIamClient.ListUserTags));
@@ -62,7 +62,7 @@ public sealed class UserAssessorLiveTests
     {
         var alice = _iam.AddUser("alice", Now.AddDays(-30), tags: Tags(("mfa-exempt-until", "2027-01-01")));
 
-        var assessment = await _assessor.AssessLiveAsync(alice, null, RuleParameters.Default, CancellationToken.None);
+        var assessment = await _reader.AssessAsync(alice, null, RuleParameters.Default, CancellationToken.None);
 
         Assert.Equal(ComplianceType.NotApplicable, assessment.Compliance);
         Assert.Equal(new DateTimeOffset(2027, 1, 2, 0, 0, 0, TimeSpan.Zero), assessment.Exemption!.EndsAt);
@@ -73,7 +73,7 @@ public sealed class UserAssessorLiveTests
     {
         var ghost = User("ghost");
 
-        var assessment = await _assessor.AssessLiveAsync(ghost, null, RuleParameters.Default, CancellationToken.None);
+        var assessment = await _reader.AssessAsync(ghost, null, RuleParameters.Default, CancellationToken.None);
 
         Assert.Equal(ComplianceType.NotApplicable, assessment.Compliance);
         Assert.Equal("The user no longer exists.", assessment.Annotation);
@@ -86,7 +86,7 @@ public sealed class UserAssessorLiveTests
         var alice = _iam.AddUser("alice", Now.AddDays(-30));
         _iam.Fail(FakeIamClient.ListUserTags, "NoSuchEntity", userName: "alice");
 
-        var assessment = await _assessor.AssessLiveAsync(alice, null, RuleParameters.Default, CancellationToken.None);
+        var assessment = await _reader.AssessAsync(alice, null, RuleParameters.Default, CancellationToken.None);
 
         Assert.Equal(ComplianceType.NotApplicable, assessment.Compliance);
     }
@@ -100,7 +100,7 @@ public sealed class UserAssessorLiveTests
         var alice = _iam.AddUser("alice", Now.AddDays(-30));
         _iam.Fail(operation, "Throttling");
 
-        var error = await Assert.ThrowsAsync<AwsServiceException>(() => _assessor.AssessLiveAsync(alice, null, RuleParameters.Default, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => _reader.AssessAsync(alice, null, RuleParameters.Default, CancellationToken.None));
 
         Assert.Equal("Throttling", error.ErrorCode);
     }
@@ -110,7 +110,7 @@ public sealed class UserAssessorLiveTests
     {
         var hire = _iam.AddUser("new-hire", Now.AddHours(-3));
 
-        var assessment = await _assessor.AssessLiveAsync(hire, NoTags, Parameters("""{"GracePeriodHours":"24"}"""), CancellationToken.None);
+        var assessment = await _reader.AssessAsync(hire, NoTags, Parameters("""{"GracePeriodHours":"24"}"""), CancellationToken.None);
 
         Assert.Equal(ComplianceType.NonCompliant, assessment.Compliance);
         Assert.Equal(Now.AddHours(21), assessment.GraceEndsAt);
