@@ -6,24 +6,6 @@ using MfaConfigRule.Iam;
 
 namespace MfaConfigRule.Trigger;
 
-internal sealed record TriggerOptions
-{
-    /// <summary>How often to look for the event in CloudTrail's event history, which lags EventBridge by minutes.</summary>
-    public TimeSpan VisibilityPollInterval { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>StartConfigRulesEvaluation allows one call a minute per rule.</summary>
-    public TimeSpan StartRetryInterval { get; init; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>
-    /// How long after an IAM call its effect is taken to be visible to IAM's reads everywhere (IAM is eventually
-    /// consistent, usually within seconds): a change this much older than an accepted start is covered by that start.
-    /// </summary>
-    public TimeSpan PropagationMargin { get; init; } = TimeSpan.FromSeconds(30);
-}
-
-/// <summary>What the trigger did with one IAM event.</summary>
-internal sealed record TriggerOutcome(string EventName, string? UserName, string Action, DateTimeOffset? VisibleAt);
-
 /// <summary>
 /// The <c>trigger</c> entry: an IAM call that can change a verdict arrives from EventBridge, and this asks Config to
 /// re-run the rule at once, so the change shows within a minute or two instead of at the next scheduled run.
@@ -147,44 +129,5 @@ internal sealed class TriggerHandler(
         if (iamEvent.UserName is { Length: > 0 } userName && iamEvent.EventName != "DeleteUser")
             userId = (await iam.GetUserAsync(userName, cancellationToken).ConfigureAwait(false))?.UserId;
         return progress with { UserResolved = true, UserId = userId };
-    }
-}
-
-/// <summary>How one pass over an event ended: finished, or to be taken up again later.</summary>
-internal abstract record TriggerPass
-{
-    private TriggerPass()
-    {
-    }
-
-    public sealed record Done(TriggerOutcome Outcome) : TriggerPass;
-
-    public sealed record Later(TriggerStep.ComeBackAt Step) : TriggerPass;
-}
-
-/// <summary>When Config last accepted and refused a start of one rule, as this instance saw it; safe across threads.</summary>
-internal sealed class StartMemory
-{
-    private readonly Lock _gate = new();
-    private StartHistory _history = StartHistory.None;
-
-    public StartHistory Current
-    {
-        get
-        {
-            lock (_gate) return _history;
-        }
-    }
-
-    public void Accepted(DateTimeOffset askedAt)
-    {
-        lock (_gate)
-            if (_history.LastAccepted is not { } last || askedAt > last) _history = _history with { LastAccepted = askedAt };
-    }
-
-    public void Refused(DateTimeOffset at)
-    {
-        lock (_gate)
-            if (_history.LastRefused is not { } last || at > last) _history = _history with { LastRefused = at };
     }
 }
