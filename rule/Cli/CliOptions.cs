@@ -1,83 +1,7 @@
 using System.CommandLine;
 using MfaConfigRule.Compliance;
-using MfaConfigRule.Config;
-using MfaConfigRule.Iam;
 
 namespace MfaConfigRule.Cli;
-
-/// <summary>Where the CLI's live mode finds the account: a named profile and Region from the standard credential chain.</summary>
-internal sealed record AccountOptions(string? Profile, string? Region);
-
-/// <summary>The AWS clients the live mode needs, built by the front door from <see cref="AccountOptions"/>.</summary>
-internal sealed record LiveAccount(IIamClient Iam, ICloudTrailClient CloudTrail, IConfigClient Config)
-{
-    /// <summary>The writes <c>enroll</c> makes (IAM device calls, STS GetCallerIdentity); null where nothing may write.</summary>
-    public Enrollment.IEnrollmentClient? Enrollment { get; init; }
-}
-
-/// <summary>
-/// Which of the standard streams is a person's terminal, and how wide it is: a table is fitted and a progress line is
-/// redrawn only on a terminal; a pipe or a log gets plain lines.
-/// </summary>
-internal sealed record CliTerminal(bool StdinIsTerminal, bool StdoutIsTerminal, bool StderrIsTerminal, int Width)
-{
-    /// <summary>Pipes everywhere: what tests and scripts see.</summary>
-    public static CliTerminal None { get; } = new(false, false, false, 0);
-}
-
-/// <summary>What every verb shares: where it reads and writes, its clock, and how it reaches an account.</summary>
-internal sealed record CliContext(TextWriter Stdout, TextWriter Stderr, TimeProvider Time, Func<AccountOptions, LiveAccount> Connect)
-{
-    public TextReader Stdin { get; init; } = TextReader.Null;
-
-    /// <summary><c>evaluate</c> across accounts (<c>--assume-role</c>); absent where the front door offers none.</summary>
-    public OrganizationEvaluate? Organization { get; init; }
-
-    public CliTerminal Terminal { get; init; } = CliTerminal.None;
-
-    /// <summary>The width a table is fitted to: the terminal's when stdout is one, else 0 (one line per row).</summary>
-    public int TableWidth => Terminal.StdoutIsTerminal ? Terminal.Width : 0;
-
-    /// <summary>Progress and what the run waits for, on stderr.</summary>
-    public required CliStatus Status { get; init; }
-
-    /// <summary>The account's IAM client with the status line on its waits, for the verbs that sweep or read users.</summary>
-    public IIamClient Iam(LiveAccount account) => new StatusIamClient(account.Iam, Status);
-
-    public LiveAccount ConnectTo(ParseResult parse, CliOptions options) =>
-        Connect(new AccountOptions(parse.GetValue(options.Profile), parse.GetValue(options.Region)));
-
-    /// <summary>Runs a verb: a mistake the user can fix is one "error: …" line and exit 2, never a stack trace.</summary>
-    public int Guarded(Func<int> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (Exception e) when (e is CliException or Enrollment.EnrollmentException or MfaConfigRule.Organization.OrganizationSettingsException or Aws.AwsConfigurationException or Aws.AwsCredentialsException or Rule.ConfigEventException or RuleParametersException or CredentialReportFormatException or Aws.AwsServiceException or IOException or UnauthorizedAccessException or HttpRequestException)
-        {
-            Stderr.WriteLine($"error: {e.Message}");
-            return ExitCodes.Error;
-        }
-    }
-}
-
-/// <summary>The CLI's exit codes, one rule for every verb.</summary>
-internal static class ExitCodes
-{
-    public const int Clean = 0;
-    public const int NonCompliant = 1;
-    public const int Error = 2;
-
-    /// <summary>For help texts.</summary>
-    public const string Meaning = "Exit codes: 0 no user NON_COMPLIANT, 1 some user NON_COMPLIANT, 2 bad input or an error (including a user left without a verdict).";
-
-    /// <summary>2 when a user got no verdict (an error outranks findings), 1 when one is NON_COMPLIANT, else 0.</summary>
-    public static int For(IReadOnlyList<AuditRow> rows) =>
-        rows.Any(r => r.Compliance == AuditRow.InsufficientData) ? Error
-        : rows.Any(r => r.Compliance == ComplianceTypeNames.NonCompliant) ? NonCompliant
-        : Clean;
-}
 
 /// <summary>
 /// The options the verbs share, one instance each so that every verb spells and documents them the same way, and the
@@ -166,6 +90,3 @@ internal sealed class CliOptions
             : throw new CliException($"--as-of '{text}' is not a time; use ISO 8601, e.g. 2026-11-29T12:00:00Z");
     }
 }
-
-/// <summary>A mistake in how the CLI was called or what it was given; shown as "error: …" with exit code 2.</summary>
-internal sealed class CliException(string message) : Exception(message);

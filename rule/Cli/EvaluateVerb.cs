@@ -56,8 +56,7 @@ internal static class EvaluateVerb
         var assessor = Wiring.Assessor(cli.Iam(account), account.CloudTrail, cli.Time, new AssessorOptions { UseCredentialReport = !liveOnly });
         var sweep = assessor.SweepAsync(parameters, CancellationToken.None, cli.Status).GetAwaiter().GetResult();
         foreach (var warning in sweep.Stats.Warnings) cli.Stderr.WriteLine($"warning: {warning}");
-        return AuditRow.Ordered(sweep.Assessments.Select(AuditRow.From)
-            .Concat(sweep.Failures.Select(f => new AuditRow(f.User.UserName, f.User.Arn, AuditRow.InsufficientData, f.Cause))));
+        return AuditRow.Ordered(AuditRow.ForSweep(sweep));
     }
 }
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Composition;
@@ -72,70 +71,17 @@ internal sealed class OrganizationEvaluate(TextWriter stdout, TextWriter stderr,
             stderr.WriteLine($"warning: account {account}: {warning}");
         var rows = Rows(results);
         AccountAuditWriter.Write(stdout, rows, format);
-        return rows.Any(r => r.Row.Compliance == AuditRow.InsufficientData) ? ExitCodes.Error
-            : rows.Any(r => r.Row.Compliance == ComplianceTypeNames.NonCompliant) ? ExitCodes.NonCompliant
-            : ExitCodes.Clean;
+        return ExitCodes.For([.. rows.Select(r => r.Row)]);
     }
 
     /// <summary>Every account's rows, NON_COMPLIANT first across accounts, then by account and user.</summary>
     public static IReadOnlyList<AccountRow> Rows(IReadOnlyList<AccountAudit> results) =>
     [
         .. results.SelectMany(a => a.Sweep is { } sweep
-                ? sweep.Assessments.Select(AuditRow.From)
-                    .Concat(sweep.Failures.Select(f => new AuditRow(f.User.UserName, f.User.Arn, AuditRow.InsufficientData, f.Cause)))
-                    .Select(r => new AccountRow(a.AccountId, r))
+                ? AuditRow.ForSweep(sweep).Select(r => new AccountRow(a.AccountId, r))
                 : [new AccountRow(a.AccountId, new AuditRow(WholeAccount, string.Empty, AuditRow.InsufficientData, a.Error ?? "not read"))])
             .OrderBy(r => AuditRow.Rank(r.Row.Compliance))
             .ThenBy(r => r.Account, StringComparer.Ordinal)
             .ThenBy(r => r.Row.User, StringComparer.Ordinal),
     ];
-}
-
-/// <summary>One line of a multi-account audit.</summary>
-internal sealed record AccountRow(string Account, AuditRow Row);
-
-/// <summary>The multi-account report: the single-account formats with an <c>account</c> column first.</summary>
-internal static class AccountAuditWriter
-{
-    public static void Write(TextWriter writer, IReadOnlyList<AccountRow> rows, OutputFormat format)
-    {
-        switch (format)
-        {
-            case OutputFormat.Json: AuditWriter.WriteJson(writer, [.. rows.Select(r => ((string?)r.Account, r.Row))]); break;
-            case OutputFormat.Csv: AuditWriter.WriteCsv(writer, [.. rows.Select(r => ((string?)r.Account, r.Row))]); break;
-            default: WriteTable(writer, rows); break;
-        }
-    }
-
-    private static void WriteTable(TextWriter writer, IReadOnlyList<AccountRow> rows)
-    {
-        const string accountHeader = "ACCOUNT", userHeader = "USER", verdictHeader = "COMPLIANCE", whyHeader = "WHY";
-        var userWidth = Math.Max(userHeader.Length, rows.Count == 0 ? 0 : rows.Max(r => r.Row.User.Length));
-        var verdictWidth = Math.Max(verdictHeader.Length, rows.Count == 0 ? 0 : rows.Max(r => r.Row.Compliance.Length));
-        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{accountHeader,-12}  {userHeader.PadRight(userWidth)}  {verdictHeader.PadRight(verdictWidth)}  {whyHeader}"));
-        foreach (var (account, row) in rows)
-            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{account,-12}  {row.User.PadRight(userWidth)}  {row.Compliance.PadRight(verdictWidth)}  {row.Annotation}"));
-        writer.WriteLine();
-        var accounts = rows.Select(r => r.Account).Distinct(StringComparer.Ordinal).Count();
-        var unreachable = rows.Count(r => r.Row.User == OrganizationEvaluate.WholeAccount);
-        writer.WriteLine($"{accounts} accounts ({unreachable} not read): " + AuditWriter.Summary([.. rows.Where(r => r.Row.User != OrganizationEvaluate.WholeAccount).Select(r => r.Row)]));
-    }
-}
-
-/// <summary>"audited N/M accounts" on one stderr line, in order, as accounts finish.</summary>
-internal sealed class AccountProgress(TextWriter stderr) : IProgress<(int Done, int Total)>
-{
-    private readonly Lock _gate = new();
-    private int _shown;
-
-    public void Report((int Done, int Total) value)
-    {
-        lock (_gate)
-        {
-            if (value.Done <= _shown) return;
-            _shown = value.Done;
-            stderr.Write($"\raudited {value.Done}/{value.Total} accounts");
-            if (value.Done == value.Total) stderr.WriteLine();
-        }
-    }
 }

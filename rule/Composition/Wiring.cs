@@ -1,7 +1,9 @@
 using MfaConfigRule.Config;
 using MfaConfigRule.Iam;
 using MfaConfigRule.Remediation;
-using MfaConfigRule.Rule;
+using MfaConfigRule.CloudTrail;
+using MfaConfigRule.ConfigEvents;
+using MfaConfigRule.Trigger;
 using MfaConfigRule.SecurityHub;
 
 namespace MfaConfigRule.Composition;

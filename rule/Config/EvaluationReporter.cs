@@ -2,20 +2,6 @@ using MfaConfigRule.Compliance;
 
 namespace MfaConfigRule.Config;
 
-internal sealed record ReporterOptions
-{
-    /// <summary>PutEvaluations takes at most 100 evaluations a call.</summary>
-    public const int BatchSize = 100;
-
-    /// <summary>Rounds of re-sending what came back in FailedEvaluations.</summary>
-    public int FailedEvaluationRetries { get; init; } = 4;
-
-    public TimeSpan FailedEvaluationDelay { get; init; } = TimeSpan.FromSeconds(1);
-}
-
-/// <summary>What reached Config and what did not, after every retry.</summary>
-internal sealed record ReportOutcome(int Sent, int Calls, IReadOnlyList<Evaluation> Unreported);
-
 /// <summary>
 /// Owns PutEvaluations: batches of 100, FailedEvaluations re-sent, and what a sweep writes (clean-up of users that no
 /// longer exist, and with ReportChangesOnly only what changed).
@@ -80,19 +66,4 @@ internal sealed class EvaluationReporter(IConfigClient config, TimeProvider time
         var decisions = ChangedResults.Decide(verdicts, currentUserIds, held, parameters, time.GetUtcNow(), orderingTimestamp);
         return new SweepReportPlan(decisions, warning);
     }
-}
-
-/// <summary>A sweep's decisions, user by user, and a warning when what Config holds could not be read.</summary>
-internal sealed record SweepReportPlan(IReadOnlyList<ResultDecision> Decisions, string? Warning)
-{
-    /// <summary>The evaluations to send to PutEvaluations, in decision order.</summary>
-    public IReadOnlyList<Evaluation> Writes => [.. Decisions.Where(d => d.Write is not null).Select(d => d.Write!)];
-
-    public int Vanished => Decisions.Count(d => d.Reason == ResultReason.Vanished);
-
-    public int Unchanged => Decisions.Count(d => d.Reason == ResultReason.Unchanged);
-
-    /// <summary>How many decisions had each reason, for the log line.</summary>
-    public IReadOnlyDictionary<string, int> CountsByReason =>
-        Decisions.GroupBy(d => d.Reason.ToString()).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 }

@@ -3,7 +3,7 @@ using MfaConfigRule.Aws;
 
 namespace MfaConfigRule.Config;
 
-// The request and response documents of the Config and CloudTrail operations the rule calls, named as on the wire.
+// The request and response documents of the Config operations the rule calls, named as on the wire.
 // Response members are nullable: the clients decide what a missing member means instead of the serializer failing.
 
 internal sealed record WireEvaluation
@@ -85,36 +85,6 @@ internal sealed record StartConfigRulesEvaluationRequest(IReadOnlyList<string> C
 /// <summary>The output of operations that return nothing the rule reads.</summary>
 internal sealed record EmptyResponse;
 
-internal sealed record LookupEventsRequest(IReadOnlyList<LookupAttribute> LookupAttributes, int MaxResults, string? NextToken)
-{
-    [JsonConverter(typeof(EpochSecondsConverter))]
-    public required DateTimeOffset StartTime { get; init; }
-
-    [JsonConverter(typeof(EpochSecondsConverter))]
-    public required DateTimeOffset EndTime { get; init; }
-}
-
-internal sealed record LookupAttribute(string AttributeKey, string AttributeValue);
-
-internal sealed record LookupEventsResponse(IReadOnlyList<WireEvent>? Events, string? NextToken);
-
-internal sealed record WireEvent
-{
-    public string? EventId { get; init; }
-    public string? EventName { get; init; }
-    public string? EventSource { get; init; }
-
-    [JsonConverter(typeof(EpochSecondsConverter))]
-    public DateTimeOffset? EventTime { get; init; }
-
-    public IReadOnlyList<WireEventResource>? Resources { get; init; }
-
-    /// <summary>The full CloudTrail record, as a JSON document inside a string.</summary>
-    public string? CloudTrailEvent { get; init; }
-}
-
-internal sealed record WireEventResource(string? ResourceType, string? ResourceName);
-
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PutEvaluationsRequest))]
 [JsonSerializable(typeof(PutEvaluationsResponse))]
@@ -125,6 +95,4 @@ internal sealed record WireEventResource(string? ResourceType, string? ResourceN
 [JsonSerializable(typeof(StartConfigRulesEvaluationRequest))]
 [JsonSerializable(typeof(EmptyResponse))]
 [JsonSerializable(typeof(GetComplianceDetailsByResourceRequest))]
-[JsonSerializable(typeof(LookupEventsRequest))]
-[JsonSerializable(typeof(LookupEventsResponse))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;

@@ -4,7 +4,7 @@ using MfaConfigRule.Composition;
 using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Organization;
-using MfaConfigRule.Rule;
+using MfaConfigRule.ConfigEvents;
 using MfaConfigRule.SecurityHub;
 
 namespace MfaConfigRule.Functions;

@@ -2,7 +2,8 @@ using MfaConfigRule.Compliance;
 using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Organization;
 using MfaConfigRule.Remediation;
-using MfaConfigRule.Rule;
+using MfaConfigRule.ConfigEvents;
+using MfaConfigRule.Json;
 
 namespace MfaConfigRule.Functions;
 
@@ -28,7 +29,7 @@ internal static class FunctionFailures
         ArgumentNullException.ThrowIfNull(failure);
         return failure switch
         {
-            ConfigEventException or RemediationRequestException => new LambdaFunctionException(InvalidEvent, failure.Message, failure),
+            ConfigEventException or JsonMessageException or RemediationRequestException => new LambdaFunctionException(InvalidEvent, failure.Message, failure),
             RuleParametersException => new LambdaFunctionException(InvalidParameterValue, failure.Message, failure),
             SweepDeadlineException => new LambdaFunctionException(EvaluationIncomplete, failure.Message),
             MemberEventRefusedException => new LambdaFunctionException(EventRefused, failure.Message),

@@ -3,7 +3,8 @@ using MfaConfigRule.Composition;
 using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Organization;
-using MfaConfigRule.Rule;
+using MfaConfigRule.Json;
+using MfaConfigRule.Trigger;
 
 namespace MfaConfigRule.Functions;
 
@@ -45,7 +46,7 @@ internal static class TriggerFunction
         {
             outcome = await handler.HandleAsync(request.Body, cancellationToken).ConfigureAwait(false);
         }
-        catch (ConfigEventException e)
+        catch (JsonMessageException e)
         {
             log.Error("the EventBridge event cannot be read", new LogFields { ["error"] = e.Message });
             throw FunctionFailures.Of(e);
@@ -74,7 +75,7 @@ internal static class TriggerFunction
         {
             records = QueueRecord.ParseBatch(request.Body);
         }
-        catch (ConfigEventException e)
+        catch (JsonMessageException e)
         {
             log.Error("the SQS event cannot be read", new LogFields { ["error"] = e.Message });
             throw FunctionFailures.Of(e);

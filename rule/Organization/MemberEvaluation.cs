@@ -1,6 +1,8 @@
 using MfaConfigRule.Aws;
 using MfaConfigRule.Composition;
-using MfaConfigRule.Rule;
+using MfaConfigRule.Config;
+using MfaConfigRule.ConfigEvents;
+using MfaConfigRule.Iam;
 
 namespace MfaConfigRule.Organization;
 

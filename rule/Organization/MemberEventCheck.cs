@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using MfaConfigRule.Rule;
+using MfaConfigRule.ConfigEvents;
 
 namespace MfaConfigRule.Organization;
 

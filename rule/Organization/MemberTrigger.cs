@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Composition;
-using MfaConfigRule.Rule;
+using MfaConfigRule.Json;
+using MfaConfigRule.Trigger;
 
 namespace MfaConfigRule.Organization;
 
@@ -47,7 +48,7 @@ internal sealed class MemberTrigger(MemberClientFactory members, IMemberAccounts
         {
             return (record, ReevaluationMessage.Parse(record.Body), null);
         }
-        catch (ConfigEventException e)
+        catch (JsonMessageException e)
         {
             return (record, null, e.Message);
         }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using MfaConfigRule.Compliance;
-using MfaConfigRule.Config;
 
 namespace MfaConfigRule.SecurityHub;
 
@@ -16,8 +15,11 @@ internal sealed record FindingScope(string AccountId, string Region, string Conf
     public string ProductArn => $"arn:{Partition}:securityhub:{Region}:{AccountId}:product/{AccountId}/default";
 }
 
-/// <summary>One verdict to turn into a finding, with the user it is about when the run knew them (null: only the user ID is known).</summary>
-internal sealed record FindingSubject(Evaluation Verdict, IamUser? User);
+/// <summary>
+/// One verdict to turn into a finding, with the user it is about when the run knew them (null: only the user ID is
+/// known), and whether the verdict is that the user no longer exists.
+/// </summary>
+internal sealed record FindingSubject(Evaluation Verdict, IamUser? User, bool UserVanished = false);
 
 /// <summary>
 /// Pure: a verdict, its user, the account and Region, the time and the failed-finding severity → one ASFF finding.
@@ -64,7 +66,7 @@ internal static class FindingBuilder
         var user = subject.User;
         var userId = verdict.ResourceId;
         var name = user?.UserName ?? userId;
-        var vanished = user is null && verdict.Annotation == EvaluationReporter.VanishedAnnotation;
+        var vanished = subject.UserVanished;
 
         var (status, recordState, severity) = verdict.Compliance switch
         {

@@ -1,6 +1,6 @@
+using MfaConfigRule.ConfigEvents;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Logging;
-using MfaConfigRule.Rule;
 using static MfaConfigRule.SecurityHub.SecurityHubSettings;
 
 namespace MfaConfigRule.SecurityHub;
@@ -39,7 +39,7 @@ internal sealed class SecurityHubExport(ISecurityHubClient securityHub, FindingE
         if (string.IsNullOrEmpty(summary.AccountId)) return new FindingsResult(null, "the event names no account: no findings imported");
         if (summary.Evaluations.Count == 0) return new FindingsResult(null, null);
         var subjects = summary.Evaluations
-            .Select(e => new FindingSubject(e, summary.Users.GetValueOrDefault(e.ResourceId)))
+            .Select(e => new FindingSubject(e, summary.Users.GetValueOrDefault(e.ResourceId), summary.VanishedUserIds.Contains(e.ResourceId)))
             .ToList();
         try
         {

@@ -11,7 +11,7 @@ using MfaConfigRule.Aws;
 using MfaConfigRule.Composition;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Organization;
-using MfaConfigRule.Rule;
+using MfaConfigRule.Trigger;
 
 namespace MfaConfigRule.Benchmarks.Trigger;
 

@@ -1,4 +1,5 @@
 using MfaConfigRule.Aws;
+using MfaConfigRule.CloudTrail;
 using MfaConfigRule.Config;
 
 namespace MfaConfigRule.Tests.Fakes;

@@ -3,7 +3,8 @@ using MfaConfigRule.Functions;
 using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Organization;
 using MfaConfigRule.Remediation;
-using MfaConfigRule.Rule;
+using MfaConfigRule.ConfigEvents;
+using MfaConfigRule.Json;
 
 namespace MfaConfigRule.Tests.Functions;
 
@@ -12,6 +13,7 @@ public sealed class FunctionFailuresTests
     public static TheoryData<Exception, string> Unreadable => new()
     {
         { new ConfigEventException("invokingEvent lacks messageType"), "InvalidEvent" },
+        { new JsonMessageException("the SQS event's Records is not an array"), "InvalidEvent" },
         { new RemediationRequestException("IAMResourceId is missing"), "InvalidEvent" },
         { new RuleParametersException("maxCredentialAgeDays must be a number"), "InvalidParameterValueException" },
     };

@@ -2,8 +2,8 @@ using System.Globalization;
 using CsCheck;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Config;
+using MfaConfigRule.ConfigEvents;
 using MfaConfigRule.Iam;
-using MfaConfigRule.Rule;
 using MfaConfigRule.Tests.Fakes;
 using Microsoft.Extensions.Time.Testing;
 using static MfaConfigRule.Tests.Builders;
@@ -102,7 +102,7 @@ public sealed class SweepModelTests
         var world = World.Build(history);
         var parameters = history.Parameters;
 
-        var sweep = await new UserAssessor(world.Iam, world.CloudTrail, world.Time, new AssessorOptions()).SweepAsync(parameters, CancellationToken.None);
+        var sweep = await new UserSweep(world.Iam, world.CloudTrail, world.Time, new AssessorOptions()).SweepAsync(parameters, CancellationToken.None);
 
         var truth = world.Iam.Users.ToDictionary(u => u.UserId, StringComparer.Ordinal);
         Assert.All(sweep.Assessments, a => Assert.True(truth.ContainsKey(a.User.UserId), $"a verdict for {a.User.UserName}, who does not exist"));

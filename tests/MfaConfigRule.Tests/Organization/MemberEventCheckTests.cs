@@ -1,5 +1,5 @@
+using MfaConfigRule.ConfigEvents;
 using MfaConfigRule.Organization;
-using MfaConfigRule.Rule;
 
 namespace MfaConfigRule.Tests.Organization;
 

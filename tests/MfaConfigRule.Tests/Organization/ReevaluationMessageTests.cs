@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using MfaConfigRule.Json;
 using MfaConfigRule.Organization;
-using MfaConfigRule.Rule;
+using MfaConfigRule.Trigger;
 using static MfaConfigRule.Tests.Builders;
 
 namespace MfaConfigRule.Tests.Organization;
@@ -51,7 +52,7 @@ public sealed class ReevaluationMessageTests
     [InlineData("""{"detail":{"eventTime":"2026-11-29T08:20:11Z","eventName":"TagUser","eventID":"e"}}""", "account")]
     public void Parse_BrokenMessage_IsAnEventErrorNamingWhatIsWrong(string body, string expected)
     {
-        var error = Assert.Throws<ConfigEventException>(() => ReevaluationMessage.Parse(body));
+        var error = Assert.Throws<JsonMessageException>(() => ReevaluationMessage.Parse(body));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }

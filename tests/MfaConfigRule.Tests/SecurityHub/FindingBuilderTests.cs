@@ -11,9 +11,9 @@ public sealed class FindingBuilderTests
     private static readonly FindingScope Scope = new(AccountId, "eu-west-1", RuleName);
 
     private static AsffFinding Build(ComplianceType compliance, IamUser? user, string annotation = "Console password (set 2026-10-30) with no MFA device.",
-        SeverityLabel failed = SeverityLabel.High, DateTimeOffset? now = null, string? userId = null) =>
+        SeverityLabel failed = SeverityLabel.High, DateTimeOffset? now = null, string? userId = null, bool vanished = false) =>
         FindingBuilder.Build(
-            new FindingSubject(Evaluation.ForUser(userId ?? user!.UserId, compliance, annotation, Now), user),
+            new FindingSubject(Evaluation.ForUser(userId ?? user!.UserId, compliance, annotation, Now), user, vanished),
             Scope, failed, now ?? Now);
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class FindingBuilderTests
         var bob = User("bob");
         var before = Build(ComplianceType.NonCompliant, bob);
 
-        var after = Build(ComplianceType.NotApplicable, null, EvaluationReporter.VanishedAnnotation, userId: bob.UserId, now: Now.AddDays(1));
+        var after = Build(ComplianceType.NotApplicable, null, EvaluationReporter.VanishedAnnotation, userId: bob.UserId, now: Now.AddDays(1), vanished: true);
 
         Assert.Equal(before.Id, after.Id);
         Assert.Equal("ARCHIVED", after.RecordState);

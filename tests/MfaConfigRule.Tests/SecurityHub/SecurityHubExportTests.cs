@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Config;
+using MfaConfigRule.ConfigEvents;
 using MfaConfigRule.Functions;
 using MfaConfigRule.Iam;
 using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
-using MfaConfigRule.Rule;
 using MfaConfigRule.SecurityHub;
 using MfaConfigRule.Tests.Fakes;
 using MfaConfigRule.Tests.TestDoubles;

@@ -1,0 +1,8 @@
+namespace MfaConfigRule.Cli;
+
+internal enum OutputFormat
+{
+    Table,
+    Json,
+    Csv,
+}
