@@ -164,7 +164,7 @@ public sealed class FolderGraphTests
         Assert.True(arrows.Count == 0, $"the domain must stay pure: {string.Join(", ", arrows)}");
     }
 
-    [Fact(Skip = UntilMovesMerge)]
+    [Fact]
     public void FrontDoors_AreUsedOnlyByProgram()
     {
         var arrows = FolderGraph.ArrowsInto(RuleGraph(), FrontDoors, FolderGraph.Root);
