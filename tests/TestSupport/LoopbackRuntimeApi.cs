@@ -90,7 +90,8 @@ public sealed class LoopbackRuntimeApi : IAsyncDisposable
         requestId ??= Guid.NewGuid().ToString();
         var outcome = new TaskCompletionSource<InvocationOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_outcomes.TryAdd(requestId, outcome)) throw new InvalidOperationException($"request ID {requestId} is already queued");
-        if (!_events.Writer.TryWrite(new QueuedEvent(requestId, body, deadline, traceId ?? $"Root=1-{Guid.NewGuid():N}"))) throw new InvalidOperationException("the Runtime API is stopped");
+        var queued = new QueuedEvent(requestId, body, deadline, traceId ?? $"Root=1-{Guid.NewGuid():N}");
+        if (!_events.Writer.TryWrite(queued)) throw new InvalidOperationException("the Runtime API is stopped");
         return (requestId, outcome.Task);
     }
 

@@ -135,8 +135,10 @@ public sealed class FolderGraphTests
     public void LongFiles_OverLimitWithAndWithoutReason_OnlyTheUnexplainedOneIsFound()
     {
         var body = string.Concat(Enumerable.Repeat("    int x;\n", MaxLines));
-        var explained = new SourceFile("Iam/Explained.cs", $"namespace MfaConfigRule.Iam;\n\n// Over 300 lines because the table is one table.\ninternal sealed class A\n{{\n{body}}}\n");
-        var unexplained = new SourceFile("Iam/Unexplained.cs", $"namespace MfaConfigRule.Iam;\n\ninternal sealed class B\n{{\n    // over 300 lines because the marker must come before the first brace\n{body}}}\n");
+        var explained = new SourceFile("Iam/Explained.cs",
+            $"namespace MfaConfigRule.Iam;\n\n// Over 300 lines because the table is one table.\ninternal sealed class A\n{{\n{body}}}\n");
+        var unexplained = new SourceFile("Iam/Unexplained.cs",
+            $"namespace MfaConfigRule.Iam;\n\ninternal sealed class B\n{{\n    // over 300 lines because the marker must come before the first brace\n{body}}}\n");
         var shortFile = new SourceFile("Iam/Short.cs", "namespace MfaConfigRule.Iam;\n\ninternal sealed class C\n{\n}\n");
 
         Assert.Equal(["Iam/Unexplained.cs (306 lines)"], LongFilesWithoutReason([explained, unexplained, shortFile]));
