@@ -106,13 +106,14 @@ public sealed class AwsCliTests : DoubleTest
         var credentials = assumed["Credentials"]!;
         var asRole = await Tool.RunAsync(AwsCli.Executable,
             ["--endpoint-url", Server.BaseUrl.ToString(), "--output", "json", "sts", "get-caller-identity"],
+            TimeSpan.FromSeconds(60),
             new Dictionary<string, string>
             {
                 ["AWS_ACCESS_KEY_ID"] = credentials["AccessKeyId"]!.GetValue<string>(),
                 ["AWS_SECRET_ACCESS_KEY"] = credentials["SecretAccessKey"]!.GetValue<string>(),
                 ["AWS_SESSION_TOKEN"] = credentials["SessionToken"]!.GetValue<string>(),
                 ["AWS_DEFAULT_REGION"] = "eu-west-1",
-            }, TimeSpan.FromSeconds(60));
+            });
 
         Assert.Equal("123456789012", identity["Account"]!.GetValue<string>());
         Assert.True(asRole.ExitCode == 0, asRole.ToString());

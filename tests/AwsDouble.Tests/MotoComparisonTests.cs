@@ -45,8 +45,7 @@ public sealed class MotoComparisonTests : DoubleTest
     private static async Task<JsonObject> RunScenarioAsync(Uri endpoint, string accessKeyId, string secret, string now)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "Scenarios", "iam_sts_scenario.py");
-        var run = await Tool.RunAsync("python3", [script, endpoint.ToString().TrimEnd('/'), accessKeyId, secret, now],
-            new Dictionary<string, string>(), TimeSpan.FromMinutes(2));
+        var run = await Tool.RunAsync("python3", [script, endpoint.ToString().TrimEnd('/'), accessKeyId, secret, now], TimeSpan.FromMinutes(2));
         Assert.True(run.ExitCode == 0, $"scenario against {endpoint} failed: {run}");
         return (JsonObject)JsonNode.Parse(run.Stdout)!;
     }

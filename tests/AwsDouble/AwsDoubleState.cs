@@ -146,7 +146,6 @@ public sealed class DoubleAccount
     private readonly Dictionary<string, SecurityHubRegion> _securityHubRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SsmRegion> _ssmRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Sqs.SqsRegion> _sqsRegions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string RoleId, Sts.TrustPolicy Trust)> _roles = new(StringComparer.Ordinal);
     private readonly Random _random;
 
     internal DoubleAccount(AwsDoubleState state, string accountId, Principal root, int seed)
@@ -163,6 +162,7 @@ public sealed class DoubleAccount
             ReportTiming = options.CredentialReport,
             VerifyMfaCodes = options.VerifyMfaCodes,
         };
+        Roles = new Sts.AccountRoles(accountId, state, Iam);
     }
 
     public string AccountId { get; }
@@ -173,6 +173,9 @@ public sealed class DoubleAccount
     internal IamState Iam { get; }
     internal EventHistory Events { get; }
     internal ConfigItemStore ConfigItems { get; }
+
+    /// <summary>The account's roles, for STS.</summary>
+    internal Sts.AccountRoles Roles { get; }
 
     // ---- IAM ----
 
@@ -224,57 +227,15 @@ public sealed class DoubleAccount
 
     /// <summary>
     /// A role STS may assume in this account, with its trust policy (AssumeRolePolicyDocument JSON); without one, any
-    /// principal of this account may assume it, as with a role trusting <c>arn:aws:iam::ACCOUNT:root</c>. Returns its ARN;
-    /// adding it again replaces the trust policy.
+    /// principal of this account may assume it. Returns its ARN; adding it again replaces the trust policy.
     /// </summary>
-    public string AddRole(string roleName, string? trustPolicy = null)
-    {
-        var trust = trustPolicy is null ? Sts.TrustPolicy.SameAccount(AccountId) : Sts.TrustPolicy.Parse(trustPolicy);
-        lock (_gate)
-        {
-            var roleId = _roles.TryGetValue(roleName, out var existing) ? existing.RoleId : Iam.NewUniqueId("AROA");
-            _roles[roleName] = (roleId, trust);
-            return RoleArn(roleName);
-        }
-    }
+    public string AddRole(string roleName, string? trustPolicy = null) => Roles.Add(roleName, trustPolicy);
 
-    /// <summary>
-    /// A session of the role as a service hands it over (Lambda gives a function its execution role's session): issued
-    /// without a trust check, valid for <paramref name="duration"/> on the double's clock.
-    /// </summary>
-    public Principal StartRoleSession(string roleName, string sessionName, TimeSpan duration)
-    {
-        var role = FindRole(roleName) ?? throw new InvalidOperationException($"no role {roleName} in account {AccountId}");
-        return CreateRoleSession(roleName, role.RoleId, sessionName, _state.Clock.GetUtcNow() + duration);
-    }
-
-    internal Principal CreateRoleSession(string roleName, string roleId, string sessionName, DateTimeOffset expiration)
-    {
-        var principal = new Principal(
-            "ASIA" + _state.RandomText(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
-            _state.RandomText(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
-            AccountId,
-            PrincipalKind.AssumedRole,
-            $"arn:aws:sts::{AccountId}:assumed-role/{roleName}/{sessionName}",
-            $"{roleId}:{sessionName}",
-            SessionToken: "IQoJb3JpZ2luX2VjE" + _state.RandomText(300, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"),
-            Expiration: expiration);
-        _state.Credentials.Add(principal);
-        return principal;
-    }
+    /// <summary>A session of the role as a service hands it over, without a trust check, valid for <paramref name="duration"/>.</summary>
+    public Principal StartRoleSession(string roleName, string sessionName, TimeSpan duration) => Roles.StartSession(roleName, sessionName, duration);
 
     /// <summary>Deletes a role: sessions already handed out stay valid until they expire, as in IAM.</summary>
-    public bool DeleteRole(string roleName)
-    {
-        lock (_gate) return _roles.Remove(roleName);
-    }
-
-    internal (string RoleId, Sts.TrustPolicy Trust)? FindRole(string roleName)
-    {
-        lock (_gate) return _roles.TryGetValue(roleName, out var role) ? role : null;
-    }
-
-    internal string RoleArn(string roleName) => $"arn:aws:iam::{AccountId}:role/{roleName}";
+    public bool DeleteRole(string roleName) => Roles.Delete(roleName);
 
     /// <summary>A long-term access key for an existing IAM user, to make calls as that user.</summary>
     public Principal CreateAccessKey(string userName)

@@ -1,75 +1,8 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using MfaConfigRule.TestSupport;
 
 namespace AwsDouble.Tests.Support;
-
-/// <summary>The result of running an outside program.</summary>
-internal sealed record ToolRun(int ExitCode, string Stdout, string Stderr)
-{
-    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
-}
-
-/// <summary>Runs outside programs (the AWS CLI, python) with a clean AWS environment and a time limit.</summary>
-internal static class Tool
-{
-    /// <summary>AWS settings from the developer's shell must not leak in (a profile, a real endpoint, real keys).</summary>
-    private static readonly string[] ScrubbedVariables =
-    [
-        "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_REGION", "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_CONFIG_SERVICE", "AWS_ENDPOINT_URL_CLOUDTRAIL",
-        "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CA_BUNDLE",
-    ];
-
-    public static async Task<ToolRun> RunAsync(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        foreach (var name in ScrubbedVariables) start.Environment.Remove(name);
-        start.Environment["AWS_CONFIG_FILE"] = "/nonexistent/aws-config";
-        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/aws-credentials";
-        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        start.Environment["AWS_PAGER"] = string.Empty;
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} took longer than {timeout}");
-        }
-        return new ToolRun(process.ExitCode, await stdout, await stderr);
-    }
-
-    /// <summary>Whether a program is on PATH (or at that absolute path).</summary>
-    public static string? Find(string name)
-    {
-        if (Path.IsPathRooted(name)) return File.Exists(name) ? name : null;
-        return (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
-    }
-
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-}
 
 /// <summary>The real AWS CLI v2 from Debian's awscli package, pointed at one endpoint with fixed keys.</summary>
 internal sealed class AwsCli(Uri endpoint, string accessKeyId, string secretAccessKey, string region = "us-east-1")
@@ -83,14 +16,14 @@ internal sealed class AwsCli(Uri endpoint, string accessKeyId, string secretAcce
 
     public Task<ToolRun> RunInAsync(string signingRegion, params string[] arguments) =>
         Tool.RunAsync(Executable, ["--endpoint-url", endpoint.ToString(), "--output", "json", "--no-cli-pager", .. arguments],
+            TimeSpan.FromSeconds(60),
             new Dictionary<string, string>
             {
                 ["AWS_ACCESS_KEY_ID"] = accessKeyId,
                 ["AWS_SECRET_ACCESS_KEY"] = secretAccessKey,
                 ["AWS_DEFAULT_REGION"] = signingRegion,
                 ["AWS_MAX_ATTEMPTS"] = "1",
-            },
-            TimeSpan.FromSeconds(60));
+            });
 }
 
 /// <summary><c>moto_server</c> (the machine image's moto 5.x) on a free loopback port, stopped on dispose.</summary>

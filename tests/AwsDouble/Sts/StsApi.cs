@@ -58,7 +58,7 @@ internal sealed class StsApi(AwsDoubleState state)
         }
         var roleName = parts[5][(parts[5].LastIndexOf('/') + 1)..];
         var account = state.FindAccount(parts[4]);
-        var role = account?.FindRole(roleName);
+        var role = account?.Roles.Find(roleName);
         // A missing role and a trust policy that does not admit the caller look the same to the caller, as in AWS.
         var organization = state.Organization;
         var context = new AssumeRoleContext(call.Caller, IdentityArn(call.Caller), externalId,
@@ -68,7 +68,7 @@ internal sealed class StsApi(AwsDoubleState state)
         var roleId = found.RoleId;
 
         var expiration = call.Now.AddSeconds(duration);
-        var principal = account.CreateRoleSession(roleName, roleId, sessionName, expiration);
+        var principal = account.Roles.CreateSession(roleName, roleId, sessionName, expiration);
         return w =>
         {
             w.WriteStartElement("Credentials");

@@ -35,9 +35,9 @@ public sealed class DocLinkTests
                 var anchor = hash < 0 ? null : link.Target[(hash + 1)..];
                 var target = path.Length == 0
                     ? page.Path
-                    : Path.GetRelativePath(Support.Repository.Root, Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Support.Repository.PathOf(page.Path.Split('/')))!, path))).Replace('\\', '/');
+                    : Path.GetRelativePath(Repository.Root, Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Repository.PathOf(page.Path.Split('/')))!, path))).Replace('\\', '/');
                 var where = $"{page.Path}:{link.LineNumber} ({link.Target})";
-                var full = Support.Repository.PathOf(target.Split('/'));
+                var full = Repository.PathOf(target.Split('/'));
                 if (!File.Exists(full) && !Directory.Exists(full))
                 {
                     broken.Add($"{where}: no file or folder {target}");

@@ -36,13 +36,13 @@ internal sealed partial class MarkdownPage
     public static IReadOnlyList<string> AllPages() =>
     [
         "README.md",
-        .. Directory.EnumerateFiles(Support.Repository.PathOf("docs"), "*.md", SearchOption.AllDirectories)
-            .Select(f => System.IO.Path.GetRelativePath(Support.Repository.Root, f).Replace('\\', '/'))
+        .. Directory.EnumerateFiles(Repository.PathOf("docs"), "*.md", SearchOption.AllDirectories)
+            .Select(f => System.IO.Path.GetRelativePath(Repository.Root, f).Replace('\\', '/'))
             .Order(StringComparer.Ordinal),
     ];
 
     public static MarkdownPage Read(string relativePath) =>
-        Parse(relativePath, File.ReadAllLines(Support.Repository.PathOf(relativePath.Split('/'))));
+        Parse(relativePath, File.ReadAllLines(Repository.PathOf(relativePath.Split('/'))));
 
     public static MarkdownPage Parse(string relativePath, string[] lines)
     {

@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 namespace MfaConfigRule.EndToEnd.Tests.Support;
 
 /// <summary>
-/// The rule's binary running as a Lambda custom runtime against a <see cref="FakeRuntimeApi"/>: one process serves
+/// The rule's binary running as a Lambda custom runtime against a <see cref="LoopbackRuntimeApi"/>: one process serves
 /// event after event, as a warm Lambda execution environment does, until it is stopped with SIGTERM.
 /// </summary>
 internal sealed class LambdaFunction : IAsyncDisposable
@@ -18,14 +18,14 @@ internal sealed class LambdaFunction : IAsyncDisposable
     /// <summary>How long a test waits for an outcome before it calls the rule stuck; generous for a loaded CI machine.</summary>
     public static readonly TimeSpan OutcomeWait = TimeSpan.FromMinutes(3);
 
-    private readonly FakeRuntimeApi _api;
+    private readonly LoopbackRuntimeApi _api;
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly ConcurrentQueue<string> _stderr = new();
     private int? _exitCode;
     private long _lastStdoutAt;
 
-    private LambdaFunction(string handler, FakeRuntimeApi api, Process process)
+    private LambdaFunction(string handler, LoopbackRuntimeApi api, Process process)
     {
         Handler = handler;
         _api = api;
@@ -42,13 +42,13 @@ internal sealed class LambdaFunction : IAsyncDisposable
     }
 
     public string Handler { get; }
-    public FakeRuntimeApi RuntimeApi => _api;
+    public LoopbackRuntimeApi RuntimeApi => _api;
     public bool HasExited => _process.HasExited;
 
     /// <param name="environment">AWS_* and the like for the process; the Runtime API address and handler are added here.</param>
     public static async Task<LambdaFunction> StartAsync(RuleBinary binary, string handler, IReadOnlyDictionary<string, string> environment)
     {
-        var api = await FakeRuntimeApi.StartAsync();
+        var api = await LoopbackRuntimeApi.StartAsync();
         var variables = new Dictionary<string, string>(environment, StringComparer.Ordinal)
         {
             ["AWS_LAMBDA_RUNTIME_API"] = api.HostAndPort,

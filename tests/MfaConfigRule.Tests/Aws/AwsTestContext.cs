@@ -35,7 +35,7 @@ internal sealed class AwsTestContext : IDisposable
         });
     }
 
-    public FakeAwsHandler Handler { get; } = new();
+    public RecordingHttpHandler Handler { get; } = new();
     public RecordingTimeProvider Time { get; }
     public AwsClients Clients { get; }
 

@@ -4,7 +4,6 @@ using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Tests.TestDoubles;
 using Microsoft.Extensions.Time.Testing;
-using static MfaConfigRule.Tests.LambdaRuntime.LoopbackRuntimeApi;
 
 namespace MfaConfigRule.Tests.LambdaRuntime;
 
@@ -18,9 +17,9 @@ public sealed class LoopbackRuntimeApiTests
     [Fact]
     public async Task RunAsync_TwoQueuedEvents_RespondsToTheFirstAndReportsTheSecondsFailure()
     {
-        await using var api = LoopbackRuntimeApi.Start(
-            new QueuedEvent("req-1", """{"user":"zoë"}""", Now.AddMinutes(5), "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700"),
-            new QueuedEvent("req-2", """{"fail":true}""", Now.AddMinutes(5)));
+        await using var api = await LoopbackRuntimeApi.StartAsync();
+        api.Enqueue("""{"user":"zoë"}""", Now.AddMinutes(5), "req-1", "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700");
+        api.Enqueue("""{"fail":true}""", Now.AddMinutes(5), "req-2");
         var environment = LambdaEnvironment(api, handler: "echo");
         var log = new JsonLog(_logOutput, _time);
         string? traceSeen = null;
@@ -57,9 +56,9 @@ public sealed class LoopbackRuntimeApiTests
     [Fact]
     public async Task RunAsync_RunOnceSet_HandlesOneEventAndReturnsWithoutDraining()
     {
-        await using var api = LoopbackRuntimeApi.Start(
-            new QueuedEvent("req-1", "{}", Now.AddMinutes(5)),
-            new QueuedEvent("req-2", "{}", Now.AddMinutes(5)));
+        await using var api = await LoopbackRuntimeApi.StartAsync();
+        api.Enqueue("{}", Now.AddMinutes(5), "req-1");
+        api.Enqueue("{}", Now.AddMinutes(5), "req-2");
         var environment = LambdaEnvironment(api, handler: "echo");
         environment.Set(LambdaBootstrapOptions.RunOnceEnvironmentVariable, "true");
         var handlers = new HandlerRegistry().Add("echo", () => (_, _) => Task.FromResult("""{"ok":true}"""));
@@ -74,7 +73,8 @@ public sealed class LoopbackRuntimeApiTests
     [Fact]
     public async Task RunAsync_UnknownHandler_PostsInitErrorAndExitsNonZero()
     {
-        await using var api = LoopbackRuntimeApi.Start(new QueuedEvent("req-1", "{}", Now.AddMinutes(5)));
+        await using var api = await LoopbackRuntimeApi.StartAsync();
+        api.Enqueue("{}", Now.AddMinutes(5), "req-1");
         var handlers = new HandlerRegistry().Add("evaluate", () => (_, _) => Task.FromResult("{}")).Add("trigger", () => (_, _) => Task.FromResult("{}"));
 
         var exit = await LambdaHost.RunAsync(handlers.Create, new JsonLog(_logOutput, _time), LambdaEnvironment(api, handler: "index.handler"), _time, CancellationToken.None);

@@ -8,7 +8,7 @@ namespace MfaConfigRule.Tests.LambdaRuntime;
 public sealed class RuntimeApiClientTests : IDisposable
 {
     private const string Host = "127.0.0.1:9001";
-    private readonly CapturingHttpMessageHandler _network = new();
+    private readonly RecordingHttpHandler _network = new();
     private readonly HttpClient _http;
 
     public RuntimeApiClientTests() => _http = new HttpClient(_network);
@@ -22,9 +22,10 @@ public sealed class RuntimeApiClientTests : IDisposable
     [Fact]
     public async Task GetNextInvocation_AllHeaders_ReadsEventFromNextPath()
     {
-        _network.Answer(
+        _network.Respond(
             HttpStatusCode.OK,
             """{"messageType":"ScheduledNotification","note":"é"}""",
+            "application/json",
             (RuntimeApiHeaders.AwsRequestId, "8476a536-e9f4-11e8-9739-2dfe598c3fcd"),
             (RuntimeApiHeaders.DeadlineMs, "1542409706888"),
             (RuntimeApiHeaders.InvokedFunctionArn, "arn:aws:lambda:us-east-1:123456789012:function:mfa-rule"),
@@ -32,7 +33,7 @@ public sealed class RuntimeApiClientTests : IDisposable
 
         var invocation = await CreateClient().GetNextInvocationAsync(CancellationToken.None);
 
-        var request = _network.Single;
+        var request = _network.SingleRequest;
         Assert.Equal(HttpMethod.Get, request.Method);
         Assert.Equal($"http://{Host}/2018-06-01/runtime/invocation/next", request.Uri.ToString());
         Assert.Equal("8476a536-e9f4-11e8-9739-2dfe598c3fcd", invocation.RequestId);
@@ -45,7 +46,7 @@ public sealed class RuntimeApiClientTests : IDisposable
     [Fact]
     public async Task GetNextInvocation_LowerCaseHeaderNames_AreRead()
     {
-        _network.Answer(HttpStatusCode.OK, "{}", ("lambda-runtime-aws-request-id", "req-1"), ("lambda-runtime-deadline-ms", "1000"), ("LAMBDA-RUNTIME-TRACE-ID", "Root=1-x"));
+        _network.Respond(HttpStatusCode.OK, "{}", "application/json", ("lambda-runtime-aws-request-id", "req-1"), ("lambda-runtime-deadline-ms", "1000"), ("LAMBDA-RUNTIME-TRACE-ID", "Root=1-x"));
 
         var invocation = await CreateClient().GetNextInvocationAsync(CancellationToken.None);
 
@@ -57,7 +58,7 @@ public sealed class RuntimeApiClientTests : IDisposable
     [Fact]
     public async Task GetNextInvocation_OnlyRequestId_OptionalFieldsAreAbsentAndDeadlineIsNone()
     {
-        _network.Answer(HttpStatusCode.OK, "{}", (RuntimeApiHeaders.AwsRequestId, "req-1"), (RuntimeApiHeaders.DeadlineMs, "not a number"));
+        _network.Respond(HttpStatusCode.OK, "{}", "application/json", (RuntimeApiHeaders.AwsRequestId, "req-1"), (RuntimeApiHeaders.DeadlineMs, "not a number"));
 
         var invocation = await CreateClient().GetNextInvocationAsync(CancellationToken.None);
 
@@ -69,7 +70,7 @@ public sealed class RuntimeApiClientTests : IDisposable
     [Fact]
     public async Task GetNextInvocation_NoRequestId_ThrowsClientException()
     {
-        _network.Answer(HttpStatusCode.OK, "{}", (RuntimeApiHeaders.DeadlineMs, "1000"));
+        _network.Respond(HttpStatusCode.OK, "{}", "application/json", (RuntimeApiHeaders.DeadlineMs, "1000"));
 
         var error = await Assert.ThrowsAsync<RuntimeApiClientException>(() => CreateClient().GetNextInvocationAsync(CancellationToken.None));
 
@@ -79,7 +80,7 @@ public sealed class RuntimeApiClientTests : IDisposable
     [Fact]
     public async Task GetNextInvocation_Status500_ThrowsContainerError()
     {
-        _network.Answer(HttpStatusCode.InternalServerError, "boom");
+        _network.Respond(HttpStatusCode.InternalServerError, "boom", "application/json");
 
         var error = await Assert.ThrowsAsync<RuntimeApiContainerException>(() => CreateClient().GetNextInvocationAsync(CancellationToken.None));
 
@@ -89,7 +90,7 @@ public sealed class RuntimeApiClientTests : IDisposable
     [Fact]
     public async Task GetNextInvocation_Status403_ThrowsClientExceptionWithStatusAndBody()
     {
-        _network.Answer(HttpStatusCode.Forbidden, """{"errorMessage":"no","errorType":"Forbidden"}""");
+        _network.Respond(HttpStatusCode.Forbidden, """{"errorMessage":"no","errorType":"Forbidden"}""", "application/json");
 
         var error = await Assert.ThrowsAsync<RuntimeApiClientException>(() => CreateClient().GetNextInvocationAsync(CancellationToken.None));
 
@@ -100,11 +101,11 @@ public sealed class RuntimeApiClientTests : IDisposable
     [Fact]
     public async Task SendResponse_Accepted_PostsBodyToResponsePathAsJson()
     {
-        _network.Answer(HttpStatusCode.Accepted, """{"status":"OK"}""");
+        _network.Respond(HttpStatusCode.Accepted, """{"status":"OK"}""", "application/json");
 
         await CreateClient().SendResponseAsync("req/1", """{"evaluations":3,"user":"zoë"}""", CancellationToken.None);
 
-        var request = _network.Single;
+        var request = _network.SingleRequest;
         Assert.Equal(HttpMethod.Post, request.Method);
         Assert.Equal($"http://{Host}/2018-06-01/runtime/invocation/req%2F1/response", request.Uri.AbsoluteUri);
         Assert.Equal("application/json", request.ContentType);
@@ -118,7 +119,7 @@ public sealed class RuntimeApiClientTests : IDisposable
     [InlineData(HttpStatusCode.RequestEntityTooLarge)]
     public async Task SendResponse_Refused_ThrowsClientExceptionWithStatus(HttpStatusCode status)
     {
-        _network.Answer(status, """{"errorMessage":"refused","errorType":"X"}""");
+        _network.Respond(status, """{"errorMessage":"refused","errorType":"X"}""", "application/json");
 
         var error = await Assert.ThrowsAsync<RuntimeApiClientException>(() => CreateClient().SendResponseAsync("req-1", "{}", CancellationToken.None));
 
@@ -129,7 +130,7 @@ public sealed class RuntimeApiClientTests : IDisposable
     [Fact]
     public async Task SendResponse_Status500_ThrowsContainerError()
     {
-        _network.Answer(HttpStatusCode.InternalServerError);
+        _network.Respond(HttpStatusCode.InternalServerError, "", "application/json");
 
         await Assert.ThrowsAsync<RuntimeApiContainerException>(() => CreateClient().SendResponseAsync("req-1", "{}", CancellationToken.None));
     }
@@ -137,12 +138,12 @@ public sealed class RuntimeApiClientTests : IDisposable
     [Fact]
     public async Task ReportInvocationError_PostsLambdaErrorShapeWithTypeHeader()
     {
-        _network.Answer(HttpStatusCode.Accepted);
+        _network.Respond(HttpStatusCode.Accepted, "", "application/json");
         var error = new LambdaError("NoSuchEntity", "IAM GetLoginProfile failed for alice's <login profile>: \"quoted\"", ["at A.B()", "at C.D()"]);
 
         await CreateClient().ReportInvocationErrorAsync("req-1", error, CancellationToken.None);
 
-        var request = _network.Single;
+        var request = _network.SingleRequest;
         Assert.Equal(HttpMethod.Post, request.Method);
         Assert.Equal($"http://{Host}/2018-06-01/runtime/invocation/req-1/error", request.Uri.ToString());
         Assert.Equal("application/vnd.aws.lambda.error+json", request.ContentType);
@@ -157,7 +158,7 @@ public sealed class RuntimeApiClientTests : IDisposable
     [Fact]
     public async Task ReportInvocationError_Status400_ThrowsClientException()
     {
-        _network.Answer(HttpStatusCode.BadRequest);
+        _network.Respond(HttpStatusCode.BadRequest, "", "application/json");
 
         var error = await Assert.ThrowsAsync<RuntimeApiClientException>(
             () => CreateClient().ReportInvocationErrorAsync("req-1", new LambdaError("X", "y"), CancellationToken.None));
@@ -168,11 +169,11 @@ public sealed class RuntimeApiClientTests : IDisposable
     [Fact]
     public async Task ReportInitializationError_PostsToInitErrorPathWithTypeHeader()
     {
-        _network.Answer(HttpStatusCode.Accepted);
+        _network.Respond(HttpStatusCode.Accepted, "", "application/json");
 
         await CreateClient().ReportInitializationErrorAsync(new LambdaError("Runtime.HandlerNotFound", "unknown handler"), CancellationToken.None);
 
-        var request = _network.Single;
+        var request = _network.SingleRequest;
         Assert.Equal($"http://{Host}/2018-06-01/runtime/init/error", request.Uri.ToString());
         Assert.Equal("application/vnd.aws.lambda.error+json", request.ContentType);
         Assert.Equal("Runtime.HandlerNotFound", request.Headers[RuntimeApiHeaders.FunctionErrorType]);
@@ -183,7 +184,7 @@ public sealed class RuntimeApiClientTests : IDisposable
     [Fact]
     public async Task ReportInitializationError_Status500_ThrowsContainerError()
     {
-        _network.Answer(HttpStatusCode.InternalServerError);
+        _network.Respond(HttpStatusCode.InternalServerError, "", "application/json");
 
         await Assert.ThrowsAsync<RuntimeApiContainerException>(
             () => CreateClient().ReportInitializationErrorAsync(new LambdaError("X", "y"), CancellationToken.None));
@@ -192,12 +193,12 @@ public sealed class RuntimeApiClientTests : IDisposable
     [Fact]
     public async Task ReportInvocationError_BodyOver256KB_SendsFixedFallbackButKeepsTypeHeader()
     {
-        _network.Answer(HttpStatusCode.Accepted);
+        _network.Respond(HttpStatusCode.Accepted, "", "application/json");
         var huge = new LambdaError("InvalidOperationException", new string('x', 300 * 1024));
 
         await CreateClient().ReportInvocationErrorAsync("req-1", huge, CancellationToken.None);
 
-        var request = _network.Single;
+        var request = _network.SingleRequest;
         Assert.Equal(RuntimeApiClient.OversizedErrorBody, request.BodyText);
         Assert.Equal("InvalidOperationException", request.Headers[RuntimeApiHeaders.FunctionErrorType]);
         using var fallback = JsonDocument.Parse(request.Body);

@@ -1,19 +1,25 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 
-namespace MfaConfigRule.EndToEnd.Tests.Support;
+namespace MfaConfigRule.TestSupport;
 
 /// <summary>What an outside program did: its exit code and everything it wrote.</summary>
-internal sealed record ToolRun(int ExitCode, string Stdout, string Stderr)
+public sealed record ToolRun(int ExitCode, string Stdout, string Stderr)
 {
     public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
 }
 
-/// <summary>Runs programs (dotnet, the rule's CLI, bash) with a clean AWS environment and a time limit.</summary>
-internal static class Tool
+/// <summary>
+/// Runs outside programs (dotnet, the rule's CLI, bash, tmux, the AWS CLI, python) with a clean AWS environment and a
+/// time limit, from the repository root unless told otherwise.
+/// </summary>
+public static class Tool
 {
     /// <summary>
-    /// Settings from the developer's shell that must not reach the rule: a profile or real keys would point it at a real
-    /// account, and MSBuild variables set by <c>dotnet test</c> confuse a nested <c>dotnet publish</c>.
+    /// Settings from the developer's shell that must not reach the program: a profile, a real endpoint or real keys
+    /// would point it at a real account, and MSBuild variables set by <c>dotnet test</c> confuse a nested
+    /// <c>dotnet publish</c>.
     /// </summary>
     private static readonly string[] ScrubbedPrefixes = ["AWS_", "MSBUILD", "MSBuild", "VSTEST"];
 
@@ -30,10 +36,11 @@ internal static class Tool
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         foreach (var name in start.Environment.Keys.Where(k => ScrubbedPrefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))).ToList())
             start.Environment.Remove(name);
-        // Nothing outside the double may answer: no shared config files, no instance metadata.
+        // Nothing outside the double may answer: no shared config files, no instance metadata; and no pager waits for a key.
         start.Environment["AWS_CONFIG_FILE"] = "/nonexistent/aws-config";
         start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/aws-credentials";
         start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        start.Environment["AWS_PAGER"] = string.Empty;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         if (environment is not null)
@@ -61,21 +68,20 @@ internal static class Tool
         }
         return new ToolRun(process.ExitCode, await stdout, await stderr);
     }
-}
 
-/// <summary>Where the repository is: the test runs from its bin folder, several levels below the solution.</summary>
-internal static class Repository
-{
-    public static string Root { get; } = FindRoot();
-
-    public static string PathOf(params string[] parts) => Path.Combine([Root, .. parts]);
-
-    private static string FindRoot()
+    /// <summary>Where a program is: on PATH, or at that absolute path; null if it is not there.</summary>
+    public static string? Find(string name)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MfaConfigRule.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException($"no MfaConfigRule.sln above {AppContext.BaseDirectory}");
+        if (Path.IsPathRooted(name)) return File.Exists(name) ? name : null;
+        return (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(File.Exists);
+    }
+
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

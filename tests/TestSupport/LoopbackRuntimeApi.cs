@@ -11,10 +11,10 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace MfaConfigRule.EndToEnd.Tests.Support;
+namespace MfaConfigRule.TestSupport;
 
 /// <summary>What the runtime posted back for one event: <c>/response</c> or <c>/error</c>.</summary>
-internal sealed record InvocationOutcome(string RequestId, bool Succeeded, string Body, string? ErrorTypeHeader)
+public sealed record InvocationOutcome(string RequestId, bool Succeeded, string Body, string? ErrorTypeHeader)
 {
     public JsonObject Json => JsonNode.Parse(Body) as JsonObject ?? throw new InvalidOperationException($"the {(Succeeded ? "response" : "error")} body is not a JSON object: {Body}");
 
@@ -25,12 +25,17 @@ internal sealed record InvocationOutcome(string RequestId, bool Succeeded, strin
     public override string ToString() => $"{(Succeeded ? "response" : "error")} {RequestId}: {Body}";
 }
 
+/// <summary>What the runtime posted to the Runtime API, in arrival order: its path, content type, error type header and body.</summary>
+public sealed record RuntimeApiPost(string Path, string? ContentType, string? ErrorType, string Body);
+
 /// <summary>
 /// The Lambda Runtime API (2018-06-01) on 127.0.0.1, as Lambda serves it to a custom runtime: <c>next</c> is held
-/// open until the test queues an event, which goes out with the request ID and deadline headers; the runtime's
-/// <c>response</c>, <c>error</c> and <c>init/error</c> posts are captured for the test to await.
+/// open until the test queues an event, which goes out with the request ID, deadline, function ARN and trace headers;
+/// the runtime's <c>response</c>, <c>error</c> and <c>init/error</c> posts are captured for the test to await, and
+/// kept in <see cref="Posts"/>. Used by the unit tests of the Runtime API client and loop and by the end-to-end tests
+/// of the binary, so both speak to the same server.
 /// </summary>
-internal sealed class FakeRuntimeApi : IAsyncDisposable
+public sealed class LoopbackRuntimeApi : IAsyncDisposable
 {
     private const string Prefix = "/2018-06-01/runtime/";
     public const string FunctionArn = "arn:aws:lambda:us-east-1:123456789012:function:mfa-config-rule";
@@ -39,9 +44,10 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
     private readonly Channel<QueuedEvent> _events = Channel.CreateUnbounded<QueuedEvent>();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<InvocationOutcome>> _outcomes = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<InvocationOutcome> _initError = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nextRequests;
 
-    private FakeRuntimeApi(WebApplication app, string hostAndPort)
+    private LoopbackRuntimeApi(WebApplication app, string hostAndPort)
     {
         _app = app;
         HostAndPort = hostAndPort;
@@ -56,12 +62,18 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
     /// <summary>Completes when the runtime reports an initialization error.</summary>
     public Task<InvocationOutcome> InitializationError => _initError.Task;
 
-    public static async Task<FakeRuntimeApi> StartAsync()
+    /// <summary>Completes the first time the runtime asks for an event when none is queued (the request stays open).</summary>
+    public Task Drained => _drained.Task;
+
+    /// <summary>Every post the runtime made, in arrival order.</summary>
+    public ConcurrentQueue<RuntimeApiPost> Posts { get; } = new();
+
+    public static async Task<LoopbackRuntimeApi> StartAsync()
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
-        var api = new FakeRuntimeApi(app, string.Empty);
+        var api = new LoopbackRuntimeApi(app, string.Empty);
         app.Run(api.HandleAsync);
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -69,13 +81,17 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
         return api;
     }
 
-    /// <summary>Queues an event; the task completes when the runtime posts its outcome.</summary>
-    public (string RequestId, Task<InvocationOutcome> Outcome) Enqueue(string body, DateTimeOffset deadline)
+    /// <summary>
+    /// Queues an event, under a new request ID and trace ID unless given; the task completes when the runtime posts
+    /// its outcome.
+    /// </summary>
+    public (string RequestId, Task<InvocationOutcome> Outcome) Enqueue(string body, DateTimeOffset deadline, string? requestId = null, string? traceId = null)
     {
-        var requestId = Guid.NewGuid().ToString();
+        requestId ??= Guid.NewGuid().ToString();
         var outcome = new TaskCompletionSource<InvocationOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _outcomes[requestId] = outcome;
-        if (!_events.Writer.TryWrite(new QueuedEvent(requestId, body, deadline))) throw new InvalidOperationException("the Runtime API is stopped");
+        if (!_outcomes.TryAdd(requestId, outcome)) throw new InvalidOperationException($"request ID {requestId} is already queued");
+        var queued = new QueuedEvent(requestId, body, deadline, traceId ?? $"Root=1-{Guid.NewGuid():N}");
+        if (!_events.Writer.TryWrite(queued)) throw new InvalidOperationException("the Runtime API is stopped");
         return (requestId, outcome.Task);
     }
 
@@ -97,7 +113,11 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
             QueuedEvent next;
             try
             {
-                next = await _events.Reader.ReadAsync(context.RequestAborted);
+                if (!_events.Reader.TryRead(out next!))
+                {
+                    _drained.TrySetResult();
+                    next = await _events.Reader.ReadAsync(context.RequestAborted);
+                }
             }
             catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
             {
@@ -111,7 +131,7 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
             response.Headers["Lambda-Runtime-Aws-Request-Id"] = next.RequestId;
             response.Headers["Lambda-Runtime-Deadline-Ms"] = next.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
             response.Headers["Lambda-Runtime-Invoked-Function-Arn"] = FunctionArn;
-            response.Headers["Lambda-Runtime-Trace-Id"] = $"Root=1-{Guid.NewGuid():N}";
+            response.Headers["Lambda-Runtime-Trace-Id"] = next.TraceId;
             await response.WriteAsync(next.Body, Encoding.UTF8);
             return;
         }
@@ -121,6 +141,7 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
             using var reader = new StreamReader(request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
             var errorType = request.Headers["Lambda-Runtime-Function-Error-Type"].FirstOrDefault();
+            Posts.Enqueue(new RuntimeApiPost(path, request.ContentType, errorType, body));
             var parts = path[Prefix.Length..].Split('/');
             if (parts is ["init", "error"])
             {
@@ -153,5 +174,5 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
         await context.Response.WriteAsync("""{"status":"OK"}""");
     }
 
-    private sealed record QueuedEvent(string RequestId, string Body, DateTimeOffset Deadline);
+    private sealed record QueuedEvent(string RequestId, string Body, DateTimeOffset Deadline, string TraceId);
 }

@@ -1,14 +1,16 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Xunit;
 
-namespace MfaConfigRule.Tests.Aws;
+namespace MfaConfigRule.TestSupport;
 
 /// <summary>
-/// An HTTP handler that plays back queued answers and records every request it was sent, so a test can assert on the
-/// wire: method, URL, headers (request and content), body.
+/// Stands in for the network under an <see cref="HttpClient"/>: plays back queued answers and records every request it
+/// was sent (its body read out, since the client disposes it), so a test can assert on the wire: method, URL, headers
+/// (request and content), body.
 /// </summary>
-internal sealed class FakeAwsHandler : HttpMessageHandler
+public sealed class RecordingHttpHandler : HttpMessageHandler
 {
     private readonly Queue<Func<CapturedRequest, CancellationToken, Task<HttpResponseMessage>>> _answers = new();
     private readonly List<CapturedRequest> _requests = [];
@@ -22,7 +24,7 @@ internal sealed class FakeAwsHandler : HttpMessageHandler
 
     public CapturedRequest SingleRequest => Assert.Single(Requests);
 
-    public FakeAwsHandler Respond(HttpStatusCode status, string body, string contentType = "text/xml", params (string Name, string Value)[] headers) =>
+    public RecordingHttpHandler Respond(HttpStatusCode status, string body, string contentType = "text/xml", params (string Name, string Value)[] headers) =>
         Then((_, _) =>
         {
             var response = new HttpResponseMessage(status) { Content = new StringContent(body, Encoding.UTF8) };
@@ -31,24 +33,24 @@ internal sealed class FakeAwsHandler : HttpMessageHandler
             return Task.FromResult(response);
         });
 
-    public FakeAwsHandler RespondXml(string body, HttpStatusCode status = HttpStatusCode.OK) => Respond(status, body, "text/xml");
+    public RecordingHttpHandler RespondXml(string body, HttpStatusCode status = HttpStatusCode.OK) => Respond(status, body, "text/xml");
 
-    public FakeAwsHandler RespondJson(string body, HttpStatusCode status = HttpStatusCode.OK, params (string Name, string Value)[] headers) =>
+    public RecordingHttpHandler RespondJson(string body, HttpStatusCode status = HttpStatusCode.OK, params (string Name, string Value)[] headers) =>
         Respond(status, body, "application/x-amz-json-1.1", headers);
 
     /// <summary>The connection fails before any answer, as when the endpoint is unreachable.</summary>
-    public FakeAwsHandler FailConnection() =>
+    public RecordingHttpHandler FailConnection() =>
         Then((_, _) => Task.FromException<HttpResponseMessage>(new HttpRequestException("Connection refused (127.0.0.1:9)")));
 
     /// <summary>No answer until the request is cancelled (the per-attempt timeout, or the caller).</summary>
-    public FakeAwsHandler Hang() =>
+    public RecordingHttpHandler Hang() =>
         Then(async (_, cancellationToken) =>
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
             throw new InvalidOperationException("unreachable");
         });
 
-    public FakeAwsHandler Then(Func<CapturedRequest, CancellationToken, Task<HttpResponseMessage>> answer)
+    public RecordingHttpHandler Then(Func<CapturedRequest, CancellationToken, Task<HttpResponseMessage>> answer)
     {
         lock (_gate) _answers.Enqueue(answer);
         return this;
@@ -73,7 +75,7 @@ internal sealed class FakeAwsHandler : HttpMessageHandler
         foreach (var (name, values) in request.Headers) headers[name] = string.Join(",", values);
         if (request.Content is not null)
             foreach (var (name, values) in request.Content.Headers) headers[name] = string.Join(",", values);
-        var captured = new CapturedRequest(request.Method, request.RequestUri!, headers, body);
+        var captured = new CapturedRequest(request.Method, request.RequestUri!, headers, request.Content?.Headers.ContentType?.MediaType, body);
 
         Func<CapturedRequest, CancellationToken, Task<HttpResponseMessage>> answer;
         lock (_gate)
@@ -91,8 +93,8 @@ internal sealed class FakeAwsHandler : HttpMessageHandler
     }
 }
 
-/// <summary>A request as the fake handler saw it.</summary>
-internal sealed record CapturedRequest(HttpMethod Method, Uri Uri, IReadOnlyDictionary<string, string> Headers, byte[] Body)
+/// <summary>A request as the recording handler saw it; <paramref name="ContentType"/> is the media type alone, without parameters.</summary>
+public sealed record CapturedRequest(HttpMethod Method, Uri Uri, IReadOnlyDictionary<string, string> Headers, string? ContentType, byte[] Body)
 {
     public string BodyText => Encoding.UTF8.GetString(Body);
 
