@@ -3,7 +3,7 @@ using System.Text.Json;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
 using MfaConfigRule.Compliance;
-using MfaConfigRule.Remediation;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Infra;
 
@@ -258,8 +258,8 @@ internal sealed record MfaRuleSettings
 
     private static bool ParseSecurityHubFindings(object value) => AsString(value).Trim() switch
     {
-        MfaConfigRule.SecurityHub.SecurityHubSettings.DirectMode => true,
-        MfaConfigRule.SecurityHub.SecurityHubSettings.OffMode => false,
+        MfaConfigRule.Contract.SecurityHubSettings.DirectMode => true,
+        MfaConfigRule.Contract.SecurityHubSettings.OffMode => false,
         var other => throw new FormatException($"'{other}' is not 'off' (Security Hub gets the Config integration's findings) or 'direct' (the rule also imports its own)"),
     };
 
@@ -267,7 +267,7 @@ internal sealed record MfaRuleSettings
     {
         try
         {
-            return MfaConfigRule.SecurityHub.SecurityHubSettings.Wire(MfaConfigRule.SecurityHub.SecurityHubSettings.ParseFailedSeverity(AsString(value), SecurityHubSeverityKey));
+            return MfaConfigRule.Contract.SecurityHubSettings.Wire(MfaConfigRule.Contract.SecurityHubSettings.ParseFailedSeverity(AsString(value), SecurityHubSeverityKey));
         }
         catch (ArgumentException e)
         {

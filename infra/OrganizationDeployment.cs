@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Constructs;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Infra;
 
@@ -64,9 +65,9 @@ internal sealed partial record OrganizationDeployment
         var externalId = (node.TryGetContext(ExternalIdKey) as string)?.Trim() ?? DefaultExternalId;
         try
         {
-            _ = new MfaConfigRule.Organization.MemberRole(roleName, externalId);
+            _ = new MfaConfigRule.Contract.MemberRole(roleName, externalId);
         }
-        catch (MfaConfigRule.Organization.OrganizationSettingsException e)
+        catch (MfaConfigRule.Contract.OrganizationSettingsException e)
         {
             errors.Add($"{MemberRoleNameKey}/{ExternalIdKey}: {e.Message}");
         }

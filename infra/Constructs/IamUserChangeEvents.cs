@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Amazon.CDK.AWS.Events;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Infra.Constructs;
 
@@ -13,7 +14,7 @@ namespace MfaConfigRule.Infra.Constructs;
 /// </remarks>
 internal static class IamUserChangeEvents
 {
-    public static IReadOnlyList<string> EventNames => MfaConfigRule.Iam.IamEventNames.Reevaluating;
+    public static IReadOnlyList<string> EventNames => MfaConfigRule.Contract.IamEventNames.Reevaluating;
 
     /// <summary>The one region where IAM's CloudTrail events reach EventBridge.</summary>
     public const string EventRegion = "us-east-1";

@@ -6,8 +6,7 @@ using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.SSM;
 using Constructs;
-using MfaConfigRule.Organization;
-using MfaConfigRule.Remediation;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Infra.Constructs;
 

@@ -8,7 +8,7 @@ using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SSM;
 using Constructs;
-using MfaConfigRule.Remediation;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Infra.Constructs;
 

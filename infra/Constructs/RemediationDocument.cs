@@ -1,6 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using MfaConfigRule.Remediation;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Infra.Constructs;
 

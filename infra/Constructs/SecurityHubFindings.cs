@@ -1,7 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Constructs;
-using MfaConfigRule.SecurityHub;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Infra.Constructs;
 

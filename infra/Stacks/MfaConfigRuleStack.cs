@@ -1,6 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
 using Constructs;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Infra.Constructs;
 
 namespace MfaConfigRule.Infra.Stacks;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Config;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Iam;
 
 namespace MfaConfigRule.Cli;
@@ -54,7 +55,7 @@ internal sealed record CliContext(TextWriter Stdout, TextWriter Stderr, TimeProv
         {
             return action();
         }
-        catch (Exception e) when (e is CliException or Enrollment.EnrollmentException or MfaConfigRule.Organization.OrganizationSettingsException or Aws.AwsConfigurationException or Aws.AwsCredentialsException or Rule.ConfigEventException or RuleParametersException or CredentialReportFormatException or Aws.AwsServiceException or IOException or UnauthorizedAccessException or HttpRequestException)
+        catch (Exception e) when (e is CliException or Enrollment.EnrollmentException or OrganizationSettingsException or Aws.AwsConfigurationException or Aws.AwsCredentialsException or Rule.ConfigEventException or RuleParametersException or CredentialReportFormatException or Aws.AwsServiceException or IOException or UnauthorizedAccessException or HttpRequestException)
         {
             Stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.Error;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Config;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Iam;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using MfaConfigRule.Aws;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Organization;
 using MfaConfigRule.Rule;

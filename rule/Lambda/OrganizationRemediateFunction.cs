@@ -1,4 +1,5 @@
 using MfaConfigRule.Aws;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Organization;
 using MfaConfigRule.Remediation;

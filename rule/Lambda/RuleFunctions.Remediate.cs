@@ -1,6 +1,6 @@
 using System.Text.Json;
 using MfaConfigRule.Aws;
-using MfaConfigRule.Hosting;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Iam;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Organization;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Config;
-using MfaConfigRule.Hosting;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Iam;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Rule;
@@ -40,7 +40,7 @@ internal static partial class RuleFunctions
                 throw new LambdaFunctionException("Runtime.InvalidConfiguration", $"the trigger needs {ConfigRuleNameVariable}: the Config rule to re-run");
             if (OrganizationFromEnvironment(environment) is { } organization)
             {
-                return OrganizationFunctions.Trigger(organization, ruleName, environment.Get(Organization.OrganizationSettings.TriggerQueueUrlVariable),
+                return OrganizationFunctions.Trigger(organization, ruleName, environment.Get(OrganizationSettings.TriggerQueueUrlVariable),
                     Clients(environment, time), ClientOptions(environment, time), log, time);
             }
             var aws = Clients(environment, time);
@@ -180,13 +180,13 @@ internal static partial class RuleFunctions
         return new AwsClientOptions { Region = region, Environment = environment, TimeProvider = time };
     }
 
-    private static Organization.OrganizationSettings? OrganizationFromEnvironment(IEnvironmentVariables environment)
+    private static OrganizationSettings? OrganizationFromEnvironment(IEnvironmentVariables environment)
     {
         try
         {
-            return Organization.OrganizationSettings.FromEnvironment(environment);
+            return OrganizationSettings.FromEnvironment(environment);
         }
-        catch (Organization.OrganizationSettingsException e)
+        catch (OrganizationSettingsException e)
         {
             throw new LambdaFunctionException("Runtime.InvalidConfiguration", e.Message);
         }

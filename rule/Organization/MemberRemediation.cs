@@ -1,4 +1,5 @@
 using MfaConfigRule.Aws;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Iam;
 using MfaConfigRule.Remediation;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MfaConfigRule.Aws;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Rule;
 
 namespace MfaConfigRule.Organization;

@@ -1,7 +1,7 @@
-using MfaConfigRule.Hosting;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Rule;
-using static MfaConfigRule.SecurityHub.SecurityHubSettings;
+using static MfaConfigRule.Contract.SecurityHubSettings;
 
 namespace MfaConfigRule.SecurityHub;
 

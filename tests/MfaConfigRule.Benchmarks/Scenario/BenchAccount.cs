@@ -3,7 +3,7 @@ using AwsDouble;
 using AwsDouble.Hosting;
 using AwsDouble.Iam;
 using MfaConfigRule.Aws;
-using MfaConfigRule.Hosting;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Iam;
 
 namespace MfaConfigRule.Benchmarks.Scenario;

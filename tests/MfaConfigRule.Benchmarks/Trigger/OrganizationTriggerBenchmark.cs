@@ -8,7 +8,7 @@ using AwsDouble.Faults;
 using AwsDouble.Hosting;
 using AwsDouble.Iam;
 using MfaConfigRule.Aws;
-using MfaConfigRule.Hosting;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Organization;
 using MfaConfigRule.Rule;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Config;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Iam;
 using MfaConfigRule.Lambda;
 using MfaConfigRule.Logging;

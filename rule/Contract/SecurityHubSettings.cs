@@ -1,4 +1,4 @@
-namespace MfaConfigRule.SecurityHub;
+namespace MfaConfigRule.Contract;
 
 /// <summary>The severity label of a finding (ASFF <c>Severity.Label</c>).</summary>
 internal enum SeverityLabel

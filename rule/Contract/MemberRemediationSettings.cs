@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using MfaConfigRule.Hosting;
 
-namespace MfaConfigRule.Organization;
+namespace MfaConfigRule.Contract;
 
 /// <summary>
 /// Organization mode of the <c>remediate</c> function, from its environment: the remediation role it assumes in each

@@ -1,4 +1,4 @@
-namespace MfaConfigRule.Hosting;
+namespace MfaConfigRule.Contract;
 
 /// <summary>
 /// The process environment as a seam, so logic never reads or writes environment variables itself and tests can run

@@ -1,4 +1,4 @@
-namespace MfaConfigRule.Iam;
+namespace MfaConfigRule.Contract;
 
 /// <summary>
 /// CloudTrail event names of IAM calls that can change this rule's verdict for a user. The CDK app's re-evaluation

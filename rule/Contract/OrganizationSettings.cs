@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using MfaConfigRule.Hosting;
 
-namespace MfaConfigRule.Organization;
+namespace MfaConfigRule.Contract;
 
 /// <summary>The role the central function assumes in each member account, as the member template names it.</summary>
 internal sealed partial record MemberRole

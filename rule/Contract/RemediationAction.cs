@@ -1,4 +1,4 @@
-namespace MfaConfigRule.Remediation;
+namespace MfaConfigRule.Contract;
 
 /// <summary>What remediation does to a NON_COMPLIANT user; the deployment enables exactly one.</summary>
 internal enum RemediationAction
@@ -39,12 +39,4 @@ internal static class RemediationActionNames
         RemediationAction.DisableConsoleAccess => DisableConsoleAccess,
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
-}
-
-/// <summary>The remediate function's environment, named once for the rule and for the CDK app that sets it.</summary>
-internal static class RemediationEnvironment
-{
-    public const string Action = "REMEDIATION_ACTION";
-    public const string EnforcementPolicyArn = "ENFORCEMENT_POLICY_ARN";
-    public const string RuleParameters = "RULE_PARAMETERS";
 }
