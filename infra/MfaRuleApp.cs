@@ -1,6 +1,6 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Constructs.Organization;
 using MfaConfigRule.Infra.Stacks;
 
 namespace MfaConfigRule.Infra;

@@ -1,7 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
 using Constructs;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Constructs.Organization;
 
 namespace MfaConfigRule.Infra.Stacks;
 

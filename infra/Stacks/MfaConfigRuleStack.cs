@@ -2,7 +2,10 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
 using Constructs;
 using MfaConfigRule.Contract;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Constructs.Reevaluation;
+using MfaConfigRule.Infra.Constructs.Remediation;
+using MfaConfigRule.Infra.Constructs.Rule;
+using MfaConfigRule.Infra.Constructs.SecurityHub;
 
 namespace MfaConfigRule.Infra.Stacks;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Amazon.CDK;
 using Constructs;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Constructs.Organization;
 
 namespace MfaConfigRule.Infra.Stacks;
 

@@ -1,5 +1,5 @@
 using Amazon.CDK.Assertions;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Constructs.Rule;
 using Match = Amazon.CDK.Assertions.Match;
 
 namespace MfaConfigRule.Infra.Tests;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Constructs.Reevaluation;
 
 namespace MfaConfigRule.Infra.Tests;
 

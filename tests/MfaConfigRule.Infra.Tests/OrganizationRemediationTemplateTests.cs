@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Amazon.CDK.Assertions;
-using MfaConfigRule.Infra.Constructs;
 using MfaConfigRule.Infra.Stacks;
 using Match = Amazon.CDK.Assertions.Match;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.CDK;
-using MfaConfigRule.Infra.Constructs;
 
 namespace MfaConfigRule.Infra.Tests;
 

@@ -4,7 +4,7 @@ using AwsDouble.Iam;
 using AwsDouble.Organizations;
 using MfaConfigRule.Contract;
 using MfaConfigRule.EndToEnd.Tests.Support;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Constructs.Remediation;
 
 namespace MfaConfigRule.EndToEnd.Tests.Remediation;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Amazon.CDK.AWS.Events;
 using MfaConfigRule.Contract;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Reevaluation;
 
 /// <summary>
 /// The CloudTrail-recorded IAM calls that can change a user's verdict: a console password created, changed or removed,
@@ -14,7 +14,7 @@ namespace MfaConfigRule.Infra.Constructs;
 /// </remarks>
 internal static class IamUserChangeEvents
 {
-    public static IReadOnlyList<string> EventNames => MfaConfigRule.Contract.IamEventNames.Reevaluating;
+    public static IReadOnlyList<string> EventNames => IamEventNames.Reevaluating;
 
     /// <summary>The one region where IAM's CloudTrail events reach EventBridge.</summary>
     public const string EventRegion = "us-east-1";

@@ -5,8 +5,9 @@ using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
+using MfaConfigRule.Infra.Constructs.Shared;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Reevaluation;
 
 internal interface IReevaluationTriggerProps
 {
@@ -109,7 +110,7 @@ internal sealed class ReevaluationTrigger : Construct
         // EventBridge may invoke the function as soon as both exist.
         TriggerFunction.Function.Node.AddDependency(Permissions);
 
-        EventRule = new Rule(this, "IamChanges", new Amazon.CDK.AWS.Events.RuleProps
+        EventRule = new Amazon.CDK.AWS.Events.Rule(this, "IamChanges", new Amazon.CDK.AWS.Events.RuleProps
         {
             Description = $"IAM console-password, MFA, user and tag changes: re-run the Config rule {props.ConfigRuleName}",
             EventPattern = IamUserChangeEvents.Pattern(),
@@ -129,5 +130,5 @@ internal sealed class ReevaluationTrigger : Construct
 
     public MfaRuleFunction TriggerFunction { get; }
     public Policy Permissions { get; }
-    public Rule EventRule { get; }
+    public Amazon.CDK.AWS.Events.Rule EventRule { get; }
 }

@@ -3,8 +3,9 @@ using Amazon.CDK.AWS.Config;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.S3;
 using Constructs;
+using MfaConfigRule.Infra.Constructs.Shared;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Rule;
 
 /// <summary>
 /// For accounts without AWS Config: a configuration recorder that records IAM users only, and a delivery channel to a

@@ -1,15 +1,17 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.Events;
-using Construct = Constructs.Construct;
-using EventBus = Amazon.CDK.AWS.Events.EventBus;
-using EventBusProps = Amazon.CDK.AWS.Events.EventBusProps;
 using Amazon.CDK.AWS.Events.Targets;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda.EventSources;
 using Amazon.CDK.AWS.SQS;
 using MfaConfigRule.Contract;
+using MfaConfigRule.Infra.Constructs.Reevaluation;
+using MfaConfigRule.Infra.Constructs.Shared;
+using Construct = Constructs.Construct;
+using EventBus = Amazon.CDK.AWS.Events.EventBus;
+using EventBusProps = Amazon.CDK.AWS.Events.EventBusProps;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Organization;
 
 /// <summary>
 /// Near-real-time re-evaluation across the Organization. Each account forwards its verdict-changing IAM events from
@@ -51,7 +53,7 @@ internal sealed class OrganizationReevaluation(MfaRuleSettings settings) : IOrga
 
     public EventBus? Bus { get; private set; }
     public CfnEventBusPolicy? BusPolicy { get; private set; }
-    public Rule? BusRule { get; private set; }
+    public Amazon.CDK.AWS.Events.Rule? BusRule { get; private set; }
     public Queue? Queue { get; private set; }
     public Queue? DeadLetterQueue { get; private set; }
     public MfaRuleFunction? TriggerFunction { get; private set; }
@@ -103,7 +105,7 @@ internal sealed class OrganizationReevaluation(MfaRuleSettings settings) : IOrga
         });
 
         // CDK's SQS target adds the queue policy: events.amazonaws.com may send, only for this rule (aws:SourceArn).
-        BusRule = new Rule(scope, "IamChanges", new Amazon.CDK.AWS.Events.RuleProps
+        BusRule = new Amazon.CDK.AWS.Events.Rule(scope, "IamChanges", new Amazon.CDK.AWS.Events.RuleProps
         {
             EventBus = Bus,
             Description = $"Every account's IAM console-password, MFA, user and tag changes: re-run that account's Config rule {settings.RuleName}",

@@ -1,7 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Remediation;
 
 /// <summary>
 /// The EnforceMfa policy, after the IAM User Guide's "manage your own MFA" example, narrowed to first sign-in: without

@@ -3,8 +3,10 @@ using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
+using MfaConfigRule.Infra.Constructs.Shared;
+using CustomResourceProvider = MfaConfigRule.Infra.Constructs.Shared.CustomResourceProvider;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Reevaluation;
 
 internal interface IIamEventForwarderProps
 {

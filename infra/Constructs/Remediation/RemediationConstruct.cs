@@ -9,8 +9,9 @@ using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SSM;
 using Constructs;
 using MfaConfigRule.Contract;
+using MfaConfigRule.Infra.Constructs.Shared;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Remediation;
 
 internal interface IRemediationProps
 {
@@ -104,7 +105,7 @@ internal sealed class RemediationConstruct : Construct
         {
             // Lifting: Config only remediates NON_COMPLIANT users, so a user who turned MFA on is freed by this hourly run,
             // which re-reads every holder of the policy live. Once they sign in with MFA the policy restricts nothing anyway.
-            LiftSchedule = new Rule(this, "LiftSchedule", new Amazon.CDK.AWS.Events.RuleProps
+            LiftSchedule = new Amazon.CDK.AWS.Events.Rule(this, "LiftSchedule", new Amazon.CDK.AWS.Events.RuleProps
             {
                 Description = $"Hourly: detach the MFA enforcement policy from users of {props.ConfigRuleName} who are no longer NON_COMPLIANT",
                 Schedule = Schedule.Rate(Duration.Hours(1)),
@@ -272,5 +273,5 @@ internal sealed class RemediationConstruct : Construct
     public Policy AutomationPolicy { get; }
     public CfnDocument Document { get; }
     public CfnRemediationConfiguration Configuration { get; }
-    public Rule? LiftSchedule { get; }
+    public Amazon.CDK.AWS.Events.Rule? LiftSchedule { get; }
 }

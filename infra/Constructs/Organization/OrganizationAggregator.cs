@@ -2,8 +2,9 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.Config;
 using Amazon.CDK.AWS.IAM;
 using Constructs;
+using MfaConfigRule.Infra.Constructs.Shared;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Organization;
 
 /// <summary>
 /// A Config aggregator over the whole Organization and every Region, in the admin account: the read-only org-wide view of

@@ -2,8 +2,9 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Constructs;
 using MfaConfigRule.Contract;
+using MfaConfigRule.Infra.Constructs.Shared;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.SecurityHub;
 
 internal interface ISecurityHubFindingsProps
 {

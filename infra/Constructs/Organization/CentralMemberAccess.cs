@@ -1,7 +1,8 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
+using MfaConfigRule.Infra.Constructs.Shared;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Organization;
 
 /// <summary>
 /// What every central function (evaluate, trigger, remediate) needs to act in the members: assume a role of one name in

@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using MfaConfigRule.Contract;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Remediation;
 
 /// <summary>
 /// The SSM Automation runbook (schemaVersion 0.3): one step invokes the <c>remediate</c> function, which decides and acts;

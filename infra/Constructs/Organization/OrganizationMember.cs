@@ -2,8 +2,10 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.Config;
 using Amazon.CDK.AWS.IAM;
 using Constructs;
+using MfaConfigRule.Infra.Constructs.Rule;
+using MfaConfigRule.Infra.Constructs.Shared;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Organization;
 
 internal interface IOrganizationMemberProps
 {

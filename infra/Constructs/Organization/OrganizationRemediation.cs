@@ -7,8 +7,10 @@ using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.SSM;
 using Constructs;
 using MfaConfigRule.Contract;
+using MfaConfigRule.Infra.Constructs.Remediation;
+using MfaConfigRule.Infra.Constructs.Shared;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Organization;
 
 /// <summary>
 /// Optional remediation in every account of the Organization (<c>-c mfaRule:remediation=manual|automatic</c> with the
@@ -51,7 +53,7 @@ internal sealed class OrganizationRemediation(MfaRuleSettings settings) : IOrgan
     public MfaRuleFunction? RemediateFunction { get; private set; }
     public Policy? CentralPermissions { get; private set; }
     public CfnPermission? InvokePermission { get; private set; }
-    public Rule? LiftSchedule { get; private set; }
+    public Amazon.CDK.AWS.Events.Rule? LiftSchedule { get; private set; }
 
     public void AddCentral(OrganizationCentral central)
     {
@@ -102,7 +104,7 @@ internal sealed class OrganizationRemediation(MfaRuleSettings settings) : IOrgan
 
         if (Enforce)
         {
-            LiftSchedule = new Rule(scope, "LiftSchedule", new Amazon.CDK.AWS.Events.RuleProps
+            LiftSchedule = new Amazon.CDK.AWS.Events.Rule(scope, "LiftSchedule", new Amazon.CDK.AWS.Events.RuleProps
             {
                 Description = $"Hourly: detach the MFA enforcement policy from users of {settings.RuleName}, in every account, who are no longer NON_COMPLIANT",
                 Schedule = Schedule.Rate(Duration.Hours(1)),

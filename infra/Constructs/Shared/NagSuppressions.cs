@@ -1,6 +1,6 @@
 using Amazon.CDK;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Shared;
 
 /// <summary>One cdk-nag finding that is accepted on purpose, and why.</summary>
 /// <param name="Id">The rule, e.g. <c>AwsSolutions-IAM5</c>.</param>

@@ -5,7 +5,7 @@ using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Shared;
 
 /// <summary>
 /// A provider function for the app's own custom resources (<c>infra/custom-resource/index.js</c>, inlined, so it works in

@@ -2,8 +2,10 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
+using MfaConfigRule.Infra.Constructs.Shared;
+using CustomResourceProvider = MfaConfigRule.Infra.Constructs.Shared.CustomResourceProvider;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Organization;
 
 /// <summary>
 /// The Organization the admin account belongs to, read at deploy time (organizations:DescribeOrganization through the

@@ -1,7 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Organization;
 
 /// <summary>
 /// The admin account's side of an Organization deployment, as <see cref="IOrganizationMemberPart.AddCentral"/> sees it:

@@ -1,7 +1,7 @@
 using Amazon.CDK;
 using Constructs;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Organization;
 
 internal interface IMemberStackSetProps
 {

@@ -1,4 +1,4 @@
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Organization;
 
 /// <summary>
 /// A value from the admin account that every member's pieces need (the ARN of a central function or role, the

@@ -1,7 +1,8 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
+using MfaConfigRule.Infra.Constructs.SecurityHub;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Organization;
 
 /// <summary>
 /// The direct Security Hub export in an Organization (<c>-c mfaRule:securityHubFindings=direct</c>): every account's

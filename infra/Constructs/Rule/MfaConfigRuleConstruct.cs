@@ -4,8 +4,9 @@ using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
+using MfaConfigRule.Infra.Constructs.Shared;
 
-namespace MfaConfigRule.Infra.Constructs;
+namespace MfaConfigRule.Infra.Constructs.Rule;
 
 internal interface IMfaConfigRuleProps
 {
