@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Amazon.CDK;
+using MfaConfigRule.Infra.Settings;
 
 namespace MfaConfigRule.Infra.Tests;
 
@@ -10,12 +11,12 @@ public sealed class MfaRuleSettingsTests
     {
         var settings = Read(new Dictionary<string, object>());
 
-        Assert.Equal("mfa-enabled-for-iam-console-users", settings.RuleName);
-        Assert.Equal("TwentyFour_Hours", settings.MaximumExecutionFrequency);
-        Assert.True(settings.Reevaluation);
-        Assert.False(settings.CreateRecorder);
-        Assert.Equal(90, settings.LogRetentionDays);
-        Assert.Equal(MfaRuleSettings.DefaultRuleParameters, settings.RuleParameters);
+        Assert.Equal("mfa-enabled-for-iam-console-users", settings.Rule.RuleName);
+        Assert.Equal("TwentyFour_Hours", settings.Rule.MaximumExecutionFrequency);
+        Assert.True(settings.Rule.Reevaluation);
+        Assert.False(settings.Rule.CreateRecorder);
+        Assert.Equal(90, settings.Functions.LogRetentionDays);
+        Assert.Equal(RuleSettings.DefaultRuleParameters, settings.Rule.RuleParameters);
     }
 
     [Fact]
@@ -27,15 +28,15 @@ public sealed class MfaRuleSettingsTests
         var fromFile = Read(context);
         var defaults = new MfaRuleSettings();
 
-        Assert.Equal(defaults.RuleName, fromFile.RuleName);
-        Assert.Equal(defaults.FrequencyHours, fromFile.FrequencyHours);
-        Assert.Equal(defaults.RuleParameters, fromFile.RuleParameters);
-        Assert.Equal(defaults.Reevaluation, fromFile.Reevaluation);
-        Assert.Equal(defaults.CreateRecorder, fromFile.CreateRecorder);
-        Assert.Equal(defaults.LogRetentionDays, fromFile.LogRetentionDays);
-        Assert.Equal(defaults.EvaluateMemoryMb, fromFile.EvaluateMemoryMb);
-        Assert.Equal(defaults.EvaluateTimeoutSeconds, fromFile.EvaluateTimeoutSeconds);
-        Assert.Equal(defaults.TriggerTimeoutSeconds, fromFile.TriggerTimeoutSeconds);
+        Assert.Equal(defaults.Rule.RuleName, fromFile.Rule.RuleName);
+        Assert.Equal(defaults.Rule.FrequencyHours, fromFile.Rule.FrequencyHours);
+        Assert.Equal(defaults.Rule.RuleParameters, fromFile.Rule.RuleParameters);
+        Assert.Equal(defaults.Rule.Reevaluation, fromFile.Rule.Reevaluation);
+        Assert.Equal(defaults.Rule.CreateRecorder, fromFile.Rule.CreateRecorder);
+        Assert.Equal(defaults.Functions.LogRetentionDays, fromFile.Functions.LogRetentionDays);
+        Assert.Equal(defaults.Functions.EvaluateMemoryMb, fromFile.Functions.EvaluateMemoryMb);
+        Assert.Equal(defaults.Functions.EvaluateTimeoutSeconds, fromFile.Functions.EvaluateTimeoutSeconds);
+        Assert.Equal(defaults.Functions.TriggerTimeoutSeconds, fromFile.Functions.TriggerTimeoutSeconds);
     }
 
     [Fact]
@@ -43,11 +44,11 @@ public sealed class MfaRuleSettingsTests
     {
         var error = Assert.Throws<ArgumentException>(() => Read(new Dictionary<string, object>
         {
-            [MfaRuleSettings.ParametersKey] = new Dictionary<string, object> { ["ExemptUsernames"] = "alice" },
+            [RuleSettings.ParametersKey] = new Dictionary<string, object> { ["ExemptUsernames"] = "alice" },
         }));
 
         Assert.Contains("did you mean ExemptUserNames?", error.Message, StringComparison.Ordinal);
-        Assert.Contains(MfaRuleSettings.ParametersKey, error.Message, StringComparison.Ordinal);
+        Assert.Contains(RuleSettings.ParametersKey, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -55,11 +56,11 @@ public sealed class MfaRuleSettingsTests
     {
         var settings = Read(new Dictionary<string, object>
         {
-            [MfaRuleSettings.ParametersKey] = """{"ExemptUserNames":"break-glass","GracePeriodHours":"24"}""",
+            [RuleSettings.ParametersKey] = """{"ExemptUserNames":"break-glass","GracePeriodHours":"24"}""",
         });
 
-        Assert.Equal("break-glass", settings.RuleParameters["ExemptUserNames"]);
-        Assert.Equal("24", settings.RuleParameters["GracePeriodHours"]);
+        Assert.Equal("break-glass", settings.Rule.RuleParameters["ExemptUserNames"]);
+        Assert.Equal("24", settings.Rule.RuleParameters["GracePeriodHours"]);
     }
 
     [Fact]
@@ -67,11 +68,11 @@ public sealed class MfaRuleSettingsTests
     {
         var settings = Read(new Dictionary<string, object>
         {
-            [MfaRuleSettings.ParametersKey] = """{"ReportChangesOnly":"true","RefreshDays":"14"}""",
+            [RuleSettings.ParametersKey] = """{"ReportChangesOnly":"true","RefreshDays":"14"}""",
         });
 
-        Assert.Equal("true", settings.RuleParameters["ReportChangesOnly"]);
-        Assert.Equal("14", settings.RuleParameters["RefreshDays"]);
+        Assert.Equal("true", settings.Rule.RuleParameters["ReportChangesOnly"]);
+        Assert.Equal("14", settings.Rule.RuleParameters["RefreshDays"]);
     }
 
     [Fact]
@@ -79,20 +80,20 @@ public sealed class MfaRuleSettingsTests
     {
         var error = Assert.Throws<ArgumentException>(() => Read(new Dictionary<string, object>
         {
-            [MfaRuleSettings.ParametersKey] = new Dictionary<string, object> { ["ReportChangesOnly"] = "true", ["RefreshDays"] = "90" },
+            [RuleSettings.ParametersKey] = new Dictionary<string, object> { ["ReportChangesOnly"] = "true", ["RefreshDays"] = "90" },
         }));
 
         Assert.Contains("RefreshDays value '90' must be a whole number of days from 1 to 30", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData(MfaRuleSettings.FrequencyHoursKey, "5")]
-    [InlineData(MfaRuleSettings.ReevaluationKey, "yes")]
-    [InlineData(MfaRuleSettings.LogRetentionDaysKey, "45")]
-    [InlineData(MfaRuleSettings.RuleNameKey, "has spaces")]
-    [InlineData(MfaRuleSettings.EvaluateTimeoutSecondsKey, "1000")]
-    [InlineData(MfaRuleSettings.TriggerTimeoutSecondsKey, "901")]
-    [InlineData(MfaRuleSettings.TriggerTimeoutSecondsKey, "30")]
+    [InlineData(RuleSettings.FrequencyHoursKey, "5")]
+    [InlineData(RuleSettings.ReevaluationKey, "yes")]
+    [InlineData(FunctionSettings.LogRetentionDaysKey, "45")]
+    [InlineData(RuleSettings.RuleNameKey, "has spaces")]
+    [InlineData(FunctionSettings.EvaluateTimeoutSecondsKey, "1000")]
+    [InlineData(FunctionSettings.TriggerTimeoutSecondsKey, "901")]
+    [InlineData(FunctionSettings.TriggerTimeoutSecondsKey, "30")]
     [InlineData(MfaRuleSettings.AccountKey, "12345")]
     public void FromContext_ValueConfigOrLambdaWouldReject_FailsNamingTheKey(string key, string value)
     {
@@ -108,7 +109,7 @@ public sealed class MfaRuleSettingsTests
 
         var error = Assert.Throws<ArgumentException>(() => Read(new Dictionary<string, object>
         {
-            [MfaRuleSettings.ParametersKey] = new Dictionary<string, object> { ["ExemptUserNames"] = manyUsers },
+            [RuleSettings.ParametersKey] = new Dictionary<string, object> { ["ExemptUserNames"] = manyUsers },
         }));
 
         Assert.Contains("1024", error.Message, StringComparison.Ordinal);
@@ -119,14 +120,14 @@ public sealed class MfaRuleSettingsTests
     {
         var settings = Read(new Dictionary<string, object>
         {
-            [MfaRuleSettings.FrequencyHoursKey] = "12",
-            [MfaRuleSettings.ReevaluationKey] = "false",
-            [MfaRuleSettings.CreateRecorderKey] = "true",
+            [RuleSettings.FrequencyHoursKey] = "12",
+            [RuleSettings.ReevaluationKey] = "false",
+            [RuleSettings.CreateRecorderKey] = "true",
         });
 
-        Assert.Equal("Twelve_Hours", settings.MaximumExecutionFrequency);
-        Assert.False(settings.Reevaluation);
-        Assert.True(settings.CreateRecorder);
+        Assert.Equal("Twelve_Hours", settings.Rule.MaximumExecutionFrequency);
+        Assert.False(settings.Rule.Reevaluation);
+        Assert.True(settings.Rule.CreateRecorder);
     }
 
     [Fact]

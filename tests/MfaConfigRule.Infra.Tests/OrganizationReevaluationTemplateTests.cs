@@ -2,6 +2,7 @@ using System.Text.Json;
 using Amazon.CDK;
 using Amazon.CDK.Assertions;
 using MfaConfigRule.Infra.Constructs.Organization;
+using MfaConfigRule.Infra.Settings;
 using MfaConfigRule.Infra.Stacks;
 using Match = Amazon.CDK.Assertions.Match;
 

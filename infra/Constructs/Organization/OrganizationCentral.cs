@@ -7,13 +7,16 @@ namespace MfaConfigRule.Infra.Constructs.Organization;
 /// The admin account's side of an Organization deployment, as <see cref="IOrganizationMemberPart.AddCentral"/> sees it:
 /// where a part creates its central pieces, and the values (<see cref="CentralValue"/>) every member gets from them.
 /// </summary>
-internal sealed class OrganizationCentral(Stack stack, MfaRuleSettings settings, OrganizationDeployment organization, Code code, CentralEvaluator evaluator, OrganizationIdentity identity)
+internal sealed class OrganizationCentral(Stack stack, string memberRoleName, string externalId, Code code, CentralEvaluator evaluator, OrganizationIdentity identity)
 {
     private readonly Dictionary<string, (CentralValue Value, string AdminSideValue)> _values = new(StringComparer.Ordinal);
 
     public Stack Stack { get; } = stack;
-    public MfaRuleSettings Settings { get; } = settings;
-    public OrganizationDeployment Organization { get; } = organization;
+
+    /// <summary>The role every member account has for the central functions, and the external ID it asks them for.</summary>
+    public string MemberRoleName { get; } = memberRoleName;
+
+    public string ExternalId { get; } = externalId;
     public Code Code { get; } = code;
     public CentralEvaluator Evaluator { get; } = evaluator;
 

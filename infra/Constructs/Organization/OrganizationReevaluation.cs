@@ -3,6 +3,7 @@ using Amazon.CDK.AWS.Events;
 using Amazon.CDK.AWS.Events.Targets;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda.EventSources;
+using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SQS;
 using MfaConfigRule.Contract;
 using MfaConfigRule.Infra.Constructs.Reevaluation;
@@ -21,7 +22,24 @@ namespace MfaConfigRule.Infra.Constructs.Organization;
 /// single-account trigger waits in process (CloudTrail's lag, Config's one start a minute) this one puts the event back
 /// on the queue with a delay, so a burst in one account never holds another account's events.
 /// </summary>
-internal sealed class OrganizationReevaluation(MfaRuleSettings settings) : IOrganizationMemberPart
+internal interface IOrganizationReevaluationProps
+{
+    string RuleName { get; }
+
+    /// <summary>The rule's Region in every account, where each account's forwarder sends its IAM events.</summary>
+    string Region { get; }
+
+    RetentionDays LogRetention { get; }
+}
+
+internal sealed class OrganizationReevaluationProps : IOrganizationReevaluationProps
+{
+    public required string RuleName { get; init; }
+    public required string Region { get; init; }
+    public required RetentionDays LogRetention { get; init; }
+}
+
+internal sealed class OrganizationReevaluation(IOrganizationReevaluationProps props) : IOrganizationMemberPart
 {
     public const string BusName = "mfa-config-rule-iam-changes";
 
@@ -62,7 +80,6 @@ internal sealed class OrganizationReevaluation(MfaRuleSettings settings) : IOrga
     {
         ArgumentNullException.ThrowIfNull(central);
         var scope = new Construct(central.Stack, "Reevaluation");
-        var organization = central.Organization;
 
         Bus = new EventBus(scope, "Bus", new EventBusProps { EventBusName = BusName });
         // Only principals of the Organization may put events here: each account's forward role. EventBridge writes the
@@ -108,7 +125,7 @@ internal sealed class OrganizationReevaluation(MfaRuleSettings settings) : IOrga
         BusRule = new Amazon.CDK.AWS.Events.Rule(scope, "IamChanges", new Amazon.CDK.AWS.Events.RuleProps
         {
             EventBus = Bus,
-            Description = $"Every account's IAM console-password, MFA, user and tag changes: re-run that account's Config rule {settings.RuleName}",
+            Description = $"Every account's IAM console-password, MFA, user and tag changes: re-run that account's Config rule {props.RuleName}",
             EventPattern = IamUserChangeEvents.Pattern(),
             Targets =
             [
@@ -125,18 +142,18 @@ internal sealed class OrganizationReevaluation(MfaRuleSettings settings) : IOrga
         {
             Code = central.Code,
             Handler = "trigger",
-            Description = $"Re-runs each Organization account's Config rule {settings.RuleName} after its IAM changes, through its {organization.MemberRoleName} role",
+            Description = $"Re-runs each Organization account's Config rule {props.RuleName} after its IAM changes, through its {central.MemberRoleName} role",
             MemorySize = 128,
             Timeout = TriggerTimeout,
-            LogRetention = settings.LogRetention,
+            LogRetention = props.LogRetention,
             // Read from SQS, never invoked asynchronously: SQS's redelivery and dead-letter queue do the retrying.
             AsyncRetryAttempts = 0,
             MaxEventAge = Duration.Hours(1),
             Environment = new Dictionary<string, string>
             {
-                [ReevaluationTrigger.ConfigRuleNameVariable] = settings.RuleName,
-                [OrganizationSettings.MemberRoleVariable] = organization.MemberRoleName,
-                [OrganizationSettings.ExternalIdVariable] = organization.ExternalId,
+                [ReevaluationTrigger.ConfigRuleNameVariable] = props.RuleName,
+                [OrganizationSettings.MemberRoleVariable] = central.MemberRoleName,
+                [OrganizationSettings.ExternalIdVariable] = central.ExternalId,
                 [OrganizationSettings.AccountsVariable] = OrganizationSettings.WholeOrganization,
                 [OrganizationSettings.TriggerQueueUrlVariable] = Queue.QueueUrl,
             },
@@ -147,7 +164,7 @@ internal sealed class OrganizationReevaluation(MfaRuleSettings settings) : IOrga
             Statements =
             [
                 // As the central evaluate function: the member role, and the Organization's accounts to admit events by.
-                .. CentralMemberAccess.Statements("AssumeMemberRole", organization.MemberRoleName, central.OrganizationId),
+                .. CentralMemberAccess.Statements("AssumeMemberRole", central.MemberRoleName, central.OrganizationId),
                 // Putting an event back on its own queue for later, instead of waiting.
                 new PolicyStatement(new PolicyStatementProps
                 {
@@ -157,7 +174,7 @@ internal sealed class OrganizationReevaluation(MfaRuleSettings settings) : IOrga
                 }),
             ],
         });
-        CentralMemberAccess.Suppress(permissions, organization.MemberRoleName);
+        CentralMemberAccess.Suppress(permissions, central.MemberRoleName);
         TriggerFunction.Function.AddEventSource(new SqsEventSource(Queue, new SqsEventSourceProps
         {
             BatchSize = BatchSize,
@@ -175,9 +192,9 @@ internal sealed class OrganizationReevaluation(MfaRuleSettings settings) : IOrga
         ArgumentNullException.ThrowIfNull(member);
         _ = new IamEventForwarder(member, "IamEventForwarder", new IamEventForwarderProps
         {
-            TargetRegion = settings.Region ?? throw new ArgumentException("the Organization deployment needs the rule's Region"),
+            TargetRegion = props.Region,
             TargetBusArn = member.Central(BusArn),
-            LogRetention = settings.LogRetention,
+            LogRetention = props.LogRetention,
         });
         member.Role.AssumeRolePolicy!.AddStatements(new PolicyStatement(new PolicyStatementProps
         {

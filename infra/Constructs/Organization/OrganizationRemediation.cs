@@ -4,6 +4,7 @@ using Amazon.CDK.AWS.Events;
 using Amazon.CDK.AWS.Events.Targets;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SSM;
 using Constructs;
 using MfaConfigRule.Contract;
@@ -27,7 +28,37 @@ namespace MfaConfigRule.Infra.Constructs.Organization;
 /// invoke it, so the payload's account is a claim, not a fact. Names are fixed so the central function can build them
 /// for any account: the remediation role, the runbook, and the enforcement policy's path and name.
 /// </remarks>
-internal sealed class OrganizationRemediation(MfaRuleSettings settings) : IOrganizationMemberPart
+internal interface IOrganizationRemediationProps
+{
+    string RuleName { get; }
+
+    /// <summary>The rule's parameters, which the central function applies again before it acts (as the single-account one does).</summary>
+    IReadOnlyDictionary<string, string> RuleParameters { get; }
+
+    RemediationAction Action { get; }
+
+    /// <summary>Config runs the remediation by itself (automatic) rather than when an operator asks (manual).</summary>
+    bool Automatic { get; }
+
+    bool DenyAccessKeys { get; }
+    int MaximumAutomaticAttempts { get; }
+    int RetryAttemptSeconds { get; }
+    RetentionDays LogRetention { get; }
+}
+
+internal sealed class OrganizationRemediationProps : IOrganizationRemediationProps
+{
+    public required string RuleName { get; init; }
+    public required IReadOnlyDictionary<string, string> RuleParameters { get; init; }
+    public required RemediationAction Action { get; init; }
+    public required bool Automatic { get; init; }
+    public bool DenyAccessKeys { get; init; }
+    public int MaximumAutomaticAttempts { get; init; } = 5;
+    public int RetryAttemptSeconds { get; init; } = 60;
+    public required RetentionDays LogRetention { get; init; }
+}
+
+internal sealed class OrganizationRemediation(IOrganizationRemediationProps props) : IOrganizationMemberPart
 {
     public const string RemediationRoleName = "MfaConfigRule-Remediation";
     public const string DocumentName = "MfaConfigRule-Remediation";
@@ -41,14 +72,7 @@ internal sealed class OrganizationRemediation(MfaRuleSettings settings) : IOrgan
         "CentralRemediateRoleArn", "The central remediate function's role, the only principal this account's remediation role trusts",
         "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$");
 
-    /// <summary>The part when the settings turn remediation on; nothing otherwise (remediation stays off by default).</summary>
-    public static IEnumerable<IOrganizationMemberPart> For(MfaRuleSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        if (settings.Remediation != RemediationMode.Off) yield return new OrganizationRemediation(settings);
-    }
-
-    private bool Enforce => settings.RemediationAction == RemediationAction.EnforceMfa;
+    private bool Enforce => props.Action == RemediationAction.EnforceMfa;
 
     public MfaRuleFunction? RemediateFunction { get; private set; }
     public Policy? CentralPermissions { get; private set; }
@@ -59,11 +83,11 @@ internal sealed class OrganizationRemediation(MfaRuleSettings settings) : IOrgan
     {
         ArgumentNullException.ThrowIfNull(central);
         var scope = new Construct(central.Stack, "CentralRemediation");
-        var environment = RemediationConstruct.FunctionEnvironment(settings.RemediationAction, settings.RuleParameters,
+        var environment = RemediationConstruct.FunctionEnvironment(props.Action, props.RuleParameters,
             // The admin account's own policy; the function puts each member's account into this ARN.
             Enforce ? $"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}:policy{RemediationConstruct.PolicyPath}{EnforcementPolicyName}" : null);
         environment[MemberRemediationSettings.RoleVariable] = RemediationRoleName;
-        environment[OrganizationSettings.ExternalIdVariable] = central.Organization.ExternalId;
+        environment[OrganizationSettings.ExternalIdVariable] = central.ExternalId;
         environment[MemberRemediationSettings.DocumentNameVariable] = DocumentName;
         environment[OrganizationSettings.AccountsVariable] = OrganizationSettings.WholeOrganization;
 
@@ -71,13 +95,13 @@ internal sealed class OrganizationRemediation(MfaRuleSettings settings) : IOrgan
         {
             Code = central.Code,
             Handler = "remediate",
-            Description = $"Remediates NON_COMPLIANT users of {settings.RuleName} in every Organization account ({settings.RemediationAction.ToWire()}), " +
+            Description = $"Remediates NON_COMPLIANT users of {props.RuleName} in every Organization account ({props.Action.ToWire()}), " +
                 "once the account's own SSM shows the automation asking for it",
             MemorySize = 256,
             // A remediation is a few calls in one account (the runbook step allows 120 s); the hourly lift sweeps every
             // account, 8 at a time, so it gets Lambda's longest timeout.
             Timeout = Duration.Minutes(15),
-            LogRetention = settings.LogRetention,
+            LogRetention = props.LogRetention,
             Environment = environment,
             AsyncRetryAttempts = 0,
             MaxEventAge = Duration.Hours(1),
@@ -106,7 +130,7 @@ internal sealed class OrganizationRemediation(MfaRuleSettings settings) : IOrgan
         {
             LiftSchedule = new Amazon.CDK.AWS.Events.Rule(scope, "LiftSchedule", new Amazon.CDK.AWS.Events.RuleProps
             {
-                Description = $"Hourly: detach the MFA enforcement policy from users of {settings.RuleName}, in every account, who are no longer NON_COMPLIANT",
+                Description = $"Hourly: detach the MFA enforcement policy from users of {props.RuleName}, in every account, who are no longer NON_COMPLIANT",
                 Schedule = Schedule.Rate(Duration.Hours(1)),
                 Targets = [new LambdaFunction(RemediateFunction.Function, new LambdaFunctionProps { MaxEventAge = Duration.Hours(1), RetryAttempts = 2 })],
             });
@@ -119,19 +143,19 @@ internal sealed class OrganizationRemediation(MfaRuleSettings settings) : IOrgan
     public void AddTo(OrganizationMember member)
     {
         ArgumentNullException.ThrowIfNull(member);
-        _ = new OrganizationMemberRemediation(member, "Remediation", settings, member.Central(RemediateFunctionArn), member.Central(RemediateRoleArn), member.Central(CentralValue.OrganizationId));
+        _ = new OrganizationMemberRemediation(member, "Remediation", props, member.Central(RemediateFunctionArn), member.Central(RemediateRoleArn), member.Central(CentralValue.OrganizationId));
     }
 }
 
 /// <summary>One account's remediation pieces (see <see cref="OrganizationRemediation"/>); no code, only IAM, SSM and Config.</summary>
 internal sealed class OrganizationMemberRemediation : Construct
 {
-    public OrganizationMemberRemediation(OrganizationMember member, string id, MfaRuleSettings settings, string functionArn, string centralRoleArn, string organizationId)
+    public OrganizationMemberRemediation(OrganizationMember member, string id, IOrganizationRemediationProps props, string functionArn, string centralRoleArn, string organizationId)
         : base(member, id)
     {
         var ruleName = member.Props.RuleName;
-        var enforce = settings.RemediationAction == RemediationAction.EnforceMfa;
-        if (enforce) EnforcementPolicy = RemediationConstruct.NewEnforcementPolicy(this, settings.RemediationDenyAccessKeys, OrganizationRemediation.EnforcementPolicyName);
+        var enforce = props.Action == RemediationAction.EnforceMfa;
+        if (enforce) EnforcementPolicy = RemediationConstruct.NewEnforcementPolicy(this, props.DenyAccessKeys, OrganizationRemediation.EnforcementPolicyName);
 
         Role = new Role(this, "RemediationRole", new RoleProps
         {
@@ -147,7 +171,7 @@ internal sealed class OrganizationMemberRemediation : Construct
             }),
             MaxSessionDuration = Duration.Hours(1),
         });
-        var statements = RemediationConstruct.RemediateStatements(settings.RemediationAction, EnforcementPolicy?.ManagedPolicyArn);
+        var statements = RemediationConstruct.RemediateStatements(props.Action, EnforcementPolicy?.ManagedPolicyArn);
         // The confused-deputy check: the automation that asked must exist and run here.
         statements.Add(new PolicyStatement(new PolicyStatementProps
         {
@@ -168,13 +192,13 @@ internal sealed class OrganizationMemberRemediation : Construct
             Name = OrganizationRemediation.DocumentName,
             DocumentType = "Automation",
             DocumentFormat = "YAML",
-            Content = RemediationDocument.Content(functionArn, settings.RemediationAction, ruleName, organization: true),
+            Content = RemediationDocument.Content(functionArn, props.Action, ruleName, organization: true),
             // The name is fixed (the central function checks it), so a changed runbook is a new version of it.
             UpdateMethod = "NewVersion",
         });
 
-        Configuration = RemediationConstruct.NewConfiguration(this, ruleName, settings.RemediationAction, settings.Remediation == RemediationMode.Automatic,
-            settings.RemediationMaxAttempts, settings.RemediationRetrySeconds, Document.Ref, AutomationRole.RoleArn);
+        Configuration = RemediationConstruct.NewConfiguration(this, ruleName, props.Action, props.Automatic,
+            props.MaximumAutomaticAttempts, props.RetryAttemptSeconds, Document.Ref, AutomationRole.RoleArn);
         // Config refuses a remediation configuration for a rule that does not exist yet; Automation must be able to run as
         // its role, and the central function to act here, before Config starts one.
         Configuration.AddDependency(member.Rule);

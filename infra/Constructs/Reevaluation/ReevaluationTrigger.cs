@@ -16,7 +16,7 @@ internal interface IReevaluationTriggerProps
     string ConfigRuleArn { get; }
     RetentionDays LogRetention { get; }
 
-    /// <summary>The trigger's timeout: its longest run, a wait for CloudTrail plus refused starts (<see cref="MfaRuleSettings.TriggerTimeoutSeconds"/>).</summary>
+    /// <summary>The trigger's timeout: its longest run, a wait for CloudTrail plus refused starts (<see cref="Settings.FunctionSettings.TriggerTimeoutSeconds"/>).</summary>
     Duration Timeout { get; }
 
     /// <summary>How long an IAM event is worth delivering and running: until the next periodic run.</summary>

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Constructs;
 using MfaConfigRule.Contract;
 
-namespace MfaConfigRule.Infra;
+namespace MfaConfigRule.Infra.Settings;
 
 /// <summary>Which account the admin stack is deployed from, which decides how the StackSet is called and who covers the management account.</summary>
 internal enum OrganizationAdministrator
@@ -47,40 +47,47 @@ internal sealed partial record OrganizationDeployment
     /// <summary>Null for the single-account deployment; the Organization settings, validated, otherwise.</summary>
     public static OrganizationDeployment? FromContext(Node node, MfaRuleSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(node);
-        ArgumentNullException.ThrowIfNull(settings);
-        var deployment = (node.TryGetContext(DeploymentKey) as string)?.Trim() ?? SingleAccount;
-        if (deployment == SingleAccount) return null;
-        var errors = new List<string>();
-        if (deployment != Organization)
-            errors.Add($"{DeploymentKey}: '{deployment}' is neither {SingleAccount} nor {Organization}");
+        var context = new ContextReader(node);
+        var organization = Read(context, settings);
+        context.ThrowIfInvalid();
+        return organization;
+    }
 
-        var ous = ((node.TryGetContext(OrganizationalUnitIdsKey) as string) ?? string.Empty)
+    /// <summary>Null for the single-account deployment; otherwise the Organization settings, their errors kept in <paramref name="context"/>.</summary>
+    public static OrganizationDeployment? Read(ContextReader context, MfaRuleSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(settings);
+        var deployment = context.ReadText(DeploymentKey) ?? SingleAccount;
+        if (deployment == SingleAccount) return null;
+        if (deployment != Organization)
+            context.Reject($"{DeploymentKey}: '{deployment}' is neither {SingleAccount} nor {Organization}");
+
+        var ous = (context.ReadText(OrganizationalUnitIdsKey) ?? string.Empty)
             .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (ous.Length == 0)
-            errors.Add($"{OrganizationalUnitIdsKey}: the Organization deployment needs the OUs to deploy to, e.g. -c {OrganizationalUnitIdsKey}=ou-ab12-cdef3456,ou-ab12-7890abcd (or the root r-ab12 for every account)");
-        errors.AddRange(ous.Where(ou => !OuPattern().IsMatch(ou)).Select(ou => $"{OrganizationalUnitIdsKey}: '{ou}' is not an OU ID (ou-xxxx-xxxxxxxx) or a root ID (r-xxxx)"));
+            context.Reject($"{OrganizationalUnitIdsKey}: the Organization deployment needs the OUs to deploy to, e.g. -c {OrganizationalUnitIdsKey}=ou-ab12-cdef3456,ou-ab12-7890abcd (or the root r-ab12 for every account)");
+        foreach (var ou in ous.Where(ou => !OuPattern().IsMatch(ou)))
+            context.Reject($"{OrganizationalUnitIdsKey}: '{ou}' is not an OU ID (ou-xxxx-xxxxxxxx) or a root ID (r-xxxx)");
 
-        var roleName = (node.TryGetContext(MemberRoleNameKey) as string)?.Trim() ?? DefaultMemberRoleName;
-        var externalId = (node.TryGetContext(ExternalIdKey) as string)?.Trim() ?? DefaultExternalId;
+        var roleName = context.ReadText(MemberRoleNameKey) ?? DefaultMemberRoleName;
+        var externalId = context.ReadText(ExternalIdKey) ?? DefaultExternalId;
         try
         {
-            _ = new MfaConfigRule.Contract.MemberRole(roleName, externalId);
+            _ = new MemberRole(roleName, externalId);
         }
-        catch (MfaConfigRule.Contract.OrganizationSettingsException e)
+        catch (OrganizationSettingsException e)
         {
-            errors.Add($"{MemberRoleNameKey}/{ExternalIdKey}: {e.Message}");
+            context.Reject($"{MemberRoleNameKey}/{ExternalIdKey}: {e.Message}");
         }
-        var administrator = (node.TryGetContext(AdministratorKey) as string)?.Trim() ?? ManagementAdministrator;
+        var administrator = context.ReadText(AdministratorKey) ?? ManagementAdministrator;
         if (administrator is not (ManagementAdministrator or DelegatedAdministrator))
-            errors.Add($"{AdministratorKey}: '{administrator}' is neither {ManagementAdministrator} (deploying from the management account) nor {DelegatedAdministrator} (from a delegated administrator registered for CloudFormation StackSets and Config)");
-        if (settings.CreateRecorder)
-            errors.Add($"{MfaRuleSettings.CreateRecorderKey}: the Organization deployment expects each account's own recorder (Config's organization-wide recording); it creates none");
+            context.Reject($"{AdministratorKey}: '{administrator}' is neither {ManagementAdministrator} (deploying from the management account) nor {DelegatedAdministrator} (from a delegated administrator registered for CloudFormation StackSets and Config)");
+        if (settings.Rule.CreateRecorder)
+            context.Reject($"{RuleSettings.CreateRecorderKey}: the Organization deployment expects each account's own recorder (Config's organization-wide recording); it creates none");
         if (settings.Region is null)
-            errors.Add($"{MfaRuleSettings.RegionKey}: the Organization deployment needs the Region of the rule in every account, e.g. -c {MfaRuleSettings.RegionKey}=eu-west-1");
+            context.Reject($"{MfaRuleSettings.RegionKey}: the Organization deployment needs the Region of the rule in every account, e.g. -c {MfaRuleSettings.RegionKey}=eu-west-1");
 
-        if (errors.Count > 0)
-            throw new ArgumentException("invalid CDK context:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
         return new OrganizationDeployment
         {
             OrganizationalUnitIds = ous,
