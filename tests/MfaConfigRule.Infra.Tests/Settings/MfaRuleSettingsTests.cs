@@ -2,7 +2,7 @@ using System.Text.Json;
 using Amazon.CDK;
 using MfaConfigRule.Infra.Settings;
 
-namespace MfaConfigRule.Infra.Tests;
+namespace MfaConfigRule.Infra.Tests.Settings;
 
 public sealed class MfaRuleSettingsTests
 {
@@ -136,6 +136,30 @@ public sealed class MfaRuleSettingsTests
         var settings = Read(new Dictionary<string, object> { [MfaRuleSettings.RegionKey] = "ap-southeast-2" });
 
         Assert.Equal("ap-southeast-2", settings.Region);
+    }
+
+    [Fact]
+    public void FromContext_BadValuesOfSeveralCapabilities_ListsEachUnderItsKeyInKeyOrder()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Read(new Dictionary<string, object>
+        {
+            [RemediationSettings.ActionKey] = "DeleteUser",
+            [SecurityHubFindingsSettings.SeverityKey] = "URGENT",
+            [FunctionSettings.EvaluateMemoryMbKey] = "64",
+            [RuleSettings.FrequencyHoursKey] = "5",
+        }));
+
+        var lines = error.Message.Split(System.Environment.NewLine);
+        Assert.Equal(
+            new[]
+            {
+                "invalid CDK context:",
+                $"{RuleSettings.FrequencyHoursKey}: 5 is not a period Config offers; use one of 1, 3, 6, 12, 24 (hours)",
+                $"{FunctionSettings.EvaluateMemoryMbKey}: 64 MB is outside 128-10240",
+                $"{SecurityHubFindingsSettings.SeverityKey}: 'URGENT' is not LOW, MEDIUM, HIGH or CRITICAL",
+                $"{RemediationSettings.ActionKey}: 'DeleteUser' is not a remediation action; use EnforceMfa (the default) or DisableConsoleAccess",
+            },
+            lines);
     }
 
     private static MfaRuleSettings Read(Dictionary<string, object> context) =>
