@@ -3,7 +3,6 @@ using MfaConfigRule.Aws;
 using MfaConfigRule.Contract;
 using MfaConfigRule.Iam;
 using MfaConfigRule.Logging;
-using MfaConfigRule.Organization;
 using MfaConfigRule.Remediation;
 
 namespace MfaConfigRule.Lambda;

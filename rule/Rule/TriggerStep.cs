@@ -1,5 +1,4 @@
 using MfaConfigRule.Contract;
-using MfaConfigRule.Iam;
 
 namespace MfaConfigRule.Rule;
 

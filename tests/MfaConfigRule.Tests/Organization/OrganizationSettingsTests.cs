@@ -1,5 +1,4 @@
 using MfaConfigRule.Contract;
-using MfaConfigRule.Organization;
 using MfaConfigRule.Tests.TestDoubles;
 
 namespace MfaConfigRule.Tests.Organization;
