@@ -1,6 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Constructs.Organization;
+using MfaConfigRule.Infra.Settings;
 using MfaConfigRule.Infra.Stacks;
 
 namespace MfaConfigRule.Infra;
@@ -24,9 +25,28 @@ internal static class MfaRuleApp
             Organization = organization,
             MemberParts =
             [
-                new OrganizationReevaluation(settings),
-                .. settings.SecurityHubFindings ? new IOrganizationMemberPart[] { new SecurityHubMemberFindings(settings.SecurityHubSeverity) } : [],
-                .. OrganizationRemediation.For(settings),
+                new OrganizationReevaluation(new OrganizationReevaluationProps
+                {
+                    RuleName = settings.Rule.RuleName,
+                    Region = settings.Region ?? throw new ArgumentException("the Organization deployment needs the rule's Region"),
+                    LogRetention = settings.Functions.LogRetention,
+                }),
+                .. settings.SecurityHub.Direct ? new IOrganizationMemberPart[] { new SecurityHubMemberFindings(settings.SecurityHub.FailedSeverity) } : [],
+                // Remediation stays off by default.
+                .. settings.Remediation.Mode == RemediationMode.Off ? [] : new IOrganizationMemberPart[]
+                {
+                    new OrganizationRemediation(new OrganizationRemediationProps
+                    {
+                        RuleName = settings.Rule.RuleName,
+                        RuleParameters = settings.Rule.RuleParameters,
+                        Action = settings.Remediation.Action,
+                        Automatic = settings.Remediation.Automatic,
+                        DenyAccessKeys = settings.Remediation.DenyAccessKeys,
+                        MaximumAutomaticAttempts = settings.Remediation.MaxAttempts,
+                        RetryAttemptSeconds = settings.Remediation.RetrySeconds,
+                        LogRetention = settings.Functions.LogRetention,
+                    }),
+                },
             ],
         });
     }

@@ -1,5 +1,6 @@
 using Amazon.CDK;
 using MfaConfigRule.Infra.Bundling;
+using MfaConfigRule.Infra.Settings;
 
 namespace MfaConfigRule.Infra;
 
@@ -11,12 +12,17 @@ internal static class Program
     public static void Main()
     {
         var app = new App();
-        var settings = MfaRuleSettings.FromContext(app.Node,
+        var context = new ContextReader(app.Node);
+        var settings = MfaRuleSettings.Read(context,
             System.Environment.GetEnvironmentVariable("CDK_DEFAULT_ACCOUNT"),
             System.Environment.GetEnvironmentVariable("CDK_DEFAULT_REGION"));
+        // The Organization's checks rely on valid settings (its Region, no recorder), so their errors come second.
+        context.ThrowIfInvalid();
+        var organization = OrganizationDeployment.Read(context, settings);
+        context.ThrowIfInvalid();
         // `cdk` runs the app from the directory holding cdk.json: the repository root.
         var code = AotBootstrapCode.FromRuleProject(Directory.GetCurrentDirectory());
-        if (OrganizationDeployment.FromContext(app.Node, settings) is { } organization)
+        if (organization is not null)
         {
             var stack = MfaRuleApp.AddOrganizationStack(app, settings, organization, code);
             app.Synth();

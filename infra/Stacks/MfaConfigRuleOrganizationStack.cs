@@ -1,7 +1,8 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
 using Constructs;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Constructs.Organization;
+using MfaConfigRule.Infra.Settings;
 
 namespace MfaConfigRule.Infra.Stacks;
 
@@ -45,20 +46,20 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
         var settings = props.Settings;
         var organization = props.Organization;
 
-        Identity = new OrganizationIdentity(this, "OrganizationId", settings.LogRetention);
+        Identity = new OrganizationIdentity(this, "OrganizationId", settings.Functions.LogRetention);
         Central = new CentralEvaluator(this, "Central", new CentralEvaluatorProps
         {
             OrganizationId = Identity.OrganizationId,
             Code = props.Code,
-            RuleName = settings.RuleName,
+            RuleName = settings.Rule.RuleName,
             MemberRoleName = organization.MemberRoleName,
             ExternalId = organization.ExternalId,
-            MemorySize = settings.EvaluateMemoryMb,
-            Timeout = Duration.Seconds(settings.EvaluateTimeoutSeconds),
-            LogRetention = settings.LogRetention,
-            EventMaxAge = Duration.Seconds(settings.EventMaxAge.TotalSeconds),
+            MemorySize = settings.Functions.EvaluateMemoryMb,
+            Timeout = Duration.Seconds(settings.Functions.EvaluateTimeoutSeconds),
+            LogRetention = settings.Functions.LogRetention,
+            EventMaxAge = Duration.Seconds(settings.Rule.EventMaxAge.TotalSeconds),
         });
-        var central = new OrganizationCentral(this, settings, organization, props.Code, Central, Identity);
+        var central = new OrganizationCentral(this, organization.MemberRoleName, organization.ExternalId, props.Code, Central, Identity);
         central.Provide(CentralValue.EvaluateFunctionArn, Central.EvaluateFunction.Function.FunctionArn);
         central.Provide(CentralValue.EvaluateRoleArn, Central.EvaluateFunction.Role.RoleArn);
         central.Provide(CentralValue.OrganizationId, Identity.OrganizationId);
@@ -90,7 +91,7 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
 
         Aggregator = new OrganizationAggregator(this, "Aggregator", AggregatorName);
 
-        _ = new CfnOutput(this, "ConfigRuleName", new CfnOutputProps { Value = settings.RuleName, Description = "The rule's name in every account" });
+        _ = new CfnOutput(this, "ConfigRuleName", new CfnOutputProps { Value = settings.Rule.RuleName, Description = "The rule's name in every account" });
         _ = new CfnOutput(this, "AggregatorName", new CfnOutputProps
         {
             Value = AggregatorName,

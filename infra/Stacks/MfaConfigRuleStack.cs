@@ -1,7 +1,12 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
 using Constructs;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Contract;
+using MfaConfigRule.Infra.Constructs.Reevaluation;
+using MfaConfigRule.Infra.Constructs.Remediation;
+using MfaConfigRule.Infra.Constructs.Rule;
+using MfaConfigRule.Infra.Constructs.SecurityHub;
+using MfaConfigRule.Infra.Settings;
 
 namespace MfaConfigRule.Infra.Stacks;
 
@@ -29,19 +34,19 @@ internal sealed class MfaConfigRuleStack : Stack
         ArgumentNullException.ThrowIfNull(props);
         var settings = props.Settings;
 
-        if (settings.CreateRecorder)
+        if (settings.Rule.CreateRecorder)
             Recorder = new ConfigRecorder(this, "ConfigRecorder");
 
         Rule = new MfaConfigRuleConstruct(this, "MfaRule", new MfaConfigRuleProps
         {
             Code = props.Code,
-            RuleName = settings.RuleName,
-            MaximumExecutionFrequency = settings.MaximumExecutionFrequency,
-            InputParameters = settings.RuleParameters,
-            MemorySize = settings.EvaluateMemoryMb,
-            Timeout = Duration.Seconds(settings.EvaluateTimeoutSeconds),
-            LogRetention = settings.LogRetention,
-            EventMaxAge = Duration.Seconds(settings.EventMaxAge.TotalSeconds),
+            RuleName = settings.Rule.RuleName,
+            MaximumExecutionFrequency = settings.Rule.MaximumExecutionFrequency,
+            InputParameters = settings.Rule.RuleParameters,
+            MemorySize = settings.Functions.EvaluateMemoryMb,
+            Timeout = Duration.Seconds(settings.Functions.EvaluateTimeoutSeconds),
+            LogRetention = settings.Functions.LogRetention,
+            EventMaxAge = Duration.Seconds(settings.Rule.EventMaxAge.TotalSeconds),
         });
         if (Recorder is not null)
         {
@@ -50,16 +55,16 @@ internal sealed class MfaConfigRuleStack : Stack
             Rule.Rule.AddDependency(Recorder.DeliveryChannel);
         }
 
-        if (settings.Reevaluation)
+        if (settings.Rule.Reevaluation)
         {
             Reevaluation = new ReevaluationTrigger(this, "Reevaluation", new ReevaluationTriggerProps
             {
                 Code = props.Code,
                 ConfigRuleName = Rule.RuleName,
                 ConfigRuleArn = Rule.RuleArn,
-                LogRetention = settings.LogRetention,
-                Timeout = Duration.Seconds(settings.TriggerTimeoutSeconds),
-                EventMaxAge = Duration.Seconds(settings.EventMaxAge.TotalSeconds),
+                LogRetention = settings.Functions.LogRetention,
+                Timeout = Duration.Seconds(settings.Functions.TriggerTimeoutSeconds),
+                EventMaxAge = Duration.Seconds(settings.Rule.EventMaxAge.TotalSeconds),
             });
             // IAM's events reach EventBridge in us-east-1 only: elsewhere they are forwarded from there.
             if (settings.Region != IamUserChangeEvents.EventRegion)
@@ -67,30 +72,30 @@ internal sealed class MfaConfigRuleStack : Stack
                 Forwarder = new IamEventForwarder(this, "IamEventForwarder", new IamEventForwarderProps
                 {
                     TargetRegion = settings.Region ?? throw new ArgumentException("the rule's Region must be known to forward IAM events to it"),
-                    LogRetention = settings.LogRetention,
+                    LogRetention = settings.Functions.LogRetention,
                 });
             }
         }
 
-        if (settings.SecurityHubFindings)
+        if (settings.SecurityHub.Direct)
         {
-            SecurityHub = new SecurityHubFindings(this, "SecurityHubFindings", new SecurityHubFindingsProps { EvaluateFunction = Rule.EvaluateFunction, FailedSeverity = settings.SecurityHubSeverity });
+            SecurityHub = new SecurityHubFindings(this, "SecurityHubFindings", new SecurityHubFindingsProps { EvaluateFunction = Rule.EvaluateFunction, FailedSeverity = settings.SecurityHub.FailedSeverity });
             // The rule's first sweep exports findings as soon as the rule exists: the permission must be there by then.
             Rule.Rule.AddDependency((CfnResource)SecurityHub.Policy.Node.DefaultChild!);
         }
-        if (settings.Remediation != RemediationMode.Off)
+        if (settings.Remediation.Mode != RemediationMode.Off)
         {
             Remediation = new RemediationConstruct(this, "Remediation", new RemediationProps
             {
                 Code = props.Code,
                 ConfigRuleName = Rule.RuleName,
-                RuleParameters = settings.RuleParameters,
-                Automatic = settings.Remediation == RemediationMode.Automatic,
-                Action = settings.RemediationAction,
-                DenyAccessKeys = settings.RemediationDenyAccessKeys,
-                MaximumAutomaticAttempts = settings.RemediationMaxAttempts,
-                RetryAttemptSeconds = settings.RemediationRetrySeconds,
-                LogRetention = settings.LogRetention,
+                RuleParameters = settings.Rule.RuleParameters,
+                Automatic = settings.Remediation.Automatic,
+                Action = settings.Remediation.Action,
+                DenyAccessKeys = settings.Remediation.DenyAccessKeys,
+                MaximumAutomaticAttempts = settings.Remediation.MaxAttempts,
+                RetryAttemptSeconds = settings.Remediation.RetrySeconds,
+                LogRetention = settings.Functions.LogRetention,
             });
             // Config refuses a remediation configuration for a rule that does not exist yet.
             Remediation.Configuration.AddDependency(Rule.Rule);

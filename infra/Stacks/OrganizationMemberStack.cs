@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Amazon.CDK;
 using Constructs;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Constructs.Organization;
+using MfaConfigRule.Infra.Settings;
 
 namespace MfaConfigRule.Infra.Stacks;
 
@@ -53,9 +54,9 @@ internal sealed class OrganizationMemberStack : Stack
         Central = central,
         MemberRoleName = organization.MemberRoleName,
         ExternalId = organization.ExternalId,
-        RuleName = settings.RuleName,
-        MaximumExecutionFrequency = settings.MaximumExecutionFrequency,
-        InputParameters = settings.RuleParameters,
+        RuleName = settings.Rule.RuleName,
+        MaximumExecutionFrequency = settings.Rule.MaximumExecutionFrequency,
+        InputParameters = settings.Rule.RuleParameters,
     };
 
     /// <summary>The names of the parameters a synthesized member template declares: what the StackSet must pass.</summary>

@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Aws;
 
@@ -12,7 +13,7 @@ internal sealed record AwsClientOptions
     public required string Region { get; init; }
 
     /// <summary>Source of <c>AWS_ENDPOINT_URL*</c> overrides. Required so that nothing reads the process environment by accident.</summary>
-    public required Hosting.IEnvironmentVariables Environment { get; init; }
+    public required IEnvironmentVariables Environment { get; init; }
 
     /// <summary>A named profile (the CLI's <c>--profile</c>); ignored when <see cref="Credentials"/> is set.</summary>
     public string? Profile { get; init; }

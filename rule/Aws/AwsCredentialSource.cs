@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.Credentials;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Aws;
 
@@ -19,11 +20,11 @@ internal sealed class AwsCredentialSource : IDisposable
     private readonly DefaultAWSCredentialsIdentityResolver? _chain;
     private readonly Func<CancellationToken, Task<AWSCredentials>>? _provider;
     private readonly string? _providerDescription;
-    private readonly Hosting.IEnvironmentVariables? _environment;
+    private readonly IEnvironmentVariables? _environment;
     private AWSCredentials? _fromProfile;
 
     private AwsCredentialSource(AWSCredentials? fixedCredentials, string? profile, DefaultAWSCredentialsIdentityResolver? chain,
-        Func<CancellationToken, Task<AWSCredentials>>? provider = null, string? providerDescription = null, Hosting.IEnvironmentVariables? environment = null)
+        Func<CancellationToken, Task<AWSCredentials>>? provider = null, string? providerDescription = null, IEnvironmentVariables? environment = null)
     {
         _fixed = fixedCredentials;
         _profile = profile;
@@ -68,7 +69,7 @@ internal sealed class AwsCredentialSource : IDisposable
     }
 
     /// <summary>The SDK's chain; <paramref name="environment"/> only shapes the error message when nothing is found.</summary>
-    public static AwsCredentialSource DefaultChain(Hosting.IEnvironmentVariables? environment = null) =>
+    public static AwsCredentialSource DefaultChain(IEnvironmentVariables? environment = null) =>
         new(null, null, new DefaultAWSCredentialsIdentityResolver(), environment: environment);
 
     /// <summary>What the source is, for logs and error messages (never the keys).</summary>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Aws;
 
@@ -20,9 +21,9 @@ internal sealed partial class AwsEndpoints
     public const string EndpointUrlVariable = "AWS_ENDPOINT_URL";
     public const string IgnoreConfiguredEndpointUrlsVariable = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
 
-    private readonly Hosting.IEnvironmentVariables _environment;
+    private readonly IEnvironmentVariables _environment;
 
-    public AwsEndpoints(string region, Hosting.IEnvironmentVariables environment)
+    public AwsEndpoints(string region, IEnvironmentVariables environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
         if (string.IsNullOrWhiteSpace(region) || !RegionPattern().IsMatch(region))

@@ -1,3 +1,4 @@
+using MfaConfigRule.Contract;
 using System.CommandLine;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Iam;
@@ -33,7 +34,7 @@ internal sealed record CliContext(TextWriter Stdout, TextWriter Stderr, TimeProv
         {
             return action();
         }
-        catch (Exception e) when (e is CliException or Enrollment.EnrollmentException or MfaConfigRule.Organization.OrganizationSettingsException or Aws.AwsConfigurationException or Aws.AwsCredentialsException or ConfigEvents.ConfigEventException or RuleParametersException or CredentialReportFormatException or Aws.AwsServiceException or IOException or UnauthorizedAccessException or HttpRequestException)
+        catch (Exception e) when (e is CliException or Enrollment.EnrollmentException or OrganizationSettingsException or Aws.AwsConfigurationException or Aws.AwsCredentialsException or ConfigEvents.ConfigEventException or RuleParametersException or CredentialReportFormatException or Aws.AwsServiceException or IOException or UnauthorizedAccessException or HttpRequestException)
         {
             Stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.Error;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Composition;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Iam;
 using MfaConfigRule.Organization;
 
@@ -14,7 +15,7 @@ namespace MfaConfigRule.Cli;
 /// </summary>
 /// <param name="connectHub">The hub's clients from --profile/--region: they list the Organization and assume the roles.</param>
 /// <param name="environment">Endpoint overrides, which the member clients honour like the hub's.</param>
-internal sealed class OrganizationEvaluate(TextWriter stdout, TextWriter stderr, TimeProvider time, Func<AccountOptions, AwsClients> connectHub, Hosting.IEnvironmentVariables environment)
+internal sealed class OrganizationEvaluate(TextWriter stdout, TextWriter stderr, TimeProvider time, Func<AccountOptions, AwsClients> connectHub, IEnvironmentVariables environment)
 {
     /// <summary>The row of an account that could not be read at all.</summary>
     public const string WholeAccount = "(whole account)";

@@ -1,6 +1,7 @@
 using MfaConfigRule.Aws;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Composition;
+using MfaConfigRule.Contract;
 using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Organization;

@@ -1,3 +1,4 @@
+using MfaConfigRule.Contract;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;

@@ -1,3 +1,4 @@
+using MfaConfigRule.Contract;
 using System.Text.Json;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Composition;

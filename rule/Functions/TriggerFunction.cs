@@ -1,5 +1,6 @@
 using MfaConfigRule.Aws;
 using MfaConfigRule.Composition;
+using MfaConfigRule.Contract;
 using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Organization;

@@ -1,3 +1,5 @@
+using MfaConfigRule.Contract;
+
 namespace MfaConfigRule.Hosting;
 
 /// <summary>The real process environment.</summary>

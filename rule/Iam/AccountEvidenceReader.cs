@@ -1,3 +1,4 @@
+using MfaConfigRule.Contract;
 using System.Collections.Concurrent;
 using MfaConfigRule.Aws;
 using MfaConfigRule.CloudTrail;

@@ -1,5 +1,7 @@
 using MfaConfigRule.CloudTrail;
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Config;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Iam;
 

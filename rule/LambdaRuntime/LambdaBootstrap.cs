@@ -1,5 +1,5 @@
 using System.Globalization;
-using MfaConfigRule.Hosting;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Logging;
 
 namespace MfaConfigRule.LambdaRuntime;

@@ -1,4 +1,4 @@
-using MfaConfigRule.Hosting;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.LambdaRuntime;
 

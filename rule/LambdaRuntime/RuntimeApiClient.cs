@@ -5,7 +5,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using MfaConfigRule.Hosting;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.LambdaRuntime;
 

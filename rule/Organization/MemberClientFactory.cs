@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Composition;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Organization;
 

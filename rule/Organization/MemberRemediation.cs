@@ -1,5 +1,7 @@
 using MfaConfigRule.Aws;
 using MfaConfigRule.Composition;
+using MfaConfigRule.Contract;
+using MfaConfigRule.Iam;
 using MfaConfigRule.Remediation;
 
 namespace MfaConfigRule.Organization;

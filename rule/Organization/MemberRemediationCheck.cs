@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Remediation;
 
 namespace MfaConfigRule.Organization;

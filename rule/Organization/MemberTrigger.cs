@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Composition;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Json;
 using MfaConfigRule.Trigger;
 

@@ -1,6 +1,7 @@
 using MfaConfigRule.Aws;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Composition;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Iam;
 
 namespace MfaConfigRule.Organization;

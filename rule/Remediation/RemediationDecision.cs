@@ -1,4 +1,5 @@
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Remediation;
 

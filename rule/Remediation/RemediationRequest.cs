@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Remediation;
 

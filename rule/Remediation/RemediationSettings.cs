@@ -1,5 +1,5 @@
 using MfaConfigRule.Compliance;
-using MfaConfigRule.Hosting;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Remediation;
 

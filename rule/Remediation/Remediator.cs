@@ -1,5 +1,6 @@
 using MfaConfigRule.Aws;
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Iam;
 
 namespace MfaConfigRule.Remediation;

@@ -1,5 +1,7 @@
 using System.Globalization;
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Config;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.SecurityHub;
 

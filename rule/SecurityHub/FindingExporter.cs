@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MfaConfigRule.Aws;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.SecurityHub;
 

@@ -1,7 +1,8 @@
 using MfaConfigRule.ConfigEvents;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Logging;
-using static MfaConfigRule.SecurityHub.SecurityHubSettings;
+using static MfaConfigRule.Contract.SecurityHubSettings;
 
 namespace MfaConfigRule.SecurityHub;
 

@@ -1,4 +1,4 @@
-using MfaConfigRule.Iam;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Trigger;
 

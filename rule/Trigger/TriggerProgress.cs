@@ -1,3 +1,4 @@
+using MfaConfigRule.Contract;
 using MfaConfigRule.Iam;
 
 namespace MfaConfigRule.Trigger;

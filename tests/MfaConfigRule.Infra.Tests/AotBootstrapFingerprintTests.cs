@@ -60,7 +60,7 @@ public sealed class AotBootstrapFingerprintTests : IDisposable
         Write("rule/bin/Release/net10.0/linux-x64/mfa-config-rule", "binary");
         Write("rule/obj/project.assets.json", "{}");
         Write("README.md", "docs");
-        Write("infra/Constructs/MfaRuleFunction.cs", "class Function {}");
+        Write("infra/Constructs/Shared/MfaRuleFunction.cs", "class Function {}");
 
         Assert.Equal(before, AotBootstrapFingerprint.Compute(_root));
     }

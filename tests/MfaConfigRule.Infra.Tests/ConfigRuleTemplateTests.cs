@@ -1,5 +1,6 @@
 using Amazon.CDK.Assertions;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Constructs.Rule;
+using MfaConfigRule.Infra.Settings;
 using Match = Amazon.CDK.Assertions.Match;
 
 namespace MfaConfigRule.Infra.Tests;
@@ -56,8 +57,8 @@ public sealed class ConfigRuleTemplateTests
     {
         var app = SynthesizedApp.Create(new Dictionary<string, object>
         {
-            [MfaRuleSettings.FrequencyHoursKey] = 6,
-            [MfaRuleSettings.ParametersKey] = new Dictionary<string, object>
+            [RuleSettings.FrequencyHoursKey] = 6,
+            [RuleSettings.ParametersKey] = new Dictionary<string, object>
             {
                 ["ExemptUserNames"] = "break-glass,ci-bot",
                 ["ExemptPathPrefixes"] = "/service/",
@@ -215,7 +216,7 @@ public sealed class ConfigRuleTemplateTests
     [Fact]
     public void Trigger_TimeoutFromContext_IsTheFunctionsTimeout()
     {
-        var app = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.TriggerTimeoutSecondsKey] = 300 });
+        var app = SynthesizedApp.Create(new Dictionary<string, object> { [FunctionSettings.TriggerTimeoutSecondsKey] = 300 });
 
         app.RuleTemplate.HasResourceProperties("AWS::Lambda::Function", new Dictionary<string, object>
         {
@@ -230,7 +231,7 @@ public sealed class ConfigRuleTemplateTests
     [InlineData(1, 3600)]
     public void AsyncInvocation_BothFunctions_AreSetOnPurposeAndEventsLastUntilTheNextPeriodicRun(int frequencyHours, int maxAgeSeconds)
     {
-        var app = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.FrequencyHoursKey] = frequencyHours });
+        var app = SynthesizedApp.Create(new Dictionary<string, object> { [RuleSettings.FrequencyHoursKey] = frequencyHours });
         var template = app.RuleTemplate;
         var evaluate = SynthesizedApp.LogicalId(app.RuleStack.Rule.EvaluateFunction.Function);
         var trigger = SynthesizedApp.LogicalId(app.RuleStack.Reevaluation!.TriggerFunction.Function);
@@ -266,7 +267,7 @@ public sealed class ConfigRuleTemplateTests
     [Fact]
     public void Functions_All_LogToTheirOwnGroupWithTheConfiguredRetentionAndGoWithTheStack()
     {
-        var app = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.LogRetentionDaysKey] = 30 });
+        var app = SynthesizedApp.Create(new Dictionary<string, object> { [FunctionSettings.LogRetentionDaysKey] = 30 });
         var forwarder = app.RuleStack.Forwarder!;
         var template = app.RuleTemplate;
 
@@ -312,7 +313,7 @@ public sealed class ConfigRuleTemplateTests
     [Fact]
     public void Reevaluation_TurnedOff_CreatesNoTriggerAndNoForwarder()
     {
-        var app = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.ReevaluationKey] = false });
+        var app = SynthesizedApp.Create(new Dictionary<string, object> { [RuleSettings.ReevaluationKey] = false });
 
         Assert.Null(app.RuleStack.Reevaluation);
         Assert.Null(app.RuleStack.Forwarder);

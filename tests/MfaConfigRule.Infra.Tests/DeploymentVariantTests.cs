@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MfaConfigRule.Infra.Settings;
 
 namespace MfaConfigRule.Infra.Tests;
 
@@ -17,7 +18,7 @@ public sealed class DeploymentVariantTests
 
         Assert.Contains("us-east-1", regions);
         Assert.Contains(regions, r => r is not null && r != "us-east-1");
-        Assert.Contains(TemplateVariants.All, v => v.Context.GetValueOrDefault(MfaRuleSettings.CreateRecorderKey) == "true");
+        Assert.Contains(TemplateVariants.All, v => v.Context.GetValueOrDefault(RuleSettings.CreateRecorderKey) == "true");
     }
 
     [Theory]

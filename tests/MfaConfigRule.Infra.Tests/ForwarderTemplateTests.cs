@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Constructs.Reevaluation;
+using MfaConfigRule.Infra.Settings;
 
 namespace MfaConfigRule.Infra.Tests;
 

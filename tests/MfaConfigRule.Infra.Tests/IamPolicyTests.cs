@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MfaConfigRule.Infra.Settings;
 
 namespace MfaConfigRule.Infra.Tests;
 
@@ -8,7 +9,7 @@ public sealed class IamPolicyTests
     public void Templates_EveryPolicyOfEveryStack_AllowsNoWildcardAction()
     {
         // Everything on: rule, trigger, us-east-1 forwarding with its custom resources, recorder with its bucket.
-        var app = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.CreateRecorderKey] = true });
+        var app = SynthesizedApp.Create(new Dictionary<string, object> { [RuleSettings.CreateRecorderKey] = true });
         Assert.NotNull(app.RuleStack.Forwarder);
 
         var wildcards = app.AllTemplates.SelectMany(Cfn.WildcardAllowActions).ToList();
@@ -43,7 +44,7 @@ public sealed class IamPolicyTests
     [Fact]
     public void Policies_EveryStarResource_IsSuppressedForCdkNagWithAReason()
     {
-        var app = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.CreateRecorderKey] = true });
+        var app = SynthesizedApp.Create(new Dictionary<string, object> { [RuleSettings.CreateRecorderKey] = true });
         var unexplained = new List<string>();
 
         foreach (var template in app.AllTemplates)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.CDK;
+using MfaConfigRule.Infra.Settings;
 using MfaConfigRule.Infra.Stacks;
 
 namespace MfaConfigRule.Infra.Tests;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Amazon.CDK;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Constructs.Organization;
+using MfaConfigRule.Infra.Settings;
 using MfaConfigRule.Infra.Stacks;
 
 namespace MfaConfigRule.Infra.Tests;

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Amazon.CDK;
 using Amazon.CDK.Assertions;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Constructs.Organization;
+using MfaConfigRule.Infra.Settings;
 using MfaConfigRule.Infra.Stacks;
 using Match = Amazon.CDK.Assertions.Match;
 

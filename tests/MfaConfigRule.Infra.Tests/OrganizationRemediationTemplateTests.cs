@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Amazon.CDK.Assertions;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Settings;
 using MfaConfigRule.Infra.Stacks;
 using Match = Amazon.CDK.Assertions.Match;
 
@@ -20,9 +20,9 @@ public sealed class OrganizationRemediationTemplateTests
         {
             [OrganizationDeployment.DeploymentKey] = OrganizationDeployment.Organization,
             [OrganizationDeployment.OrganizationalUnitIdsKey] = "ou-ab12-cdef3456",
-            [MfaRuleSettings.RemediationActionKey] = action,
+            [RemediationSettings.ActionKey] = action,
         };
-        if (remediation is not null) context[MfaRuleSettings.RemediationKey] = remediation;
+        if (remediation is not null) context[RemediationSettings.ModeKey] = remediation;
         var app = new App(new AppProps { Context = context });
         var settings = MfaRuleSettings.FromContext(app.Node, SynthesizedApp.Account, "eu-west-1");
         return MfaRuleApp.AddOrganizationStack(app, settings, OrganizationDeployment.FromContext(app.Node, settings)!, SynthesizedApp.StandInCode);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Amazon.CDK;
 using Amazon.CDK.Assertions;
+using MfaConfigRule.Infra.Settings;
 using MfaConfigRule.Infra.Stacks;
 using Match = Amazon.CDK.Assertions.Match;
 
@@ -36,8 +37,8 @@ public sealed class OrganizationSecurityHubTemplateTests
     }
 
     private static MfaConfigRuleOrganizationStack Direct(string? severity = null) => Build(severity is null
-        ? Context((MfaRuleSettings.SecurityHubFindingsKey, "direct"))
-        : Context((MfaRuleSettings.SecurityHubFindingsKey, "direct"), (MfaRuleSettings.SecurityHubSeverityKey, severity)));
+        ? Context((SecurityHubFindingsSettings.FindingsKey, "direct"))
+        : Context((SecurityHubFindingsSettings.FindingsKey, "direct"), (SecurityHubFindingsSettings.SeverityKey, severity)));
 
     private static JsonElement MemberJson(MfaConfigRuleOrganizationStack stack) => JsonDocument.Parse(stack.Members.TemplateBody).RootElement;
 
@@ -119,8 +120,8 @@ public sealed class OrganizationSecurityHubTemplateTests
     public void RuleParameters_ReachEveryMembersRuleAsTheSingleAccountRuleGetsThem()
     {
         const string parameters = """{"ReportChangesOnly":"true","RefreshDays":"14","ExemptUserNames":"break-glass","AllowedMfaTypes":"fido","GracePeriodHours":"48"}""";
-        var organization = Build(Context((MfaRuleSettings.ParametersKey, parameters)));
-        var single = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.ParametersKey] = parameters });
+        var organization = Build(Context((RuleSettings.ParametersKey, parameters)));
+        var single = SynthesizedApp.Create(new Dictionary<string, object> { [RuleSettings.ParametersKey] = parameters });
         var expected = Cfn.Single(single.RuleTemplateJson, "AWS::Config::ConfigRule").GetProperty("Properties").GetProperty("InputParameters").GetRawText();
 
         var member = Cfn.Single(MemberJson(organization), "AWS::Config::ConfigRule").GetProperty("Properties").GetProperty("InputParameters");

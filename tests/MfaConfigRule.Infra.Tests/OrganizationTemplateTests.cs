@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.CDK;
 using Amazon.CDK.Assertions;
+using MfaConfigRule.Infra.Settings;
 using MfaConfigRule.Infra.Stacks;
 using Match = Amazon.CDK.Assertions.Match;
 
@@ -47,9 +48,9 @@ public sealed class OrganizationTemplateTests
     {
         var stack = Build(Context(
             (OrganizationDeployment.AdministratorKey, administrator),
-            (MfaRuleSettings.SecurityHubFindingsKey, "direct"),
-            (MfaRuleSettings.RemediationKey, "automatic"),
-            (MfaRuleSettings.RemediationActionKey, action)));
+            (SecurityHubFindingsSettings.FindingsKey, "direct"),
+            (RemediationSettings.ModeKey, "automatic"),
+            (RemediationSettings.ActionKey, action)));
 
         var body = stack.Members.TemplateBody;
         Assert.InRange(Encoding.UTF8.GetByteCount(body), 1, OrganizationMemberStack.MaxTemplateBodyBytes);
@@ -405,8 +406,8 @@ public sealed class OrganizationTemplateTests
     [Fact]
     public void Settings_RecorderWithOrganization_IsRefused()
     {
-        var error = Assert.Throws<ArgumentException>(() => Build(Context((MfaRuleSettings.CreateRecorderKey, true))));
+        var error = Assert.Throws<ArgumentException>(() => Build(Context((RuleSettings.CreateRecorderKey, true))));
 
-        Assert.Contains(MfaRuleSettings.CreateRecorderKey, error.Message, StringComparison.Ordinal);
+        Assert.Contains(RuleSettings.CreateRecorderKey, error.Message, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,5 @@
 using Amazon.CDK.Assertions;
+using MfaConfigRule.Infra.Settings;
 using Match = Amazon.CDK.Assertions.Match;
 
 namespace MfaConfigRule.Infra.Tests;
@@ -18,7 +19,7 @@ public sealed class RecorderTemplateTests
     [Fact]
     public void Recorder_Requested_RecordsIamUsersIntoAPrivateEncryptedTlsOnlyBucket()
     {
-        var app = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.CreateRecorderKey] = "true" });
+        var app = SynthesizedApp.Create(new Dictionary<string, object> { [RuleSettings.CreateRecorderKey] = "true" });
         var recorder = app.RuleStack.Recorder!;
         var template = app.RuleTemplate;
 
@@ -68,7 +69,7 @@ public sealed class RecorderTemplateTests
     [Fact]
     public void Recorder_Requested_RecorderAndDeliveryChannelAreCreatedSideBySideAfterTheirPermissionsAndBucket()
     {
-        var app = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.CreateRecorderKey] = "true" });
+        var app = SynthesizedApp.Create(new Dictionary<string, object> { [RuleSettings.CreateRecorderKey] = "true" });
         var recorder = app.RuleStack.Recorder!;
         var template = app.RuleTemplateJson;
         var recorderId = SynthesizedApp.LogicalId(recorder.Recorder);
@@ -95,7 +96,7 @@ public sealed class RecorderTemplateTests
     [Fact]
     public void Recorder_Role_IsAssumedByConfigForThisAccountOnly()
     {
-        var app = SynthesizedApp.Create(new Dictionary<string, object> { [MfaRuleSettings.CreateRecorderKey] = "true" });
+        var app = SynthesizedApp.Create(new Dictionary<string, object> { [RuleSettings.CreateRecorderKey] = "true" });
         var role = SynthesizedApp.LogicalId(app.RuleStack.Recorder!.Role);
 
         var trust = Assert.Single(Cfn.Statements(app.RuleTemplateJson.GetProperty("Resources").GetProperty(role)

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.CDK;
-using MfaConfigRule.Infra.Constructs;
+using MfaConfigRule.Infra.Settings;
 
 namespace MfaConfigRule.Infra.Tests;
 
@@ -37,7 +37,7 @@ public sealed partial class RemediationTemplateTests
         Assert.False(properties.TryGetProperty("MaximumAutomaticAttempts", out _));
         Assert.Equal("SSM_DOCUMENT", properties.GetProperty("TargetType").GetString());
         Assert.Equal("AWS::IAM::User", properties.GetProperty("ResourceType").GetString());
-        Assert.Equal(MfaRuleSettings.DefaultRuleName, properties.GetProperty("ConfigRuleName").GetString());
+        Assert.Equal(RuleSettings.DefaultRuleName, properties.GetProperty("ConfigRuleName").GetString());
         Assert.Equal(SynthesizedApp.LogicalId(app.RuleStack.Remediation!.Document), properties.GetProperty("TargetId").GetProperty("Ref").GetString());
         var parameters = properties.GetProperty("Parameters");
         Assert.Equal("RESOURCE_ID", parameters.GetProperty("IAMResourceId").GetProperty("ResourceValue").GetProperty("Value").GetString());
@@ -55,8 +55,8 @@ public sealed partial class RemediationTemplateTests
         var defaults = Cfn.Single(Synth("automatic").RuleTemplateJson, RemediationConfigurationType).GetProperty("Properties");
         var tuned = Cfn.Single(Synth("automatic", extra: new()
         {
-            [MfaRuleSettings.RemediationMaxAttemptsKey] = 3,
-            [MfaRuleSettings.RemediationRetrySecondsKey] = 600,
+            [RemediationSettings.MaxAttemptsKey] = 3,
+            [RemediationSettings.RetrySecondsKey] = 600,
         }).RuleTemplateJson, RemediationConfigurationType).GetProperty("Properties");
 
         Assert.True(defaults.GetProperty("Automatic").GetBoolean());
@@ -196,7 +196,7 @@ public sealed partial class RemediationTemplateTests
     [Fact]
     public void RemediateFunction_Environment_CarriesTheRulesOwnParametersActionAndPolicy()
     {
-        var app = Synth("manual", extra: new() { [MfaRuleSettings.ParametersKey] = new Dictionary<string, object> { ["ExemptUserNames"] = "break-glass", ["GracePeriodHours"] = "24" } });
+        var app = Synth("manual", extra: new() { [RuleSettings.ParametersKey] = new Dictionary<string, object> { ["ExemptUserNames"] = "break-glass", ["GracePeriodHours"] = "24" } });
         var remediation = app.RuleStack.Remediation!;
         var function = app.RuleTemplateJson.GetProperty("Resources").GetProperty(SynthesizedApp.LogicalId(remediation.RemediateFunction.Function)).GetProperty("Properties");
         var variables = function.GetProperty("Environment").GetProperty("Variables");
@@ -225,9 +225,9 @@ public sealed partial class RemediationTemplateTests
     }
 
     [Theory]
-    [InlineData(MfaRuleSettings.RemediationKey, "sometimes", "not a remediation mode")]
-    [InlineData(MfaRuleSettings.RemediationActionKey, "DeleteUser", "not a remediation action")]
-    [InlineData(MfaRuleSettings.RemediationMaxAttemptsKey, "30", "outside 1-25")]
+    [InlineData(RemediationSettings.ModeKey, "sometimes", "not a remediation mode")]
+    [InlineData(RemediationSettings.ActionKey, "DeleteUser", "not a remediation action")]
+    [InlineData(RemediationSettings.MaxAttemptsKey, "30", "outside 1-25")]
     public void Settings_BadRemediationContext_FailsNamingTheKey(string key, string value, string message)
     {
         var error = Assert.Throws<ArgumentException>(() =>
@@ -244,13 +244,13 @@ public sealed partial class RemediationTemplateTests
         {
             Context = new Dictionary<string, object>
             {
-                [MfaRuleSettings.RemediationKey] = "manual",
-                [MfaRuleSettings.RemediationActionKey] = "DisableConsoleAccess",
-                [MfaRuleSettings.RemediationDenyAccessKeysKey] = true,
+                [RemediationSettings.ModeKey] = "manual",
+                [RemediationSettings.ActionKey] = "DisableConsoleAccess",
+                [RemediationSettings.DenyAccessKeysKey] = true,
             },
         }).Node, SynthesizedApp.Account, "eu-west-1"));
 
-        Assert.Contains(MfaRuleSettings.RemediationDenyAccessKeysKey, error.Message, StringComparison.Ordinal);
+        Assert.Contains(RemediationSettings.DenyAccessKeysKey, error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>The synthesized enforcement policy through @cloud-copilot/iam-simulate: every row of its table asserted.</summary>
@@ -259,7 +259,7 @@ public sealed partial class RemediationTemplateTests
     [InlineData(true, "denied")]
     public async Task EnforcementPolicy_ThroughARealIamPolicyEvaluator_DecidesEveryRowAsTheReadmeSays(bool denyAccessKeys, string accessKeys)
     {
-        var app = Synth("manual", extra: new() { [MfaRuleSettings.RemediationDenyAccessKeysKey] = denyAccessKeys });
+        var app = Synth("manual", extra: new() { [RemediationSettings.DenyAccessKeysKey] = denyAccessKeys });
         var templateFile = Path.Combine(Path.GetTempPath(), $"mfa-remediation-{Guid.NewGuid():N}.template.json");
         await File.WriteAllTextAsync(templateFile, app.RuleTemplateJson.GetRawText());
         try
@@ -286,8 +286,8 @@ public sealed partial class RemediationTemplateTests
     {
         var context = new Dictionary<string, object>
         {
-            [MfaRuleSettings.RemediationKey] = mode,
-            [MfaRuleSettings.RemediationActionKey] = action,
+            [RemediationSettings.ModeKey] = mode,
+            [RemediationSettings.ActionKey] = action,
         };
         foreach (var (key, value) in extra ?? []) context[key] = value;
         return SynthesizedApp.Create(context);

@@ -1,5 +1,6 @@
 using Amazon.CDK;
 using Amazon.CDK.Assertions;
+using MfaConfigRule.Infra.Settings;
 using Match = Amazon.CDK.Assertions.Match;
 
 namespace MfaConfigRule.Infra.Tests;
@@ -9,8 +10,8 @@ public sealed class SecurityHubTemplateTests
 {
     private static SynthesizedApp Direct(string? severity = null)
     {
-        var context = new Dictionary<string, object> { [MfaRuleSettings.SecurityHubFindingsKey] = "direct" };
-        if (severity is not null) context[MfaRuleSettings.SecurityHubSeverityKey] = severity;
+        var context = new Dictionary<string, object> { [SecurityHubFindingsSettings.FindingsKey] = "direct" };
+        if (severity is not null) context[SecurityHubFindingsSettings.SeverityKey] = severity;
         return SynthesizedApp.Create(context);
     }
 
@@ -75,8 +76,8 @@ public sealed class SecurityHubTemplateTests
     }
 
     [Theory]
-    [InlineData(MfaRuleSettings.SecurityHubFindingsKey, "on", "'on' is not 'off'")]
-    [InlineData(MfaRuleSettings.SecurityHubSeverityKey, "INFORMATIONAL", "'INFORMATIONAL' is not LOW, MEDIUM, HIGH or CRITICAL")]
+    [InlineData(SecurityHubFindingsSettings.FindingsKey, "on", "'on' is not 'off'")]
+    [InlineData(SecurityHubFindingsSettings.SeverityKey, "INFORMATIONAL", "'INFORMATIONAL' is not LOW, MEDIUM, HIGH or CRITICAL")]
     public void Settings_BadValue_StopsSynthNamingTheKey(string key, string value, string message)
     {
         var error = Assert.Throws<ArgumentException>(() => MfaRuleSettings.FromContext(

@@ -3,6 +3,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.Assertions;
 using Constructs;
+using MfaConfigRule.Infra.Settings;
 using MfaConfigRule.Infra.Stacks;
 
 namespace MfaConfigRule.Infra.Tests;

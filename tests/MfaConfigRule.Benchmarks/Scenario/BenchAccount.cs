@@ -4,6 +4,7 @@ using AwsDouble.Hosting;
 using AwsDouble.Iam;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Composition;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Iam;
 

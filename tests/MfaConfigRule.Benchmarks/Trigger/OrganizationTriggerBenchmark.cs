@@ -9,6 +9,7 @@ using AwsDouble.Hosting;
 using AwsDouble.Iam;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Composition;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.Organization;
 using MfaConfigRule.Trigger;

@@ -2,9 +2,9 @@ using System.Text.Json.Nodes;
 using AwsDouble;
 using AwsDouble.Iam;
 using AwsDouble.Organizations;
+using MfaConfigRule.Contract;
 using MfaConfigRule.EndToEnd.Tests.Support;
-using MfaConfigRule.Infra.Constructs;
-using MfaConfigRule.Remediation;
+using MfaConfigRule.Infra.Constructs.Remediation;
 
 namespace MfaConfigRule.EndToEnd.Tests.Remediation;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using MfaConfigRule.Contract;
 using MfaConfigRule.EndToEnd.Tests.Support;
-using MfaConfigRule.Infra.Constructs;
-using MfaConfigRule.Remediation;
+using MfaConfigRule.Infra.Constructs.Remediation;
 
 namespace MfaConfigRule.EndToEnd.Tests.Remediation;
 

@@ -1,4 +1,5 @@
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Functions;
 using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Organization;

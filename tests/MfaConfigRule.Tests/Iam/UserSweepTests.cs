@@ -1,4 +1,5 @@
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Iam;
 using MfaConfigRule.Tests.Fakes;
 using Microsoft.Extensions.Time.Testing;

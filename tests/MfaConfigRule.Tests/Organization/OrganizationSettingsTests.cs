@@ -1,4 +1,4 @@
-using MfaConfigRule.Organization;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Tests.TestDoubles;
 
 namespace MfaConfigRule.Tests.Organization;

@@ -1,5 +1,6 @@
 using CsCheck;
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Remediation;
 using static MfaConfigRule.Tests.Builders;
 

@@ -1,4 +1,5 @@
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Remediation;
 using MfaConfigRule.Tests.TestDoubles;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Config;
 using MfaConfigRule.ConfigEvents;
+using MfaConfigRule.Contract;
 using MfaConfigRule.Functions;
 using MfaConfigRule.Iam;
 using MfaConfigRule.LambdaRuntime;

@@ -1,0 +1,102 @@
+using System.Text.RegularExpressions;
+using Constructs;
+using MfaConfigRule.Contract;
+
+namespace MfaConfigRule.Infra.Settings;
+
+/// <summary>Which account the admin stack is deployed from, which decides how the StackSet is called and who covers the management account.</summary>
+internal enum OrganizationAdministrator
+{
+    /// <summary>The management account: the StackSet is called as SELF and the admin stack holds the management account's own member pieces.</summary>
+    Management,
+
+    /// <summary>
+    /// A delegated administrator (a member account registered for StackSets and Config): the StackSet is called as
+    /// DELEGATED_ADMIN and reaches this account itself when it sits in a target OU; the management account, which
+    /// StackSets skip and a delegated administrator cannot deploy to, gets the member template by one printed command.
+    /// </summary>
+    Delegated,
+}
+
+/// <summary>
+/// The Organization deployment's own context values (<c>-c mfaRule:deployment=organization</c>): which OUs get the member
+/// stack, what the member role is called, and which account deploys it. Absent or <c>account</c>: the single-account app, unchanged.
+/// </summary>
+internal sealed partial record OrganizationDeployment
+{
+    public const string DeploymentKey = "mfaRule:deployment";
+    public const string OrganizationalUnitIdsKey = "mfaRule:organizationalUnitIds";
+    public const string MemberRoleNameKey = "mfaRule:memberRoleName";
+    public const string ExternalIdKey = "mfaRule:externalId";
+    public const string AdministratorKey = "mfaRule:administrator";
+
+    public const string SingleAccount = "account";
+    public const string Organization = "organization";
+    public const string DefaultMemberRoleName = "MfaConfigRule-Member";
+    public const string ManagementAdministrator = "management";
+    public const string DelegatedAdministrator = "delegated";
+
+    /// <summary>Not a secret (AWS: external IDs never are); it makes the member role refuse sessions that do not name this deployment.</summary>
+    public const string DefaultExternalId = "mfa-config-rule";
+
+    public required IReadOnlyList<string> OrganizationalUnitIds { get; init; }
+    public string MemberRoleName { get; init; } = DefaultMemberRoleName;
+    public string ExternalId { get; init; } = DefaultExternalId;
+    public OrganizationAdministrator Administrator { get; init; } = OrganizationAdministrator.Management;
+
+    /// <summary>Null for the single-account deployment; the Organization settings, validated, otherwise.</summary>
+    public static OrganizationDeployment? FromContext(Node node, MfaRuleSettings settings)
+    {
+        var context = new ContextReader(node);
+        var organization = Read(context, settings);
+        context.ThrowIfInvalid();
+        return organization;
+    }
+
+    /// <summary>Null for the single-account deployment; otherwise the Organization settings, their errors kept in <paramref name="context"/>.</summary>
+    public static OrganizationDeployment? Read(ContextReader context, MfaRuleSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(settings);
+        var deployment = context.ReadText(DeploymentKey) ?? SingleAccount;
+        if (deployment == SingleAccount) return null;
+        if (deployment != Organization)
+            context.Reject($"{DeploymentKey}: '{deployment}' is neither {SingleAccount} nor {Organization}");
+
+        var ous = (context.ReadText(OrganizationalUnitIdsKey) ?? string.Empty)
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (ous.Length == 0)
+            context.Reject($"{OrganizationalUnitIdsKey}: the Organization deployment needs the OUs to deploy to, e.g. -c {OrganizationalUnitIdsKey}=ou-ab12-cdef3456,ou-ab12-7890abcd (or the root r-ab12 for every account)");
+        foreach (var ou in ous.Where(ou => !OuPattern().IsMatch(ou)))
+            context.Reject($"{OrganizationalUnitIdsKey}: '{ou}' is not an OU ID (ou-xxxx-xxxxxxxx) or a root ID (r-xxxx)");
+
+        var roleName = context.ReadText(MemberRoleNameKey) ?? DefaultMemberRoleName;
+        var externalId = context.ReadText(ExternalIdKey) ?? DefaultExternalId;
+        try
+        {
+            _ = new MemberRole(roleName, externalId);
+        }
+        catch (OrganizationSettingsException e)
+        {
+            context.Reject($"{MemberRoleNameKey}/{ExternalIdKey}: {e.Message}");
+        }
+        var administrator = context.ReadText(AdministratorKey) ?? ManagementAdministrator;
+        if (administrator is not (ManagementAdministrator or DelegatedAdministrator))
+            context.Reject($"{AdministratorKey}: '{administrator}' is neither {ManagementAdministrator} (deploying from the management account) nor {DelegatedAdministrator} (from a delegated administrator registered for CloudFormation StackSets and Config)");
+        if (settings.Rule.CreateRecorder)
+            context.Reject($"{RuleSettings.CreateRecorderKey}: the Organization deployment expects each account's own recorder (Config's organization-wide recording); it creates none");
+        if (settings.Region is null)
+            context.Reject($"{MfaRuleSettings.RegionKey}: the Organization deployment needs the Region of the rule in every account, e.g. -c {MfaRuleSettings.RegionKey}=eu-west-1");
+
+        return new OrganizationDeployment
+        {
+            OrganizationalUnitIds = ous,
+            MemberRoleName = roleName,
+            ExternalId = externalId,
+            Administrator = administrator == DelegatedAdministrator ? OrganizationAdministrator.Delegated : OrganizationAdministrator.Management,
+        };
+    }
+
+    [GeneratedRegex("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$", RegexOptions.CultureInvariant)]
+    private static partial Regex OuPattern();
+}
