@@ -11,7 +11,6 @@ namespace MfaConfigRule.Tests.Architecture;
 /// </summary>
 public sealed class FolderGraphTests
 {
-    private const string UntilMovesMerge = "until issue 17's moves merge";
 
     /// <summary>Past this many lines, a file says why it holds together (style.md: "which concept inside it wants a name of its own").</summary>
     internal const int MaxLines = 300;
@@ -146,11 +145,11 @@ public sealed class FolderGraphTests
 
     // The real tree.
 
-    [Fact(Skip = UntilMovesMerge)]
+    [Fact]
     public void RuleFolders_IncludeTheFoldersTheseChecksName() =>
         Assert.Empty(new[] { "Compliance", "Composition", "Cli", "Functions" }.Except(RuleGraph().Keys));
 
-    [Fact(Skip = UntilMovesMerge)]
+    [Fact]
     public void RuleFolders_HaveNoCycle()
     {
         var cycle = FolderGraph.FindCycle(RuleGraph());
@@ -174,7 +173,7 @@ public sealed class FolderGraphTests
         Assert.True(arrows.Count == 0, $"only Program.cs may depend on {string.Join(" or ", FrontDoors)}: {string.Join(", ", arrows)}");
     }
 
-    [Fact(Skip = UntilMovesMerge)]
+    [Fact]
     public void RuleFiles_OverLimit_SayWhy()
     {
         var files = LongFilesWithoutReason(RuleFiles());
