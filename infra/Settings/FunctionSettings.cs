@@ -13,7 +13,7 @@ internal sealed record FunctionSettings
     public int LogRetentionDays { get; init; } = 90;
 
     /// <summary>
-    /// 256 MB: the Native AOT runtime and a 1,000-user credential report need a few tens of MB (BENCHMARKS.md: 75 MB peak at 5,000 users), and
+    /// 256 MB: the Native AOT runtime and a 1,000-user credential report need a few tens of MB (docs/benchmarks.md: 75 MB peak at 5,000 users), and
     /// Lambda's CPU share grows with memory, so 128 MB would slow the TLS handshakes that dominate a run.
     /// </summary>
     public int EvaluateMemoryMb { get; init; } = 256;

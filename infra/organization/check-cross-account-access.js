@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Proves the Organization deployment's cross-account access is what the README says, with a real IAM policy evaluator
+// Proves the Organization deployment's cross-account access is what docs/organization.md says, with a real IAM policy evaluator
 // (@cloud-copilot/iam-simulate): a table of sts:AssumeRole requests, each with the decision it must get.
 //
 // Both sides of the hop are taken from the synthesized templates: the central role's identity policies (every

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Proves the synthesized EnforceMfa policy does what the README says, with a real IAM policy evaluator
+// Proves the synthesized EnforceMfa policy does what docs/remediation.md says, with a real IAM policy evaluator
 // (@cloud-copilot/iam-simulate): a table of requests by the user alice, each with the decision it must get.
 //
 // The policy is taken from the template CDK wrote (the AWS::IAM::ManagedPolicy under /mfa-config-rule/), with the

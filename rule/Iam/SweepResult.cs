@@ -2,7 +2,7 @@ using MfaConfigRule.Compliance;
 
 namespace MfaConfigRule.Iam;
 
-/// <summary>What a sweep found, with what it cost, for the log line and the README's claims.</summary>
+/// <summary>What a sweep found, with what it cost, for the log line and the claims in docs/benchmarks.md.</summary>
 internal sealed record SweepResult(
     IReadOnlyList<Assessment> Assessments,
     IReadOnlyList<AssessmentFailure> Failures,

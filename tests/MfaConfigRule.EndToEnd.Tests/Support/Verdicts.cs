@@ -17,7 +17,7 @@ internal static class Verdict
 internal sealed record SeededUser(string UserName, string UserId, PopulationCase Case);
 
 /// <summary>
-/// The rule parameters a test deploys, and what they make of each population case: the README's verdict table,
+/// The rule parameters a test deploys, and what they make of each population case: the verdict table in docs/verdicts.md,
 /// written out again here so that a wrong rule disagrees with it (never computed by the rule's own evaluator).
 /// </summary>
 internal sealed record RulePolicy
@@ -72,7 +72,7 @@ internal sealed record RulePolicy
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "a case the oracle does not know"),
     };
 
-    /// <summary>Words the annotation must contain for the case (the README: it names the exemption, the expired or malformed tag, the grace).</summary>
+    /// <summary>Words the annotation must contain for the case (docs/verdicts.md: it names the exemption, the expired or malformed tag, the grace).</summary>
     public string? AnnotationMentions(PopulationCase kind) => kind switch
     {
         PopulationCase.ExpiredExemptionTag => "expired",

@@ -11,7 +11,6 @@ namespace MfaConfigRule.Tests.Architecture;
 /// </summary>
 public sealed class FolderGraphTests
 {
-
     /// <summary>Past this many lines, a file says why it holds together (style.md: "which concept inside it wants a name of its own").</summary>
     internal const int MaxLines = 300;
 
