@@ -25,12 +25,20 @@ internal static class MfaRuleApp
             Organization = organization,
             MemberParts =
             [
-                new OrganizationReevaluation(new OrganizationReevaluationProps
+                // mfaRule:reevaluation=false: no forwarder in any account, no central bus, queue or trigger (an SCP that
+                // denies us-east-1 then costs nothing but the minutes until the periodic run).
+                .. settings.Rule.Reevaluation ? new IOrganizationMemberPart[]
                 {
-                    RuleName = settings.Rule.RuleName,
-                    Region = settings.Region ?? throw new ArgumentException("the Organization deployment needs the rule's Region"),
-                    LogRetention = settings.Functions.LogRetention,
-                }),
+                    new OrganizationReevaluation(new OrganizationReevaluationProps
+                    {
+                        RuleName = settings.Rule.RuleName,
+                        Region = settings.Region ?? throw new ArgumentException("the Organization deployment needs the rule's Region"),
+                        LogRetention = settings.Functions.LogRetention,
+                        TriggerTimeout = settings.Functions.TriggerTimeoutSecondsGiven is { } seconds
+                            ? Duration.Seconds(seconds)
+                            : OrganizationReevaluation.DefaultTriggerTimeout,
+                    }),
+                } : [],
                 .. settings.SecurityHub.Direct ? new IOrganizationMemberPart[] { new SecurityHubMemberFindings(settings.SecurityHub.FailedSeverity) } : [],
                 // Remediation stays off by default.
                 .. settings.Remediation.Mode == RemediationMode.Off ? [] : new IOrganizationMemberPart[]
@@ -45,6 +53,7 @@ internal static class MfaRuleApp
                         MaximumAutomaticAttempts = settings.Remediation.MaxAttempts,
                         RetryAttemptSeconds = settings.Remediation.RetrySeconds,
                         LogRetention = settings.Functions.LogRetention,
+                        ReservedConcurrency = organization.RemediateReservedConcurrency,
                     }),
                 },
             ],

@@ -31,7 +31,15 @@ internal sealed record FunctionSettings
     /// losing the trigger's memory of its last accepted start, and retries the event. Lower it only where CloudTrail is
     /// known to be faster.
     /// </summary>
-    public int TriggerTimeoutSeconds { get; init; } = 900;
+    public int TriggerTimeoutSeconds => TriggerTimeoutSecondsGiven ?? DefaultTriggerTimeoutSeconds;
+
+    public const int DefaultTriggerTimeoutSeconds = 900;
+
+    /// <summary>
+    /// The value of <see cref="TriggerTimeoutSecondsKey"/> when one is given; null otherwise. Not in cdk.json: the
+    /// Organization's central trigger never waits in process and defaults to 60 s, one account's to 900 s.
+    /// </summary>
+    public int? TriggerTimeoutSecondsGiven { get; init; }
 
     public RetentionDays LogRetention => Enum.Parse<RetentionDays>(RetentionNames[LogRetentionDays]);
 
@@ -45,7 +53,7 @@ internal sealed record FunctionSettings
             EvaluateMemoryMb = context.Read(EvaluateMemoryMbKey, defaults.EvaluateMemoryMb, v => ContextReader.ParseInt(v, 128, 10240, "MB")),
             EvaluateTimeoutSeconds = context.Read(EvaluateTimeoutSecondsKey, defaults.EvaluateTimeoutSeconds, v => ContextReader.ParseInt(v, 10, 900, "seconds")),
             // At least the trigger's one-minute wait between refused starts, plus the calls around it.
-            TriggerTimeoutSeconds = context.Read(TriggerTimeoutSecondsKey, defaults.TriggerTimeoutSeconds, v => ContextReader.ParseInt(v, 90, 900, "seconds")),
+            TriggerTimeoutSecondsGiven = context.Read<int?>(TriggerTimeoutSecondsKey, null, v => ContextReader.ParseInt(v, 90, 900, "seconds")),
         };
     }
 

@@ -29,6 +29,16 @@ internal sealed partial record OrganizationDeployment
     public const string MemberRoleNameKey = "mfaRule:memberRoleName";
     public const string ExternalIdKey = "mfaRule:externalId";
     public const string AdministratorKey = "mfaRule:administrator";
+    public const string AccountsKey = "mfaRule:organizationAccounts";
+
+    /// <summary>The account count the central functions' reserved concurrency is sized for when none is given.</summary>
+    public const int DefaultAccounts = 50;
+
+    /// <summary>
+    /// The most accounts the reservations can be sized for: both reservations together stay within 900, what an admin
+    /// account with Lambda's default quota (1,000) may reserve while AWS keeps 100 unreserved.
+    /// </summary>
+    public const int MaxAccounts = 800;
 
     public const string SingleAccount = "account";
     public const string Organization = "organization";
@@ -43,6 +53,24 @@ internal sealed partial record OrganizationDeployment
     public string MemberRoleName { get; init; } = DefaultMemberRoleName;
     public string ExternalId { get; init; } = DefaultExternalId;
     public OrganizationAdministrator Administrator { get; init; } = OrganizationAdministrator.Management;
+
+    /// <summary>How many accounts the Organization's target OUs hold (about): sizes the central functions' reserved concurrency; 0 reserves none.</summary>
+    public int Accounts { get; init; } = DefaultAccounts;
+
+    /// <summary>
+    /// The central evaluate function's reserved concurrency: one execution per account, as when every account's
+    /// periodic run lands at once, plus 10 for change-triggered evaluations. Null (no reservation) when
+    /// <see cref="Accounts"/> is 0. Config invokes asynchronously, so a throttled evaluation waits in Lambda's queue
+    /// (up to the rule's event age) rather than failing; the bound is on what a foreign account pointing a rule at the
+    /// function can take from the admin account's other functions.
+    /// </summary>
+    public int? EvaluateReservedConcurrency => Accounts == 0 ? null : Accounts + 10;
+
+    /// <summary>
+    /// The central remediate function's reserved concurrency: 5 plus one per ten accounts (a remediation is a few
+    /// seconds of synchronous calls, and Config retries a throttled automatic one); null when <see cref="Accounts"/> is 0.
+    /// </summary>
+    public int? RemediateReservedConcurrency => Accounts == 0 ? null : 5 + ((Accounts + 9) / 10);
 
     /// <summary>Null for the single-account deployment; the Organization settings, validated, otherwise.</summary>
     public static OrganizationDeployment? FromContext(Node node, MfaRuleSettings settings)
@@ -83,6 +111,7 @@ internal sealed partial record OrganizationDeployment
         var administrator = context.ReadText(AdministratorKey) ?? ManagementAdministrator;
         if (administrator is not (ManagementAdministrator or DelegatedAdministrator))
             context.Reject($"{AdministratorKey}: '{administrator}' is neither {ManagementAdministrator} (deploying from the management account) nor {DelegatedAdministrator} (from a delegated administrator registered for CloudFormation StackSets and Config)");
+        var accounts = context.Read(AccountsKey, DefaultAccounts, v => ParseAccounts(v));
         if (settings.Rule.CreateRecorder)
             context.Reject($"{RuleSettings.CreateRecorderKey}: the Organization deployment expects each account's own recorder (Config's organization-wide recording); it creates none");
         if (settings.Region is null)
@@ -94,7 +123,24 @@ internal sealed partial record OrganizationDeployment
             MemberRoleName = roleName,
             ExternalId = externalId,
             Administrator = administrator == DelegatedAdministrator ? OrganizationAdministrator.Delegated : OrganizationAdministrator.Management,
+            Accounts = accounts,
         };
+    }
+
+    private static int ParseAccounts(object value)
+    {
+        try
+        {
+            return ContextReader.ParseInt(value, 0, MaxAccounts, "accounts");
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException(
+                $"{e.Message}: the central functions reserve accounts + 10 (evaluate) and 5 + accounts/10 (remediate) concurrent " +
+                $"executions, and AWS keeps 100 of the admin account's Lambda concurrency unreserved (default quota 1,000), so at most " +
+                $"{MaxAccounts} accounts' worth fits; give 0 to reserve nothing (also for an account whose quota is 10 or 50: " +
+                "aws lambda get-account-settings)", e);
+        }
     }
 
     [GeneratedRegex("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$", RegexOptions.CultureInvariant)]

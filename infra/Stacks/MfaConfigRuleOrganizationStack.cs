@@ -58,6 +58,7 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
             Timeout = Duration.Seconds(settings.Functions.EvaluateTimeoutSeconds),
             LogRetention = settings.Functions.LogRetention,
             EventMaxAge = Duration.Seconds(settings.Rule.EventMaxAge.TotalSeconds),
+            ReservedConcurrency = organization.EvaluateReservedConcurrency,
         });
         var central = new OrganizationCentral(this, organization.MemberRoleName, organization.ExternalId, props.Code, Central, Identity);
         central.Provide(CentralValue.EvaluateFunctionArn, Central.EvaluateFunction.Function.FunctionArn);
@@ -71,6 +72,7 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
             foreach (var part in props.MemberParts) part.AddTo(OwnAccount);
             // Config checks that it may invoke the function when a rule is created.
             OwnAccount.Rule.AddDependency(Central.InvokePermission);
+            foreach (var prerequisite in central.MemberPrerequisites) OwnAccount.Rule.Node.AddDependency(prerequisite);
         }
 
         var region = settings.Region ?? throw new ArgumentException("the Organization deployment needs the rule's Region");
@@ -88,6 +90,9 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
         // Every member's rule is created against the function's invoke permission, and evaluates at once.
         Members.StackSet.AddDependency(Central.InvokePermission);
         Members.StackSet.Node.AddDependency(Central.Permissions);
+        // ... and after whatever the parts' member pieces reach in their first minutes (the re-evaluation bus's policy,
+        // the remediate function's invoke permission): otherwise those calls are denied until CloudFormation gets there.
+        foreach (var prerequisite in central.MemberPrerequisites) Members.StackSet.Node.AddDependency(prerequisite);
 
         Aggregator = new OrganizationAggregator(this, "Aggregator", AggregatorName);
 

@@ -11,6 +11,12 @@
 //     other role, even one that trusts it unconditionally.
 //   - The member role admits only the central role's sessions, only with the external ID, and only while the caller's
 //     account is in the Organization (aws:PrincipalOrgID).
+//   - With remediation: lambda:InvokeFunction on the central remediate function, decided from the function's resource
+//     policy (the admin template's AWS::Lambda::Permission, written as Lambda writes it) and the caller's identity
+//     policy (a member's Automation role: the member template's role trusted by ssm.amazonaws.com). A member's
+//     Automation role may invoke it; no principal outside the Organization may, whatever its own policy says; a
+//     principal of the Organization without its own grant may not. A principal of the Organization whose own policy
+//     allows lambda:InvokeFunction on it may: the breadth docs/organization.md states (the function's check then stops it).
 //
 // Usage: node infra/organization/check-cross-account-access.js <admin.template.json> <member.template.json>
 // Exit status 1 on any row whose decision differs, or when a template lacks what the table needs.
@@ -146,20 +152,87 @@ function table(central, trust) {
   ];
 }
 
-async function decide(principal, identityPolicies, roleArn, trust, context) {
+// The function policy statement Lambda writes for an AWS::Lambda::Permission (AddPermission): its fixed conditions only.
+function permissionStatement(permission, resolve, functionArn) {
+  const p = permission.Properties;
+  const principal = resolve(p.Principal);
+  const statement = {
+    Effect: 'Allow',
+    Principal: principal === '*' ? '*' : principal.endsWith('.amazonaws.com') ? { Service: principal } : { AWS: principal },
+    Action: resolve(p.Action),
+    Resource: functionArn,
+  };
+  const condition = {};
+  if (p.PrincipalOrgID) condition.StringEquals = { ...condition.StringEquals, 'aws:PrincipalOrgID': resolve(p.PrincipalOrgID) };
+  if (p.SourceAccount) condition.StringEquals = { ...condition.StringEquals, 'AWS:SourceAccount': resolve(p.SourceAccount) };
+  if (p.SourceArn) condition.ArnLike = { 'AWS:SourceArn': resolve(p.SourceArn) };
+  if (Object.keys(condition).length > 0) statement.Condition = condition;
+  return statement;
+}
+
+// The remediation side, when the admin template has one: the remediate function, its resource policy, and the
+// members' Automation role with its identity policies. Null when remediation is off.
+function remediationSide(adminFile, memberFile, central) {
+  const admin = readTemplate(adminFile);
+  const resolveAdmin = resolver(admin, ADMIN, {});
+  const [, stackSet] = one(resourcesOf(admin, 'AWS::CloudFormation::StackSet'), 'AWS::CloudFormation::StackSet in the admin template');
+  const parameter = (stackSet.Properties.Parameters ?? []).find((p) => p.ParameterKey === 'CentralRemediateFunctionArn');
+  if (!parameter) return null;
+  const functionId = parameter.ParameterValue['Fn::GetAtt'][0];
+  const functionArn = resolveAdmin(parameter.ParameterValue);
+  const permissions = resourcesOf(admin, 'AWS::Lambda::Permission')
+    .filter(([, p]) => JSON.stringify(p.Properties.FunctionName).includes(`"${functionId}"`));
+  // The function's whole resource policy: every permission on it (the Organization's, and EventBridge's for the hourly lift).
+  if (permissions.length === 0) throw new Error(`no AWS::Lambda::Permission on the remediate function ${functionId}`);
+  const functionPolicy = { Version: '2012-10-17', Statement: permissions.map(([, p]) => permissionStatement(p, resolveAdmin, functionArn)) };
+
+  const member = readTemplate(memberFile);
+  const resolveMember = resolver(member, MEMBER, central.memberParameters);
+  const [automationId] = one(resourcesOf(member, 'AWS::IAM::Role').filter(([, r]) =>
+    JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('ssm.amazonaws.com')), 'Automation role (trusted by ssm.amazonaws.com) in the member template');
+  const automationPolicies = resourcesOf(member, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles ?? []).some((r) => r.Ref === automationId))
+    .map(([id, p]) => ({ name: id, policy: resolveMember(p.Properties.PolicyDocument) }));
+  if (automationPolicies.length === 0) throw new Error(`no identity policy is attached to the Automation role ${automationId}`);
+  return { functionArn, functionPolicy, automationId, automationPolicies };
+}
+
+// [label, caller session ARN, caller's identity policies, function ARN, function policy, context, expected decision]
+function invokeTable(remediation) {
+  const { functionArn, functionPolicy, automationId, automationPolicies } = remediation;
+  const automation = `arn:aws:sts::${MEMBER}:assumed-role/${automationId}/${'0'.repeat(8)}-automation`;
+  const otherFunction = functionArn.replace(/function:[^:]+$/, 'function:SomethingElse');
+  const inOrganization = { 'aws:PrincipalOrgID': ORGANIZATION };
+  const admin = [{ name: 'allow-everything', policy: ALLOW_EVERYTHING }];
+  const unrelated = [{ name: 'read-s3', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } }];
+  return [
+    ['invoke: a member\'s Automation role', automation, automationPolicies, functionArn, functionPolicy, inOrganization, 'Allowed'],
+    ['invoke: a member\'s Automation role, another function of the admin account', automation, automationPolicies, otherFunction, functionPolicy, inOrganization, 'ImplicitlyDenied'],
+    ['invoke: an administrator of a foreign Organization', `arn:aws:sts::${FOREIGN}:assumed-role/Admin/mallory`, admin, functionArn, functionPolicy,
+      { 'aws:PrincipalOrgID': FOREIGN_ORGANIZATION }, 'ImplicitlyDenied'],
+    ['invoke: an administrator of an account in no Organization', `arn:aws:sts::${FOREIGN}:assumed-role/Admin/mallory`, admin, functionArn, functionPolicy,
+      {}, 'ImplicitlyDenied'],
+    ['invoke: a role of a member account without its own grant', `arn:aws:sts::${MEMBER}:assumed-role/Reader/bob`, unrelated, functionArn, functionPolicy,
+      inOrganization, 'ImplicitlyDenied'],
+    ['invoke: an administrator of a member account (the stated breadth)', `arn:aws:sts::${MEMBER}:assumed-role/Admin/alice`, admin, functionArn, functionPolicy,
+      inOrganization, 'Allowed'],
+  ];
+}
+
+async function decide(principal, identityPolicies, resourceArn, resourcePolicy, context, action = 'sts:AssumeRole') {
   const response = await runSimulation({
     identityPolicies,
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    resourcePolicy: trust,
+    resourcePolicy,
     request: {
       principal,
-      action: 'sts:AssumeRole',
-      resource: { resource: roleArn, accountId: roleArn.split(':')[4] },
+      action,
+      resource: { resource: resourceArn, accountId: resourceArn.split(':')[4] },
       contextVariables: context,
     },
   }, {});
-  if (response.resultType === 'error') throw new Error(`${principal} -> ${roleArn}: the simulator refused the request: ${JSON.stringify(response.errors)}`);
+  if (response.resultType === 'error') throw new Error(`${principal} -> ${resourceArn}: the simulator refused the request: ${JSON.stringify(response.errors)}`);
   return response.overallResult;
 }
 
@@ -177,8 +250,15 @@ async function main() {
     const actual = await decide(principal, policies, roleArn, rowTrust, context);
     if (actual !== expected) failures.push(`${label}: expected ${expected}, got ${actual}`);
   }
+  const remediation = remediationSide(adminFile, memberFile, central);
+  const invokeRows = remediation ? invokeTable(remediation) : [];
+  for (const [label, principal, policies, functionArn, functionPolicy, context, expected] of invokeRows) {
+    const actual = await decide(principal, policies, functionArn, functionPolicy, context, 'lambda:InvokeFunction');
+    if (actual !== expected) failures.push(`${label}: expected ${expected}, got ${actual}`);
+  }
   for (const failure of failures) console.error(failure);
-  console.log(`cross-account access: ${rows.length} decisions checked, ${failures.length} wrong`);
+  console.log(`cross-account access: ${rows.length + invokeRows.length} decisions checked, ${failures.length} wrong` +
+    (remediation ? ` (${invokeRows.length} of them lambda:InvokeFunction on the central remediate function)` : ''));
   process.exit(failures.length === 0 ? 0 : 1);
 }
 

@@ -61,6 +61,36 @@ public sealed class OrganizationCrossAccountTests
         Assert.Contains("4 wrong", stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RemediateInvoke_DecidedForTheMembersAutomationRoleAndAgainstForeignPrincipals()
+    {
+        var stack = Build("organization-remediation").Stack;
+
+        var (exitCode, stdout, stderr) = await CheckAsync(SynthesizedApp.Json(stack).GetRawText(), stack.Members.TemplateBody);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{stdout}\n{stderr}");
+        Assert.Contains("18 decisions checked, 0 wrong (6 of them lambda:InvokeFunction on the central remediate function)", stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>Without PrincipalOrgID on the remediate function's permission, the check sees principals outside the Organization get in.</summary>
+    [Fact]
+    public async Task RemediateInvoke_WithoutThePrincipalOrgIdCondition_IsCaughtByTheCheck()
+    {
+        var stack = Build("organization-remediation").Stack;
+        var admin = JsonNode.Parse(SynthesizedApp.Json(stack).GetRawText())!;
+        var removed = admin["Resources"]!.AsObject()
+            .Select(r => r.Value!.AsObject())
+            .Count(r => r["Type"]!.GetValue<string>() == "AWS::Lambda::Permission" && r["Properties"]!.AsObject().Remove("PrincipalOrgID"));
+
+        var (exitCode, stdout, stderr) = await CheckAsync(admin.ToJsonString(), stack.Members.TemplateBody);
+
+        Assert.Equal(1, removed);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("invoke: an administrator of a foreign Organization: expected ImplicitlyDenied, got Allowed", stderr, StringComparison.Ordinal);
+        Assert.Contains("invoke: an administrator of an account in no Organization: expected ImplicitlyDenied, got Allowed", stderr, StringComparison.Ordinal);
+        Assert.Contains("2 wrong", stdout, StringComparison.Ordinal);
+    }
+
     private static (MfaConfigRuleOrganizationStack Stack, OrganizationAdministrator Administrator) Build(string variant)
     {
         var context = TemplateVariants.All.Single(v => v.Name == variant).Context.ToDictionary(p => p.Key, p => (object)p.Value, StringComparer.Ordinal);

@@ -63,7 +63,7 @@ public sealed class OrganizationReevaluationTemplateTests
     [Fact]
     public void CentralQueue_OnlyTheBusRuleMaySendAndItIsEncryptedWithADeadLetterQueue()
     {
-        var rule = Id(AdminJson, "AWS::Events::Rule");
+        var rule = SynthesizedApp.LogicalId(_stack.Node.FindChild("Reevaluation").Node.FindChild("IamChanges"));
         var queues = Cfn.Resources(AdminJson, "AWS::SQS::Queue").ToList();
         Assert.Equal(2, queues.Count);
         Assert.All(queues, q => Assert.True(q.Resource.GetProperty("Properties").GetProperty("SqsManagedSseEnabled").GetBoolean()));
@@ -78,7 +78,7 @@ public sealed class OrganizationReevaluationTemplateTests
         Assert.Equal("${" + rule + ".Arn}", Cfn.Render(send.GetProperty("Condition").GetProperty("ArnEquals").GetProperty("aws:SourceArn")));
         // And no one over plain HTTP.
         Assert.Contains(policies, s => s.GetProperty("Effect").GetString() == "Deny" && s.GetProperty("Condition").GetProperty("Bool").GetProperty("aws:SecureTransport").GetString() == "false");
-        var rulePattern = Cfn.Single(AdminJson, "AWS::Events::Rule").GetProperty("Properties");
+        var rulePattern = AdminJson.GetProperty("Resources").GetProperty(rule).GetProperty("Properties");
         Assert.Equal("${" + Id(AdminJson, "AWS::Events::EventBus") + "}", Cfn.Render(rulePattern.GetProperty("EventBusName")));
     }
 

@@ -24,6 +24,9 @@ internal interface ICentralEvaluatorProps
 
     /// <summary>How long Lambda keeps an invocation it could not yet run or retry: until the next periodic run.</summary>
     Duration EventMaxAge { get; }
+
+    /// <summary>Executions reserved for it (the Organization's account count plus headroom); null reserves none.</summary>
+    int? ReservedConcurrency { get; }
 }
 
 internal sealed class CentralEvaluatorProps : ICentralEvaluatorProps
@@ -37,6 +40,7 @@ internal sealed class CentralEvaluatorProps : ICentralEvaluatorProps
     public required Duration Timeout { get; init; }
     public required RetentionDays LogRetention { get; init; }
     public required Duration EventMaxAge { get; init; }
+    public int? ReservedConcurrency { get; init; }
 }
 
 /// <summary>
@@ -63,6 +67,9 @@ internal sealed class CentralEvaluator : Construct
             // verdict is worth both of Lambda's retries.
             AsyncRetryAttempts = 2,
             MaxEventAge = props.EventMaxAge,
+            // Config may invoke it from any account (see InvokePermission): the reservation bounds what such invocations
+            // can take, both from the admin account's other functions and, as a ceiling, from the Organization's own.
+            ReservedConcurrency = props.ReservedConcurrency,
             Environment = new Dictionary<string, string>
             {
                 [OrganizationSettings.MemberRoleVariable] = props.MemberRoleName,

@@ -12,16 +12,22 @@ namespace MfaConfigRule.Infra.Constructs.Organization;
 /// </summary>
 internal sealed class OrganizationAggregator : Construct
 {
+    /// <summary>The trust's operator on aws:SourceAccount: present, it must be this account; absent, the request is not refused for it.</summary>
+    public const string SourceAccountCondition = "StringEqualsIfExists";
+
     public OrganizationAggregator(Construct scope, string id, string aggregatorName)
         : base(scope, id)
     {
         Role = new Role(this, "AggregatorRole", new RoleProps
         {
+            // AWS documents aws:SourceAccount for Config's recorder role, not for an aggregator's role; if Config does not
+            // set it there, StringEquals would deny every AssumeRole and the aggregator would fail quietly. IfExists
+            // still refuses another account's Config when the key is present, and admits the request when it is absent.
             AssumedBy = new ServicePrincipal("config.amazonaws.com", new ServicePrincipalOpts
             {
                 Conditions = new Dictionary<string, object>
                 {
-                    ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = Aws.ACCOUNT_ID },
+                    [SourceAccountCondition] = new Dictionary<string, object> { ["aws:SourceAccount"] = Aws.ACCOUNT_ID },
                 },
             }),
             Description = "Lets Config read the Organization's accounts for the MFA rule's aggregator",

@@ -1,5 +1,6 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
+using Constructs;
 
 namespace MfaConfigRule.Infra.Constructs.Organization;
 
@@ -10,6 +11,7 @@ namespace MfaConfigRule.Infra.Constructs.Organization;
 internal sealed class OrganizationCentral(Stack stack, string memberRoleName, string externalId, Code code, CentralEvaluator evaluator, OrganizationIdentity identity)
 {
     private readonly Dictionary<string, (CentralValue Value, string AdminSideValue)> _values = new(StringComparer.Ordinal);
+    private readonly List<IConstruct> _memberPrerequisites = [];
 
     public Stack Stack { get; } = stack;
 
@@ -30,6 +32,19 @@ internal sealed class OrganizationCentral(Stack stack, string memberRoleName, st
         if (!_values.TryAdd(value.ParameterName, (value, adminSideValue)))
             throw new InvalidOperationException($"the central value {value.ParameterName} is provided twice");
     }
+
+    /// <summary>
+    /// Something a member needs in its first minutes (a bus policy admitting its events, a permission letting its runbook
+    /// invoke): the StackSet, and the management account's own rule, are created only after it.
+    /// </summary>
+    public void RequireBeforeMembers(IConstruct prerequisite)
+    {
+        ArgumentNullException.ThrowIfNull(prerequisite);
+        _memberPrerequisites.Add(prerequisite);
+    }
+
+    /// <summary>What <see cref="RequireBeforeMembers"/> collected, in the order the parts added it.</summary>
+    public IReadOnlyList<IConstruct> MemberPrerequisites => _memberPrerequisites;
 
     /// <summary>The admin-side value of <paramref name="value"/>; an error naming it when no part provided it.</summary>
     public string Get(CentralValue value)

@@ -30,6 +30,9 @@ internal interface IOrganizationReevaluationProps
     string Region { get; }
 
     RetentionDays LogRetention { get; }
+
+    /// <summary>The central trigger's timeout (<c>mfaRule:triggerTimeoutSeconds</c> when given, else <see cref="OrganizationReevaluation.DefaultTriggerTimeout"/>).</summary>
+    Duration TriggerTimeout { get; }
 }
 
 internal sealed class OrganizationReevaluationProps : IOrganizationReevaluationProps
@@ -37,6 +40,7 @@ internal sealed class OrganizationReevaluationProps : IOrganizationReevaluationP
     public required string RuleName { get; init; }
     public required string Region { get; init; }
     public required RetentionDays LogRetention { get; init; }
+    public Duration TriggerTimeout { get; init; } = OrganizationReevaluation.DefaultTriggerTimeout;
 }
 
 internal sealed class OrganizationReevaluation(IOrganizationReevaluationProps props) : IOrganizationMemberPart
@@ -56,8 +60,8 @@ internal sealed class OrganizationReevaluation(IOrganizationReevaluationProps pr
     /// </summary>
     public const int MaxConcurrency = 5;
 
-    /// <summary>A record's run: a handful of AWS calls per record, with the SDK's retries.</summary>
-    public static readonly Duration TriggerTimeout = Duration.Seconds(60);
+    /// <summary>A record's run: a handful of AWS calls per record, with the SDK's retries (it never waits in process).</summary>
+    public static readonly Duration DefaultTriggerTimeout = Duration.Seconds(60);
 
     /// <summary>The central bus, which every account's forwarder targets.</summary>
     public static CentralValue BusArn { get; } = new(
@@ -116,7 +120,7 @@ internal sealed class OrganizationReevaluation(IOrganizationReevaluationProps pr
             EnforceSSL = true,
             // Lambda's advice for an event source: six times the function's timeout, so a record in flight is not
             // delivered twice.
-            VisibilityTimeout = Duration.Seconds(TriggerTimeout.ToSeconds() * 6),
+            VisibilityTimeout = Duration.Seconds(props.TriggerTimeout.ToSeconds() * 6),
             // A record that keeps failing (a member whose role is missing) is kept for a look, not retried for days.
             DeadLetterQueue = new DeadLetterQueue { Queue = DeadLetterQueue, MaxReceiveCount = 5 },
         });
@@ -144,7 +148,7 @@ internal sealed class OrganizationReevaluation(IOrganizationReevaluationProps pr
             Handler = "trigger",
             Description = $"Re-runs each Organization account's Config rule {props.RuleName} after its IAM changes, through its {central.MemberRoleName} role",
             MemorySize = 128,
-            Timeout = TriggerTimeout,
+            Timeout = props.TriggerTimeout,
             LogRetention = props.LogRetention,
             // Read from SQS, never invoked asynchronously: SQS's redelivery and dead-letter queue do the retrying.
             AsyncRetryAttempts = 0,
@@ -183,6 +187,8 @@ internal sealed class OrganizationReevaluation(IOrganizationReevaluationProps pr
         }));
         TriggerFunction.Function.Node.AddDependency(permissions);
 
+        // A member's forwarder sends its first IAM changes as soon as it exists: the bus must admit them by then.
+        central.RequireBeforeMembers(BusPolicy);
         central.Provide(BusArn, Bus.EventBusArn);
         central.Provide(TriggerRoleArn, TriggerFunction.Role.RoleArn);
     }

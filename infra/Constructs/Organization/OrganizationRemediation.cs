@@ -44,6 +44,9 @@ internal interface IOrganizationRemediationProps
     int MaximumAutomaticAttempts { get; }
     int RetryAttemptSeconds { get; }
     RetentionDays LogRetention { get; }
+
+    /// <summary>Executions reserved for the central remediate function (sized from the account count); null reserves none.</summary>
+    int? ReservedConcurrency { get; }
 }
 
 internal sealed class OrganizationRemediationProps : IOrganizationRemediationProps
@@ -56,6 +59,7 @@ internal sealed class OrganizationRemediationProps : IOrganizationRemediationPro
     public int MaximumAutomaticAttempts { get; init; } = 5;
     public int RetryAttemptSeconds { get; init; } = 60;
     public required RetentionDays LogRetention { get; init; }
+    public int? ReservedConcurrency { get; init; }
 }
 
 internal sealed class OrganizationRemediation(IOrganizationRemediationProps props) : IOrganizationMemberPart
@@ -105,6 +109,9 @@ internal sealed class OrganizationRemediation(IOrganizationRemediationProps prop
             Environment = environment,
             AsyncRetryAttempts = 0,
             MaxEventAge = Duration.Hours(1),
+            // Any principal of the Organization may invoke it (InvokePermission): the reservation bounds what a flood of
+            // invocations can take from the admin account's other functions.
+            ReservedConcurrency = props.ReservedConcurrency,
         });
 
         CentralPermissions = new Policy(scope, "CentralRemediatePermissions", new PolicyProps
@@ -117,7 +124,10 @@ internal sealed class OrganizationRemediation(IOrganizationRemediationProps prop
 
         // Every member's Automation role invokes it cross-account. Principal "*" narrowed by PrincipalOrgID (Lambda's
         // documented form for an Organization): only principals of this Organization, and each of them only with its own
-        // identity policy's lambda:InvokeFunction on this ARN; the function then proves the request in the named account.
+        // identity policy's lambda:InvokeFunction on this ARN (or on "*"); the function then proves the request in the
+        // named account. AWS::Lambda::Permission cannot write aws:PrincipalArn, and a Principal cannot be a pattern, so no
+        // narrower statement admits every member's Automation role (docs/organization.md, "Who may invoke the central
+        // remediate function"); proven with iam-simulate by infra/organization/check-cross-account-access.js.
         InvokePermission = new CfnPermission(scope, "OrganizationInvokePermission", new CfnPermissionProps
         {
             Action = "lambda:InvokeFunction",
@@ -125,6 +135,8 @@ internal sealed class OrganizationRemediation(IOrganizationRemediationProps prop
             Principal = "*",
             PrincipalOrgId = central.OrganizationId,
         });
+        // A member's first automation (automatic remediation starts as soon as its rule has results) must not be denied.
+        central.RequireBeforeMembers(InvokePermission);
 
         if (Enforce)
         {
