@@ -36,12 +36,14 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
         var ordering = OrderingTimestamp(configEvent);
         // The budget runs on the injected clock, like everything else that waits, so the deadline is testable.
         var reserve = deadline is { } end ? Reserve(end) : TimeSpan.Zero;
+        var sweepDeadline = deadline is { } at ? new SweepDeadline(at, reserve) : null;
         using var deadlineReached = deadline is { } stop ? new CancellationTokenSource(SweepBudget(stop, reserve), time) : new CancellationTokenSource();
         using var sweepBudget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadlineReached.Token);
         SweepResult sweep;
         try
         {
-            sweep = await assessor.SweepAsync(parameters, sweepBudget.Token).ConfigureAwait(false);
+            // The deadline goes down explicitly as well as in the token: the wait for a credential report is sized to it.
+            sweep = await assessor.SweepAsync(parameters, sweepBudget.Token, deadline: sweepDeadline).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (deadlineReached.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -293,6 +293,23 @@ public sealed class ConfigRuleHandlerTests
     }
 
     [Fact]
+    public async Task Handle_SixtySecondFunctionAndAReportThatNeverFinishes_EveryUserIsReadLiveAndReported()
+    {
+        SeedAccount();
+        _iam.FailReportWith([.. Enumerable.Repeat("ReportInProgress", 1000)]);
+
+        // The fixed 60 s wait outlived the sweep's 50 s budget: nobody was evaluated. The wait now leaves the live reads their time.
+        var summary = await _time.Advancing(Handler().HandleAsync(ScheduledEvent(), Now.AddSeconds(60), CancellationToken.None), TimeSpan.FromSeconds(1));
+
+        Assert.True(summary.Succeeded, string.Join("; ", summary.Failures.Select(f => $"{f.User.UserName}: {f.Cause}")));
+        Assert.Equal("live", summary.Sweep!.Mode);
+        Assert.Contains(summary.Warnings, w => w.Contains("not the configured 60 s", StringComparison.Ordinal));
+        Assert.Equal(ComplianceType.NonCompliant, _config.Accepted.Single(e => e.ResourceId == UserIdFor("bob")).Compliance);
+        Assert.Equal(ComplianceType.Compliant, _config.Accepted.Single(e => e.ResourceId == UserIdFor("alice")).Compliance);
+        Assert.Equal(3, _config.Accepted.Count);
+    }
+
+    [Fact]
     public async Task Handle_DeadlineFarAway_EveryUserIsRead()
     {
         SeedAccount();
