@@ -21,6 +21,7 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
 {
     private const string MemberRoleName = "MfaRuleMember";
     private const string HubRoleName = "MfaRuleHubEvaluate";
+    private const string HubTriggerRoleName = "MfaRuleHubTrigger";
     private const string ExternalId = "mfa-config-rule";
     private const int PopulationSize = 20;
 
@@ -37,7 +38,7 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
     /// <summary>The paths and switches; each switch's first value is the double's behaviour before the switches existed.</summary>
     internal static readonly Factor[] Factors =
     [
-        new("path", ["Sweep", "Change", "Trigger", "ReportChangesOnly", "SecurityHub", "OrganizationCentral"]),
+        new("path", ["Sweep", "Change", "Trigger", "ReportChangesOnly", "SecurityHub", "OrganizationCentral", "OrganizationTrigger"]),
         new("ordering", ["newest-wins", "last-write-wins"]),
         new("on-demand", ["scheduled", "change-per-user", "both"]),
         new("cloudtrail-delay-seconds", ["300", "0", "900"]),
@@ -55,24 +56,24 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
     internal static bool Excluded((string Factor, string Value) a, (string Factor, string Value) b) =>
         a == ("path", "ReportChangesOnly") && b == ("unrestated", "dropped");
 
-    public static TheoryData<string, string> Matrix()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var row in Pairwise.Rows(Factors, Excluded))
-            data.Add(row["path"], string.Join(' ', Factors.Skip(1).Select(f => $"{f.Name}={row[f.Name]}")));
-        return data;
-    }
+    /// <summary>The pairwise rows, one argument per factor so the test's name names every switch and its value.</summary>
+    public static IEnumerable<object[]> Matrix() =>
+        Pairwise.Rows(Factors, Excluded).Select(row => Factors.Select(f => (object)row[f.Name]).ToArray());
 
-    private sealed record Target(DoubleAccount Account, AwsActions Actions, ConfigRegion Config, IReadOnlyList<SeededUser> Users, LambdaFunction Evaluate, Func<string, string> Addressed);
+    private sealed record Target(DoubleAccount Account, AwsActions Actions, ConfigRegion Config, IReadOnlyList<SeededUser> Users, LambdaFunction Evaluate,
+        Func<string, string> Addressed, Func<Task<LambdaFunction>>? Restart = null);
 
     [Theory]
     [MemberData(nameof(Matrix))]
-    public async Task Path_UnderAwsBehaviours_SettlesOnIamsTruth(string path, string switches)
+    public async Task Path_UnderAwsBehaviours_SettlesOnIamsTruth(string path, string ordering, string onDemand, string cloudTrailDelaySeconds,
+        string unrestated, string rootPassword, string reportNeverCompletes, string invokedTime)
     {
-        var behaviours = switches.Split(' ').Select(s => s.Split('=', 2)).Aggregate(AwsBehaviours.Today, (b, kv) => b.With(kv[0], kv[1]));
+        string[] values = [ordering, onDemand, cloudTrailDelaySeconds, unrestated, rootPassword, reportNeverCompletes, invokedTime];
+        var behaviours = Factors.Skip(1).Zip(values).Aggregate(AwsBehaviours.Today, (b, p) => b.With(p.First.Name, p.Second));
         Aws.State.Behaviours = behaviours;
+        Output.WriteLine($"{path}: {behaviours}");
         var policy = path == "ReportChangesOnly" ? RulePolicy.WithExemptions with { ReportChangesOnly = true, RefreshDays = 7 } : RulePolicy.WithExemptions;
-        var target = path == "OrganizationCentral" ? await MemberTargetAsync() : await OwnTargetAsync(path == "SecurityHub");
+        var target = path.StartsWith("Organization", StringComparison.Ordinal) ? await MemberTargetAsync() : await OwnTargetAsync(path == "SecurityHub");
         TimeSpan? deadline = behaviours.CredentialReportNeverCompletes ? ShortDeadline : null;
         var expected = policy.ExpectedById(target.Users);
 
@@ -100,6 +101,9 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
                 var early = new Dictionary<string, string>(expected, StringComparer.Ordinal) { [bob.UserId] = benign ? Verdict.Compliant : Verdict.NotApplicable };
                 await SweepAsync(target, policy, deadline, early, "a sweep right after the changes");
                 Aws.Clock.Advance(behaviours.CloudTrailDelay);
+                // The double's clock jumped ahead of the function's own: a member session the process still holds as valid
+                // may have expired for the double, which a real deployment's agreeing clocks would not see. A fresh process.
+                if (target.Restart is { } restart) target = target with { Evaluate = await restart() };
                 await SweepAsync(target, policy, deadline, expected, "a sweep once CloudTrail delivered");
                 if (path == "ReportChangesOnly") await SweepAsync(target, policy, deadline, expected, "a sweep with nothing changed");
                 if (path == "SecurityHub") AssertFindingsFollowConfig(target, expected);
@@ -117,8 +121,8 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
                 VerdictAssert.Exactly(expected, VerdictAssert.Of(target.Config.Results(RuleName)), Names(target.Account));
                 break;
             }
-            case "Trigger":
-                await TriggerAsync(target, policy, deadline, behaviours, alice);
+            case "Trigger" or "OrganizationTrigger":
+                await TriggerAsync(target, policy, deadline, behaviours, path == "OrganizationTrigger");
                 VerdictAssert.Exactly(expected, VerdictAssert.Of(target.Config.Results(RuleName)), Names(target.Account));
                 break;
             default:
@@ -127,12 +131,15 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
     }
 
     /// <summary>
-    /// The trigger gets the MFA deactivation once CloudTrail has delivered every change, starts a re-evaluation, and the
-    /// test plays Config: it invokes the rule with what <see cref="AwsBehaviours.OnDemand"/> says Config delivers.
+    /// The trigger (the account's own, or the Organization's central one behind its queue) gets the MFA deactivation once
+    /// CloudTrail has delivered every change and starts a re-evaluation; the test plays Config: it invokes the rule with
+    /// what <see cref="AwsBehaviours.OnDemand"/> says Config delivers.
     /// </summary>
-    private async Task TriggerAsync(Target target, RulePolicy policy, TimeSpan? deadline, AwsBehaviours behaviours, SeededUser changed)
+    private async Task TriggerAsync(Target target, RulePolicy policy, TimeSpan? deadline, AwsBehaviours behaviours, bool central)
     {
-        var trigger = await StartFunctionAsync("trigger", new Dictionary<string, string> { ["CONFIG_RULE_NAME"] = RuleName });
+        Aws.Clock.Advance(behaviours.CloudTrailDelay);
+        if (target.Restart is { } restart) target = target with { Evaluate = await restart() };
+        var change = target.Account.CloudTrailEvents.Last(e => e.EventName == "DeactivateMFADevice");
         var reRuns = new List<Task<InvocationOutcome>>();
         var gate = new Lock();
         target.Config.EvaluationStarted += (_, start) =>
@@ -142,25 +149,73 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
                 if (start.DeliversScheduled)
                 {
                     var token = target.Config.IssueResultToken(RuleName, periodic: true);
-                    reRuns.Add(target.Evaluate.Enqueue(ConfigEvents.Scheduled(RuleName, token, policy.ParametersJson(), start.At), deadline).Outcome);
+                    reRuns.Add(target.Evaluate.Enqueue(target.Addressed(ConfigEvents.Scheduled(RuleName, token, policy.ParametersJson(), start.At)), deadline).Outcome);
                 }
                 foreach (var item in start.ReplayedItems)
-                    reRuns.Add(target.Evaluate.Enqueue(ConfigEvents.Change(item, RuleName, target.Config.IssueResultToken(RuleName), policy.ParametersJson(), start.At), deadline).Outcome);
+                    reRuns.Add(target.Evaluate.Enqueue(target.Addressed(ConfigEvents.Change(item, RuleName, target.Config.IssueResultToken(RuleName), policy.ParametersJson(), start.At)), deadline).Outcome);
             }
         };
-        Aws.Clock.Advance(behaviours.CloudTrailDelay);
-        var change = target.Account.CloudTrailEvents.Last(e => e.EventName == "DeactivateMFADevice");
 
-        var outcome = await trigger.InvokeAsync(IamEvents.For(change));
+        if (central) await CentralTriggerAsync(target.Account, change);
+        else
+        {
+            var trigger = await StartFunctionAsync("trigger", new Dictionary<string, string> { ["CONFIG_RULE_NAME"] = RuleName });
+            var outcome = await trigger.InvokeAsync(IamEvents.For(change));
+            Assert.True(outcome.Succeeded, outcome.ToString());
+            Assert.Equal("started a re-evaluation", outcome.Json["action"]!.GetValue<string>());
+        }
 
-        Assert.True(outcome.Succeeded, outcome.ToString());
-        Assert.Equal("started a re-evaluation", outcome.Json["action"]!.GetValue<string>());
+        Assert.Single(target.Config.Starts());
         Task<InvocationOutcome>[] runs;
         lock (gate) runs = [.. reRuns];
         var expectedRuns = (behaviours.OnDemand == OnDemandDelivery.ChangePerUser ? 0 : 1) + (behaviours.OnDemand == OnDemandDelivery.ScheduledNotification ? 0 : target.Users.Count);
         Assert.Equal(expectedRuns, runs.Length);
         foreach (var run in await Task.WhenAll(runs)) Assert.True(run.Succeeded, run.ToString());
-        Output.WriteLine($"{changed.UserName}: re-evaluated by {runs.Length} invocation(s)");
+    }
+
+    /// <summary>The central trigger, as Lambda's SQS poller hands it the member's event forwarded to the hub's queue.</summary>
+    private async Task CentralTriggerAsync(DoubleAccount member, AwsDouble.CloudTrail.CloudTrailEventRecord change)
+    {
+        var queue = Account.Sqs(Region).CreateQueue("mfa-rule-trigger");
+        Account.AddRole(HubTriggerRoleName);
+        var session = Account.StartRoleSession(HubTriggerRoleName, "mfa-config-rule-trigger", TimeSpan.FromHours(1));
+        var trigger = await StartFunctionAsync("trigger", new Dictionary<string, string>
+        {
+            ["AWS_ACCESS_KEY_ID"] = session.AccessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = session.SecretAccessKey,
+            ["AWS_SESSION_TOKEN"] = session.SessionToken!,
+            ["CONFIG_RULE_NAME"] = RuleName,
+            ["MFA_RULE_MEMBER_ROLE_NAME"] = MemberRoleName,
+            ["MFA_RULE_MEMBER_ROLE_EXTERNAL_ID"] = ExternalId,
+            ["MFA_RULE_TRIGGER_QUEUE_URL"] = queue.UrlUnder(Aws.BaseUrl),
+        });
+        var forwarded = JsonNode.Parse(IamEvents.For(change))!.AsObject();
+        forwarded["account"] = member.AccountId;
+        var body = forwarded.ToJsonString();
+        var messageId = Guid.NewGuid().ToString();
+        var record = new JsonObject
+        {
+            ["messageId"] = messageId,
+            ["receiptHandle"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(messageId)),
+            ["body"] = body,
+            ["attributes"] = new JsonObject
+            {
+                ["ApproximateReceiveCount"] = "1",
+                ["SentTimestamp"] = Now.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["SenderId"] = "AIDAEVENTBRIDGE",
+                ["ApproximateFirstReceiveTimestamp"] = Now.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+            ["messageAttributes"] = new JsonObject(),
+            ["md5OfBody"] = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(body))),
+            ["eventSource"] = "aws:sqs",
+            ["eventSourceARN"] = queue.Arn,
+            ["awsRegion"] = Region,
+        };
+
+        var outcome = await trigger.InvokeAsync(new JsonObject { ["Records"] = new JsonArray(record) }.ToJsonString());
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        Assert.Empty(outcome.Json["batchItemFailures"]!.AsArray());
     }
 
     private async Task SweepAsync(Target target, RulePolicy policy, TimeSpan? deadline, IReadOnlyDictionary<string, string> expected, string what)
@@ -203,7 +258,7 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
         var member = Aws.State.AddAccount("222222222222");
         organization.Join(member);
         member.AddRole(MemberRoleName, $$$"""
-            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{Account.AccountId}}}:role/{{{HubRoleName}}}"},
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::{{{Account.AccountId}}}:role/{{{HubRoleName}}}","arn:aws:iam::{{{Account.AccountId}}}:role/{{{HubTriggerRoleName}}}"]},
               "Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"{{{ExternalId}}}","aws:PrincipalOrgID":"{{{organization.Id}}}"} } }]}
             """);
         var config = member.Config(Region);
@@ -211,15 +266,19 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
         var population = Populations.SamplesStyleMembers(PopulationSize, Now);
         var users = population.Zip(member.SeedUsers(population.Select(m => m.Seed)), (m, s) => new SeededUser(s.UserName, s.UserId, m.Case)).ToList();
         Account.AddRole(HubRoleName);
-        var session = Account.StartRoleSession(HubRoleName, "mfa-config-rule-evaluate", TimeSpan.FromHours(1));
-        var evaluate = await StartFunctionAsync("evaluate", new Dictionary<string, string>
+        Task<LambdaFunction> StartCentralAsync()
         {
-            ["AWS_ACCESS_KEY_ID"] = session.AccessKeyId,
-            ["AWS_SECRET_ACCESS_KEY"] = session.SecretAccessKey,
-            ["AWS_SESSION_TOKEN"] = session.SessionToken!,
-            ["MFA_RULE_MEMBER_ROLE_NAME"] = MemberRoleName,
-            ["MFA_RULE_MEMBER_ROLE_EXTERNAL_ID"] = ExternalId,
-        });
+            var session = Account.StartRoleSession(HubRoleName, "mfa-config-rule-evaluate", TimeSpan.FromHours(1));
+            return StartFunctionAsync("evaluate", new Dictionary<string, string>
+            {
+                ["AWS_ACCESS_KEY_ID"] = session.AccessKeyId,
+                ["AWS_SECRET_ACCESS_KEY"] = session.SecretAccessKey,
+                ["AWS_SESSION_TOKEN"] = session.SessionToken!,
+                ["MFA_RULE_MEMBER_ROLE_NAME"] = MemberRoleName,
+                ["MFA_RULE_MEMBER_ROLE_EXTERNAL_ID"] = ExternalId,
+            });
+        }
+        var evaluate = await StartCentralAsync();
         var ruleArn = config.FindRule(RuleName)!.ConfigRuleArn;
         string Addressed(string eventJson)
         {
@@ -230,7 +289,7 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
             return envelope.ToJsonString();
         }
         _memberActions = new AwsActions(Aws, Region, member);
-        return new Target(member, _memberActions, config, users, evaluate, Addressed);
+        return new Target(member, _memberActions, config, users, evaluate, Addressed, StartCentralAsync);
     }
 
     private static IReadOnlyDictionary<string, string> Names(DoubleAccount account) => account.Users.ToDictionary(u => u.UserId, u => u.UserName, StringComparer.Ordinal);
