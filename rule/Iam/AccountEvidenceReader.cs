@@ -1,5 +1,6 @@
 using MfaConfigRule.Contract;
 using System.Collections.Concurrent;
+using System.Globalization;
 using MfaConfigRule.Aws;
 using MfaConfigRule.CloudTrail;
 using MfaConfigRule.Compliance;
@@ -10,6 +11,8 @@ namespace MfaConfigRule.Iam;
 /// The account-wide reads a sweep starts from: ListUsers, the credential report (generated and polled for when missing
 /// or old), CloudTrail's DeleteLoginProfile records since the report, and one ListVirtualMFADevices listing. Whatever
 /// of the report evidence cannot be read is left out with a warning, and the sweep reads those users live instead.
+/// How long it waits for a report still being generated is <see cref="ReportWaitDecision"/>'s: never so long that the
+/// live reads a missing report calls for no longer fit before the invocation's deadline.
 /// </summary>
 internal sealed class AccountEvidenceReader(IIamClient iam, ICloudTrailClient cloudTrail, TimeProvider time, AssessorOptions options)
 {
@@ -19,11 +22,11 @@ internal sealed class AccountEvidenceReader(IIamClient iam, ICloudTrailClient cl
     /// because without one it has nothing to refine. Without the users there is no sweep: their failure stops the other
     /// reads and is the one that surfaces.
     /// </summary>
-    public async Task<(IReadOnlyList<IamUser> Users, ReportEvidence Evidence)> ReadAsync(CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<IamUser> Users, ReportEvidence Evidence)> ReadAsync(SweepDeadline? deadline, CancellationToken cancellationToken)
     {
         using var reads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var usersTask = iam.ListUsersAsync(reads.Token);
-        var reportTask = options.UseCredentialReport ? ReadReportEvidenceAsync(reads.Token) : Task.FromResult(ReportEvidence.None);
+        var reportTask = options.UseCredentialReport ? ReadReportEvidenceAsync(usersTask, deadline, reads.Token) : Task.FromResult(ReportEvidence.None);
         IReadOnlyList<IamUser> users;
         try
         {
@@ -39,10 +42,10 @@ internal sealed class AccountEvidenceReader(IIamClient iam, ICloudTrailClient cl
         return (users, await reportTask.ConfigureAwait(false));
     }
 
-    private async Task<ReportEvidence> ReadReportEvidenceAsync(CancellationToken cancellationToken)
+    private async Task<ReportEvidence> ReadReportEvidenceAsync(Task<IReadOnlyList<IamUser>> usersTask, SweepDeadline? deadline, CancellationToken cancellationToken)
     {
         var warnings = new ConcurrentQueue<string>();
-        var report = await TryGetReportAsync(warnings, cancellationToken).ConfigureAwait(false);
+        var report = await TryGetReportAsync(usersTask, deadline, warnings, cancellationToken).ConfigureAwait(false);
         if (report is null) return ReportEvidence.None with { Warnings = [.. warnings] };
         foreach (var problem in report.Problems) warnings.Enqueue($"credential report line {problem.LineNumber}: {problem.Message}");
 
@@ -62,12 +65,17 @@ internal sealed class AccountEvidenceReader(IIamClient iam, ICloudTrailClient cl
         return new ReportEvidence(report, passwordsDeleted, devices, [.. warnings, .. deviceWarnings]);
     }
 
-    private async Task<CredentialReport?> TryGetReportAsync(ConcurrentQueue<string> warnings, CancellationToken cancellationToken)
+    private async Task<CredentialReport?> TryGetReportAsync(
+        Task<IReadOnlyList<IamUser>> usersTask, SweepDeadline? deadline, ConcurrentQueue<string> warnings, CancellationToken cancellationToken)
     {
-        var waitUntil = time.GetUtcNow() + options.ReportWait;
+        ReportWait? wait = null;
+        var waitStart = DateTimeOffset.MinValue;
         var generated = false;
+        // The slowest IAM call seen so far: a live read costs about two such round trips, so a slow IAM shortens the wait.
+        var slowestCall = TimeSpan.Zero;
         while (true)
         {
+            var started = time.GetUtcNow();
             try
             {
                 var document = await iam.GetCredentialReportAsync(cancellationToken).ConfigureAwait(false);
@@ -89,9 +97,14 @@ internal sealed class AccountEvidenceReader(IIamClient iam, ICloudTrailClient cl
                 warnings.Enqueue($"credential report unreadable ({e.Message}); reading every user live");
                 return null;
             }
+            finally
+            {
+                slowestCall = Max(slowestCall, time.GetUtcNow() - started);
+            }
 
             if (!generated)
             {
+                started = time.GetUtcNow();
                 try
                 {
                     await iam.GenerateCredentialReportAsync(cancellationToken).ConfigureAwait(false);
@@ -103,15 +116,31 @@ internal sealed class AccountEvidenceReader(IIamClient iam, ICloudTrailClient cl
                     warnings.Enqueue($"credential report could not be generated ({e.ErrorCode}); reading every user live");
                     return null;
                 }
+                finally
+                {
+                    slowestCall = Max(slowestCall, time.GetUtcNow() - started);
+                }
             }
-            if (time.GetUtcNow() + options.ReportPollInterval > waitUntil)
+            if (wait is null)
             {
-                warnings.Enqueue($"credential report not ready after {options.ReportWait.TotalSeconds:0} s; reading every user live");
+                // Decided once, when the first wait is due: by then the users are listed (or their failure ends the sweep).
+                var users = await usersTask.ConfigureAwait(false);
+                waitStart = time.GetUtcNow();
+                wait = ReportWaitDecision.Decide(
+                    deadline is null ? null : deadline.Deadline - waitStart, users.Count, Max(options.LiveReadCost, slowestCall * 2),
+                    Math.Max(1, options.Concurrency), deadline?.Reserve ?? TimeSpan.Zero, options.ReportWait);
+            }
+            if (time.GetUtcNow() + options.ReportPollInterval > waitStart + wait.Value.MayWait)
+            {
+                warnings.Enqueue(string.Create(CultureInfo.InvariantCulture,
+                    $"credential report not ready within {wait.Value.MayWait.TotalSeconds:0} s (the report wait, {wait.Value.Explanation}); reading every user live"));
                 return null;
             }
             await Task.Delay(options.ReportPollInterval, time, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>
     /// Users CloudTrail shows a DeleteLoginProfile for since shortly before the report: the one change that makes the

@@ -9,8 +9,17 @@ internal sealed record AssessorOptions
     /// <summary>IAM regenerates the report at most every four hours; an older report is regenerated before use.</summary>
     public TimeSpan ReportMaxAge { get; init; } = TimeSpan.FromHours(4);
 
-    /// <summary>How long to wait for a report being generated before falling back to live reads.</summary>
+    /// <summary>
+    /// The longest wait for a report being generated before falling back to live reads; under a deadline,
+    /// <see cref="ReportWaitDecision"/> shortens it so the live reads still fit.
+    /// </summary>
     public TimeSpan ReportWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// What one user's live read is assumed to cost (the login profile and MFA devices together, then tags when needed,
+    /// with a throttling retry): about two IAM round trips. Twice the slowest IAM call the sweep saw replaces it when larger.
+    /// </summary>
+    public TimeSpan LiveReadCost { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public TimeSpan ReportPollInterval { get; init; } = TimeSpan.FromSeconds(2);
 

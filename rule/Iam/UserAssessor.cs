@@ -26,6 +26,6 @@ internal sealed class UserAssessor(IIamClient iam, ICloudTrailClient cloudTrail,
     public Task<UserCredentialState?> ReadEverythingLiveAsync(IamUser user, CancellationToken cancellationToken) => _live.ReadEverythingAsync(user, cancellationToken);
 
     /// <inheritdoc cref="UserSweep.SweepAsync"/>
-    public Task<SweepResult> SweepAsync(RuleParameters parameters, CancellationToken cancellationToken, IProgress<(int Done, int Total)>? progress = null) =>
-        _sweep.SweepAsync(parameters, cancellationToken, progress);
+    public Task<SweepResult> SweepAsync(RuleParameters parameters, CancellationToken cancellationToken, IProgress<(int Done, int Total)>? progress = null, SweepDeadline? deadline = null) =>
+        _sweep.SweepAsync(parameters, cancellationToken, progress, deadline);
 }

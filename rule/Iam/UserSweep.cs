@@ -29,10 +29,15 @@ internal sealed class UserSweep
         _evidence = new AccountEvidenceReader(iam, cloudTrail, time, options);
     }
 
-    /// <summary>Every user in the account. A user whose state cannot be read is listed in <see cref="SweepResult.Failures"/>, never guessed.</summary>
-    public async Task<SweepResult> SweepAsync(RuleParameters parameters, CancellationToken cancellationToken, IProgress<(int Done, int Total)>? progress = null)
+    /// <summary>
+    /// Every user in the account. A user whose state cannot be read is listed in <see cref="SweepResult.Failures"/>, never
+    /// guessed. <paramref name="deadline"/>: the invocation's, which bounds the wait for a credential report so that the
+    /// live reads still fit (<see cref="ReportWaitDecision"/>); <paramref name="cancellationToken"/> is cancelled at its
+    /// <see cref="SweepDeadline.StopBy"/>.
+    /// </summary>
+    public async Task<SweepResult> SweepAsync(RuleParameters parameters, CancellationToken cancellationToken, IProgress<(int Done, int Total)>? progress = null, SweepDeadline? deadline = null)
     {
-        var (users, (report, passwordsDeleted, virtualDevices, warnings)) = await _evidence.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var (users, (report, passwordsDeleted, virtualDevices, warnings)) = await _evidence.ReadAsync(deadline, cancellationToken).ConfigureAwait(false);
         var evidence = new BulkEvidence(report, virtualDevices, passwordsDeleted, users);
 
         var assessments = new ConcurrentDictionary<string, Assessment>(StringComparer.Ordinal);

@@ -445,8 +445,67 @@ public sealed class UserSweepTests
         var result = await _time.Advancing(Sweep(BreakGlassExempt), TimeSpan.FromSeconds(1));
 
         Assert.Equal("live", result.Stats.Mode);
-        Assert.Contains(result.Stats.Warnings, w => w.Contains("credential report not ready after 60 s", StringComparison.Ordinal));
+        Assert.Contains(result.Stats.Warnings, w => w.Contains("credential report not ready within 60 s (the report wait, no deadline", StringComparison.Ordinal));
         Assert.InRange(_iam.Count(FakeIamClient.GetCredentialReport), 2, 31);
+        Assert.Equal(7, result.Assessments.Count);
+    }
+
+    [Fact]
+    public async Task Sweep_ReportNeverReadyUnderASixtySecondDeadline_WaitsOnlyWhatLeavesTimeToReadEveryoneLive()
+    {
+        SeedAccount();
+        _iam.FailReportWith([.. Enumerable.Repeat("ReportInProgress", 1000)]);
+        // What the dispatcher hands a 60 s function: the deadline, 10 s kept for PutEvaluations, a token cancelled at 50 s.
+        var deadline = new SweepDeadline(Now.AddSeconds(60), TimeSpan.FromSeconds(10));
+        using var budget = new CancellationTokenSource(deadline.StopBy - Now, _time);
+
+        var result = await _time.Advancing(
+            new UserSweep(_iam, _cloudTrail, _time, new AssessorOptions()).SweepAsync(BreakGlassExempt, budget.Token, deadline: deadline), TimeSpan.FromSeconds(1));
+
+        // 7 users: 1 round + 1 at 0.5 s = 1 s of live reads, so 60 - 10 - 1 = 49 s may be waited, not the configured 60.
+        Assert.Equal("live", result.Stats.Mode);
+        Assert.Contains(result.Stats.Warnings, w => w.Contains("not ready within 49 s (the report wait, up to 49 s, not the configured 60 s", StringComparison.Ordinal));
+        Assert.Empty(result.Failures);
+        Assert.Equal(7, result.Assessments.Count);
+        Assert.True(_time.GetUtcNow() <= deadline.StopBy, $"the sweep ended at {_time.GetUtcNow():O}, after {deadline.StopBy:O}");
+    }
+
+    [Fact]
+    public async Task Sweep_ReportNeverReadyAndNoTimeToSpare_ReadsEveryoneLiveWithoutWaiting()
+    {
+        SeedAccount();
+        _iam.FailReportWith([.. Enumerable.Repeat("ReportInProgress", 1000)]);
+        var deadline = new SweepDeadline(Now.AddSeconds(11), TimeSpan.FromSeconds(10));
+
+        var result = await new UserSweep(_iam, _cloudTrail, _time, new AssessorOptions()).SweepAsync(BreakGlassExempt, CancellationToken.None, deadline: deadline);
+
+        Assert.Equal(Now, _time.GetUtcNow());
+        Assert.Contains(result.Stats.Warnings, w => w.Contains("not ready within 0 s (the report wait, no time to wait", StringComparison.Ordinal));
+        Assert.Equal(1, _iam.Count(FakeIamClient.GetCredentialReport));
+        Assert.Equal(7, result.Assessments.Count);
+    }
+
+    [Fact]
+    public async Task Sweep_SlowIamCalls_MeasuredCostShortensTheReportWait()
+    {
+        SeedAccount();
+        _iam.FailReportWith([.. Enumerable.Repeat("ReportInProgress", 1000)]);
+        // The first GetCredentialReport takes 4 s: a live read is taken to cost 8 s, 2 rounds 16 s; 60 - 10 - 4 - 16 = 30 s.
+        var first = true;
+        _iam.OnCall = call =>
+        {
+            if (call.Operation == FakeIamClient.GetCredentialReport && first)
+            {
+                first = false;
+                _time.Advance(TimeSpan.FromSeconds(4));
+            }
+        };
+        var deadline = new SweepDeadline(Now.AddSeconds(60), TimeSpan.FromSeconds(10));
+
+        var result = await _time.Advancing(
+            new UserSweep(_iam, _cloudTrail, _time, new AssessorOptions()).SweepAsync(BreakGlassExempt, CancellationToken.None, deadline: deadline), TimeSpan.FromSeconds(1));
+
+        Assert.Contains(result.Stats.Warnings, w => w.Contains("not ready within 30 s", StringComparison.Ordinal));
         Assert.Equal(7, result.Assessments.Count);
     }
 
