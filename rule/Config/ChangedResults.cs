@@ -58,7 +58,10 @@ internal static class ChangedResults
     /// <param name="currentUserIds">Every user the sweep listed, read or not.</param>
     /// <param name="held">What Config holds for the rule (GetComplianceDetailsByConfigRule); null when it could not be read.</param>
     /// <param name="now">The rule's clock, for the age of held results.</param>
-    /// <param name="orderingTimestamp">The ordering timestamp of the sweep's evaluations (for vanished users).</param>
+    /// <param name="orderingTimestamp">
+    /// The ordering timestamp of the sweep's evaluations, used for vanished users too: the notification's creation time, so
+    /// every write is ordered after what the rule wrote before (see ConfigRuleHandler.OrderingTimestamp).
+    /// </param>
     public static IReadOnlyList<ResultDecision> Decide(
         IReadOnlyList<Evaluation> verdicts,
         IReadOnlySet<string> currentUserIds,
@@ -127,8 +130,9 @@ internal static class ChangedResults
         // Config stores no empty annotation (its minimum length is 1): an absent one is the empty string.
         if (!string.Equals(held.Annotation ?? string.Empty, verdict.Annotation, StringComparison.Ordinal)) return ResultReason.AnnotationChanged;
 
-        // The age is Config's own record of when it stored the result. The ordering timestamp is what a writer sent: for a
-        // change notification it is the configuration item's capture time, which can be far older than the write.
+        // The age is Config's own record of when it stored the result. The ordering timestamp is what a writer sent (this
+        // rule sends the notification's creation time, but an older version sent a change's item capture time, which can be
+        // far older than the write).
         if ((held.ResultRecordedTime ?? held.OrderingTimestamp) is not { } recorded) return ResultReason.RefreshDue;
         var age = now - recorded;
         if (age >= TimeSpan.FromDays(refreshDays)) return ResultReason.RefreshDue;

@@ -33,7 +33,7 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
 
     private async Task<InvocationSummary> SweepAsync(ConfigEvent configEvent, RuleParameters parameters, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
-        var ordering = configEvent.Invoking.NotificationCreationTime ?? time.GetUtcNow();
+        var ordering = OrderingTimestamp(configEvent);
         // The budget runs on the injected clock, like everything else that waits, so the deadline is testable.
         var reserve = deadline is { } end ? Reserve(end) : TimeSpan.Zero;
         var sweepDeadline = deadline is { } at ? new SweepDeadline(at, reserve) : null;
@@ -74,6 +74,17 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
         };
     }
 
+    /// <summary>
+    /// The OrderingTimestamp of every evaluation this invocation writes: the invoking event's notificationCreationTime
+    /// (every message type carries it), else the invocation's own time; never a configuration item's capture time.
+    /// Config keeps, per resource, either the evaluation with the newest OrderingTimestamp or the last one written (AWS
+    /// does not say which). A verdict is a live reading made now, so it must be ordered after everything the rule wrote
+    /// before for that user under both rules. A capture time is not: MFA changes create no configuration item, so a
+    /// change notification Config replays (StartConfigRulesEvaluation) carries the user's last item, weeks old, and
+    /// ordered by it a live NON_COMPLIANT would lose to yesterday's COMPLIANT under "newest wins" (issue 18).
+    /// </summary>
+    private DateTimeOffset OrderingTimestamp(ConfigEvent configEvent) => configEvent.Invoking.NotificationCreationTime ?? time.GetUtcNow();
+
     /// <summary>Time until the sweep must stop so PutEvaluations still fits, in <paramref name="reserve"/>, before <paramref name="deadline"/>.</summary>
     private TimeSpan SweepBudget(DateTimeOffset deadline, TimeSpan reserve)
     {
@@ -91,6 +102,8 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
     private async Task<InvocationSummary> ChangeAsync(ConfigEvent configEvent, RuleParameters parameters, CancellationToken cancellationToken)
     {
         var item = configEvent.Invoking.Item!;
+        // Not item.CaptureTime: see OrderingTimestamp.
+        var ordering = OrderingTimestamp(configEvent);
         var messageType = configEvent.Invoking.MessageType;
         InvocationSummary Summary(IReadOnlyList<Evaluation> evaluations, IReadOnlyList<Evaluation> unreported, IReadOnlyList<AssessmentFailure> failures, string? note) =>
             new(configEvent.ConfigRuleName, configEvent.AccountId, messageType, configEvent.IsTestMode, evaluations, unreported, failures, null, 0, [], note);
@@ -104,7 +117,7 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
         if (configEvent.EventLeftScope || !ApplicableStatuses.Contains(item.Status, StringComparer.Ordinal))
         {
             var why = configEvent.EventLeftScope ? "The user left the rule's scope." : $"Configuration item status {item.Status}: the user is deleted or not recorded.";
-            evaluation = Evaluation.ForUser(item.ResourceId, ComplianceType.NotApplicable, why, item.CaptureTime);
+            evaluation = Evaluation.ForUser(item.ResourceId, ComplianceType.NotApplicable, why, ordering);
         }
         else
         {
@@ -132,7 +145,7 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
                 failures.Add(new AssessmentFailure(assessment.User, $"no verdict: {assessment.Annotation}"));
                 return Summary([], [], failures, null);
             }
-            evaluation = Evaluation.ForUser(item.ResourceId, assessment.Compliance!.Value, assessment.Annotation, item.CaptureTime);
+            evaluation = Evaluation.ForUser(item.ResourceId, assessment.Compliance!.Value, assessment.Annotation, ordering);
         }
         var outcome = await reporter.ReportAsync([evaluation], configEvent.ResultToken, configEvent.IsTestMode, cancellationToken).ConfigureAwait(false);
         return Summary([evaluation], outcome.Unreported, failures, null) with

@@ -32,6 +32,12 @@ public sealed record AwsDoubleOptions
     /// <summary>How long after the call a CloudTrail event shows in LookupEvents (AWS: typically about 5 minutes).</summary>
     public TimeSpan CloudTrailLag { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The undocumented AWS behaviours the double plays (<see cref="AwsBehaviours"/>); null: <see cref="AwsBehaviours.Today"/>
+    /// with <see cref="CloudTrailLag"/> as its CloudTrail delay.
+    /// </summary>
+    public AwsBehaviours? Behaviours { get; init; }
+
     /// <summary>How long a StartConfigRulesEvaluation stays in progress (a second call meanwhile is LimitExceeded).</summary>
     public TimeSpan ConfigEvaluationDuration { get; init; } = TimeSpan.Zero;
 
@@ -60,12 +66,30 @@ public sealed class AwsDoubleState
         Options = options;
         Clock = options.Clock ?? new DoubleClock();
         _random = new Random(options.RandomSeed);
+        _behaviours = options.Behaviours ?? AwsBehaviours.Today with { CloudTrailDelay = options.CloudTrailLag };
         Credentials = new CredentialStore();
         DefaultAccount = AddAccount(options.DefaultAccountId, DefaultAccessKeyId, DefaultSecretAccessKey);
     }
 
+    private AwsBehaviours _behaviours;
+
     public DoubleClock Clock { get; }
     public DoubleAccount DefaultAccount { get; }
+
+    /// <summary>
+    /// The undocumented AWS behaviours the double plays, for every account from now on. Setting it also sets every
+    /// account's CloudTrail delay (<see cref="DoubleAccount.CloudTrailLag"/>, which a test may still set per account).
+    /// </summary>
+    public AwsBehaviours Behaviours
+    {
+        get => Volatile.Read(ref _behaviours);
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            Volatile.Write(ref _behaviours, value);
+            foreach (var account in Accounts) account.CloudTrailLag = value.CloudTrailDelay;
+        }
+    }
     internal AwsDoubleOptions Options { get; }
     internal CredentialStore Credentials { get; }
 
@@ -155,12 +179,13 @@ public sealed class DoubleAccount
         RootCredentials = root;
         _random = new Random(seed);
         var options = state.Options;
-        Events = new EventHistory(accountId, state.Clock, new Random(_random.Next())) { Lag = options.CloudTrailLag };
+        Events = new EventHistory(accountId, state.Clock, new Random(_random.Next())) { Lag = state.Behaviours.CloudTrailDelay };
         ConfigItems = new ConfigItemStore();
         Iam = new IamState(accountId, DoubleClock.DefaultStart.AddYears(-6), state.Clock, new Random(_random.Next()), Events, ConfigItems)
         {
             ReportTiming = options.CredentialReport,
             VerifyMfaCodes = options.VerifyMfaCodes,
+            Behaviours = () => state.Behaviours,
         };
         Roles = new Sts.AccountRoles(accountId, state, Iam);
     }
@@ -269,7 +294,7 @@ public sealed class DoubleAccount
         {
             if (!_configRegions.TryGetValue(region, out var config))
             {
-                config = new ConfigRegion(AccountId, region, _state.Clock, new Random(_random.Next()))
+                config = new ConfigRegion(AccountId, region, _state.Clock, new Random(_random.Next()), () => _state.Behaviours, ConfigItems.LatestUserItems)
                 {
                     EvaluationDuration = _state.Options.ConfigEvaluationDuration,
                 };

@@ -14,6 +14,7 @@ var heldClock = false;
 var reportDelay = CredentialReportTiming.Default.GenerationDelay;
 var cloudTrailLag = TimeSpan.FromMinutes(5);
 var randomSeed = new AwsDoubleOptions().RandomSeed;
+var behaviourSettings = new List<(string Name, string Value)>();
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -26,6 +27,14 @@ for (var i = 0; i < args.Length; i++)
         case "--report-delay-seconds": reportDelay = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
         case "--cloudtrail-lag-seconds": cloudTrailLag = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
         case "--random-seed": randomSeed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--behaviour":
+        {
+            var setting = Next();
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0) throw new ArgumentException($"--behaviour takes name=value, not '{setting}'");
+            behaviourSettings.Add((setting[..equals], setting[(equals + 1)..]));
+            break;
+        }
         case "--help" or "-h":
             Console.WriteLine("""
                 AwsDouble: a local IAM/STS/Config/CloudTrail double on 127.0.0.1.
@@ -37,6 +46,14 @@ for (var i = 0; i < args.Length; i++)
                   --report-delay-seconds S    credential report generation delay (default 10)
                   --cloudtrail-lag-seconds S  CloudTrail delivery lag (default 300)
                   --random-seed N             seed for IDs, keys and tokens
+                  --behaviour NAME=VALUE      an undocumented AWS behaviour to play (repeatable):
+                                                ordering=newest-wins|last-write-wins
+                                                on-demand=scheduled|change-per-user|both
+                                                cloudtrail-delay-seconds=0..900 (overrides --cloudtrail-lag-seconds)
+                                                unrestated=kept|dropped
+                                                root-password=not_supported|false|true
+                                                report-never-completes=false|true
+                                                invoked-time=invocation|recorded
                 Control: curl http://127.0.0.1:PORT/_double/state
                 """);
             return 0;
@@ -46,8 +63,23 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
+var behaviours = AwsBehaviours.Today with { CloudTrailDelay = cloudTrailLag };
+foreach (var (name, value) in behaviourSettings)
+{
+    try
+    {
+        behaviours = behaviours.With(name, value);
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+}
+
 var options = new AwsDoubleOptions
 {
+    Behaviours = behaviours,
     Port = port,
     RandomSeed = randomSeed,
     Clock = heldClock ? new DoubleClock() : DoubleClock.FollowingRealTime(),

@@ -103,9 +103,11 @@ public sealed class MessageTypeTests(ITestOutputHelper output) : EndToEndTest(ou
         await Actions.DeleteUserAsync(deleted.UserName);
 
         var outcomes = new List<InvocationOutcome>();
+        var notifiedAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var user in eachCase)
         {
-            outcomes.Add(await function.InvokeAsync(ConfigEvents.Change(LatestItem(user), RuleName, Config.IssueResultToken(RuleName), policy.ParametersJson(), Now)));
+            notifiedAt[user.UserId] = Now;
+            outcomes.Add(await function.InvokeAsync(ConfigEvents.Change(LatestItem(user), RuleName, Config.IssueResultToken(RuleName), policy.ParametersJson(), notifiedAt[user.UserId])));
             expected[user.UserId] = policy.VerdictFor(user.Case);
         }
         var deletion = LatestItem(deleted);
@@ -122,8 +124,9 @@ public sealed class MessageTypeTests(ITestOutputHelper output) : EndToEndTest(ou
         {
             if (policy.AnnotationMentions(user.Case) is { } words)
                 Assert.Contains(words, stored[user.UserId].Annotation, StringComparison.OrdinalIgnoreCase);
-            // A change notification's result is ordered by the configuration item's capture time, as Config expects.
-            Assert.Equal(LatestItem(user).CaptureTime, stored[user.UserId].OrderingTimestamp, TimeSpan.FromMilliseconds(1));
+            // A change notification's result is ordered by the notification's creation time, never the item's capture time
+            // (docs/verdicts.md, "Ordering of evaluations").
+            Assert.Equal(notifiedAt[user.UserId], stored[user.UserId].OrderingTimestamp, TimeSpan.FromMilliseconds(1));
         }
         Assert.Equal(0, await function.StopAsync());
     }

@@ -67,6 +67,18 @@ internal sealed class ConfigItemStore
         }
     }
 
+    /// <summary>The last item of every IAM user Config still records (not deleted): what a replay would carry.</summary>
+    public IReadOnlyList<ConfigurationItemRecord> LatestUserItems()
+    {
+        lock (_gate)
+        {
+            return _byResourceId.Values.Select(h => h[^1])
+                .Where(i => i.ResourceType == IamUserType && i.Status != "ResourceDeleted")
+                .OrderBy(i => i.ResourceId, StringComparer.Ordinal)
+                .ToList();
+        }
+    }
+
     public IReadOnlyList<ConfigurationItemRecord> History(string resourceId)
     {
         lock (_gate) return _byResourceId.TryGetValue(resourceId, out var h) ? [.. h] : [];

@@ -27,8 +27,20 @@ public sealed record StoredEvaluation(
 /// <summary>One PutEvaluations call as it reached the double, kept for tests (TestMode calls included).</summary>
 public sealed record PutEvaluationsCall(string? ConfigRuleName, bool TestMode, IReadOnlyList<EvaluationInput> Evaluations, IReadOnlyList<EvaluationInput> Failed, DateTimeOffset At);
 
-/// <summary>A StartConfigRulesEvaluation request the double accepted.</summary>
-public sealed record RuleEvaluationStart(string Region, string ConfigRuleName, DateTimeOffset At);
+/// <summary>
+/// A StartConfigRulesEvaluation request the double accepted, and what Config delivers for it under
+/// <see cref="AwsBehaviours.OnDemand"/>: the test that handles <see cref="ConfigRegion.EvaluationStarted"/> invokes the
+/// rule with a ScheduledNotification, with a change notification per item of <see cref="ReplayedItems"/>, or both.
+/// </summary>
+public sealed record RuleEvaluationStart(string Region, string ConfigRuleName, DateTimeOffset At)
+{
+    public OnDemandDelivery Delivery { get; init; } = OnDemandDelivery.ScheduledNotification;
+
+    /// <summary>Each recorded user's last configuration item (old capture times); empty for a ScheduledNotification alone.</summary>
+    public IReadOnlyList<ConfigurationItemRecord> ReplayedItems { get; init; } = [];
+
+    public bool DeliversScheduled => Delivery is OnDemandDelivery.ScheduledNotification or OnDemandDelivery.Both;
+}
 
 /// <summary>
 /// AWS Config in one Region of one account: rules, the result tokens the test API hands out, the results the rule
@@ -50,13 +62,18 @@ public sealed class ConfigRegion
     private readonly string _region;
     private readonly TimeProvider _clock;
     private readonly Random _random;
+    private readonly Func<AwsBehaviours> _behaviours;
+    private readonly Func<IReadOnlyList<ConfigurationItemRecord>> _latestUserItems;
 
-    internal ConfigRegion(string accountId, string region, TimeProvider clock, Random random)
+    internal ConfigRegion(string accountId, string region, TimeProvider clock, Random random, Func<AwsBehaviours>? behaviours = null,
+        Func<IReadOnlyList<ConfigurationItemRecord>>? latestUserItems = null)
     {
         _accountId = accountId;
         _region = region;
         _clock = clock;
         _random = random;
+        _behaviours = behaviours ?? (() => AwsBehaviours.Today);
+        _latestUserItems = latestUserItems ?? (() => []);
     }
 
     /// <summary>Raised after StartConfigRulesEvaluation accepted a request; handlers must not block (start work and return).</summary>
@@ -146,15 +163,18 @@ public sealed class ConfigRegion
 
     /// <summary>
     /// A result token for the rule, as Config puts in the event it invokes the function with. Issuing one stands for that
-    /// invocation: every result reported with the token has the issue time as its ConfigRuleInvokedTime.
+    /// invocation: every result reported with the token has the issue time as its ConfigRuleInvokedTime (unless
+    /// <see cref="AwsBehaviours.InvokedTime"/> says the recording time). <paramref name="periodic"/>: the token is for a
+    /// ScheduledNotification, whose first PutEvaluations drops the results it does not restate when
+    /// <see cref="AwsBehaviours.Unrestated"/> is Dropped.
     /// </summary>
-    public string IssueResultToken(string ruleName)
+    public string IssueResultToken(string ruleName, bool periodic = false)
     {
         lock (_gate)
         {
             Require(ruleName);
             var token = "eyJ" + NewToken(48);
-            _tokens[token] = new IssuedToken(ruleName, _clock.GetUtcNow());
+            _tokens[token] = new IssuedToken(ruleName, _clock.GetUtcNow(), periodic);
             return token;
         }
     }
@@ -177,13 +197,25 @@ public sealed class ConfigRegion
                     ?? throw new AwsErrorException(400, "InvalidResultTokenException", "The resultToken provided is invalid");
                 ruleName = issued.RuleName;
                 var rule = Require(ruleName);
+                var behaviours = _behaviours();
+                if (issued.Periodic && !issued.Reported && behaviours.Unrestated == UnrestatedResults.Dropped)
+                {
+                    // The run's results replace the rule's earlier ones: what it does not restate (in this call or a later
+                    // one with the same token) is gone. Results recorded after the run began (another invocation's) stay.
+                    foreach (var key in rule.Results.Where(p => p.Value.ResultRecordedTime < issued.IssuedAt).Select(p => p.Key).ToList())
+                        rule.Results.Remove(key);
+                }
+                issued.Reported = true;
+                var invokedTime = behaviours.InvokedTime == InvokedTimeMeaning.ResultRecordedTime ? now : issued.IssuedAt;
                 foreach (var evaluation in evaluations.Take(evaluations.Count - failed.Count))
                 {
                     var key = (evaluation.ComplianceResourceType, evaluation.ComplianceResourceId);
-                    // Config keeps the result with the newest ordering timestamp; an older one does not replace it.
-                    if (rule.Results.TryGetValue(key, out var existing) && existing.OrderingTimestamp > evaluation.OrderingTimestamp) continue;
+                    // Newest-wins: an evaluation with an older ordering timestamp does not replace the held one (the call
+                    // still succeeds). Last-write-wins: every accepted evaluation replaces it.
+                    if (behaviours.Ordering == EvaluationOrdering.NewestOrderingTimestampWins
+                        && rule.Results.TryGetValue(key, out var existing) && existing.OrderingTimestamp > evaluation.OrderingTimestamp) continue;
                     rule.Results[key] = new StoredEvaluation(ruleName, evaluation.ComplianceResourceType, evaluation.ComplianceResourceId,
-                        evaluation.ComplianceType, evaluation.Annotation, evaluation.OrderingTimestamp, now, issued.IssuedAt);
+                        evaluation.ComplianceType, evaluation.Annotation, evaluation.OrderingTimestamp, now, invokedTime);
                 }
             }
             _calls.Add(new PutEvaluationsCall(ruleName ?? _tokens.GetValueOrDefault(resultToken)?.RuleName, testMode, evaluations, failed, now));
@@ -294,10 +326,12 @@ public sealed class ConfigRegion
                         $"An evaluation of {rule.Name} is in progress or was started less than a minute ago; StartConfigRulesEvaluation allows one call a minute.");
                 }
             }
+            var delivery = _behaviours().OnDemand;
+            var replayed = delivery == OnDemandDelivery.ScheduledNotification ? [] : _latestUserItems();
             var started = rules.Select(rule =>
             {
                 rule.LastStart = now;
-                return new RuleEvaluationStart(_region, rule.Name, now);
+                return new RuleEvaluationStart(_region, rule.Name, now) { Delivery = delivery, ReplayedItems = replayed };
             }).ToList();
             _starts.AddRange(started);
             return started;
@@ -358,7 +392,15 @@ public sealed class ConfigRegion
         }
     }
 
-    private sealed record IssuedToken(string RuleName, DateTimeOffset IssuedAt);
+    private sealed class IssuedToken(string ruleName, DateTimeOffset issuedAt, bool periodic)
+    {
+        public string RuleName { get; } = ruleName;
+        public DateTimeOffset IssuedAt { get; } = issuedAt;
+        public bool Periodic { get; } = periodic;
+
+        /// <summary>A PutEvaluations call with this token has been accepted (the run's results have begun to arrive).</summary>
+        public bool Reported { get; set; }
+    }
 
     public override string ToString()
     {

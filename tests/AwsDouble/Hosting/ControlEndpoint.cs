@@ -40,9 +40,11 @@ internal sealed class ControlEndpoint(AwsDoubleState state, FaultInjector faults
                 ("POST", "/_double/faults") => AddFault(body),
                 ("DELETE", "/_double/faults") => ClearFaults(),
                 ("POST", "/_double/config/result-token") => ResultToken(body),
+                ("GET", "/_double/behaviours") => Behaviours(),
+                ("POST", "/_double/behaviours") => SetBehaviours(body),
                 ("GET", "/_double/config/evaluations") => Evaluations(context.Request.Query),
                 _ => throw new ArgumentException(
-                    "unknown control call; use GET /_double/state, POST /_double/clock, POST|DELETE /_double/faults, POST /_double/config/result-token, GET /_double/config/evaluations?region=&rule="),
+                    "unknown control call; use GET /_double/state, POST /_double/clock, POST|DELETE /_double/faults, POST /_double/config/result-token, GET /_double/config/evaluations?region=&rule=, GET|POST /_double/behaviours"),
             };
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or JsonException or FormatException or AwsErrorException)
@@ -67,6 +69,7 @@ internal sealed class ControlEndpoint(AwsDoubleState state, FaultInjector faults
             ["users"] = a.Users.Count,
             ["cloudTrailEvents"] = a.CloudTrailEvents.Count,
         }).ToArray()),
+        ["behaviours"] = Behaviours(),
         ["faults"] = new JsonArray(faults.Active.Select(f => (JsonNode)new JsonObject
         {
             ["service"] = f.Service,
@@ -123,7 +126,26 @@ internal sealed class ControlEndpoint(AwsDoubleState state, FaultInjector faults
         return new JsonObject { ["faults"] = 0 };
     }
 
-    /// <summary>{"region":"us-east-1","ruleName":"mfa-for-console-users","accountId":"123456789012"}; creates the rule if absent.</summary>
+    private JsonObject Behaviours() => new(state.Behaviours.ToNames().Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
+
+    /// <summary>
+    /// {"ordering":"last-write-wins","cloudtrail-delay-seconds":"900",…}: sets the named switches (AwsBehaviours.Names), all
+    /// or none, and answers every switch's value.
+    /// </summary>
+    private JsonObject SetBehaviours(JsonObject body)
+    {
+        var behaviours = state.Behaviours;
+        foreach (var (name, value) in body)
+        {
+            var text = value is JsonValue v && v.TryGetValue<string>(out var s) ? s
+                : value?.ToJsonString() ?? throw new ArgumentException($"behaviour {name} needs a value");
+            behaviours = behaviours.With(name, text);
+        }
+        state.Behaviours = behaviours;
+        return Behaviours();
+    }
+
+    /// <summary>{"region":"us-east-1","ruleName":"mfa-for-console-users","accountId":"123456789012","periodic":true}; creates the rule if absent.</summary>
     private JsonObject ResultToken(JsonObject body)
     {
         var account = Account(body["accountId"]?.GetValue<string>());
@@ -131,7 +153,8 @@ internal sealed class ControlEndpoint(AwsDoubleState state, FaultInjector faults
         var ruleName = body["ruleName"]?.GetValue<string>() ?? throw new ArgumentException("ruleName is required");
         var config = account.Config(region);
         if (config.FindRule(ruleName) is null) config.PutCustomLambdaRule(ruleName);
-        return new JsonObject { ["resultToken"] = config.IssueResultToken(ruleName) };
+        var periodic = body["periodic"] is JsonValue flag && flag.GetValue<bool>();
+        return new JsonObject { ["resultToken"] = config.IssueResultToken(ruleName, periodic) };
     }
 
     private JsonArray Evaluations(IQueryCollection query)

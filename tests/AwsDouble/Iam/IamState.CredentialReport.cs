@@ -71,12 +71,22 @@ internal sealed partial class IamState
 
     private void CompletePendingReport(DateTimeOffset now)
     {
+        // AwsBehaviours.CredentialReportNeverCompletes: IAM documents no bound on generation time.
+        if (Behaviours().CredentialReportNeverCompletes) return;
         if (_pendingReport is { } pending && now >= pending.ReadyAt)
         {
             _report = (pending.Csv, pending.GeneratedTime);
             _pendingReport = null;
         }
     }
+
+    /// <summary>The root row's password_enabled (AwsBehaviours.RootPassword: not_supported, or false/true).</summary>
+    private string RootPasswordEnabled() => Behaviours().RootPassword switch
+    {
+        AwsDouble.RootPasswordEnabled.False => "false",
+        AwsDouble.RootPasswordEnabled.True => "true",
+        _ => "not_supported",
+    };
 
     /// <summary>The 22 columns of the real report; the root row first, with its not_supported password columns.</summary>
     private string BuildReport()
@@ -85,7 +95,7 @@ internal sealed partial class IamState
         string[] noKeysOrCerts = ["false", "N/A", "N/A", "N/A", "N/A", "false", "N/A", "N/A", "N/A", "N/A", "false", "N/A", "false", "N/A"];
         lines.Add(string.Join(',', new[]
         {
-            "<root_account>", $"arn:aws:iam::{_accountId}:root", ReportTime(AccountCreated), "not_supported", "no_information",
+            "<root_account>", $"arn:aws:iam::{_accountId}:root", ReportTime(AccountCreated), RootPasswordEnabled(), "no_information",
             "not_supported", "not_supported", RootHasMfa ? "true" : "false",
         }.Concat(noKeysOrCerts)));
         foreach (var user in _users.Values)

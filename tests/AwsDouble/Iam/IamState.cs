@@ -47,6 +47,9 @@ internal sealed partial class IamState
 
     public bool RootHasMfa { get; set; } = true;
 
+    /// <summary>The undocumented behaviours in force (the root row, a report that never completes).</summary>
+    public Func<AwsBehaviours> Behaviours { get; set; } = () => AwsBehaviours.Today;
+
     /// <summary>The account's quota of managed policies per user; AttachUserPolicy beyond it is LimitExceeded.</summary>
     public int ManagedPoliciesPerUser { get; set; } = DefaultManagedPoliciesPerUser;
 

@@ -416,7 +416,7 @@ public sealed class ConfigRuleHandlerTests
     }
 
     [Fact]
-    public async Task Handle_ChangeForUserWithoutMfa_PutsOneNonCompliantVerdictAtTheCaptureTime()
+    public async Task Handle_ChangeForUserWithoutMfa_PutsOneNonCompliantVerdictAtTheNotificationTime()
     {
         var bob = GivenBobWithoutMfa();
         var captured = Now.AddMinutes(-7);
@@ -426,12 +426,66 @@ public sealed class ConfigRuleHandlerTests
         var evaluation = Assert.Single(Assert.Single(_config.Puts).Evaluations);
         Assert.Equal(bob.UserId, evaluation.ResourceId);
         Assert.Equal(ComplianceType.NonCompliant, evaluation.Compliance);
-        Assert.Equal(captured, evaluation.OrderingTimestamp);
+        Assert.Equal(Now, evaluation.OrderingTimestamp);
         Assert.True(summary.Succeeded);
         Assert.Null(summary.Sweep);
         // GetUser checks the name still holds the item's user ID; tags come with the configuration item; the credential
         // report is not needed for one user.
         Assert.Equal([FakeIamClient.GetLoginProfile, FakeIamClient.GetUser, FakeIamClient.ListMFADevices], _iam.Calls.Select(c => c.Operation).Order(StringComparer.Ordinal));
+    }
+
+    // Issue 18: MFA changes create no configuration item, so a change notification Config replays (StartConfigRulesEvaluation)
+    // carries the user's last item, weeks old. Its evaluation must still replace yesterday's sweep result under either
+    // ordering rule Config might apply.
+    [Theory]
+    [InlineData(HeldOrdering.NewestOrderingTimestampWins)]
+    [InlineData(HeldOrdering.LastWriteWins)]
+    public async Task Handle_ReplayedChangeWithAnItemCapturedLongAgo_ReplacesYesterdaysCompliantResult(HeldOrdering ordering)
+    {
+        var alice = GivenAliceWithMfa();
+        _config.Keeps = ordering;
+        _config.Held.Add(new EvaluationResultSummary(Evaluation.UserResourceType, alice.UserId, ComplianceType.Compliant, Now.AddDays(-1))
+        {
+            Annotation = "MFA enabled (yesterday's sweep)",
+            ResultRecordedTime = Now.AddDays(-1),
+        });
+        _iam.SetDevices("alice");  // MFA deactivated an hour ago; no configuration item records it
+
+        var summary = await Handle(ChangeEvent(alice, captureTime: Now.AddDays(-60)));
+
+        Assert.True(summary.Succeeded, string.Join("; ", summary.Failures.Select(f => f.Cause)));
+        var held = Assert.Single(_config.Held, h => h.ResourceId == alice.UserId);
+        Assert.Equal(ComplianceType.NonCompliant, held.Compliance);
+        Assert.Equal(Now, held.OrderingTimestamp);
+    }
+
+    [Fact]
+    public async Task Handle_ChangeWithoutNotificationTime_OrdersByTheInvocationsTimeNotTheItems()
+    {
+        var bob = GivenBobWithoutMfa();
+        _time.Advance(TimeSpan.FromMinutes(3));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(ChangeEvent(bob, captureTime: Now.AddDays(-60)))!.AsObject();
+        var invoking = System.Text.Json.Nodes.JsonNode.Parse(json["invokingEvent"]!.GetValue<string>())!.AsObject();
+        invoking.Remove("notificationCreationTime");
+        json["invokingEvent"] = invoking.ToJsonString();
+
+        await Handle(json.ToJsonString());
+
+        Assert.Equal(Now.AddMinutes(3), Assert.Single(_config.Accepted).OrderingTimestamp);
+    }
+
+    [Theory]
+    [InlineData("ResourceDeleted", false)]
+    [InlineData("OK", true)]
+    public async Task Handle_ChangeNotApplicable_IsOrderedByTheNotificationTimeNotTheItems(string status, bool leftScope)
+    {
+        var bob = GivenBobWithoutMfa();
+
+        await Handle(ChangeEvent(bob, status: status, eventLeftScope: leftScope, captureTime: Now.AddDays(-60)));
+
+        var evaluation = Assert.Single(_config.Accepted);
+        Assert.Equal(ComplianceType.NotApplicable, evaluation.Compliance);
+        Assert.Equal(Now, evaluation.OrderingTimestamp);
     }
 
     [Fact]
@@ -604,7 +658,7 @@ public sealed class ConfigRuleHandlerTests
         var evaluation = Assert.Single(_config.Accepted);
         Assert.Equal(ComplianceType.NonCompliant, evaluation.Compliance);
         Assert.Equal(bob.UserId, evaluation.ResourceId);
-        Assert.Equal(captured, evaluation.OrderingTimestamp);
+        Assert.Equal(Now, evaluation.OrderingTimestamp);
         Assert.Equal(InvokingEvent.OversizedConfigurationItemChange, summary.MessageType);
     }
 

@@ -25,6 +25,12 @@ internal sealed class FakeConfigClient(TimeProvider time) : IConfigClient
     /// <summary>Results Config holds for the rule from earlier runs (what GetComplianceDetailsByConfigRule answers).</summary>
     public List<EvaluationResultSummary> Held { get; } = [];
 
+    /// <summary>
+    /// When set, what PutEvaluations accepts also updates <see cref="Held"/> the way Config keeps results, under this
+    /// ordering rule (AWS does not document which one Config applies); null leaves <see cref="Held"/> as the test set it.
+    /// </summary>
+    public HeldOrdering? Keeps { get; set; }
+
     /// <summary>When set, GetComplianceDetailsByConfigRule throws this error code.</summary>
     public string? ComplianceDetailsError { get; set; }
 
@@ -83,8 +89,25 @@ internal sealed class FakeConfigClient(TimeProvider time) : IConfigClient
                 }
             }
             _puts.Add(new PutEvaluationsCall([.. evaluations], resultToken, testMode, time.GetUtcNow(), refused));
+            if (Keeps is { } ordering && !testMode)
+            {
+                foreach (var evaluation in evaluations.Where(e => !refused.Contains(e))) Keep(evaluation, ordering);
+            }
             return Task.FromResult<IReadOnlyList<Evaluation>>(refused);
         }
+    }
+
+    private void Keep(Evaluation evaluation, HeldOrdering ordering)
+    {
+        var index = Held.FindIndex(h => h.ResourceType == evaluation.ResourceType && h.ResourceId == evaluation.ResourceId);
+        if (index >= 0 && ordering == HeldOrdering.NewestOrderingTimestampWins && Held[index].OrderingTimestamp > evaluation.OrderingTimestamp) return;
+        var result = new EvaluationResultSummary(evaluation.ResourceType, evaluation.ResourceId, evaluation.Compliance, evaluation.OrderingTimestamp)
+        {
+            Annotation = evaluation.Annotation.Length == 0 ? null : evaluation.Annotation,
+            ResultRecordedTime = time.GetUtcNow(),
+        };
+        if (index >= 0) Held[index] = result;
+        else Held.Add(result);
     }
 
     public Task<IReadOnlyList<EvaluationResultSummary>> GetComplianceDetailsByConfigRuleAsync(string configRuleName, IReadOnlyList<ComplianceType> complianceTypes, CancellationToken cancellationToken)
@@ -165,6 +188,16 @@ internal sealed class FakeConfigClient(TimeProvider time) : IConfigClient
     }
 
     private sealed record Run(DateTimeOffset InvokedAt, DateTimeOffset RecordedAt, IReadOnlyList<string> ResourceIds);
+}
+
+/// <summary>Which of two evaluations for one resource Config keeps.</summary>
+public enum HeldOrdering
+{
+    /// <summary>The one with the newest OrderingTimestamp; an older one is dropped (the AWS double's behaviour so far).</summary>
+    NewestOrderingTimestampWins,
+
+    /// <summary>The one written last, whatever its OrderingTimestamp.</summary>
+    LastWriteWins,
 }
 
 internal sealed record PutEvaluationsCall(IReadOnlyList<Evaluation> Evaluations, string ResultToken, bool TestMode, DateTimeOffset At, IReadOnlyList<Evaluation> Refused);
