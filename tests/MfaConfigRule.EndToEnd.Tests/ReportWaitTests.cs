@@ -1,20 +1,19 @@
 using System.Diagnostics;
 using AwsDouble;
-using AwsDouble.Iam;
 using MfaConfigRule.EndToEnd.Tests.Support;
 
 namespace MfaConfigRule.EndToEnd.Tests;
 
 /// <summary>
-/// A 60-second function against an IAM whose credential report generation never finishes within the invocation (it is
-/// ready a day after it was asked for). The fixed 60 s wait used to outlive the sweep's 50 s budget, so nobody was
+/// A 60-second function against an IAM whose credential report generation never finishes (the double's
+/// <c>report-never-completes</c> behaviour). The fixed 60 s wait used to outlive the sweep's 50 s budget, so nobody was
 /// evaluated; the wait now leaves the live reads their time, and every user is evaluated live and correctly.
 /// </summary>
 public sealed class ReportWaitTests(ITestOutputHelper output) : EndToEndTest(output)
 {
     internal override AwsDoubleOptions DoubleOptions => base.DoubleOptions with
     {
-        CredentialReport = CredentialReportTiming.Default with { GenerationDelay = TimeSpan.FromDays(1) },
+        Behaviours = AwsBehaviours.Today with { CloudTrailDelay = base.DoubleOptions.CloudTrailLag, CredentialReportNeverCompletes = true },
     };
 
     [Fact]
