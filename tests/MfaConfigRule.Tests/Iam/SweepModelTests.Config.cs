@@ -138,8 +138,10 @@ public sealed partial class SweepModelTests
                     var summary = await handler.HandleAsync(
                         ScheduledEvent(history.ParametersJson, token, notificationCreationTime: now), null, CancellationToken.None);
                     Assert.True(summary.Succeeded, string.Join("; ", summary.Failures.Select(f => f.Cause)));
-                    // Right after a sweep Config holds IAM's truth for every user, but for the one documented case: Config
-                    // dropping what a ReportChangesOnly run did not restate leaves those users with no result (never a verdict).
+                    // Right after a sweep Config holds IAM's truth for every user, with one exception, and only under it: where
+                    // Config drops what a periodic run does not restate, a ReportChangesOnly run that did not restate a user
+                    // leaves it with no result. Never a wrong verdict, but a NON_COMPLIANT user can be hidden until the next
+                    // sweep writes it again: the known open problem of docs/cost.md (the behaviour matrix excludes that pair too).
                     var written = config.Puts.Where(p => p.ResultToken == token).SelectMany(p => p.Evaluations).Select(e => e.ResourceId).ToHashSet(StringComparer.Ordinal);
                     foreach (var user in iam.Users)
                     {
