@@ -130,7 +130,8 @@ internal sealed class AccountEvidenceReader(IIamClient iam, ICloudTrailClient cl
                     deadline is null ? null : deadline.Deadline - waitStart, users.Count, Max(options.LiveReadCost, slowestCall * 2),
                     Math.Max(1, options.Concurrency), deadline?.Reserve ?? TimeSpan.Zero, options.ReportWait);
             }
-            if (time.GetUtcNow() + options.ReportPollInterval > waitStart + wait.Value.MayWait)
+            // The next poll's own call counts too: the wait ends before a poll that could not come back within it.
+            if (time.GetUtcNow() + options.ReportPollInterval + slowestCall > waitStart + wait.Value.MayWait)
             {
                 warnings.Enqueue(string.Create(CultureInfo.InvariantCulture,
                     $"credential report not ready within {wait.Value.MayWait.TotalSeconds:0} s (the report wait, {wait.Value.Explanation}); reading every user live"));

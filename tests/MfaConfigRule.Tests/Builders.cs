@@ -145,7 +145,8 @@ internal static class Builders
         string resourceType = "AWS::IAM::User",
         string? ruleParameters = null,
         string resultToken = ResultToken,
-        DateTimeOffset? captureTime = null)
+        DateTimeOffset? captureTime = null,
+        DateTimeOffset? notificationCreationTime = null)
     {
         var deleted = status is "ResourceDeleted" or "ResourceDeletedNotRecorded";
         var item = ItemJson(user, status, tags ?? NoTags, resourceType, captureTime ?? Now.AddMinutes(-5), withConfiguration: !deleted);
@@ -153,7 +154,7 @@ internal static class Builders
         {
             ["configurationItemDiff"] = null,
             ["configurationItem"] = item,
-            ["notificationCreationTime"] = ConfigTime(Now),
+            ["notificationCreationTime"] = ConfigTime(notificationCreationTime ?? Now),
             ["messageType"] = "ConfigurationItemChangeNotification",
             ["recordVersion"] = "1.3",
         };

@@ -31,6 +31,21 @@ internal sealed class FakeConfigClient(TimeProvider time) : IConfigClient
     /// </summary>
     public HeldOrdering? Keeps { get; set; }
 
+    /// <summary>
+    /// With <see cref="Keeps"/> set: what a periodic run (a result token given to <see cref="BeginPeriodicRun"/>) does to
+    /// results it does not state again. AWS does not document it; Kept leaves them, Dropped takes the run's results as the
+    /// rule's complete set from its first PutEvaluations on (as the AWS double's <c>unrestated=dropped</c>).
+    /// </summary>
+    public UnrestatedHeld Unrestated { get; set; } = UnrestatedHeld.Kept;
+
+    private readonly Dictionary<string, (DateTimeOffset BeganAt, bool Reported)> _periodicRuns = new(StringComparer.Ordinal);
+
+    /// <summary>A ScheduledNotification's run begins now, reporting with <paramref name="resultToken"/>.</summary>
+    public void BeginPeriodicRun(string resultToken)
+    {
+        lock (_gate) _periodicRuns[resultToken] = (time.GetUtcNow(), false);
+    }
+
     /// <summary>When set, GetComplianceDetailsByConfigRule throws this error code.</summary>
     public string? ComplianceDetailsError { get; set; }
 
@@ -91,6 +106,13 @@ internal sealed class FakeConfigClient(TimeProvider time) : IConfigClient
             _puts.Add(new PutEvaluationsCall([.. evaluations], resultToken, testMode, time.GetUtcNow(), refused));
             if (Keeps is { } ordering && !testMode)
             {
+                if (_periodicRuns.TryGetValue(resultToken, out var run) && !run.Reported)
+                {
+                    _periodicRuns[resultToken] = (run.BeganAt, true);
+                    // Dropped: what the run does not restate (in this call or a later one) is gone; results recorded since the
+                    // run began (another invocation's) stay.
+                    if (Unrestated == UnrestatedHeld.Dropped) Held.RemoveAll(h => h.ResultRecordedTime < run.BeganAt);
+                }
                 foreach (var evaluation in evaluations.Where(e => !refused.Contains(e))) Keep(evaluation, ordering);
             }
             return Task.FromResult<IReadOnlyList<Evaluation>>(refused);
@@ -188,6 +210,13 @@ internal sealed class FakeConfigClient(TimeProvider time) : IConfigClient
     }
 
     private sealed record Run(DateTimeOffset InvokedAt, DateTimeOffset RecordedAt, IReadOnlyList<string> ResourceIds);
+}
+
+/// <summary>What Config does with a rule's results that a periodic run does not state again.</summary>
+internal enum UnrestatedHeld
+{
+    Kept,
+    Dropped,
 }
 
 /// <summary>Which of two evaluations for one resource Config keeps.</summary>

@@ -17,7 +17,7 @@ namespace MfaConfigRule.Tests.Iam;
 /// <see cref="FakeIamClient"/>). CsCheck shrinks a failure to its shortest history and prints it.
 /// Set MFA_MODEL_ITERATIONS for a longer run.
 /// </summary>
-public sealed class SweepModelTests
+public sealed partial class SweepModelTests
 {
     private static readonly DateTimeOffset ReportTime = Now.AddHours(-1);
     private const string ExemptKey = "mfa-exempt-until";
