@@ -21,12 +21,15 @@ internal static class AuditReport
             Exposure = row.Exposure,
         };
 
-    /// <summary>One account's audit, live or from a credential report; the account is the one the users' ARNs name.</summary>
-    public static Report ForAccount(IReadOnlyList<AuditRow> rows, ReportSource source, string subject, DateTimeOffset generatedAt, IReadOnlyList<string> warnings, DateTimeOffset? asOf = null)
+    /// <summary>
+    /// One account's audit, live or from a credential report; the account is the one the users' ARNs name, and the
+    /// subject, unless given, that account.
+    /// </summary>
+    public static Report ForAccount(IReadOnlyList<AuditRow> rows, ReportSource source, string? subject, DateTimeOffset generatedAt, IReadOnlyList<string> warnings, DateTimeOffset? asOf = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var accountId = rows.Select(r => AccountOf(r.Arn)).FirstOrDefault(a => a is not null) ?? ThisAccount;
-        return new Report(generatedAt, source, subject, [ReportAccount.Evaluated(accountId)], [.. rows.Select(r => User(accountId, r))])
+        return new Report(generatedAt, source, subject ?? $"account {accountId}", [ReportAccount.Evaluated(accountId)], [.. rows.Select(r => User(accountId, r))])
         {
             AsOf = asOf,
             Warnings = warnings,
