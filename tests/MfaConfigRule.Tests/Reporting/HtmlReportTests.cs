@@ -147,6 +147,53 @@ public sealed class HtmlReportTests
         Assert.Contains("<details data-account=\"111111111111\" open>", html, StringComparison.Ordinal);
     }
 
+    /// <summary>Text and the background it sits on, by the stylesheet's variable names (or a literal colour).</summary>
+    [Theory]
+    [InlineData("ink", "nc3")]
+    [InlineData("ink", "nv3")]
+    [InlineData("ink", "ok3")]
+    [InlineData("ink", "na3")]
+    [InlineData("#fff", "nc4")]
+    [InlineData("#fff", "nv4")]
+    [InlineData("#fff", "ok4")]
+    [InlineData("#fff", "na4")]
+    [InlineData("nc", "nc1")]
+    [InlineData("nv", "nv1")]
+    [InlineData("ok", "ok1")]
+    [InlineData("na", "na1")]
+    [InlineData("nc", "panel")]
+    [InlineData("nv", "panel")]
+    [InlineData("ok", "panel")]
+    [InlineData("muted", "panel")]
+    [InlineData("muted", "bg")]
+    [InlineData("zero", "bg")]
+    public void Stylesheet_TextAndItsBackground_MeetWcagAaContrast(string text, string background)
+    {
+        var css = Regex.Match(HtmlReport.Render(Organization()), "<style>(.*?)</style>", RegexOptions.Singleline).Groups[1].Value;
+        var variables = Regex.Matches(css, "--([a-z0-9]+):(#[0-9a-f]{6})").ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        variables["zero"] = Regex.Match(css, @"\.heat td\.z\{color:(#[0-9a-f]{6})").Groups[1].Value;
+        string Colour(string name) => name == "#fff" ? "#ffffff" : variables[name];
+
+        var ratio = Contrast(Colour(text), Colour(background));
+
+        Assert.True(ratio >= 4.5, $"{text} on {background}: contrast {ratio:0.00}, WCAG AA asks 4.5");
+    }
+
+    private static double Contrast(string a, string b)
+    {
+        static double Luminance(string hex)
+        {
+            static double Channel(string two)
+            {
+                var c = Convert.ToInt32(two, 16) / 255.0;
+                return c <= 0.03928 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4);
+            }
+            return (0.2126 * Channel(hex[1..3])) + (0.7152 * Channel(hex[3..5])) + (0.0722 * Channel(hex[5..7]));
+        }
+        var (x, y) = (Luminance(a), Luminance(b));
+        return (Math.Max(x, y) + 0.05) / (Math.Min(x, y) + 0.05);
+    }
+
     [Theory]
     [InlineData("alice", "alice")]
     [InlineData("first.last@example.com", "first.last@example.com")]
