@@ -63,6 +63,8 @@ internal sealed class CentralEvaluator : Construct
             // verdict is worth both of Lambda's retries.
             AsyncRetryAttempts = 2,
             MaxEventAge = props.EventMaxAge,
+            // An invocation that failed three times or aged out is kept (and alarmed on), not dropped.
+            KeepFailedEvents = true,
             Environment = new Dictionary<string, string>
             {
                 [OrganizationSettings.MemberRoleVariable] = props.MemberRoleName,
