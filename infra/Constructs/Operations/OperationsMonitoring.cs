@@ -173,7 +173,11 @@ internal sealed class OperationsMonitoring : Construct
         for (var i = 0; i < widgets.Count; i += 2) Dashboard.AddWidgets([.. widgets.Skip(i).Take(2)]);
     }
 
-    private void AddAlarm(string action, IMetric metric, double threshold, ComparisonOperator comparison, int periods, string description)
+    /// <summary>
+    /// An alarm named <c>&lt;stack&gt;-<paramref name="action"/></c> that publishes to <see cref="Topic"/> when it fires and
+    /// clears, missing data not breaching; for other capabilities' metrics (e.g. AWS/Events FailedInvocations of a rule).
+    /// </summary>
+    public Alarm AddAlarm(string action, IMetric metric, double threshold, ComparisonOperator comparison, int periods, string description)
     {
         var alarm = new Alarm(this, action, new AlarmProps
         {
@@ -190,6 +194,7 @@ internal sealed class OperationsMonitoring : Construct
         alarm.AddAlarmAction(new SnsAction(Topic));
         alarm.AddOkAction(new SnsAction(Topic));
         _alarms.Add(alarm);
+        return alarm;
     }
 
     private static MetricOptions Stat(string statistic, Duration period, string? label = null) => new() { Statistic = statistic, Period = period, Label = label };
