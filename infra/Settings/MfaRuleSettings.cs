@@ -16,6 +16,7 @@ internal sealed record MfaRuleSettings
     public FunctionSettings Functions { get; init; } = new();
     public SecurityHubFindingsSettings SecurityHub { get; init; } = new();
     public RemediationSettings Remediation { get; init; } = new();
+    public OperationsSettings Operations { get; init; } = new();
 
     public string? Account { get; init; }
     public string? Region { get; init; }
@@ -44,6 +45,7 @@ internal sealed record MfaRuleSettings
             Region = context.Read(RegionKey, ContextReader.NullIfEmpty(defaultRegion), v => ContextReader.NullIfEmpty(ContextReader.AsString(v))),
             SecurityHub = SecurityHubFindingsSettings.Read(context),
             Remediation = RemediationSettings.Read(context),
+            Operations = OperationsSettings.Read(context),
         };
     }
 

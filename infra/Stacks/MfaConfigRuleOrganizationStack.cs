@@ -1,6 +1,8 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
 using Constructs;
+using MfaConfigRule.Contract;
+using MfaConfigRule.Infra.Constructs.Operations;
 using MfaConfigRule.Infra.Constructs.Organization;
 using MfaConfigRule.Infra.Settings;
 
@@ -95,6 +97,10 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
         foreach (var prerequisite in central.MemberPrerequisites) Members.StackSet.Node.AddDependency(prerequisite);
 
         Aggregator = new OrganizationAggregator(this, "Aggregator", AggregatorName);
+        Operations = Monitor(settings, region, props.MemberParts);
+        // A member account whose stack instance fails (rollout, update, or auto-deployment to a new account) is a message on
+        // the operations topic, not a silent gap: docs/organization.md, "When an account fails".
+        Members.NotifyFailuresTo(Operations.Topic);
 
         _ = new CfnOutput(this, "ConfigRuleName", new CfnOutputProps { Value = settings.Rule.RuleName, Description = "The rule's name in every account" });
         _ = new CfnOutput(this, "AggregatorName", new CfnOutputProps
@@ -120,6 +126,55 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
     public OrganizationMember? OwnAccount { get; }
     public MemberStackSet Members { get; }
     public OrganizationAggregator Aggregator { get; }
+
+    /// <summary>The admin account's alarms, their topic and the dashboard (docs/operations.md).</summary>
+    public OperationsMonitoring Operations { get; }
+
+    private OperationsMonitoring Monitor(MfaRuleSettings settings, string region, IReadOnlyList<IOrganizationMemberPart> parts)
+    {
+        var sum = Amazon.CDK.AWS.CloudWatch.Stats.SUM;
+        var operations = new OperationsMonitoring(this, "Operations", new OperationsMonitoringProps
+        {
+            AlarmEmail = settings.Operations.AlarmEmail,
+            DashboardName = $"{StackName}-{region}",
+        });
+        var evaluate = Central.EvaluateFunction;
+        operations.ChartVerdicts(evaluate.Function);
+        operations.WatchFunction("central evaluate", evaluate.Function, throttles: true, asynchronous: true);
+        operations.WatchQueue("ReplayFailedEvaluations",
+            "A member's Config invocation of the central evaluate function failed all three attempts or aged out; it is kept in the function's FailedEvents queue with its error " +
+            "(the event names the account). Read it (aws sqs receive-message), fix the cause, re-run that account's rule (aws configservice start-config-rules-evaluation, in the member), then delete the message.",
+            evaluate.FailedEvents!, "central evaluate failed invocations");
+        operations.WatchRuleMetric("FixUsersWithoutVerdict", RuleMetrics.UsersWithoutVerdict, Amazon.CDK.AWS.CloudWatch.Stats.MAXIMUM,
+            "An evaluate run left IAM users of a member account without a verdict after the rule's own retries. Read the central evaluate log's ERROR lines: " +
+            "each names the account, the users and the cause (a member role that cannot be assumed fails the whole account).");
+        operations.WatchRuleMetric("InvestigateRefusedEvents", RuleMetrics.RefusedEvents, sum,
+            "The central functions refused an event or request: from an account outside the Organization, naming another account's rule or role, or a remediation no running automation asked for. " +
+            "Nothing was read or changed. Read the 'refused' ERROR lines (account, reason); repeated refusals from one account mean someone points a rule or runbook at these functions.");
+        operations.Chart("Errors", OperationsMonitoring.RuleMetric(RuleMetrics.RefusedEvents, sum, Duration.Hours(1), "refused events"));
+        foreach (var reevaluation in parts.OfType<OrganizationReevaluation>())
+        {
+            // Read from SQS by Lambda's poller: never asynchronous, and a throttled batch stays in the queue.
+            operations.WatchFunction("central trigger", reevaluation.TriggerFunction!.Function, throttles: false, asynchronous: false);
+            operations.WatchQueue("RedriveReevaluationDeadLetters",
+                "Member IAM change events the central trigger could not handle in 5 deliveries (or EventBridge could not queue) are in the re-evaluation dead-letter queue; " +
+                "they expire after 14 days. Read them (aws sqs receive-message), fix the cause (often a member whose role is missing), then redrive them (aws sqs start-message-move-task).",
+                reevaluation.DeadLetterQueue!, "re-evaluation dead letters");
+            operations.Chart("Re-evaluations started", OperationsMonitoring.RuleMetric(RuleMetrics.ReevaluationsStarted, sum, Duration.Hours(1), "re-evaluations started"));
+        }
+        foreach (var remediation in parts.OfType<OrganizationRemediation>())
+        {
+            operations.WatchFunction("central remediate", remediation.RemediateFunction!.Function, throttles: true, asynchronous: remediation.LiftSchedule is not null);
+            operations.Chart("Remediation actions", OperationsMonitoring.RuleMetric(RuleMetrics.UsersRemediated, sum, Duration.Hours(1), "users remediated"));
+            if (remediation.LiftSchedule is null) continue;
+            operations.Chart("Remediation actions", OperationsMonitoring.RuleMetric(RuleMetrics.UsersLifted, sum, Duration.Hours(1), "users lifted"));
+            operations.WatchRuleMetric("RerunIncompleteLift", RuleMetrics.IncompleteLifts, sum,
+                "The hourly lift did not reach every member account: users there who now have MFA may still be locked out. " +
+                "Read the central remediate log's 'lift skipped an account' lines (account, error); the next hourly run starts over.");
+        }
+        operations.Render();
+        return operations;
+    }
 
     /// <summary>
     /// The management account's own copy of what every member gets: the member template Program writes beside the stacks,

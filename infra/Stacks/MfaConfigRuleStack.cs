@@ -2,6 +2,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
 using Constructs;
 using MfaConfigRule.Contract;
+using MfaConfigRule.Infra.Constructs.Operations;
 using MfaConfigRule.Infra.Constructs.Reevaluation;
 using MfaConfigRule.Infra.Constructs.Remediation;
 using MfaConfigRule.Infra.Constructs.Rule;
@@ -101,6 +102,8 @@ internal sealed class MfaConfigRuleStack : Stack
             Remediation.Configuration.AddDependency(Rule.Rule);
         }
 
+        Operations = Monitor(settings);
+
         _ = new CfnOutput(this, "ConfigRuleName", new CfnOutputProps
         {
             Value = Rule.RuleName,
@@ -114,7 +117,48 @@ internal sealed class MfaConfigRuleStack : Stack
     }
 
     public MfaConfigRuleConstruct Rule { get; }
+
+    /// <summary>The alarms, their topic and the dashboard (docs/operations.md).</summary>
+    public OperationsMonitoring Operations { get; }
     public ReevaluationTrigger? Reevaluation { get; }
+
+    private OperationsMonitoring Monitor(MfaRuleSettings settings)
+    {
+        var operations = new OperationsMonitoring(this, "Operations", new OperationsMonitoringProps
+        {
+            AlarmEmail = settings.Operations.AlarmEmail,
+            DashboardName = $"{StackName}-{settings.Region}",
+        });
+        operations.ChartVerdicts(Rule.EvaluateFunction.Function);
+        operations.WatchFunction("evaluate", Rule.EvaluateFunction.Function, throttles: true, asynchronous: true);
+        operations.WatchQueue("ReplayFailedEvaluations",
+            "A Config invocation of the evaluate function failed all three attempts or aged out; it is kept in the evaluate function's FailedEvents queue with its error. " +
+            "Read the message (aws sqs receive-message), fix the cause named there, re-run the rule (aws configservice start-config-rules-evaluation), then delete the message.",
+            Rule.EvaluateFunction.FailedEvents!, "evaluate failed invocations");
+        operations.WatchRuleMetric("FixUsersWithoutVerdict", RuleMetrics.UsersWithoutVerdict, Amazon.CDK.AWS.CloudWatch.Stats.MAXIMUM,
+            "An evaluate run left IAM users without a verdict (their state could not be read, or PutEvaluations refused it) after the rule's own retries. " +
+            "Read the evaluate log's ERROR line: it names each user and the cause; Lambda retries twice, and a user still without a verdict shows no current result in Config.");
+        if (Reevaluation is not null)
+        {
+            // One execution environment by design: its throttled events wait in Lambda's queue (docs/operations.md).
+            operations.WatchFunction("trigger", Reevaluation.TriggerFunction.Function, throttles: false, asynchronous: true);
+            operations.Chart("Re-evaluations started", OperationsMonitoring.RuleMetric(RuleMetrics.ReevaluationsStarted, Amazon.CDK.AWS.CloudWatch.Stats.SUM, Duration.Hours(1), "re-evaluations started"));
+        }
+        if (Remediation is not null)
+        {
+            operations.WatchFunction("remediate", Remediation.RemediateFunction.Function, throttles: true, asynchronous: Remediation.LiftSchedule is not null);
+            operations.Chart("Remediation actions", OperationsMonitoring.RuleMetric(RuleMetrics.UsersRemediated, Amazon.CDK.AWS.CloudWatch.Stats.SUM, Duration.Hours(1), "users remediated"));
+            if (Remediation.LiftSchedule is not null)
+            {
+                operations.Chart("Remediation actions", OperationsMonitoring.RuleMetric(RuleMetrics.UsersLifted, Amazon.CDK.AWS.CloudWatch.Stats.SUM, Duration.Hours(1), "users lifted"));
+                operations.WatchRuleMetric("RerunIncompleteLift", RuleMetrics.IncompleteLifts, Amazon.CDK.AWS.CloudWatch.Stats.SUM,
+                    "The hourly lift did not reach every holder of the enforcement policy: users who now have MFA may still be locked out. " +
+                    "Read the remediate log's 'lift sweep incomplete' line for the cause; the next hourly run starts over, or invoke the function with a scheduled event now.");
+            }
+        }
+        operations.Render();
+        return operations;
+    }
 
     /// <summary>Only when the rule is outside us-east-1 and re-evaluation is on.</summary>
     public IamEventForwarder? Forwarder { get; }

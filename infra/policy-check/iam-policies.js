@@ -186,7 +186,11 @@ async function checkTemplate(template, env) {
       if (!acted.some(Boolean)) problems.push(`${where}: NotResource ${resource} is acted on by none of the statement's actions`);
     }
     const actions = [statement.Action ?? []].flat();
-    const resources = statement.Resource === undefined ? [] : [statement.Resource].flat().map((r) => resolve(r, template, env));
+    // In a KMS key policy "*" is the key the policy is attached to ("In a key policy, the value of the Resource element
+    // is "*", which means 'this KMS key'", AWS KMS Developer Guide, key policies): a key, not every resource.
+    const keyPolicy = where.endsWith('.KeyPolicy');
+    const resources = statement.Resource === undefined ? [] : [statement.Resource].flat()
+      .map((r) => (keyPolicy && r === '*' ? `arn:${env.partition}:kms:${env.region}:${env.account}:key/*` : resolve(r, template, env)));
     for (const action of actions) {
       if (action === '*') {
         if (statement.Effect !== 'Deny') problems.push(`${where}: allows every action ("*")`);

@@ -64,6 +64,19 @@ test('checkTemplate: an ARN for an action that takes no resource type is reporte
   assert.match(problems[0], /iam:ListUsers takes no resource type .*: its Resource must be "\*"/);
 });
 
+test('checkTemplate: "*" in a KMS key policy is that key, so key actions pass and others are still checked', async () => {
+  const template = withStatement({ Action: 'iam:ListUsers', Resource: '*' });
+  template.Resources.Key = { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Statement: [
+    { Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' },
+    { Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'iam:ListUsers', Resource: '*' },
+  ] } } };
+
+  const problems = await checkTemplate(template, env);
+
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /^Key\.KeyPolicy: iam:ListUsers takes no resource type/);
+});
+
 test('checkTemplate: trust policies are checked for their actions only', async () => {
   const template = withStatement({ Action: 'iam:ListUsers', Resource: '*' });
   template.Resources.Role.Properties.AssumeRolePolicyDocument.Statement[0].Action = 'sts:AssumeRoles';

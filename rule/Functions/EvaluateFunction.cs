@@ -95,6 +95,7 @@ internal static class EvaluateFunction
             if (sweep.ReportGeneratedTime is { } generated) fields["reportGeneratedTime"] = generated;
         }
         if (summary.Warnings.Count > 0) fields["warnings"] = summary.Warnings.ToList();
+        Metrics(summary, meter, time).AddTo(fields);
         if (summary.Note is { } note) fields["note"] = note;
         findings?.AddTo(fields);
 
@@ -116,6 +117,27 @@ internal static class EvaluateFunction
         });
     };
 
+    /// <summary>
+    /// The run's metrics: the head counts by verdict only from a complete sweep (a change notification evaluates one user,
+    /// and a partial sweep would undercount NON_COMPLIANT users), the users left without a verdict from every run.
+    /// </summary>
+    internal static EmbeddedMetrics Metrics(InvocationSummary summary, InvocationMeter meter, TimeProvider time)
+    {
+        var metrics = EmbeddedMetrics.At(time).ForAccount(summary.AccountId)
+            .Put(RuleMetrics.UsersWithoutVerdict, summary.Failures.Count + summary.Unreported.Count)
+            .Put(RuleMetrics.ApiCalls, meter.ApiCalls.Values.Sum());
+        if (summary.Sweep is null) return metrics;
+        metrics.Put(RuleMetrics.SweepDuration, meter.DurationMs);
+        if (!summary.Succeeded) return metrics;
+        var counts = summary.CountsByVerdict;
+        return metrics
+            .Put(RuleMetrics.CompliantUsers, counts.GetValueOrDefault(ComplianceTypeNames.Compliant))
+            .Put(RuleMetrics.NonCompliantUsers, counts.GetValueOrDefault(ComplianceTypeNames.NonCompliant))
+            .Put(RuleMetrics.NotApplicableUsers, counts.GetValueOrDefault(ComplianceTypeNames.NotApplicable));
+    }
+
+    private static LogFields WithMetrics(LogFields fields, EmbeddedMetrics metrics) => metrics.AddTo(fields);
+
     /// <summary>The Organization-mode handler: admit the event and reach its member, then <see cref="Handler"/> there.</summary>
     /// <param name="findings">The exporter shared by every member (it paces each account and Region on its own), or null when the export is off.</param>
     public static LambdaHandler OrganizationHandler(MemberEvaluation evaluation, ApiCallCounter calls, JsonLog log, TimeProvider time, FindingExporter? findings = null) => async (request, cancellationToken) =>
@@ -133,13 +155,13 @@ internal static class EvaluateFunction
         }
         catch (MemberEventRefusedException e)
         {
-            log.Error("event refused: nothing was read or written in any account", new LogFields
+            log.Error("event refused: nothing was read or written in any account", WithMetrics(new LogFields
             {
                 ["reason"] = e.Reason,
                 ["account"] = e.Event.AccountId ?? string.Empty,
                 ["configRuleArn"] = e.Event.ConfigRuleArn ?? string.Empty,
                 ["executionRoleArn"] = e.Event.ExecutionRoleArn ?? string.Empty,
-            });
+            }, EmbeddedMetrics.At(time).Put(RuleMetrics.RefusedEvents, 1)));
             throw FunctionFailures.Of(e);
         }
         catch (MemberRoleUnavailableException e)

@@ -49,19 +49,19 @@ internal static class RemediateFunction
             catch (AwsServiceException e)
             {
                 // Nothing was detached from a user not yet reached; the next hourly run starts over.
-                log.Error("lift sweep incomplete: the enforcement policy's holders could not be listed or read", new LogFields { ["error"] = e.Message });
+                log.Error("lift sweep incomplete: the enforcement policy's holders could not be listed or read", Incomplete(time).AddTo(new LogFields { ["error"] = e.Message }));
                 throw FunctionFailures.LiftFailed(e.Message, e);
             }
             var counts = OutcomeCounts(lifted);
             foreach (var result in lifted.Where(r => r.Did.Count > 0 || !r.Ok))
                 log.Info("lift", new LogFields { ["user"] = result.UserName, ["outcome"] = result.Outcome.ToWire(), ["why"] = result.Why });
-            log.Info("lift sweep finished", new LogFields
+            log.Info("lift sweep finished", Lifted(counts, time).AddTo(new LogFields
             {
                 ["users"] = lifted.Count,
                 ["counts"] = LogValue.Counts(counts),
                 ["apiCalls"] = meter.ApiCalls,
                 ["durationMs"] = meter.DurationMs,
-            });
+            }));
             return LiftResult(accounts: null, lifted.Count, counts);
         }
 
@@ -76,7 +76,7 @@ internal static class RemediateFunction
             throw FunctionFailures.Of(e);
         }
         var outcome = await remediator.RemediateAsync(parsed, cancellationToken).ConfigureAwait(false);
-        return Finished(outcome, new LogFields(), meter, log);
+        return Finished(outcome, new LogFields(), meter, log, time);
     };
 
     /// <summary>The Organization-mode handler: a member's request, proven against its account, or the lift across the members.</summary>
@@ -84,7 +84,7 @@ internal static class RemediateFunction
     {
         var meter = InvocationMeter.Start(calls, time);
         if (IsScheduledEvent(request.Body))
-            return await LiftAcrossMembersAsync(remediation, meter, log, cancellationToken).ConfigureAwait(false);
+            return await LiftAcrossMembersAsync(remediation, meter, log, time, cancellationToken).ConfigureAwait(false);
 
         MemberRemediationRequest parsed;
         try
@@ -98,10 +98,10 @@ internal static class RemediateFunction
         }
         var outcome = await remediation.RemediateAsync(parsed, cancellationToken).ConfigureAwait(false);
         var fields = new LogFields { ["account"] = parsed.AccountId, ["automationExecutionId"] = parsed.AutomationExecutionId };
-        return Finished(outcome, fields, meter, log);
+        return Finished(outcome, fields, meter, log, time);
     };
 
-    private static async Task<string> LiftAcrossMembersAsync(MemberRemediation remediation, InvocationMeter meter, JsonLog log, CancellationToken cancellationToken)
+    private static async Task<string> LiftAcrossMembersAsync(MemberRemediation remediation, InvocationMeter meter, JsonLog log, TimeProvider time, CancellationToken cancellationToken)
     {
         IReadOnlyList<AccountLift> lifts;
         try
@@ -110,7 +110,7 @@ internal static class RemediateFunction
         }
         catch (AwsServiceException e)
         {
-            log.Error("lift sweep not started: the Organization's accounts could not be listed", new LogFields { ["error"] = e.Message });
+            log.Error("lift sweep not started: the Organization's accounts could not be listed", Incomplete(time).AddTo(new LogFields { ["error"] = e.Message }));
             throw FunctionFailures.LiftFailed(e.Message, e);
         }
         var results = lifts.SelectMany(l => l.Results).ToList();
@@ -134,12 +134,19 @@ internal static class RemediateFunction
             var message = $"lifted in {lifts.Count - failed.Count} of {lifts.Count} accounts; not swept: " +
                 string.Join("; ", failed.Select(f => $"{f.AccountId} ({f.Error})"));
             fields["error"] = message;
-            log.Error("lift sweep incomplete: the other accounts were swept", fields);
+            log.Error("lift sweep incomplete: the other accounts were swept", Lifted(counts, time).Put(RuleMetrics.IncompleteLifts, 1).AddTo(fields));
             throw FunctionFailures.LiftFailed(message);
         }
-        log.Info("lift sweep finished", fields);
+        log.Info("lift sweep finished", Lifted(counts, time).AddTo(fields));
         return LiftResult(lifts.Count, results.Count, counts);
     }
+
+    /// <summary>A lift sweep's metric: the users freed of the enforcement policy.</summary>
+    private static EmbeddedMetrics Lifted(IReadOnlyDictionary<string, int> counts, TimeProvider time) =>
+        EmbeddedMetrics.At(time).Put(RuleMetrics.UsersLifted, counts.GetValueOrDefault(RemediationOutcome.Lifted.ToWire()));
+
+    /// <summary>A lift sweep that could not start or finish.</summary>
+    private static EmbeddedMetrics Incomplete(TimeProvider time) => EmbeddedMetrics.At(time).Put(RuleMetrics.IncompleteLifts, 1);
 
     /// <summary>How many of a lift's results ended in each outcome (wire names).</summary>
     private static Dictionary<string, int> OutcomeCounts(IEnumerable<RemediationResult> results) =>
@@ -159,7 +166,7 @@ internal static class RemediateFunction
     /// The one log line a remediation ends with (its <paramref name="fields"/> first: who asked, in the Organization),
     /// and the result the runbook reads.
     /// </summary>
-    private static string Finished(RemediationResult outcome, LogFields fields, InvocationMeter meter, JsonLog log)
+    private static string Finished(RemediationResult outcome, LogFields fields, InvocationMeter meter, JsonLog log, TimeProvider time)
     {
         fields["userId"] = outcome.UserId;
         fields["user"] = outcome.UserName;
@@ -170,6 +177,9 @@ internal static class RemediateFunction
         fields["why"] = outcome.Why;
         fields["apiCalls"] = meter.ApiCalls;
         fields["durationMs"] = meter.DurationMs;
+        var metrics = EmbeddedMetrics.At(time).Put(RuleMetrics.UsersRemediated, outcome.Outcome == RemediationOutcome.Remediated && !outcome.DryRun ? 1 : 0);
+        if (outcome.Outcome == RemediationOutcome.Refused) metrics.Put(RuleMetrics.RefusedEvents, 1);
+        metrics.AddTo(fields);
         if (outcome.Outcome == RemediationOutcome.Refused) log.Error("remediation refused: nothing was changed in any account", fields);
         else if (outcome.Ok) log.Info("remediation finished", fields);
         else log.Error("remediation did not complete; nothing was changed unless 'did' says so", fields);

@@ -52,16 +52,20 @@ internal static class TriggerFunction
             log.Error("the EventBridge event cannot be read", new LogFields { ["error"] = e.Message });
             throw FunctionFailures.Of(e);
         }
-        log.Info("trigger finished", new LogFields
+        log.Info("trigger finished", Started(outcome.Action, time).AddTo(new LogFields
         {
             ["eventName"] = outcome.EventName,
             ["user"] = outcome.UserName,
             ["action"] = outcome.Action,
             ["apiCalls"] = meter.ApiCalls,
             ["durationMs"] = meter.DurationMs,
-        });
+        }));
         return FunctionResponse.Json(writer => writer.WriteString("action", outcome.Action));
     };
+
+    /// <summary>The trigger's metric: 1 when the event made Config re-run the rule, else 0.</summary>
+    private static EmbeddedMetrics Started(string action, TimeProvider time) =>
+        EmbeddedMetrics.At(time).Put(RuleMetrics.ReevaluationsStarted, action == TriggerHandler.StartedAction ? 1 : 0);
 
     /// <summary>
     /// The Organization-mode handler: one log line per record; the records that failed (member role missing, an AWS
@@ -93,8 +97,8 @@ internal static class TriggerFunction
                 ["action"] = outcome.Action,
             };
             if (outcome.Failed) log.Error("trigger failed for this record; SQS will deliver it again", fields);
-            else if (outcome.Refused) log.Error("trigger refused or gave up this record", fields);
-            else log.Info("trigger finished", fields);
+            else if (outcome.Refused) log.Error("trigger refused or gave up this record", EmbeddedMetrics.At(time).Put(RuleMetrics.RefusedEvents, 1).AddTo(fields));
+            else log.Info("trigger finished", Started(outcome.Action, time).AddTo(fields));
         }
         var failed = outcomes.Where(o => o.Failed).ToList();
         log.Info("trigger batch finished", new LogFields

@@ -33,6 +33,7 @@ internal readonly struct LogValue
         Timestamp,
         Counts,
         Strings,
+        Embedded,
     }
 
     public static implicit operator LogValue(string? value) => value is null ? default : new(Kind.String, reference: value);
@@ -60,6 +61,9 @@ internal readonly struct LogValue
 
     /// <summary>A list of strings, written as a JSON array.</summary>
     public static LogValue Strings(IReadOnlyList<string>? values) => values is null ? default : new(Kind.Strings, reference: values);
+
+    /// <summary>The <c>_aws</c> member of a line that carries CloudWatch embedded metrics.</summary>
+    public static LogValue Embedded(EmbeddedMetrics metrics) => new(Kind.Embedded, reference: metrics ?? throw new ArgumentNullException(nameof(metrics)));
 
     internal void WriteTo(Utf8JsonWriter json, string name)
     {
@@ -102,6 +106,9 @@ internal readonly struct LogValue
                 }
 
                 json.WriteEndArray();
+                break;
+            case Kind.Embedded:
+                ((EmbeddedMetrics)_reference!).WriteDirective(json);
                 break;
             default:
                 json.WriteNullValue();

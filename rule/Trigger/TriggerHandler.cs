@@ -26,6 +26,9 @@ namespace MfaConfigRule.Trigger;
 internal sealed class TriggerHandler(
     IConfigClient config, ICloudTrailClient cloudTrail, IIamClient iam, TimeProvider time, TriggerOptions options, string configRuleName)
 {
+    /// <summary>The action of an event that made Config re-run the rule (the trigger's metric counts these).</summary>
+    public const string StartedAction = "started a re-evaluation";
+
     // Per instance, not static: one Lambda execution environment handles one event at a time, and a new one starts empty.
     private readonly StartMemory _starts = new();
 
@@ -87,7 +90,7 @@ internal sealed class TriggerHandler(
                         var asked = time.GetUtcNow();
                         await config.StartConfigRulesEvaluationAsync([ruleName], cancellationToken).ConfigureAwait(false);
                         starts.Accepted(asked);
-                        return Done("started a re-evaluation");
+                        return Done(StartedAction);
                     }
                     catch (AwsServiceException e) when (e.ErrorCode == "LimitExceededException")
                     {

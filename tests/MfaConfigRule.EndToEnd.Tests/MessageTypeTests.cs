@@ -1,3 +1,4 @@
+using MfaConfigRule.Contract;
 using AwsDouble.Iam;
 using AwsDouble.Population;
 using MfaConfigRule.EndToEnd.Tests.Support;
@@ -42,6 +43,19 @@ public sealed class MessageTypeTests(ITestOutputHelper output) : EndToEndTest(ou
         Assert.Equal(160, summary["users"]!.GetValue<int>());
         Assert.True(summary["apiCalls"]!["config:PutEvaluations"]!.GetValue<int>() >= 2);
         Assert.Equal(CountsOf(expected.Values), outcome.Json["counts"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<int>()));
+        // The same line is a valid CloudWatch Embedded Metric Format document with the population's head counts.
+        Assert.Empty(EmbeddedMetricFormat.Problems(summary));
+        var metrics = EmbeddedMetricFormat.Extract(summary);
+        double PerAccount(RuleMetric metric) => Assert.Single(metrics, m => m.Name == metric.Name
+            && m.Dimensions.Count == 1 && m.Dimensions[RuleMetrics.AccountDimension] == Account.AccountId).Value;
+        double Overall(RuleMetric metric) => Assert.Single(metrics, m => m.Name == metric.Name && m.Dimensions.Count == 0).Value;
+        Assert.Equal(expected.Values.Count(v => v == Verdict.Compliant), PerAccount(RuleMetrics.CompliantUsers));
+        Assert.Equal(expected.Values.Count(v => v == Verdict.NonCompliant), PerAccount(RuleMetrics.NonCompliantUsers));
+        Assert.Equal(expected.Values.Count(v => v == Verdict.NotApplicable), PerAccount(RuleMetrics.NotApplicableUsers));
+        Assert.Equal(0, Overall(RuleMetrics.UsersWithoutVerdict));
+        Assert.Equal(summary["apiCalls"]!.AsObject().Sum(p => p.Value!.GetValue<int>()), Overall(RuleMetrics.ApiCalls));
+        Assert.Equal(summary["durationMs"]!.GetValue<int>(), Overall(RuleMetrics.SweepDuration));
+        Assert.All(metrics, m => Assert.Equal(RuleMetrics.Namespace, m.Namespace));
         Assert.Empty(function.NonJsonStdout);
         Assert.Equal(0, await function.StopAsync());
     }

@@ -1,3 +1,4 @@
+using MfaConfigRule.Contract;
 using AwsDouble.Faults;
 using AwsDouble.Iam;
 using AwsDouble.Population;
@@ -56,6 +57,8 @@ public sealed class TriggerTests(ITestOutputHelper output) : EndToEndTest(output
         var summary = SummaryLine(trigger, requestId);
         Assert.Equal("CreateLoginProfile", summary["eventName"]!.GetValue<string>());
         Assert.Equal(user.UserName, summary["user"]!.GetValue<string>());
+        var started = Assert.Single(EmbeddedMetricFormat.Extract(summary));
+        Assert.Equal((RuleMetrics.Namespace, RuleMetrics.ReevaluationsStarted.Name, 1.0, 0), (started.Namespace, started.Name, started.Value, started.Dimensions.Count));
         Assert.Equal(0, await trigger.StopAsync());
     }
 

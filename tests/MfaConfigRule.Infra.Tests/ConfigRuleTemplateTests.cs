@@ -120,6 +120,7 @@ public sealed class ConfigRuleTemplateTests
     {
         var role = SynthesizedApp.LogicalId(_app.RuleStack.Rule.EvaluateFunction.Role);
         var logs = SynthesizedApp.LogicalId(_app.RuleStack.Rule.EvaluateFunction.LogGroup);
+        var failed = SynthesizedApp.LogicalId(_app.RuleStack.Rule.EvaluateFunction.FailedEvents!);
         const string users = "arn:${AWS::Partition}:iam::${AWS::AccountId}:user/*";
 
         var grants = Cfn.GrantsOfRole(_app.RuleTemplateJson, role);
@@ -140,6 +141,11 @@ public sealed class ConfigRuleTemplateTests
             "config:GetComplianceDetailsByConfigRule on arn:${AWS::Partition}:config:${AWS::Region}:${AWS::AccountId}:config-rule/*",
             $"logs:CreateLogStream on ${{{logs}.Arn}}",
             $"logs:PutLogEvents on ${{{logs}.Arn}}",
+            // Its failure destination: Lambda sends an invocation that failed every attempt under the function's role
+            // (CDK's SqsDestination grants SendMessage with the two read-only queue lookups).
+            $"sqs:SendMessage on ${{{failed}.Arn}}",
+            $"sqs:GetQueueAttributes on ${{{failed}.Arn}}",
+            $"sqs:GetQueueUrl on ${{{failed}.Arn}}",
         }, grants);
     }
 
@@ -237,15 +243,25 @@ public sealed class ConfigRuleTemplateTests
         var trigger = SynthesizedApp.LogicalId(app.RuleStack.Reevaluation!.TriggerFunction.Function);
 
         template.ResourceCountIs("AWS::Lambda::EventInvokeConfig", 2);
-        foreach (var (function, retries) in new[] { (evaluate, 2), (trigger, 1) })
+        var failed = SynthesizedApp.LogicalId(app.RuleStack.Rule.EvaluateFunction.FailedEvents!);
+        foreach (var (function, retries, keepsFailed) in new[] { (evaluate, 2, true), (trigger, 1, false) })
         {
-            template.HasResourceProperties("AWS::Lambda::EventInvokeConfig", Match.ObjectEquals(new Dictionary<string, object>
+            var expected = new Dictionary<string, object>
             {
                 ["FunctionName"] = new Dictionary<string, object> { ["Ref"] = function },
                 ["Qualifier"] = "$LATEST",
                 ["MaximumRetryAttempts"] = retries,
                 ["MaximumEventAgeInSeconds"] = maxAgeSeconds,
-            }));
+            };
+            // Config's invocations that fail every attempt or age out are kept in the failure queue, not dropped.
+            if (keepsFailed)
+            {
+                expected["DestinationConfig"] = new Dictionary<string, object>
+                {
+                    ["OnFailure"] = new Dictionary<string, object> { ["Destination"] = new Dictionary<string, object> { ["Fn::GetAtt"] = new[] { failed, "Arn" } } },
+                };
+            }
+            template.HasResourceProperties("AWS::Lambda::EventInvokeConfig", Match.ObjectEquals(expected));
         }
         // EventBridge retries only failed deliveries, as long as the event is worth running.
         template.HasResourceProperties("AWS::Events::Rule", new Dictionary<string, object>

@@ -70,6 +70,8 @@ internal sealed class CentralEvaluator : Construct
             // Config may invoke it from any account (see InvokePermission): the reservation bounds what such invocations
             // can take, both from the admin account's other functions and, as a ceiling, from the Organization's own.
             ReservedConcurrency = props.ReservedConcurrency,
+            // An invocation that failed three times or aged out is kept (and alarmed on), not dropped.
+            KeepFailedEvents = true,
             Environment = new Dictionary<string, string>
             {
                 [OrganizationSettings.MemberRoleVariable] = props.MemberRoleName,

@@ -73,6 +73,8 @@ internal sealed class MfaConfigRuleConstruct : Construct
             // without a verdict get one within minutes instead of at the next periodic run.
             AsyncRetryAttempts = 2,
             MaxEventAge = props.EventMaxAge,
+            // An invocation that failed three times or aged out is kept (and alarmed on), not dropped.
+            KeepFailedEvents = true,
         });
 
         ReadPolicy = new Policy(this, "EvaluatePermissions", new PolicyProps

@@ -1,7 +1,9 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.Lambda.Destinations;
 using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.SQS;
 using Constructs;
 
 namespace MfaConfigRule.Infra.Constructs.Shared;
@@ -31,6 +33,12 @@ internal interface IMfaRuleFunctionProps
 
     /// <summary>How long Lambda keeps an asynchronous event (queued, throttled or between retries) before dropping it; 1 min-6 h.</summary>
     Duration MaxEventAge { get; }
+
+    /// <summary>
+    /// Keep each asynchronous event that failed every attempt or aged out in an SQS queue (the function's failure
+    /// destination), for a person to read and replay, instead of Lambda dropping it.
+    /// </summary>
+    bool KeepFailedEvents { get; }
 }
 
 internal sealed class MfaRuleFunctionProps : IMfaRuleFunctionProps
@@ -45,6 +53,7 @@ internal sealed class MfaRuleFunctionProps : IMfaRuleFunctionProps
     public int? ReservedConcurrency { get; init; }
     public required int AsyncRetryAttempts { get; init; }
     public required Duration MaxEventAge { get; init; }
+    public bool KeepFailedEvents { get; init; }
 }
 
 /// <summary>
@@ -76,6 +85,19 @@ internal sealed class MfaRuleFunction : Construct
         });
         LogGroup.GrantWrite(Role);
 
+        if (props.KeepFailedEvents)
+        {
+            FailedEvents = new Queue(this, "FailedEvents", new QueueProps
+            {
+                Encryption = QueueEncryption.SQS_MANAGED,
+                EnforceSSL = true,
+                // SQS's longest: an alarm fires on the first message, and a person has two weeks to read it.
+                RetentionPeriod = Duration.Days(14),
+            });
+            NagSuppressions.Suppress((CfnResource)FailedEvents.Node.DefaultChild!,
+                new NagSuppression("AwsSolutions-SQS3", "This queue is itself the failure destination of the function's asynchronous invocations; nothing consumes it but a person."));
+        }
+
         Function = new Function(this, "Function", new FunctionProps
         {
             Runtime = Runtime.PROVIDED_AL2023,
@@ -94,8 +116,13 @@ internal sealed class MfaRuleFunction : Construct
             // set here on purpose rather than left at Lambda's defaults (2 retries, 6 hours).
             RetryAttempts = props.AsyncRetryAttempts,
             MaxEventAge = props.MaxEventAge,
+            // Lambda sends the failed event with its error (requestContext, responsePayload) under the function's role.
+            OnFailure = FailedEvents is null ? null : new SqsDestination(FailedEvents),
         });
     }
+
+    /// <summary>The failure destination, with <see cref="IMfaRuleFunctionProps.KeepFailedEvents"/>.</summary>
+    public Queue? FailedEvents { get; }
 
     public Function Function { get; }
     public Role Role { get; }

@@ -143,6 +143,11 @@ public sealed class OrganizationRemediationTests(ITestOutputHelper output) : End
         Assert.Empty(AttachedToAlice(b));
         var line = Assert.Single(central.LogLinesOf(requestId), l => l["message"]!.GetValue<string>().StartsWith("remediation refused", StringComparison.Ordinal));
         Assert.Equal(("ERROR", "333333333333", inB.AutomationExecutionId), (line["level"]!.GetValue<string>(), line["account"]!.GetValue<string>(), line["automationExecutionId"]!.GetValue<string>()));
+        // Counted as a refused event, with no per-account dimension: a claimed account cannot add metrics.
+        var metrics = EmbeddedMetricFormat.Extract(line);
+        Assert.Equal(1, Assert.Single(metrics, m => m.Name == RuleMetrics.RefusedEvents.Name).Value);
+        Assert.Equal(0, Assert.Single(metrics, m => m.Name == RuleMetrics.UsersRemediated.Name).Value);
+        Assert.All(metrics, m => Assert.Empty(m.Dimensions));
     }
 
     [Fact]
@@ -189,5 +194,8 @@ public sealed class OrganizationRemediationTests(ITestOutputHelper output) : End
         var summary = Assert.Single(central.LogLinesOf(requestId), l => l["message"]!.GetValue<string>().StartsWith("lift sweep incomplete", StringComparison.Ordinal));
         Assert.Equal(["444444444444"], summary["failedAccounts"]!.AsArray().Select(a => a!.GetValue<string>()));
         Assert.Equal(2, summary["counts"]!["Lifted"]!.GetValue<int>());
+        var metrics = EmbeddedMetricFormat.Extract(summary);
+        Assert.Equal(1, Assert.Single(metrics, m => m.Name == RuleMetrics.IncompleteLifts.Name).Value);
+        Assert.Equal(2, Assert.Single(metrics, m => m.Name == RuleMetrics.UsersLifted.Name).Value);
     }
 }

@@ -1,0 +1,162 @@
+using System.Text.Json;
+using Amazon.CDK;
+using MfaConfigRule.Contract;
+using MfaConfigRule.Infra.Settings;
+
+namespace MfaConfigRule.Infra.Tests.Operations;
+
+/// <summary>
+/// The alarms, their topic, the evaluate function's failure destination and the dashboard, on every variant
+/// infra/check-templates.sh synthesizes: each metric is one the rule's log lines write (<see cref="RuleMetrics"/>) or
+/// one AWS documents for the service (the table below), and every alarm reaches the encrypted topic.
+/// </summary>
+public sealed class OperationsTemplateTests
+{
+    /// <summary>
+    /// What AWS emits, by namespace and metric, with the dimension sets it files them under. Sources (research note 19 §4):
+    /// AWS/Lambda https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html (FunctionName: all versions);
+    /// AWS/SQS https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html (QueueName);
+    /// AWS/Events https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html (RuleName on the default bus, EventBusName+RuleName on a custom bus).
+    /// </summary>
+    private static readonly Dictionary<(string Namespace, string Metric), string[][]> AwsDocumented = new()
+    {
+        [("AWS/Lambda", "Errors")] = [["FunctionName"]],
+        [("AWS/Lambda", "Throttles")] = [["FunctionName"]],
+        [("AWS/Lambda", "Invocations")] = [["FunctionName"]],
+        [("AWS/Lambda", "Duration")] = [["FunctionName"]],
+        [("AWS/Lambda", "AsyncEventsDropped")] = [["FunctionName"]],
+        [("AWS/Lambda", "AsyncEventsReceived")] = [["FunctionName"]],
+        [("AWS/Lambda", "DestinationDeliveryFailures")] = [["FunctionName"]],
+        [("AWS/SQS", "ApproximateNumberOfMessagesVisible")] = [["QueueName"]],
+        [("AWS/SQS", "ApproximateAgeOfOldestMessage")] = [["QueueName"]],
+        [("AWS/Events", "FailedInvocations")] = [["RuleName"], ["EventBusName", "RuleName"]],
+        [("AWS/Events", "DeadLetterInvocations")] = [["RuleName"], ["EventBusName", "RuleName"]],
+    };
+
+    /// <summary>The resource type each AWS dimension's value must name (rendered as <c>${LogicalId}</c> or <c>${LogicalId.Attr}</c>).</summary>
+    private static readonly Dictionary<string, string> DimensionResource = new(StringComparer.Ordinal)
+    {
+        ["FunctionName"] = "AWS::Lambda::Function",
+        ["QueueName"] = "AWS::SQS::Queue",
+        ["RuleName"] = "AWS::Events::Rule",
+        ["EventBusName"] = "AWS::Events::EventBus",
+    };
+
+    public static TheoryData<string> Variants => TemplateVariants.Names;
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void AlarmsAndDashboard_EveryVariant_ReadOnlyMetricsTheRuleWritesOrAwsDocuments(string variant)
+    {
+        var template = OperationsTemplate.Synthesize(variant);
+        var metrics = template.AlarmMetrics.Concat(template.DashboardMetrics().Select(d => d.Metric)).ToList();
+
+        Assert.NotEmpty(metrics);
+        var wrong = metrics.Select(m => Problem(template, m)).OfType<string>().ToList();
+        Assert.True(wrong.Count == 0, string.Join(System.Environment.NewLine, wrong));
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void Alarms_EveryVariant_CoverEachFailureAndReachTheEncryptedTopic(string variant)
+    {
+        var template = OperationsTemplate.Synthesize(variant);
+        var json = template.Json;
+        var topic = Assert.Single(Cfn.Resources(json, "AWS::SNS::Topic"));
+        var key = Cfn.Render(topic.Resource.GetProperty("Properties").GetProperty("KmsMasterKeyId"));
+        Assert.Equal("AWS::KMS::Key", template.ResourceType(key.Trim('$', '{', '}').Split('.')[0]));
+        var keyResource = Cfn.Single(json, "AWS::KMS::Key").GetProperty("Properties");
+        Assert.True(keyResource.GetProperty("EnableKeyRotation").GetBoolean());
+        // CloudWatch must be able to use the key, or every alarm action fails silently.
+        Assert.Contains(Cfn.Statements(keyResource.GetProperty("KeyPolicy")), s =>
+            s.GetProperty("Principal").TryGetProperty("Service", out var service) && Cfn.Strings(service).Contains("cloudwatch.amazonaws.com")
+            && Cfn.Strings(s.GetProperty("Action")).Contains("kms:GenerateDataKey"));
+
+        var alarms = template.Alarms.ToList();
+        var names = alarms.Select(a => Cfn.Render(a.Properties.GetProperty("AlarmName"))).ToList();
+        Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
+        foreach (var (id, alarm) in alarms)
+        {
+            Assert.Equal("${" + topic.LogicalId + "}", Cfn.Render(Assert.Single(alarm.GetProperty("AlarmActions").EnumerateArray())));
+            Assert.Equal("notBreaching", alarm.GetProperty("TreatMissingData").GetString());
+            Assert.True(alarm.GetProperty("AlarmDescription").GetString()!.Length > 40, $"{id} does not say what to do");
+        }
+
+        var read = template.AlarmMetrics.Select(m => (m.Namespace, m.Name, Dimension: m.Dimensions.Values.SingleOrDefault())).ToList();
+        var evaluate = EvaluateFunction(json);
+        foreach (var metric in new[] { "Errors", "Throttles", "AsyncEventsDropped" })
+            Assert.Contains(("AWS/Lambda", metric, "${" + evaluate + "}"), read);
+        Assert.Contains((RuleMetrics.Namespace, RuleMetrics.UsersWithoutVerdict.Name, null), read);
+        // The evaluate function's asynchronous invocations that fail every attempt go to an encrypted queue that is alarmed on.
+        var invokeConfig = Cfn.Resources(json, "AWS::Lambda::EventInvokeConfig").Single(c => Cfn.Render(c.Resource.GetProperty("Properties").GetProperty("FunctionName")) == "${" + evaluate + "}");
+        var failedQueue = Cfn.Render(invokeConfig.Resource.GetProperty("Properties").GetProperty("DestinationConfig").GetProperty("OnFailure").GetProperty("Destination")).Trim('$', '{', '}').Split('.')[0];
+        Assert.Equal("AWS::SQS::Queue", template.ResourceType(failedQueue));
+        var queue = json.GetProperty("Resources").GetProperty(failedQueue).GetProperty("Properties");
+        Assert.True(queue.GetProperty("SqsManagedSseEnabled").GetBoolean());
+        Assert.Equal(1_209_600, queue.GetProperty("MessageRetentionPeriod").GetInt32());
+        Assert.Contains(("AWS/SQS", "ApproximateNumberOfMessagesVisible", "${" + failedQueue + ".QueueName}"), read);
+
+        var context = TemplateVariants.All.Single(v => v.Name == variant).Context;
+        var organization = context.GetValueOrDefault("mfaRule:deployment") == "organization";
+        Assert.Equal(organization, read.Contains((RuleMetrics.Namespace, RuleMetrics.RefusedEvents.Name, null)));
+        var lift = context.GetValueOrDefault(RemediationSettings.ActionKey) == "EnforceMfa";
+        Assert.Equal(lift, read.Contains((RuleMetrics.Namespace, RuleMetrics.IncompleteLifts.Name, null)));
+        if (organization)
+        {
+            // The re-evaluation dead-letter queue, whose messages would otherwise expire unseen.
+            var deadLetters = Cfn.Resources(json, "AWS::SQS::Queue").Where(q => q.LogicalId.Contains("DeadLetters", StringComparison.Ordinal)).Select(q => q.LogicalId);
+            Assert.Contains(read, r => r.Name == "ApproximateNumberOfMessagesVisible" && deadLetters.Any(d => r.Dimension == "${" + d + ".QueueName}"));
+        }
+    }
+
+    [Fact]
+    public void AlarmEmail_Given_SubscribesItToTheTopic()
+    {
+        var app = new App(new AppProps { Context = new Dictionary<string, object> { [OperationsSettings.AlarmEmailKey] = "secops@example.com" } });
+        var settings = MfaRuleSettings.FromContext(app.Node, SynthesizedApp.Account, "eu-west-1");
+        var json = SynthesizedApp.Json(MfaRuleApp.AddStack(app, settings, SynthesizedApp.StandInCode));
+
+        var subscription = Cfn.Single(json, "AWS::SNS::Subscription").GetProperty("Properties");
+        Assert.Equal(("email", "secops@example.com"), (subscription.GetProperty("Protocol").GetString(), subscription.GetProperty("Endpoint").GetString()));
+    }
+
+    [Theory]
+    [InlineData("secops")]
+    [InlineData("a@b.com,c@d.com")]
+    [InlineData("two words@example.com")]
+    public void AlarmEmail_NotOneAddress_StopsSynthNamingTheKey(string value)
+    {
+        var app = new App(new AppProps { Context = new Dictionary<string, object> { [OperationsSettings.AlarmEmailKey] = value } });
+
+        var error = Assert.Throws<ArgumentException>(() => MfaRuleSettings.FromContext(app.Node, SynthesizedApp.Account, "eu-west-1"));
+
+        Assert.Contains(OperationsSettings.AlarmEmailKey, error.Message, StringComparison.Ordinal);
+        Assert.Contains("e-mail address", error.Message, StringComparison.Ordinal);
+    }
+
+    private static string EvaluateFunction(JsonElement template) =>
+        Assert.Single(Cfn.Resources(template, "AWS::Lambda::Function"), f => f.Resource.GetProperty("Properties").GetProperty("Handler").GetString() == "evaluate").LogicalId;
+
+    /// <summary>Null when the metric is one the rule writes or AWS documents, with the dimensions it is filed under; else what is wrong.</summary>
+    private static string? Problem(OperationsTemplate template, MetricReference metric)
+    {
+        var keys = metric.Dimensions.Keys.Order(StringComparer.Ordinal).ToArray();
+        if (metric.Namespace == RuleMetrics.Namespace)
+        {
+            var written = RuleMetrics.All.SingleOrDefault(m => m.Name == metric.Name);
+            if (written is null) return $"{metric.Where}: the rule writes no metric {metric.Name}";
+            if (!written.DimensionSets.Any(set => set.Order(StringComparer.Ordinal).SequenceEqual(keys)))
+                return $"{metric.Where}: {metric.Name} is written under [{string.Join("], [", written.DimensionSets.Select(s => string.Join(',', s)))}], not [{string.Join(',', keys)}]";
+            return null;
+        }
+        if (!AwsDocumented.TryGetValue((metric.Namespace, metric.Name), out var sets)) return $"{metric.Where}: {metric.Namespace} {metric.Name} is not in the table of documented AWS metrics";
+        if (!sets.Any(set => set.Order(StringComparer.Ordinal).SequenceEqual(keys))) return $"{metric.Where}: {metric.Namespace} {metric.Name} has no dimension set [{string.Join(',', keys)}]";
+        foreach (var (key, value) in metric.Dimensions)
+        {
+            var logicalId = value.StartsWith("${", StringComparison.Ordinal) ? value[2..^1].Split('.')[0] : null;
+            if (logicalId is null || template.ResourceType(logicalId) != DimensionResource[key])
+                return $"{metric.Where}: dimension {key}={value} does not name a {DimensionResource[key]} of the stack";
+        }
+        return null;
+    }
+}
