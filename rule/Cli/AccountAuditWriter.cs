@@ -11,6 +11,7 @@ internal static class AccountAuditWriter
         {
             case OutputFormat.Json: AuditWriter.WriteJson(writer, [.. rows.Select(r => ((string?)r.Account, r.Row))]); break;
             case OutputFormat.Csv: AuditWriter.WriteCsv(writer, [.. rows.Select(r => ((string?)r.Account, r.Row))]); break;
+            case OutputFormat.Html: throw new ArgumentException("HTML is written from a Reporting.Report (AuditReport), not from rows", nameof(format));
             default: WriteTable(writer, rows); break;
         }
     }

@@ -22,6 +22,7 @@ internal static class AuditWriter
         {
             case OutputFormat.Json: WriteJson(writer, rows); break;
             case OutputFormat.Csv: WriteCsv(writer, rows); break;
+            case OutputFormat.Html: throw new ArgumentException("HTML is written from a Reporting.Report (AuditReport), not from rows", nameof(format));
             default: WriteTable(writer, rows, width); break;
         }
     }

@@ -28,13 +28,13 @@ internal sealed class CliOptions
 
     public Option<OutputFormat> Output { get; } = new("--output", "-o")
     {
-        Description = "table (default; fitted to the terminal), json or csv.",
-        HelpName = "table|json|csv",
+        Description = "table (default; fitted to the terminal), json, csv, or html (evaluate: one self-contained page to open, print or attach, e.g. -o html > report.html).",
+        HelpName = "table|json|csv|html",
         CustomParser = result =>
         {
             var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
             if (Enum.TryParse<OutputFormat>(text, ignoreCase: true, out var format) && !text.Any(char.IsAsciiDigit)) return format;
-            result.AddError($"--output '{text}' is not an output format; choose table, json or csv.");
+            result.AddError($"--output '{text}' is not an output format; choose table, json, csv or html.");
             return OutputFormat.Table;
         },
     };

@@ -2,6 +2,7 @@ using System.CommandLine;
 using MfaConfigRule.Compliance;
 using MfaConfigRule.Composition;
 using MfaConfigRule.Iam;
+using MfaConfigRule.Reporting;
 
 namespace MfaConfigRule.Cli;
 
@@ -25,20 +26,34 @@ internal static class EvaluateVerb
                 return organization.Run(parse, new AccountOptions(parse.GetValue(options.Profile), parse.GetValue(options.Region)), parameters, parse.GetValue(options.Output), parse.GetValue(liveOnly));
             }
             var now = options.AsOf(parse, cli.Time);
-            var rows = parse.GetValue(options.Report) is { } file
-                ? Offline(cli, file, parameters, now)
-                : Live(cli, cli.ConnectTo(parse, options), parameters, parse.GetValue(liveOnly));
-            AuditWriter.Write(cli.Stdout, rows, parse.GetValue(options.Output), cli.TableWidth);
+            var format = parse.GetValue(options.Output);
+            var file = parse.GetValue(options.Report);
+            var warnings = new List<string>();
+            var rows = file is not null
+                ? Offline(cli, file, parameters, now, warnings)
+                : Live(cli, cli.ConnectTo(parse, options), parameters, parse.GetValue(liveOnly), warnings);
+            if (format == OutputFormat.Html)
+            {
+                var report = file is not null
+                    ? AuditReport.ForAccount(rows, ReportSource.CredentialReport, $"credential report {file}", cli.Time.GetUtcNow(), warnings, parse.GetValue(options.AsOfTime) is null ? null : now)
+                    : AuditReport.ForAccount(rows, ReportSource.LiveAccount, null, cli.Time.GetUtcNow(), warnings);
+                HtmlReport.Write(cli.Stdout, report);
+            }
+            else
+            {
+                AuditWriter.Write(cli.Stdout, rows, format, cli.TableWidth);
+            }
             return ExitCodes.For(rows);
         }));
         return command;
     }
 
-    private static IReadOnlyList<AuditRow> Offline(CliContext cli, FileInfo file, RuleParameters parameters, DateTimeOffset now)
+    /// <summary>The rows of a credential report; <paramref name="warnings"/> gets what was also written to stderr.</summary>
+    private static IReadOnlyList<AuditRow> Offline(CliContext cli, FileInfo file, RuleParameters parameters, DateTimeOffset now, List<string> warnings)
     {
         var report = OfflineReport.Read(file);
         foreach (var problem in report.Problems)
-            cli.Stderr.WriteLine($"warning: {file.Name} line {problem.LineNumber}{(problem.UserName is null ? string.Empty : $" ({problem.UserName})")}: {problem.Message}; that row is reported as {AuditRow.InsufficientData}");
+            Warn(cli, warnings, $"{file.Name} line {problem.LineNumber}{(problem.UserName is null ? string.Empty : $" ({problem.UserName})")}: {problem.Message}; that row is reported as {AuditRow.InsufficientData}");
         var rows = report.Users
             .Select(row => AuditRow.From(Evaluator.Evaluate(OfflineReport.State(row), parameters, now)))
             // One row per user: a user on conflicting rows is one finding, not one per line.
@@ -51,12 +66,18 @@ internal static class EvaluateVerb
     }
 
     /// <summary>One account's sweep, as the Lambda runs it; the rows of users left without a verdict say why.</summary>
-    internal static IReadOnlyList<AuditRow> Live(CliContext cli, LiveAccount account, RuleParameters parameters, bool liveOnly)
+    internal static IReadOnlyList<AuditRow> Live(CliContext cli, LiveAccount account, RuleParameters parameters, bool liveOnly, List<string> warnings)
     {
         var assessor = Wiring.Assessor(cli.Iam(account), account.CloudTrail, cli.Time, new AssessorOptions { UseCredentialReport = !liveOnly });
         var sweep = assessor.SweepAsync(parameters, CancellationToken.None, cli.Status).GetAwaiter().GetResult();
-        foreach (var warning in sweep.Stats.Warnings) cli.Stderr.WriteLine($"warning: {warning}");
+        foreach (var warning in sweep.Stats.Warnings) Warn(cli, warnings, warning);
         return AuditRow.Ordered(AuditRow.ForSweep(sweep));
+    }
+
+    private static void Warn(CliContext cli, List<string> warnings, string warning)
+    {
+        cli.Stderr.WriteLine($"warning: {warning}");
+        warnings.Add(warning);
     }
 }
 

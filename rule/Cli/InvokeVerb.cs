@@ -17,6 +17,7 @@ internal static class InvokeVerb
         command.Options.Add(options.Region);
         command.SetAction(parse => cli.Guarded(() =>
         {
+            if (parse.GetValue(options.Output) == OutputFormat.Html) throw new CliException("-o html is a report of evaluate; invoke prints table, json or csv");
             var file = parse.GetValue(eventFile)!;
             if (Directory.Exists(file.FullName)) throw new CliException($"event file {file.FullName} is a directory; name a JSON event file, e.g. samples/events/scheduled.json");
             if (!file.Exists) throw new CliException($"event file {file.FullName} does not exist");

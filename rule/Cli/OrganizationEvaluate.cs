@@ -5,6 +5,7 @@ using MfaConfigRule.Composition;
 using MfaConfigRule.Contract;
 using MfaConfigRule.Iam;
 using MfaConfigRule.Organization;
+using MfaConfigRule.Reporting;
 
 namespace MfaConfigRule.Cli;
 
@@ -68,10 +69,18 @@ internal sealed class OrganizationEvaluate(TextWriter stdout, TextWriter stderr,
         var results = audit.RunAsync(accountIds, aws.Endpoints.Region, parameters, new AccountProgress(stderr), CancellationToken.None).GetAwaiter().GetResult();
 
         foreach (var failed in results.Where(a => !a.Reached)) stderr.WriteLine($"error: account {failed.AccountId}: {failed.Error}");
-        foreach (var (account, warning) in results.Where(a => a.Reached).SelectMany(a => a.Sweep!.Stats.Warnings.Select(w => (a.AccountId, w))))
-            stderr.WriteLine($"warning: account {account}: {warning}");
+        var warnings = results.Where(a => a.Reached).SelectMany(a => a.Sweep!.Stats.Warnings.Select(w => $"account {a.AccountId}: {w}")).ToList();
+        foreach (var warning in warnings) stderr.WriteLine($"warning: {warning}");
         var rows = Rows(results);
-        AccountAuditWriter.Write(stdout, rows, format);
+        if (format == OutputFormat.Html)
+        {
+            var subject = $"{(wholeOrganization ? "the Organization's" : "the")} {accountIds.Count} account(s), through role {roleName}";
+            HtmlReport.Write(stdout, AuditReport.ForOrganization(results, subject, time.GetUtcNow(), warnings));
+        }
+        else
+        {
+            AccountAuditWriter.Write(stdout, rows, format);
+        }
         return ExitCodes.For([.. rows.Select(r => r.Row)]);
     }
 

@@ -5,4 +5,7 @@ internal enum OutputFormat
     Table,
     Json,
     Csv,
+
+    /// <summary>One self-contained HTML file (<see cref="Reporting.HtmlReport"/>): evaluate and report only.</summary>
+    Html,
 }
