@@ -89,10 +89,16 @@ internal static class ReportVerb
             {
                 throw new CliException($"there is no aggregator '{name}' in this account and Region: {e.ServiceMessage} (the CDK app's Organization stack names it in its outputs; pass --region where it is)");
             }
-            if (parse.GetValue(maxAge) is null) cli.Stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"note: results older than {hours:0.##} h are flagged stale (the rule's 24-hour period plus 2 hours; --max-age to change)"));
+            var warnings = new List<string>();
+            if (parse.GetValue(maxAge) is null)
+                warnings.Add(string.Create(CultureInfo.InvariantCulture, $"results older than {hours:0.##} h are flagged stale (the rule's 24-hour period plus 2 hours; --max-age to change)"));
+            if (directory is null) warnings.Add("account names unavailable: the caller may not list the Organization's accounts");
+            // The names note was said once already, when the Organization's list was refused.
+            if (parse.GetValue(maxAge) is null) cli.Stderr.WriteLine($"note: {warnings[0]}");
             foreach (var failed in report.Accounts.Where(a => a.State == AccountState.Unreadable)) cli.Stderr.WriteLine($"error: account {failed.AccountId}: {failed.Error}");
             switch (parse.GetValue(options.Output))
             {
+                case OutputFormat.Html: Reporting.HtmlReport.Write(cli.Stdout, ReportModel.From(report, warnings)); break;
                 case OutputFormat.Json: AggregateReportWriter.WriteJson(cli.Stdout, report); break;
                 case OutputFormat.Csv: AggregateReportWriter.WriteCsv(cli.Stdout, report); break;
                 default: AggregateReportWriter.WriteTable(cli.Stdout, report); break;
