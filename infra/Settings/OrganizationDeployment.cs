@@ -29,6 +29,7 @@ internal sealed partial record OrganizationDeployment
     public const string MemberRoleNameKey = "mfaRule:memberRoleName";
     public const string ExternalIdKey = "mfaRule:externalId";
     public const string AdministratorKey = "mfaRule:administrator";
+    public const string ReportRoleArnKey = "mfaRule:reportRoleArn";
 
     public const string SingleAccount = "account";
     public const string Organization = "organization";
@@ -43,6 +44,9 @@ internal sealed partial record OrganizationDeployment
     public string MemberRoleName { get; init; } = DefaultMemberRoleName;
     public string ExternalId { get; init; } = DefaultExternalId;
     public OrganizationAdministrator Administrator { get; init; } = OrganizationAdministrator.Management;
+
+    /// <summary>A role of this account to attach the <c>report --aggregator</c> policy to; null: the policy is only created.</summary>
+    public string? ReportRoleArn { get; init; }
 
     /// <summary>Null for the single-account deployment; the Organization settings, validated, otherwise.</summary>
     public static OrganizationDeployment? FromContext(Node node, MfaRuleSettings settings)
@@ -83,6 +87,9 @@ internal sealed partial record OrganizationDeployment
         var administrator = context.ReadText(AdministratorKey) ?? ManagementAdministrator;
         if (administrator is not (ManagementAdministrator or DelegatedAdministrator))
             context.Reject($"{AdministratorKey}: '{administrator}' is neither {ManagementAdministrator} (deploying from the management account) nor {DelegatedAdministrator} (from a delegated administrator registered for CloudFormation StackSets and Config)");
+        var reportRoleArn = context.ReadText(ReportRoleArnKey);
+        if (reportRoleArn is not null && !RoleArnPattern().IsMatch(reportRoleArn))
+            context.Reject($"{ReportRoleArnKey}: '{reportRoleArn}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME) of the account deployed to");
         if (settings.Rule.CreateRecorder)
             context.Reject($"{RuleSettings.CreateRecorderKey}: the Organization deployment expects each account's own recorder (Config's organization-wide recording); it creates none");
         if (settings.Region is null)
@@ -94,8 +101,12 @@ internal sealed partial record OrganizationDeployment
             MemberRoleName = roleName,
             ExternalId = externalId,
             Administrator = administrator == DelegatedAdministrator ? OrganizationAdministrator.Delegated : OrganizationAdministrator.Management,
+            ReportRoleArn = reportRoleArn,
         };
     }
+
+    [GeneratedRegex(@"^arn:aws[a-z\-]*:iam::\d{12}:role/([\w+=,.@\-]+/)*[\w+=,.@\-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex RoleArnPattern();
 
     [GeneratedRegex("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$", RegexOptions.CultureInvariant)]
     private static partial Regex OuPattern();

@@ -39,6 +39,8 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
 
     public const string ManagementAccountCommandOutput = "ManagementAccountCommand";
 
+    public const string ReportPolicyArnOutput = "ReportPolicyArn";
+
     public MfaConfigRuleOrganizationStack(Construct scope, string id, IMfaConfigRuleOrganizationStackProps props)
         : base(scope, id, props)
     {
@@ -90,6 +92,12 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
         Members.StackSet.Node.AddDependency(Central.Permissions);
 
         Aggregator = new OrganizationAggregator(this, "Aggregator", AggregatorName);
+        ReportAccess = new OrganizationReportAccess(this, "ReportAccess", Aggregator.Aggregator, organization.ReportRoleArn);
+        _ = new CfnOutput(this, ReportPolicyArnOutput, new CfnOutputProps
+        {
+            Value = ReportAccess.Policy.ManagedPolicyArn,
+            Description = "Attach to whoever runs mfa-config-rule report --aggregator (attached already to mfaRule:reportRoleArn when given)",
+        });
 
         _ = new CfnOutput(this, "ConfigRuleName", new CfnOutputProps { Value = settings.Rule.RuleName, Description = "The rule's name in every account" });
         _ = new CfnOutput(this, "AggregatorName", new CfnOutputProps
@@ -115,6 +123,9 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
     public OrganizationMember? OwnAccount { get; }
     public MemberStackSet Members { get; }
     public OrganizationAggregator Aggregator { get; }
+
+    /// <summary>The least-privilege policy of <c>report --aggregator</c>.</summary>
+    public OrganizationReportAccess ReportAccess { get; }
 
     /// <summary>
     /// The management account's own copy of what every member gets: the member template Program writes beside the stacks,
