@@ -143,7 +143,7 @@ internal static class HtmlReport
             {
                 var n = of(totals);
                 // Any NON_COMPLIANT user is worth seeing from across the room: that column starts a shade darker.
-                var level = css == "nc" && n > 0 ? Math.Max(2, Level(n, totals.Users)) : Level(n, totals.Users);
+                var level = css == "nc" && n > 0 ? Math.Clamp(Level(n, totals.Users) + 1, 2, 4) : Level(n, totals.Users);
                 html.Write($"<td class=\"c {(level == 0 ? "z" : $"{css}{level}")}\" title=\"{Count(n)} {label}\">{Count(n)}</td>");
             }
             html.WriteLine($"<td class=\"c {(totals.Stale == 0 ? "z" : "st1")}\">{Count(totals.Stale)}</td><td class=\"c z\">{Count(totals.Users)}</td></tr>");
@@ -174,7 +174,7 @@ internal static class HtmlReport
         {
             html.Write($"<tr data-verdict=\"{user.VerdictName}\"><td class=\"rank\">{Count(++rank)}</td>");
             html.Write($"<th scope=\"row\"><span class=\"user\">{Escape(user.User)}</span>{(manyAccounts ? $"<span class=\"sub\">account {Escape(user.AccountId)}</span>" : string.Empty)}{(user.Stale ? "<span class=\"v st\">◷ STALE</span>" : string.Empty)}</th>");
-            html.Write($"<td>{Escape(user.Annotation)}</td><td class=\"fix\">{Fix(user, manyAccounts)}</td>");
+            html.Write($"<td class=\"why\">{Escape(user.Annotation)}</td><td class=\"fix\">{Fix(user, manyAccounts)}</td>");
             if (recorded) html.Write($"<td>{(user.RecordedAt is { } at ? Time(at) : "—")}</td>");
             html.WriteLine("</tr>");
         }

@@ -78,7 +78,7 @@ public sealed partial class CliAppTests
         var exit = Run("evaluate", "-r", SampleReportPath, "-o", "xml");
 
         Assert.Equal(ExitCodes.Error, exit);
-        Assert.StartsWith("error: --output 'xml' is not an output format; choose table, json or csv.", Err, StringComparison.Ordinal);
+        Assert.StartsWith("error: --output 'xml' is not an output format; choose table, json, csv or html.", Err, StringComparison.Ordinal);
         Assert.DoesNotContain("MfaConfigRule", Err, StringComparison.Ordinal);
     }
 
@@ -91,12 +91,37 @@ public sealed partial class CliAppTests
     }
 
     [Fact]
+    public void Evaluate_OutputHtml_IsOnePageWithEveryUserAndTheSameExitCode()
+    {
+        Run("evaluate", "-r", SampleReportPath, "-o", "json");
+        var users = JsonRows().Select(r => Field(r, "user")).ToList();
+        _stdout.GetStringBuilder().Clear();
+
+        var exit = Run("evaluate", "-r", SampleReportPath, "-o", "html");
+
+        Assert.Equal(ExitCodes.NonCompliant, exit);
+        Assert.StartsWith("<!DOCTYPE html>", Out, StringComparison.Ordinal);
+        Assert.EndsWith("</html>", Out.TrimEnd(), StringComparison.Ordinal);
+        Assert.Equal(40, users.Count);
+        Assert.All(users, u => Assert.Contains($"<th scope=\"row\" class=\"user\">{MfaConfigRule.Reporting.HtmlText.Escape(u)}</th>", Out, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Invoke_OutputHtml_IsRefusedBeforeAnythingIsRead()
+    {
+        var exit = Run("invoke", "--event", "no-such-event.json", "-o", "html");
+
+        Assert.Equal(ExitCodes.Error, exit);
+        Assert.StartsWith("error: -o html is a report of evaluate", Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_Help_ShowsLowercaseFormatsTheRegionAsTheReadmeSaysAndTheExitCodes()
     {
         var exit = Run("evaluate", "--help");
 
         Assert.Equal(ExitCodes.Clean, exit);
-        Assert.Contains("<table|json|csv>", Out, StringComparison.Ordinal);
+        Assert.Contains("<table|json|csv|html>", Out, StringComparison.Ordinal);
         Assert.DoesNotContain("Csv|Json|Table", Out, StringComparison.Ordinal);
         Assert.Contains("IAM is global, and its CloudTrail events are read in us-east-1 whatever the Region", Out.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("Exit codes: 0 no user NON_COMPLIANT, 1 some user NON_COMPLIANT, 2 bad input or an error", Out.ReplaceLineEndings(" "), StringComparison.Ordinal);

@@ -117,7 +117,7 @@ public sealed class HtmlReportTests
 
         var findings = Section(html, "h-nc");
         Assert.Equal(["AIDAEXAMPLEID", "carol", "dave", "bob"], Regex.Matches(findings, "<span class=\"user\">([^<]*)</span>").Select(m => m.Groups[1].Value));
-        Assert.Contains("<td>why carol</td>", findings, StringComparison.Ordinal);
+        Assert.Contains("<td class=\"why\">why carol</td>", findings, StringComparison.Ordinal);
         Assert.Contains("<code>mfa-config-rule enroll carol --profile &lt;profile for 222222222222&gt;</code>", findings, StringComparison.Ordinal);
         Assert.Contains("IAM console › Users › carol › Security credentials tab › Assigned MFA device: Manage › Assign MFA", findings, StringComparison.Ordinal);
         Assert.Contains("Name unknown (ID AIDAEXAMPLEID)", findings, StringComparison.Ordinal);
