@@ -103,8 +103,12 @@ public sealed class ReportTests(ITestOutputHelper output) : EndToEndTest(output)
         Organization().CarriesNotApplicable = true;
 
         var run = await ReportAsync("--accounts", Fresh, "--output", "json");
+        var html = await ReportAsync("--accounts", Fresh, "--output", "html");
 
         Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.True(html.ExitCode == 1, html.ToString());
+        Assert.StartsWith("<!DOCTYPE html>", html.Stdout.TrimStart(), StringComparison.OrdinalIgnoreCase);
+        foreach (var user in Enumerable.Range(0, 9).Select(i => $"fresh-{i:D4}")) Assert.Contains(user, html.Stdout, StringComparison.Ordinal);
         var verdicts = JsonNode.Parse(run.Stdout)!["users"]!.AsArray().Select(u => u!["verdict"]!.GetValue<string>()).ToList();
         Assert.Equal(["NON_COMPLIANT", "NON_COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "NOT_APPLICABLE", "NOT_APPLICABLE", "COMPLIANT", "COMPLIANT", "COMPLIANT"], verdicts);
     }
