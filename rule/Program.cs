@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using MfaConfigRule.Aggregation;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Cli;
 using MfaConfigRule.Composition;
@@ -7,6 +8,7 @@ using MfaConfigRule.Functions;
 using MfaConfigRule.Hosting;
 using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
+using MfaConfigRule.Organization;
 
 namespace MfaConfigRule;
 
@@ -49,7 +51,13 @@ internal static class Program
         {
             var aws = Connect(account);
             return new LiveAccount(aws.Iam, aws.CloudTrail, aws.Config) { Enrollment = EnrollmentClient.Create(aws) };
-        }, Console.In, terminal, status, new OrganizationEvaluate(Console.Out, Console.Error, time, Connect, environment));
+        }, Console.In, terminal, status, new OrganizationEvaluate(Console.Out, Console.Error, time, Connect, environment), account =>
+        {
+            var aws = Connect(account);
+            var organizations = OrganizationsClient.Over(aws);
+            return new AggregatorConnection(AggregatorClient.Over(aws), async cancellationToken =>
+                [.. (await organizations.ListAccountsAsync(cancellationToken).ConfigureAwait(false)).Where(a => a.IsActive).Select(a => new DirectoryAccount(a.Id, a.Name))], aws);
+        });
         return cli.Run(args);
     }
 

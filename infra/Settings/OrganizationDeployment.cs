@@ -40,6 +40,8 @@ internal sealed partial record OrganizationDeployment
     /// </summary>
     public const int MaxAccounts = 800;
 
+    public const string ReportRoleArnKey = "mfaRule:reportRoleArn";
+
     public const string SingleAccount = "account";
     public const string Organization = "organization";
     public const string DefaultMemberRoleName = "MfaConfigRule-Member";
@@ -71,6 +73,9 @@ internal sealed partial record OrganizationDeployment
     /// seconds of synchronous calls, and Config retries a throttled automatic one); null when <see cref="Accounts"/> is 0.
     /// </summary>
     public int? RemediateReservedConcurrency => Accounts == 0 ? null : 5 + ((Accounts + 9) / 10);
+
+    /// <summary>A role of this account to attach the <c>report --aggregator</c> policy to; null: the policy is only created.</summary>
+    public string? ReportRoleArn { get; init; }
 
     /// <summary>Null for the single-account deployment; the Organization settings, validated, otherwise.</summary>
     public static OrganizationDeployment? FromContext(Node node, MfaRuleSettings settings)
@@ -112,6 +117,9 @@ internal sealed partial record OrganizationDeployment
         if (administrator is not (ManagementAdministrator or DelegatedAdministrator))
             context.Reject($"{AdministratorKey}: '{administrator}' is neither {ManagementAdministrator} (deploying from the management account) nor {DelegatedAdministrator} (from a delegated administrator registered for CloudFormation StackSets and Config)");
         var accounts = context.Read(AccountsKey, DefaultAccounts, v => ParseAccounts(v));
+        var reportRoleArn = context.ReadText(ReportRoleArnKey);
+        if (reportRoleArn is not null && !RoleArnPattern().IsMatch(reportRoleArn))
+            context.Reject($"{ReportRoleArnKey}: '{reportRoleArn}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME) of the account deployed to");
         if (settings.Rule.CreateRecorder)
             context.Reject($"{RuleSettings.CreateRecorderKey}: the Organization deployment expects each account's own recorder (Config's organization-wide recording); it creates none");
         if (settings.Region is null)
@@ -124,6 +132,7 @@ internal sealed partial record OrganizationDeployment
             ExternalId = externalId,
             Administrator = administrator == DelegatedAdministrator ? OrganizationAdministrator.Delegated : OrganizationAdministrator.Management,
             Accounts = accounts,
+            ReportRoleArn = reportRoleArn,
         };
     }
 
@@ -142,6 +151,9 @@ internal sealed partial record OrganizationDeployment
                 "aws lambda get-account-settings)", e);
         }
     }
+
+    [GeneratedRegex(@"^arn:aws[a-z\-]*:iam::\d{12}:role/([\w+=,.@\-]+/)*[\w+=,.@\-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex RoleArnPattern();
 
     [GeneratedRegex("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$", RegexOptions.CultureInvariant)]
     private static partial Regex OuPattern();

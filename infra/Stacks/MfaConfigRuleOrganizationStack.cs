@@ -41,6 +41,8 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
 
     public const string ManagementAccountCommandOutput = "ManagementAccountCommand";
 
+    public const string ReportPolicyArnOutput = "ReportPolicyArn";
+
     public MfaConfigRuleOrganizationStack(Construct scope, string id, IMfaConfigRuleOrganizationStackProps props)
         : base(scope, id, props)
     {
@@ -101,6 +103,12 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
         // A member account whose stack instance fails (rollout, update, or auto-deployment to a new account) is a message on
         // the operations topic, not a silent gap: docs/organization.md, "When an account fails".
         Members.NotifyFailuresTo(Operations.Topic);
+        ReportAccess = new OrganizationReportAccess(this, "ReportAccess", Aggregator.Aggregator, organization.ReportRoleArn);
+        _ = new CfnOutput(this, ReportPolicyArnOutput, new CfnOutputProps
+        {
+            Value = ReportAccess.Policy.ManagedPolicyArn,
+            Description = "Attach to whoever runs mfa-config-rule report --aggregator (attached already to mfaRule:reportRoleArn when given)",
+        });
 
         _ = new CfnOutput(this, "ConfigRuleName", new CfnOutputProps { Value = settings.Rule.RuleName, Description = "The rule's name in every account" });
         _ = new CfnOutput(this, "AggregatorName", new CfnOutputProps
@@ -175,6 +183,9 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
         operations.Render();
         return operations;
     }
+
+    /// <summary>The least-privilege policy of <c>report --aggregator</c>.</summary>
+    public OrganizationReportAccess ReportAccess { get; }
 
     /// <summary>
     /// The management account's own copy of what every member gets: the member template Program writes beside the stacks,

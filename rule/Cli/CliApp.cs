@@ -4,7 +4,7 @@ namespace MfaConfigRule.Cli;
 
 /// <summary>
 /// The command line: one verb per file (<see cref="EvaluateVerb"/>, <see cref="ExplainVerb"/>, <see cref="InvokeVerb"/>,
-/// <see cref="EnrollVerb"/>),
+/// <see cref="EnrollVerb"/>, <see cref="ReportVerb"/>),
 /// sharing <see cref="CliOptions"/> and <see cref="ExitCodes"/>.
 /// </summary>
 internal sealed class CliApp(
@@ -15,7 +15,8 @@ internal sealed class CliApp(
     TextReader? stdin = null,
     CliTerminal? terminal = null,
     CliStatus? status = null,
-    OrganizationEvaluate? organization = null)
+    OrganizationEvaluate? organization = null,
+    Func<AccountOptions, AggregatorConnection>? aggregator = null)
 {
     public int Run(string[] args)
     {
@@ -34,6 +35,7 @@ internal sealed class CliApp(
         root.Subcommands.Add(ExplainVerb.Create(cli, options));
         root.Subcommands.Add(InvokeVerb.Create(cli, options));
         root.Subcommands.Add(EnrollVerb.Create(cli, options));
+        root.Subcommands.Add(ReportVerb.Create(cli, options, aggregator));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

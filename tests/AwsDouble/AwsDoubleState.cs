@@ -170,6 +170,7 @@ public sealed class DoubleAccount
     private readonly Dictionary<string, SecurityHubRegion> _securityHubRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SsmRegion> _ssmRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Sqs.SqsRegion> _sqsRegions = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Region, string Name), ConfigAggregator> _aggregators = [];
     private readonly Random _random;
 
     internal DoubleAccount(AwsDoubleState state, string accountId, Principal root, int seed)
@@ -302,6 +303,27 @@ public sealed class DoubleAccount
             }
             return config;
         }
+    }
+
+    /// <summary>
+    /// Registers a configuration aggregator in this account (the hub) and <paramref name="region"/>: over
+    /// <paramref name="sourceAccountIds"/>, or every active account of the Organization when null, in
+    /// <paramref name="regions"/> (default: the aggregator's own Region).
+    /// </summary>
+    public ConfigAggregator AddConfigurationAggregator(string region, string name, IReadOnlyList<string>? sourceAccountIds = null, IReadOnlyList<string>? regions = null)
+    {
+        lock (_gate)
+        {
+            var id = "config-aggregator-" + _state.RandomText(8, "abcdefghijklmnopqrstuvwxyz0123456789");
+            var aggregator = new ConfigAggregator(name, AccountId, region, id, sourceAccountIds, regions ?? [region]);
+            _aggregators[(region, name)] = aggregator;
+            return aggregator;
+        }
+    }
+
+    public ConfigAggregator? FindAggregator(string region, string name)
+    {
+        lock (_gate) return _aggregators.GetValueOrDefault((region, name));
     }
 
     // ---- Security Hub ----

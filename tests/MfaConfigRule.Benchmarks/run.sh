@@ -104,7 +104,13 @@ echo "micro: BenchmarkDotNet" >&2
 echo "org: ${ORG_ACCOUNTS:-200} accounts x ${ORG_USERS:-50} users at ${ORG_LATENCY:-30} ms" >&2
 "${HARNESS[@]}" org --binary "$BIN" --accounts "${ORG_ACCOUNTS:-200}" --users "${ORG_USERS:-50}" --latency "${ORG_LATENCY:-30}" --repeats "${ORG_REPEATS:-2}" > "$OUT/org.md"
 
+echo "report: the aggregator's report at 200 and 1,000 accounts x ${ORG_USERS:-50} users at ${ORG_LATENCY:-30} ms" >&2
+{
+    "${HARNESS[@]}" report --binary "$BIN" --accounts 200 --users "${ORG_USERS:-50}" --latency "${ORG_LATENCY:-30}" --parallel 8
+    "${HARNESS[@]}" report --binary "$BIN" --accounts 1000 --users "${ORG_USERS:-50}" --latency "${ORG_LATENCY:-30}" --parallel 16
+} > "$OUT/report.md"
+
 echo "org-trigger: a 200-event burst in one member beside one event in another" >&2
 "${HARNESS[@]}" org-trigger --burst 200 --instances 5 --latency 20 --repeats 3 > "$OUT/org-trigger.md"
-cat "$OUT/machine.md" "$OUT/sweeps.md" "$OUT/binary.md" "$OUT/cost.md" "$OUT/org-cost.md" "$OUT/startup.md" "$OUT/micro.md" "$OUT/org.md" "$OUT/org-trigger.md" | tee "$OUT/results.md"
+cat "$OUT/machine.md" "$OUT/sweeps.md" "$OUT/binary.md" "$OUT/cost.md" "$OUT/org-cost.md" "$OUT/startup.md" "$OUT/micro.md" "$OUT/org.md" "$OUT/report.md" "$OUT/org-trigger.md" | tee "$OUT/results.md"
 echo "saved in $OUT/results.md" >&2

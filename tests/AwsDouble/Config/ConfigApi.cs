@@ -9,8 +9,11 @@ internal sealed class ConfigApi(AwsDoubleState state)
 {
     public const string TargetPrefix = "StarlingDoveService";
 
+    private readonly AggregateApi _aggregates = new(state);
+
     public JsonObject Handle(AwsCall call, JsonRequest request, int failEvaluations)
     {
+        if (AggregateApi.Operations.Contains(call.Operation)) return _aggregates.Handle(call, request);
         var account = state.Account(call.Caller.AccountId);
         var config = account.Config(call.Region);
         switch (call.Operation)

@@ -273,6 +273,25 @@ public sealed class ConfigRegion
     }
 
     /// <summary>
+    /// Puts results straight into the rule's store, as if earlier runs had reported them (no result token, no
+    /// PutEvaluations call counted): how a test builds an Organization's past in one line. A later result for the same
+    /// resource replaces an earlier one.
+    /// </summary>
+    public void SeedResults(string ruleName, IEnumerable<StoredEvaluation> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        lock (_gate)
+        {
+            var rule = Require(ruleName);
+            foreach (var result in results)
+            {
+                if (result.ConfigRuleName != ruleName) throw new ArgumentException($"a result of rule {result.ConfigRuleName} seeded into {ruleName}", nameof(results));
+                rule.Results[(result.ResourceType, result.ResourceId)] = result;
+            }
+        }
+    }
+
+    /// <summary>
     /// Moves every result the rule holds back in time by <paramref name="by"/> (recording, invocation and ordering time), as
     /// if the runs that wrote them had happened that much earlier: how a test lets days pass for Config's store alone,
     /// while the rule's own clock (the real one, in a separate process) stays where it is.

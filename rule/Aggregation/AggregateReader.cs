@@ -1,0 +1,120 @@
+namespace MfaConfigRule.Aggregation;
+
+/// <summary>An account of the Organization as the report names it.</summary>
+internal sealed record DirectoryAccount(string Id, string? Name);
+
+/// <summary>How the report is read: which aggregator and rule, which accounts, how old a result may be, how many calls at once.</summary>
+internal sealed record AggregateReadOptions(string Aggregator, string RuleName, TimeSpan MaxAge)
+{
+    public const int DefaultConcurrency = 8;
+
+    /// <summary>Only these accounts; null: every account the Organization or the aggregator knows.</summary>
+    public IReadOnlySet<string>? Accounts { get; init; }
+
+    /// <summary>Accounts read at once (each: its results and its users), within Config's unpublished rate limits.</summary>
+    public int Concurrency { get; init; } = DefaultConcurrency;
+}
+
+/// <summary>
+/// Reads the rule's results across an Organization from a Config aggregator alone: no role in the member accounts, no
+/// IAM call. Which accounts: those the Organization lists when <paramref name="directory"/> gives them (the aggregate
+/// summary leaves out accounts where the rule has no result, so only a list from elsewhere shows them), else those the
+/// aggregator knows (the rule's results and the discovered users). An account's results and users are read in
+/// parallel, at most <see cref="AggregateReadOptions.Concurrency"/> accounts at once; an account whose calls fail after
+/// the transport's retries is reported unreadable, never compliant.
+/// </summary>
+internal sealed class AggregateReader(IAggregatorClient client, TimeProvider time)
+{
+    public async Task<AggregateReport> ReadAsync(AggregateReadOptions options, IReadOnlyList<DirectoryAccount>? directory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var now = time.GetUtcNow();
+        var sources = (await client.RuleSourcesAsync(options.Aggregator, options.RuleName, cancellationToken).ConfigureAwait(false))
+            .GroupBy(s => s.AccountId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.DistinctBy(s => s.Region, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        var names = (directory ?? []).ToDictionary(a => a.Id, a => a.Name, StringComparer.Ordinal);
+
+        // Without the Organization's list, the users of accounts where the rule never ran come from one listing.
+        IReadOnlyList<DiscoveredUser>? allUsers = null;
+        if (directory is null && options.Accounts is null)
+            allUsers = await client.UsersAsync(options.Aggregator, null, cancellationToken).ConfigureAwait(false);
+
+        var accountIds = (options.Accounts?.AsEnumerable()
+                ?? (directory is not null ? directory.Select(a => a.Id) : allUsers!.Select(u => u.AccountId)).Concat(sources.Keys))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var usersByAccount = allUsers?.GroupBy(u => u.AccountId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (IReadOnlyList<DiscoveredUser>)[.. g], StringComparer.Ordinal);
+
+        var perAccount = new (ReportAccount Account, IReadOnlyList<ReportUser> Users)[accountIds.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, accountIds.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
+            async (index, token) =>
+            {
+                var id = accountIds[index];
+                var name = names.GetValueOrDefault(id);
+                try
+                {
+                    var users = usersByAccount is not null
+                        ? usersByAccount.GetValueOrDefault(id) ?? []
+                        : await client.UsersAsync(options.Aggregator, id, token).ConfigureAwait(false);
+                    if (!sources.TryGetValue(id, out var regions))
+                    {
+                        perAccount[index] = (new ReportAccount(id, name, AccountState.NoResults), []);
+                        return;
+                    }
+                    var results = new List<AggregateResult>();
+                    foreach (var source in regions) results.AddRange(await client.ResultsAsync(options.Aggregator, options.RuleName, source, token).ConfigureAwait(false));
+                    perAccount[index] = (new ReportAccount(id, name, AccountState.Reported), Rows(id, name, users, results, now, options.MaxAge));
+                }
+                catch (Aws.AwsServiceException e)
+                {
+                    perAccount[index] = (new ReportAccount(id, name, AccountState.Unreadable, e.Message), []);
+                }
+            }).ConfigureAwait(false);
+
+        var rows = perAccount.SelectMany(a => a.Users)
+            .OrderBy(u => Verdicts.Rank(u.Verdict))
+            .ThenBy(u => u.AccountId, StringComparer.Ordinal)
+            .ThenBy(u => u.User, StringComparer.Ordinal)
+            .ToList();
+        return new AggregateReport(options.Aggregator, options.RuleName, now, options.MaxAge, [.. perAccount.Select(a => a.Account)], rows)
+        {
+            NamesAvailable = directory is not null,
+            NotApplicableCarried = rows.Any(r => r.Verdict == Verdicts.NotApplicable),
+        };
+    }
+
+    /// <summary>
+    /// One row per user: the result Config holds (where the rule runs in several Regions, the riskiest, then the newest),
+    /// else NO_RESULT for a discovered user. A result for a user the aggregator did not discover is shown by its ID.
+    /// </summary>
+    internal static IReadOnlyList<ReportUser> Rows(string accountId, string? accountName, IReadOnlyList<DiscoveredUser> users,
+        IReadOnlyList<AggregateResult> results, DateTimeOffset now, TimeSpan maxAge)
+    {
+        var userNames = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var user in users) userNames[user.ResourceId] = user.Name ?? userNames.GetValueOrDefault(user.ResourceId);
+        var rows = new List<ReportUser>();
+        foreach (var group in results.GroupBy(r => r.ResourceId, StringComparer.Ordinal))
+        {
+            var result = group.OrderBy(r => Verdicts.Rank(Known(r.Compliance))).ThenByDescending(r => r.RecordedTime).First();
+            var verdict = Known(result.Compliance);
+            // A result without a recorded time cannot show it is fresh.
+            var stale = result.RecordedTime is not { } recorded || now - recorded > maxAge;
+            rows.Add(new ReportUser(accountId, accountName, userNames.GetValueOrDefault(group.Key) ?? group.Key, group.Key, verdict,
+                verdict == Verdicts.NoResult ? $"Config holds {result.Compliance} for this user, not a verdict." : result.Annotation ?? string.Empty,
+                result.RecordedTime, stale, result.Region));
+        }
+        var evaluated = results.Select(r => r.ResourceId).ToHashSet(StringComparer.Ordinal);
+        foreach (var (id, name) in userNames.Where(u => !evaluated.Contains(u.Key)))
+        {
+            rows.Add(new ReportUser(accountId, accountName, name ?? id, id, Verdicts.NoResult,
+                "No aggregated result: NOT_APPLICABLE (no console password; the aggregator may not carry it) or not evaluated yet.", null, false, null));
+        }
+        return rows;
+    }
+
+    // INSUFFICIENT_DATA or a value this client does not know is not a verdict.
+    private static string Known(string compliance) =>
+        compliance is Verdicts.Compliant or Verdicts.NonCompliant or Verdicts.NotApplicable ? compliance : Verdicts.NoResult;
+}

@@ -1,0 +1,135 @@
+using MfaConfigRule.Aggregation;
+using MfaConfigRule.Aws;
+using Microsoft.Extensions.Time.Testing;
+
+namespace MfaConfigRule.Tests.Aggregation;
+
+public sealed class AggregateReaderTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
+    private const string A = "111111111111";
+    private const string B = "222222222222";
+    private const string C = "333333333333";
+
+    private sealed class Client : IAggregatorClient
+    {
+        public List<RuleSource> Sources { get; } = [];
+        public List<AggregateResult> Results { get; } = [];
+        public List<DiscoveredUser> Users { get; } = [];
+        public HashSet<string> FailingAccounts { get; } = [];
+        public int AllUserListings { get; private set; }
+
+        public Task<IReadOnlyList<RuleSource>> RuleSourcesAsync(string aggregator, string ruleName, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<RuleSource>>(Sources);
+
+        public Task<IReadOnlyList<AggregateResult>> ResultsAsync(string aggregator, string ruleName, RuleSource source, CancellationToken cancellationToken) =>
+            FailingAccounts.Contains(source.AccountId)
+                ? throw new AwsServiceException("config", "GetAggregateComplianceDetailsByConfigRule", "ThrottlingException", 400, "Rate exceeded")
+                : Task.FromResult<IReadOnlyList<AggregateResult>>([.. Results.Where(r => r.AccountId == source.AccountId && r.Region == source.Region)]);
+
+        public Task<IReadOnlyList<DiscoveredUser>> UsersAsync(string aggregator, string? accountId, CancellationToken cancellationToken)
+        {
+            if (accountId is null) AllUserListings++;
+            return Task.FromResult<IReadOnlyList<DiscoveredUser>>([.. Users.Where(u => accountId is null || u.AccountId == accountId)]);
+        }
+    }
+
+    private static AggregateResult Result(string account, string id, string compliance, TimeSpan age, string region = "us-east-1") =>
+        new(account, region, "AWS::IAM::User", id, compliance, $"why {id}", Now - age);
+
+    private static Task<AggregateReport> ReadAsync(Client client, IReadOnlyList<DirectoryAccount>? directory, IReadOnlySet<string>? only = null) =>
+        new AggregateReader(client, new FakeTimeProvider(Now)).ReadAsync(
+            new AggregateReadOptions("org", "rule", TimeSpan.FromHours(26)) { Accounts = only, Concurrency = 2 }, directory, CancellationToken.None);
+
+    [Fact]
+    public async Task AnAccountTheSummaryLeavesOut_IsNoResults_AndTheReportExitsTwo()
+    {
+        var client = new Client();
+        client.Sources.Add(new RuleSource(A, "us-east-1", "COMPLIANT"));
+        client.Results.Add(Result(A, "AIDA1", "COMPLIANT", TimeSpan.FromHours(1)));
+        client.Users.Add(new DiscoveredUser(A, "AIDA1", "alice"));
+
+        var report = await ReadAsync(client, [new DirectoryAccount(A, "prod"), new DirectoryAccount(B, "dev")]);
+
+        Assert.Equal([(A, AccountState.Reported), (B, AccountState.NoResults)], report.Accounts.Select(a => (a.AccountId, a.State)));
+        Assert.Equal("dev", report.Accounts[1].Name);
+        Assert.Equal(2, report.ExitCode);
+        Assert.Equal(0, client.AllUserListings);
+    }
+
+    [Fact]
+    public async Task Users_StaleNoResultIdsAndTheRiskiestRegion_AreEachShownAsSuch()
+    {
+        var client = new Client();
+        client.Sources.Add(new RuleSource(A, "us-east-1", "NON_COMPLIANT"));
+        client.Sources.Add(new RuleSource(A, "eu-west-1", "COMPLIANT"));
+        client.Results.Add(Result(A, "AIDA1", "COMPLIANT", TimeSpan.FromHours(1)));
+        client.Results.Add(Result(A, "AIDA1", "NON_COMPLIANT", TimeSpan.FromHours(2), "eu-west-1"));
+        client.Results.Add(Result(A, "AIDA2", "COMPLIANT", TimeSpan.FromHours(27)));
+        client.Results.Add(Result(A, "AIDA3", "INSUFFICIENT_DATA", TimeSpan.FromHours(1)));
+        client.Users.Add(new DiscoveredUser(A, "AIDA1", "alice"));
+        client.Users.Add(new DiscoveredUser(A, "AIDA2", null));
+        client.Users.Add(new DiscoveredUser(A, "AIDA4", "dave"));
+
+        var report = await ReadAsync(client, [new DirectoryAccount(A, "prod")]);
+
+        var rows = report.Users.ToDictionary(u => u.UserId);
+        Assert.Equal(("alice", "NON_COMPLIANT", false, "eu-west-1"), (rows["AIDA1"].User, rows["AIDA1"].Verdict, rows["AIDA1"].Stale, rows["AIDA1"].Region));
+        Assert.Equal(("AIDA2", "COMPLIANT", true), (rows["AIDA2"].User, rows["AIDA2"].Verdict, rows["AIDA2"].Stale));
+        Assert.Equal("NO_RESULT", rows["AIDA3"].Verdict);
+        Assert.Equal(("dave", "NO_RESULT", false), (rows["AIDA4"].User, rows["AIDA4"].Verdict, rows["AIDA4"].Stale));
+        Assert.Equal("AIDA1", report.Users[0].UserId);
+        Assert.Equal(2, report.ExitCode);
+    }
+
+    [Fact]
+    public async Task WithoutTheOrganizationsList_TheAccountsComeFromTheAggregatorsUsers_InOneListing()
+    {
+        var client = new Client();
+        client.Sources.Add(new RuleSource(A, "us-east-1", "NON_COMPLIANT"));
+        client.Results.Add(Result(A, "AIDA1", "NON_COMPLIANT", TimeSpan.FromHours(1)));
+        client.Users.Add(new DiscoveredUser(A, "AIDA1", "alice"));
+        client.Users.Add(new DiscoveredUser(C, "AIDA9", "zed"));
+
+        var report = await ReadAsync(client, null);
+
+        Assert.Equal([(A, AccountState.Reported), (C, AccountState.NoResults)], report.Accounts.Select(a => (a.AccountId, a.State)));
+        Assert.False(report.NamesAvailable);
+        Assert.Equal(1, client.AllUserListings);
+        Assert.Equal(2, report.ExitCode);
+    }
+
+    [Fact]
+    public async Task AnAccountWhoseCallsFail_IsUnreadable_WhileTheOthersAreReported()
+    {
+        var client = new Client();
+        client.Sources.Add(new RuleSource(A, "us-east-1", "COMPLIANT"));
+        client.Sources.Add(new RuleSource(B, "us-east-1", "COMPLIANT"));
+        client.Results.Add(Result(A, "AIDA1", "COMPLIANT", TimeSpan.FromHours(1)));
+        client.Users.Add(new DiscoveredUser(A, "AIDA1", "alice"));
+        client.FailingAccounts.Add(B);
+
+        var report = await ReadAsync(client, [new DirectoryAccount(A, null), new DirectoryAccount(B, null)]);
+
+        Assert.Equal(AccountState.Unreadable, report.Accounts.Single(a => a.AccountId == B).State);
+        Assert.Contains("ThrottlingException", report.Accounts.Single(a => a.AccountId == B).Error, StringComparison.Ordinal);
+        Assert.Single(report.Users);
+        Assert.Equal(2, report.ExitCode);
+    }
+
+    [Fact]
+    public async Task EverythingFreshAndCompliant_ExitsZero_AndANonCompliantUserExitsOne()
+    {
+        var client = new Client();
+        client.Sources.Add(new RuleSource(A, "us-east-1", "COMPLIANT"));
+        client.Results.Add(Result(A, "AIDA1", "COMPLIANT", TimeSpan.FromHours(25)));
+        client.Users.Add(new DiscoveredUser(A, "AIDA1", "alice"));
+
+        var clean = await ReadAsync(client, [new DirectoryAccount(A, null)], new HashSet<string> { A });
+        client.Results.Add(Result(A, "AIDA2", "NON_COMPLIANT", TimeSpan.FromHours(1)));
+        var finding = await ReadAsync(client, [new DirectoryAccount(A, null)], new HashSet<string> { A });
+
+        Assert.Equal(0, clean.ExitCode);
+        Assert.Equal(1, finding.ExitCode);
+    }
+}
