@@ -24,6 +24,11 @@ const ARN_SHAPES = {
   'AWS::SSM::Document': { ref: (e, p) => p.Name ?? '*' },
   'AWS::SNS::Topic': { ref: (e, p) => `arn:${e.partition}:sns:${e.region}:${e.account}:${p.TopicName ?? '*'}` },
   'AWS::SQS::Queue': { arn: (e, p) => `arn:${e.partition}:sqs:${e.region}:${e.account}:${p.QueueName ?? '*'}` },
+  // Config names an aggregator's ARN by a generated ID, not by its name, and CloudFormation returns it as ConfigurationAggregatorArn.
+  'AWS::Config::ConfigurationAggregator': {
+    arnAttribute: 'ConfigurationAggregatorArn',
+    arn: (e) => `arn:${e.partition}:config:${e.region}:${e.account}:config-aggregator/config-aggregator-*`,
+  },
 };
 
 /** Renders a value of the template as a string, with "*" for the parts CloudFormation decides. */
@@ -70,7 +75,10 @@ function parameterShape(name, parameter, env) {
 }
 
 function getAtt([logicalId, attribute], template, env) {
-  if (attribute !== 'Arn') throw new Error(`cannot resolve GetAtt ${logicalId}.${attribute}: only Arn is known`);
+  const arnAttribute = ARN_SHAPES[template.Resources?.[logicalId]?.Type]?.arnAttribute;
+  if (attribute !== 'Arn' && attribute !== arnAttribute) {
+    throw new Error(`cannot resolve GetAtt ${logicalId}.${attribute}: only Arn${arnAttribute ? ` and ${arnAttribute}` : ''} are known`);
+  }
   return shape(logicalId, 'arn', template, env);
 }
 

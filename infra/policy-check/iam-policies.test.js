@@ -178,3 +178,17 @@ test('checkTemplate: NotAction in an Allow is reported (it grants everything it 
 
   assert.deepEqual(problems, ['Policy.PolicyDocument: NotAction/NotResource in an Allow grants everything they leave out']);
 });
+
+test('checkTemplate: an aggregator read granted on its ConfigurationAggregatorArn passes, and on a rule ARN it does not', async () => {
+  const withAggregator = (resource) => {
+    const template = withStatement({ Action: ['config:GetAggregateComplianceDetailsByConfigRule'], Resource: resource });
+    template.Resources.Aggregator = { Type: 'AWS::Config::ConfigurationAggregator', Properties: { ConfigurationAggregatorName: 'org' } };
+    return template;
+  };
+
+  assert.deepEqual(await checkTemplate(withAggregator({ 'Fn::GetAtt': ['Aggregator', 'ConfigurationAggregatorArn'] }), env), []);
+  assert.equal((await checkTemplate(withAggregator('arn:aws:config:eu-west-1:123456789012:config-rule/config-rule-*'), env)).length, 1);
+  assert.equal(resolve({ 'Fn::GetAtt': ['Aggregator', 'ConfigurationAggregatorArn'] }, withAggregator('*'), env),
+    'arn:aws:config:eu-west-1:123456789012:config-aggregator/config-aggregator-*');
+  assert.throws(() => resolve({ 'Fn::GetAtt': ['Role', 'RoleId'] }, withAggregator('*'), env), /only Arn are known/);
+});
