@@ -24,10 +24,20 @@ internal enum ResultReason
     /// <summary>Today is the user's own refresh day (a stable hash of its ID), so refreshes spread over the interval.</summary>
     RefreshDay,
 
+    /// <summary>
+    /// Config holds this same NON_COMPLIANT verdict and annotation, and it is written again anyway, on every sweep. A
+    /// NON_COMPLIANT user must never rest on Config keeping a result that a periodic run does not restate: AWS does not
+    /// document whether Config keeps such results or takes the run's results as the rule's complete set, and if it drops
+    /// them an unwritten NON_COMPLIANT user would vanish from Config (a hidden NON_COMPLIANT user). COMPLIANT and
+    /// NOT_APPLICABLE keep the change-only saving: if Config drops them they show no result until the next write, which is
+    /// never a false COMPLIANT.
+    /// </summary>
+    NonCompliantRestated,
+
     /// <summary>Config holds a COMPLIANT or NON_COMPLIANT result for a user that no longer exists: NOT_APPLICABLE, once.</summary>
     Vanished,
 
-    /// <summary>Not written: Config already holds this verdict and annotation, recently enough.</summary>
+    /// <summary>Not written: Config already holds this COMPLIANT or NOT_APPLICABLE verdict and annotation, recently enough.</summary>
     Unchanged,
 
     /// <summary>Not written: the user's state could not be read, so there is no verdict (never "unchanged").</summary>
@@ -41,8 +51,9 @@ internal sealed record ResultDecision(string ResourceId, ResultReason Reason, Ev
 /// The comparison behind <c>ReportChangesOnly</c>: this sweep's verdicts against the results Config holds for the rule,
 /// deciding which evaluations are worth writing. Pure (verdicts + held results + clock + parameters), so every promise the
 /// mode makes is here: a verdict or annotation that changed is always written, a user Config holds nothing for is always
-/// written, no result goes longer than RefreshDays without being stated again, a user without a verdict is never taken
-/// as unchanged, and a vanished user gets NOT_APPLICABLE once.
+/// written, a NON_COMPLIANT verdict is written on every sweep (<see cref="ResultReason.NonCompliantRestated"/>), no result
+/// goes longer than RefreshDays without being stated again, a user without a verdict is never taken as unchanged, and a
+/// vanished user gets NOT_APPLICABLE once.
 /// </summary>
 internal static class ChangedResults
 {
@@ -129,6 +140,8 @@ internal static class ChangedResults
         if (held.Compliance != verdict.Compliance) return ResultReason.VerdictChanged;
         // Config stores no empty annotation (its minimum length is 1): an absent one is the empty string.
         if (!string.Equals(held.Annotation ?? string.Empty, verdict.Annotation, StringComparison.Ordinal)) return ResultReason.AnnotationChanged;
+        // Whatever its age: an unwritten NON_COMPLIANT result is only as safe as Config's undocumented retention of it.
+        if (verdict.Compliance == ComplianceType.NonCompliant) return ResultReason.NonCompliantRestated;
 
         // The age is Config's own record of when it stored the result. The ordering timestamp is what a writer sent (this
         // rule sends the notification's creation time, but an older version sent a change's item capture time, which can be

@@ -29,8 +29,9 @@ public sealed class ChangeReportingTests(ITestOutputHelper output) : EndToEndTes
         // 1. A first sweep: Config holds nothing, so every user is written.
         await SweepAsync(function, expected, writes: users.Count, "first sweep");
 
-        // 2. Nothing changed: nothing is written.
-        await SweepAsync(function, expected, writes: 0, "unchanged account");
+        // 2. Nothing changed: only the NON_COMPLIANT users are written (stated again on every sweep).
+        int NonCompliant() => expected.Count(p => p.Value == Verdict.NonCompliant);
+        await SweepAsync(function, expected, writes: NonCompliant(), "unchanged account");
 
         // 3. Five changes, one of each kind: only those five are written.
         var hardware = First(users, PopulationCase.PasswordWithHardwareMfa);
@@ -48,26 +49,30 @@ public sealed class ChangeReportingTests(ITestOutputHelper output) : EndToEndTes
         expected[leaver.UserId] = Verdict.NotApplicable;
         await Actions.CreateUserAsync("new-joiner");
         expected[UserIdOf("new-joiner")] = Verdict.NotApplicable;
-        var summary = await SweepAsync(function, expected, writes: 5, "five changes");
+        // Two of the changes made a user NON_COMPLIANT; every other NON_COMPLIANT user is restated.
+        var restated = NonCompliant() - 2;
+        var summary = await SweepAsync(function, expected, writes: 5 + restated, "five changes");
         Assert.Equal(1, summary["vanishedUsers"]!.GetValue<int>());
         var reasons = summary["reasons"]!.AsObject();
         Assert.Equal(3, reasons["VerdictChanged"]!.GetValue<int>());
         Assert.Equal(1, reasons["NewToConfig"]!.GetValue<int>());
         Assert.Equal(1, reasons["Vanished"]!.GetValue<int>());
-        Assert.Equal(users.Count - 4, reasons["Unchanged"]!.GetValue<int>());
+        Assert.Equal(restated, reasons["NonCompliantRestated"]!.GetValue<int>());
+        Assert.Equal(users.Count - 4 - restated, reasons["Unchanged"]!.GetValue<int>());
 
         // 4. Nothing changed again: the deleted user is not cleaned up a second time, the new one is held.
-        await SweepAsync(function, expected, writes: 0, "unchanged after the changes");
+        await SweepAsync(function, expected, writes: NonCompliant(), "unchanged after the changes");
 
         // 5. Config's results are older than RefreshDays: every current user is stated again, the vanished one is not.
         Config.AgeResults(RuleName, TimeSpan.FromDays(RefreshDays));
         var current = Account.Users.Count;
         await SweepAsync(function, expected, writes: current, "every result due");
 
-        // 6. A day later: only users whose refresh day is today (a stable hash of the user ID) are stated again.
+        // 6. A day later: only users whose refresh day is today (a stable hash of the user ID) are stated again, and the
+        // NON_COMPLIANT ones.
         Config.AgeResults(RuleName, TimeSpan.FromDays(1));
         var today = (int)(TimeProvider.System.GetUtcNow().ToUnixTimeSeconds() / 86400 % RefreshDays);
-        var dueToday = Account.Users.Count(u => RefreshDayOf(u.UserId) == today);
+        var dueToday = Account.Users.Count(u => RefreshDayOf(u.UserId) == today || expected[u.UserId] == Verdict.NonCompliant);
         await SweepAsync(function, expected, writes: dueToday, $"refresh day {today}");
         Output.WriteLine($"users whose refresh day is today: {dueToday} of {current}");
     }

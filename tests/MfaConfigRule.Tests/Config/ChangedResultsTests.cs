@@ -46,6 +46,80 @@ public sealed class ChangedResultsTests
     }
 
     [Fact]
+    public void Decide_SameNonCompliantVerdictAndAnnotationHeldSinceYesterday_IsRestated()
+    {
+        // Config may drop a result a periodic run does not restate; a NON_COMPLIANT user must never depend on it keeping one.
+        var now = NotTheRefreshDayOf(Alice, ChangesOnly.RefreshDays);
+        var verdict = Evaluation.ForUser(Alice, ComplianceType.NonCompliant, NoMfa, now);
+
+        var decision = DecideOne(verdict, HeldAt(Alice, ComplianceType.NonCompliant, NoMfa, now.AddDays(-1)), now: now);
+
+        Assert.Equal(ResultReason.NonCompliantRestated, decision.Reason);
+        Assert.Same(verdict, decision.Write);
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(5.0)]
+    public void Decide_SameNonCompliantHeldMinutesAgo_IsStillRestated(double minutes)
+    {
+        var now = NotTheRefreshDayOf(Alice, ChangesOnly.RefreshDays);
+        var verdict = Evaluation.ForUser(Alice, ComplianceType.NonCompliant, NoMfa, now);
+
+        var decision = DecideOne(verdict, HeldAt(Alice, ComplianceType.NonCompliant, NoMfa, now.AddMinutes(-minutes)), now: now);
+
+        Assert.Equal(ResultReason.NonCompliantRestated, decision.Reason);
+        Assert.Same(verdict, decision.Write);
+    }
+
+    [Theory]
+    [InlineData(true, WithMfa)]
+    [InlineData(false, "No console password.")]
+    public void Decide_SameCompliantOrNotApplicableHeldSinceYesterday_IsNotRestated(bool compliant, string annotation)
+    {
+        var compliance = compliant ? ComplianceType.Compliant : ComplianceType.NotApplicable;
+        var now = NotTheRefreshDayOf(Alice, ChangesOnly.RefreshDays);
+
+        var decision = DecideOne(Evaluation.ForUser(Alice, compliance, annotation, now), HeldAt(Alice, compliance, annotation, now.AddDays(-1)), now: now);
+
+        Assert.Equal(ResultReason.Unchanged, decision.Reason);
+        Assert.Null(decision.Write);
+    }
+
+    [Fact]
+    public void Decide_MixedAccountNothingChanged_WritesEveryNonCompliantUserAndNoOtherUnchangedOne()
+    {
+        // 100 users, nothing changed since yesterday: 10 NON_COMPLIANT, 60 COMPLIANT, 30 NOT_APPLICABLE; 5 of the compliant
+        // ones held with another annotation, and no user on its refresh day.
+        var now = Now;
+        var users = new List<(string Id, ComplianceType Compliance, string Annotation, string HeldAnnotation)>();
+        for (var i = 0; users.Count < 100; i++)
+        {
+            var id = $"AIDA{i:X16}";
+            if (ChangedResults.RefreshDayOf(id, ChangesOnly.RefreshDays) == ChangedResults.DayOf(now, ChangesOnly.RefreshDays)) continue;
+            var n = users.Count;
+            users.Add(n < 10 ? (id, ComplianceType.NonCompliant, NoMfa, NoMfa)
+                : n < 70 ? (id, ComplianceType.Compliant, WithMfa, n < 15 ? "Console password protected by hardware MFA (1 device)." : WithMfa)
+                : (id, ComplianceType.NotApplicable, "No console password.", "No console password."));
+        }
+        var verdicts = users.Select(u => Evaluation.ForUser(u.Id, u.Compliance, u.Annotation, now)).ToList();
+        var held = users.Select(u => HeldAt(u.Id, u.Compliance, u.HeldAnnotation, now.AddDays(-1))).ToList();
+
+        var decisions = ChangedResults.Decide(verdicts, users.Select(u => u.Id).ToHashSet(StringComparer.Ordinal), held, ChangesOnly, now, now);
+
+        var counts = decisions.GroupBy(d => d.Reason).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(new Dictionary<ResultReason, int>
+        {
+            [ResultReason.NonCompliantRestated] = 10,
+            [ResultReason.AnnotationChanged] = 5,
+            [ResultReason.Unchanged] = 85,
+        }, counts);
+        Assert.Equal(users.Where(u => u.Compliance == ComplianceType.NonCompliant).Select(u => u.Id).Concat(users.Skip(10).Take(5).Select(u => u.Id)).Order(StringComparer.Ordinal),
+            decisions.Where(d => d.Write is not null).Select(d => d.ResourceId).Order(StringComparer.Ordinal));
+        Assert.All(decisions.Where(d => d.Write is null), d => Assert.NotEqual(ComplianceType.NonCompliant, users.Single(u => u.Id == d.ResourceId).Compliance));
+    }
+
+    [Fact]
     public void Decide_VerdictChanged_WritesTheNewVerdict()
     {
         var verdict = Verdict(Alice, ComplianceType.NonCompliant, NoMfa);
@@ -216,27 +290,34 @@ public sealed class ChangedResultsTests
     [InlineData(30)]
     public void DailySweeps_UnchangedAccount_EveryResultRestatedWithinTheIntervalAndSpreadOverItsDays(int refreshDays)
     {
-        // 2,000 users all first written on the same day (a new deployment), then swept daily for three intervals with no change.
+        // 2,000 users all first written on the same day (a new deployment), then swept daily for three intervals with no
+        // change. Every 20th user is NON_COMPLIANT: it is written on every sweep; the others only on refresh.
         var parameters = ChangesOnly with { RefreshDays = refreshDays };
         var users = Enumerable.Range(0, 2000).Select(i => $"AIDA{i:X16}").ToList();
+        var nonCompliant = users.Where((_, i) => i % 20 == 0).ToHashSet(StringComparer.Ordinal);
+        ComplianceType VerdictOf(string u) => nonCompliant.Contains(u) ? ComplianceType.NonCompliant : ComplianceType.Compliant;
+        string AnnotationOf(string u) => nonCompliant.Contains(u) ? NoMfa : WithMfa;
         var recorded = users.ToDictionary(u => u, _ => Now, StringComparer.Ordinal);
         var ids = users.ToHashSet(StringComparer.Ordinal);
-        var writesPerDay = new List<int>();
+        var otherWritesPerDay = new List<int>();
         for (var day = 1; day <= 3 * refreshDays; day++)
         {
             var now = Now.AddDays(day).AddMinutes(day % 3 * 7);
-            var verdicts = users.Select(u => Evaluation.ForUser(u, ComplianceType.Compliant, WithMfa, now)).ToList();
-            var held = users.Select(u => new EvaluationResultSummary(Evaluation.UserResourceType, u, ComplianceType.Compliant, recorded[u]) { Annotation = WithMfa, ResultRecordedTime = recorded[u] }).ToList();
+            var verdicts = users.Select(u => Evaluation.ForUser(u, VerdictOf(u), AnnotationOf(u), now)).ToList();
+            var held = users.Select(u => new EvaluationResultSummary(Evaluation.UserResourceType, u, VerdictOf(u), recorded[u]) { Annotation = AnnotationOf(u), ResultRecordedTime = recorded[u] }).ToList();
 
             var writes = ChangedResults.Decide(verdicts, ids, held, parameters, now, now).Where(d => d.Write is not null).ToList();
 
             foreach (var write in writes) recorded[write.ResourceId] = now;
-            writesPerDay.Add(writes.Count);
+            Assert.Equal(nonCompliant.Order(StringComparer.Ordinal), writes.Where(w => nonCompliant.Contains(w.ResourceId)).Select(w => w.ResourceId).Order(StringComparer.Ordinal));
+            Assert.All(writes.Where(w => nonCompliant.Contains(w.ResourceId)), w => Assert.Equal(ResultReason.NonCompliantRestated, w.Reason));
+            otherWritesPerDay.Add(writes.Count(w => !nonCompliant.Contains(w.ResourceId)));
             Assert.All(recorded.Values, at => Assert.True(now - at <= TimeSpan.FromDays(refreshDays), $"a result {now - at} old on day {day}"));
         }
-        var perDay = users.Count / (double)refreshDays;
-        Assert.All(writesPerDay, count => Assert.InRange(count, 0, perDay * 1.6));
-        Assert.Equal(3 * users.Count, writesPerDay.Sum(), (double)users.Count / 10);
+        var others = users.Count - nonCompliant.Count;
+        var perDay = others / (double)refreshDays;
+        Assert.All(otherWritesPerDay, count => Assert.InRange(count, 0, perDay * 1.6));
+        Assert.Equal(3 * others, otherWritesPerDay.Sum(), (double)others / 10);
     }
 
     [Fact]

@@ -132,11 +132,13 @@ public sealed class ConfigRuleHandlerTests
         Assert.Equal(3, first.Written);
         Assert.Equal(3, first.Reasons![nameof(ResultReason.NewToConfig)]);
         Assert.True(second.Succeeded);
-        Assert.Equal(0, second.Written);
-        Assert.Equal(3, second.Reasons![nameof(ResultReason.Unchanged)]);
+        // alice (COMPLIANT) and erin (NOT_APPLICABLE) are unchanged; bob, NON_COMPLIANT, is stated again on every sweep.
+        Assert.Equal(1, second.Written);
+        Assert.Equal(2, second.Reasons![nameof(ResultReason.Unchanged)]);
+        Assert.Equal(1, second.Reasons![nameof(ResultReason.NonCompliantRestated)]);
         Assert.Equal(3, second.Evaluations.Count);
-        // Still one (empty) PutEvaluations, so Config sees that the run happened.
-        Assert.Empty(Assert.Single(_config.Puts.Skip(putsBefore)).Evaluations);
+        var put = Assert.Single(_config.Puts.Skip(putsBefore));
+        Assert.Equal([(UserIdFor("bob"), ComplianceType.NonCompliant)], put.Evaluations.Select(e => (e.ResourceId, e.Compliance)));
     }
 
     [Fact]
