@@ -101,9 +101,9 @@ public sealed class OperationsTemplateTests
         Assert.Equal(organization, read.Contains((RuleMetrics.Namespace, RuleMetrics.RefusedEvents.Name, null)));
         var lift = context.GetValueOrDefault(RemediationSettings.ActionKey) == "EnforceMfa";
         Assert.Equal(lift, read.Contains((RuleMetrics.Namespace, RuleMetrics.IncompleteLifts.Name, null)));
-        if (organization)
+        if (organization && context.GetValueOrDefault(RuleSettings.ReevaluationKey) != "false")
         {
-            // The re-evaluation dead-letter queue, whose messages would otherwise expire unseen.
+            // The re-evaluation dead-letter queue, whose messages would otherwise expire unseen (none where re-evaluation is off).
             var deadLetters = Cfn.Resources(json, "AWS::SQS::Queue").Where(q => q.LogicalId.Contains("DeadLetters", StringComparison.Ordinal)).Select(q => q.LogicalId);
             Assert.Contains(read, r => r.Name == "ApproximateNumberOfMessagesVisible" && deadLetters.Any(d => r.Dimension == "${" + d + ".QueueName}"));
         }
