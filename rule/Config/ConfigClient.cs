@@ -140,8 +140,14 @@ internal sealed class ConfigClient : IConfigClient
             foreach (var result in page.EvaluationResults ?? [])
             {
                 if (result.EvaluationResultIdentifier?.EvaluationResultQualifier?.ConfigRuleName != configRuleName) continue;
-                // A result without its invocation time cannot show when it was made, so it proves nothing.
-                if (result.ConfigRuleInvokedTime is { } invoked && (latest is null || invoked > latest)) latest = invoked;
+                // A result without its invocation time cannot show when it was made, so it proves nothing. AWS does not
+                // document whether ConfigRuleInvokedTime is when the rule was invoked or when the result was recorded; the
+                // latter would make a run that read IAM before a change look as if it covered it. The result's
+                // OrderingTimestamp is the rule's own write (the invoking notification's creation time, which precedes the
+                // invocation and its reads), so the older of the two is a time the run's reads came after, under either meaning.
+                if (result.ConfigRuleInvokedTime is not { } invoked) continue;
+                var covered = result.EvaluationResultIdentifier?.OrderingTimestamp is { } ordering && ordering < invoked ? ordering : invoked;
+                if (latest is null || covered > latest) latest = covered;
             }
             nextToken = _json.NextPageToken(operation, nextToken, page.NextToken);
         }

@@ -18,9 +18,9 @@ internal interface IConfigClient
     Task StartConfigRulesEvaluationAsync(IReadOnlyList<string> configRuleNames, CancellationToken cancellationToken);
 
     /// <summary>
-    /// GetComplianceDetailsByResource for one resource, every page: when Config invoked the rule for the newest result the
-    /// rule holds for it (ConfigRuleInvokedTime), null when it holds none. Works for custom Lambda rules, unlike
-    /// DescribeConfigRuleEvaluationStatus, which does not report them.
+    /// GetComplianceDetailsByResource for one resource, every page: a time the run behind the newest result the rule holds
+    /// for it read IAM after (the older of its ConfigRuleInvokedTime and its OrderingTimestamp), null when it holds none.
+    /// Works for custom Lambda rules, unlike DescribeConfigRuleEvaluationStatus, which does not report them.
     /// </summary>
     Task<DateTimeOffset?> GetLastEvaluationTimeAsync(string configRuleName, string resourceType, string resourceId, CancellationToken cancellationToken);
 }

@@ -192,6 +192,30 @@ public sealed class ConfigClientTests
     }
 
     [Fact]
+    public async Task GetLastEvaluationTime_InvokedTimeAfterTheOrderingTimestamp_IsTheOrderingTimestamp()
+    {
+        // Were ConfigRuleInvokedTime the time the result was recorded, a run that read IAM before a change (its notification
+        // created at ...500) but was recorded after it (...900) must not look as if it covered the change.
+        using var aws = new AwsTestContext();
+        aws.Handler.RespondJson("""{"EvaluationResults":[{"EvaluationResultIdentifier":{"OrderingTimestamp":1795897500,"EvaluationResultQualifier":{"ConfigRuleName":"mfa","ResourceType":"AWS::IAM::User","ResourceId":"AIDA1"}},"ComplianceType":"COMPLIANT","ConfigRuleInvokedTime":1795897900,"ResultRecordedTime":1795897900.5}]}""");
+
+        var covered = await aws.Clients.Config.GetLastEvaluationTimeAsync("mfa", "AWS::IAM::User", "AIDA1", CancellationToken.None);
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1795897500), covered);
+    }
+
+    [Fact]
+    public async Task GetLastEvaluationTime_OrderingTimestampAfterTheInvocation_IsTheInvocationTime()
+    {
+        using var aws = new AwsTestContext();
+        aws.Handler.RespondJson("""{"EvaluationResults":[{"EvaluationResultIdentifier":{"OrderingTimestamp":1795897600,"EvaluationResultQualifier":{"ConfigRuleName":"mfa","ResourceType":"AWS::IAM::User","ResourceId":"AIDA1"}},"ComplianceType":"COMPLIANT","ConfigRuleInvokedTime":1795897560}]}""");
+
+        var covered = await aws.Clients.Config.GetLastEvaluationTimeAsync("mfa", "AWS::IAM::User", "AIDA1", CancellationToken.None);
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1795897560), covered);
+    }
+
+    [Fact]
     public async Task GetLatestConfigurationItem_User_MapsTheHistoryFieldsToTheEventsShape()
     {
         using var aws = new AwsTestContext();
