@@ -23,7 +23,6 @@ internal sealed record ReportRun(double Seconds, double PeakRssMb, int Requests,
 internal static class ReportBenchmark
 {
     private const string Rule = "mfa-enabled-for-iam-console-users";
-    private const string GnuTime = "/usr/bin/time";
 
     public static async Task<IReadOnlyList<ReportRun>> RunAsync(ReportSettings settings, TextWriter log, CancellationToken cancellationToken)
     {
@@ -59,43 +58,13 @@ internal static class ReportBenchmark
         for (var repeat = 0; repeat < settings.Repeats; repeat++)
         {
             using var latency = server.Faults.Inject(null, null, Fault.Latency(TimeSpan.FromMilliseconds(settings.LatencyMs)), FaultSchedule.UntilCleared());
-            var (peakKb, seconds, stdout, exitCode) = await RunBinaryAsync(settings, server, cancellationToken);
+            var (peakKb, seconds, stdout, exitCode) = await MeasuredRun.RunAsync(settings.Binary, ["report", "--aggregator", "org",
+                "--max-parallel-accounts", settings.MaxParallelAccounts.ToString(CultureInfo.InvariantCulture), "--output", "json"], server, "report", cancellationToken);
             var (rows, verdicts) = Check(stdout, truth, exitCode);
             runs.Add(new ReportRun(seconds, peakKb / 1024.0, latency.TimesFired, rows, verdicts));
             log.WriteLine($"run {repeat + 1}/{settings.Repeats}: {seconds:0.0} s, {peakKb / 1024.0:0.0} MB peak, {latency.TimesFired} requests, {verdicts}");
         }
         return runs;
-    }
-
-    private static async Task<(long PeakKb, double Seconds, string Stdout, int ExitCode)> RunBinaryAsync(ReportSettings settings, AwsDoubleServer server, CancellationToken cancellationToken)
-    {
-        var timeFile = Path.GetTempFileName();
-        try
-        {
-            var start = new ProcessStartInfo(GnuTime) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in (string[])["-o", timeFile, "-f", "%M %e", settings.Binary, "report", "--aggregator", "org",
-                "--max-parallel-accounts", settings.MaxParallelAccounts.ToString(CultureInfo.InvariantCulture), "--output", "json"])
-                start.ArgumentList.Add(argument);
-            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
-            start.Environment[AwsEndpoints.EndpointUrlVariable] = server.BaseUrl.ToString().TrimEnd('/');
-            start.Environment["AWS_ACCESS_KEY_ID"] = server.DefaultAccount.RootCredentials.AccessKeyId;
-            start.Environment["AWS_SECRET_ACCESS_KEY"] = server.DefaultAccount.RootCredentials.SecretAccessKey;
-            start.Environment["AWS_REGION"] = BenchAccount.Region;
-            var watch = Stopwatch.StartNew();
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {settings.Binary}");
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
-            var elapsed = watch.Elapsed.TotalSeconds;
-            if (process.ExitCode is not (0 or 1))
-                throw new InvalidOperationException($"report exited {process.ExitCode}: {await stderr}");
-            var fields = (await File.ReadAllTextAsync(timeFile, cancellationToken)).Trim().Split('\n')[^1].Split(' ');
-            return (long.Parse(fields[0], CultureInfo.InvariantCulture), elapsed, await stdout, process.ExitCode);
-        }
-        finally
-        {
-            File.Delete(timeFile);
-        }
     }
 
     private static (int Rows, string Verdicts) Check(string stdout, IReadOnlyDictionary<string, string> truth, int exitCode)
