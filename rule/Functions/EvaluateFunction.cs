@@ -69,6 +69,9 @@ internal static class EvaluateFunction
         // After the Config verdicts are written, and never failing the invocation: problems are the log line's warning.
         var findings = securityHub is null ? null : await securityHub.ExportAsync(summary, request.Deadline, time, cancellationToken).ConfigureAwait(false);
 
+        // One reading for the line and its metrics, so durationMs and SweepDuration (and apiCalls and ApiCalls) agree.
+        var apiCalls = meter.ApiCalls;
+        var durationMs = meter.DurationMs;
         var fields = new LogFields
         {
             ["rule"] = summary.ConfigRuleName,
@@ -77,8 +80,8 @@ internal static class EvaluateFunction
             ["testMode"] = summary.TestMode,
             ["evaluations"] = summary.Evaluations.Count,
             ["counts"] = LogValue.Counts(summary.CountsByVerdict),
-            ["apiCalls"] = meter.ApiCalls,
-            ["durationMs"] = meter.DurationMs,
+            ["apiCalls"] = apiCalls,
+            ["durationMs"] = durationMs,
             ["noVerdict"] = summary.Failures.Count,
             ["unreported"] = summary.Unreported.Count,
         };
@@ -95,7 +98,7 @@ internal static class EvaluateFunction
             if (sweep.ReportGeneratedTime is { } generated) fields["reportGeneratedTime"] = generated;
         }
         if (summary.Warnings.Count > 0) fields["warnings"] = summary.Warnings.ToList();
-        Metrics(summary, meter, time).AddTo(fields);
+        Metrics(summary, apiCalls.Values.Sum(), durationMs, time).AddTo(fields);
         if (summary.Note is { } note) fields["note"] = note;
         findings?.AddTo(fields);
 
@@ -121,13 +124,13 @@ internal static class EvaluateFunction
     /// The run's metrics: the head counts by verdict only from a complete sweep (a change notification evaluates one user,
     /// and a partial sweep would undercount NON_COMPLIANT users), the users left without a verdict from every run.
     /// </summary>
-    internal static EmbeddedMetrics Metrics(InvocationSummary summary, InvocationMeter meter, TimeProvider time)
+    internal static EmbeddedMetrics Metrics(InvocationSummary summary, int apiCalls, int durationMs, TimeProvider time)
     {
         var metrics = EmbeddedMetrics.At(time).ForAccount(summary.AccountId)
             .Put(RuleMetrics.UsersWithoutVerdict, summary.Failures.Count + summary.Unreported.Count)
-            .Put(RuleMetrics.ApiCalls, meter.ApiCalls.Values.Sum());
+            .Put(RuleMetrics.ApiCalls, apiCalls);
         if (summary.Sweep is null) return metrics;
-        metrics.Put(RuleMetrics.SweepDuration, meter.DurationMs);
+        metrics.Put(RuleMetrics.SweepDuration, durationMs);
         if (!summary.Succeeded) return metrics;
         var counts = summary.CountsByVerdict;
         return metrics
