@@ -1,3 +1,6 @@
+using MfaConfigRule.Compliance;
+using MfaConfigRule.Reporting;
+
 namespace MfaConfigRule.Aggregation;
 
 /// <summary>An account of the Organization as the report names it.</summary>
@@ -25,7 +28,7 @@ internal sealed record AggregateReadOptions(string Aggregator, string RuleName, 
 /// </summary>
 internal sealed class AggregateReader(IAggregatorClient client, TimeProvider time)
 {
-    public async Task<AggregateReport> ReadAsync(AggregateReadOptions options, IReadOnlyList<DirectoryAccount>? directory, CancellationToken cancellationToken)
+    public async Task<Report> ReadAsync(AggregateReadOptions options, IReadOnlyList<DirectoryAccount>? directory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var now = time.GetUtcNow();
@@ -60,36 +63,41 @@ internal sealed class AggregateReader(IAggregatorClient client, TimeProvider tim
                         : await client.UsersAsync(options.Aggregator, id, token).ConfigureAwait(false);
                     if (!sources.TryGetValue(id, out var regions))
                     {
-                        perAccount[index] = (new ReportAccount(id, name, AccountState.NoResults), []);
+                        perAccount[index] = (new ReportAccount(id, name, AccountStatus.NoResults, NoResultsReason), []);
                         return;
                     }
                     var results = new List<AggregateResult>();
                     foreach (var source in regions) results.AddRange(await client.ResultsAsync(options.Aggregator, options.RuleName, source, token).ConfigureAwait(false));
-                    perAccount[index] = (new ReportAccount(id, name, AccountState.Reported), Rows(id, name, users, results, now, options.MaxAge));
+                    perAccount[index] = (new ReportAccount(id, name, AccountStatus.Evaluated), Rows(id, users, results, now, options.MaxAge));
                 }
                 catch (Aws.AwsServiceException e)
                 {
-                    perAccount[index] = (new ReportAccount(id, name, AccountState.Unreadable, e.Message), []);
+                    perAccount[index] = (new ReportAccount(id, name, AccountStatus.Unreachable, e.Message), []);
                 }
             }).ConfigureAwait(false);
 
         var rows = perAccount.SelectMany(a => a.Users)
-            .OrderBy(u => Verdicts.Rank(u.Verdict))
+            .OrderBy(u => RecordedReportWriter.Rank(u.Verdict))
             .ThenBy(u => u.AccountId, StringComparer.Ordinal)
             .ThenBy(u => u.User, StringComparer.Ordinal)
             .ToList();
-        return new AggregateReport(options.Aggregator, options.RuleName, now, options.MaxAge, [.. perAccount.Select(a => a.Account)], rows)
+        return new Report(now, ReportSource.ConfigAggregator, $"aggregator {options.Aggregator}, rule {options.RuleName}", [.. perAccount.Select(a => a.Account)], rows)
         {
-            NamesAvailable = directory is not null,
-            NotApplicableCarried = rows.Any(r => r.Verdict == Verdicts.NotApplicable),
+            Aggregator = options.Aggregator,
+            RuleName = options.RuleName,
+            MaxAge = options.MaxAge,
+            AccountNamesKnown = directory is not null,
         };
     }
 
+    /// <summary>Why an account the aggregate summary leaves out has no row of its own users.</summary>
+    internal const string NoResultsReason = "The aggregator holds no result of the rule for this account: the rule is not deployed there, has not run, or its results have not reached the aggregator.";
+
     /// <summary>
     /// One row per user: the result Config holds (where the rule runs in several Regions, the riskiest, then the newest),
-    /// else NO_RESULT for a discovered user. A result for a user the aggregator did not discover is shown by its ID.
+    /// else no verdict for a discovered user. A result for a user the aggregator did not discover is shown by its ID.
     /// </summary>
-    internal static IReadOnlyList<ReportUser> Rows(string accountId, string? accountName, IReadOnlyList<DiscoveredUser> users,
+    internal static IReadOnlyList<ReportUser> Rows(string accountId, IReadOnlyList<DiscoveredUser> users,
         IReadOnlyList<AggregateResult> results, DateTimeOffset now, TimeSpan maxAge)
     {
         var userNames = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -97,24 +105,39 @@ internal sealed class AggregateReader(IAggregatorClient client, TimeProvider tim
         var rows = new List<ReportUser>();
         foreach (var group in results.GroupBy(r => r.ResourceId, StringComparer.Ordinal))
         {
-            var result = group.OrderBy(r => Verdicts.Rank(Known(r.Compliance))).ThenByDescending(r => r.RecordedTime).First();
+            var result = group.OrderBy(r => RecordedReportWriter.Rank(Known(r.Compliance))).ThenByDescending(r => r.RecordedTime).First();
             var verdict = Known(result.Compliance);
-            // A result without a recorded time cannot show it is fresh.
-            var stale = result.RecordedTime is not { } recorded || now - recorded > maxAge;
-            rows.Add(new ReportUser(accountId, accountName, userNames.GetValueOrDefault(group.Key) ?? group.Key, group.Key, verdict,
-                verdict == Verdicts.NoResult ? $"Config holds {result.Compliance} for this user, not a verdict." : result.Annotation ?? string.Empty,
-                result.RecordedTime, stale, result.Region));
+            var name = userNames.GetValueOrDefault(group.Key) ?? group.Key;
+            rows.Add(new ReportUser(accountId, name, verdict,
+                verdict is null ? $"Config holds {result.Compliance} for this user, not a verdict." : result.Annotation ?? string.Empty)
+            {
+                UserId = group.Key,
+                UserIsId = name == group.Key,
+                RecordedAt = result.RecordedTime,
+                // A result without a recorded time cannot show it is fresh.
+                Stale = result.RecordedTime is not { } recorded || now - recorded > maxAge,
+                Region = result.Region,
+            });
         }
         var evaluated = results.Select(r => r.ResourceId).ToHashSet(StringComparer.Ordinal);
         foreach (var (id, name) in userNames.Where(u => !evaluated.Contains(u.Key)))
         {
-            rows.Add(new ReportUser(accountId, accountName, name ?? id, id, Verdicts.NoResult,
-                "No aggregated result: NOT_APPLICABLE (no console password; the aggregator may not carry it) or not evaluated yet.", null, false, null));
+            rows.Add(new ReportUser(accountId, name ?? id, null,
+                "No aggregated result: NOT_APPLICABLE (no console password; the aggregator may not carry it) or not evaluated yet.")
+            {
+                UserId = id,
+                UserIsId = name is null || name == id,
+            });
         }
         return rows;
     }
 
     // INSUFFICIENT_DATA or a value this client does not know is not a verdict.
-    private static string Known(string compliance) =>
-        compliance is Verdicts.Compliant or Verdicts.NonCompliant or Verdicts.NotApplicable ? compliance : Verdicts.NoResult;
+    private static ComplianceType? Known(string compliance) => compliance switch
+    {
+        ComplianceTypeNames.Compliant => ComplianceType.Compliant,
+        ComplianceTypeNames.NonCompliant => ComplianceType.NonCompliant,
+        ComplianceTypeNames.NotApplicable => ComplianceType.NotApplicable,
+        _ => null,
+    };
 }

@@ -82,16 +82,10 @@ internal static class AuditWriter
         foreach (var (account, row) in rows)
         {
             var fields = new[] { row.User, row.Arn, row.Compliance, row.Annotation };
-            writer.WriteLine(string.Join(',', (withAccount ? fields.Prepend(account ?? string.Empty) : fields).Select(CsvField)));
+            writer.WriteLine(string.Join(',', (withAccount ? fields.Prepend(account ?? string.Empty) : fields).Select(Reporting.Csv.Field)));
         }
     }
 
-    internal static string CsvField(string value)
-    {
-        // A leading =, +, - or @ would run as a formula when the CSV is opened in a spreadsheet.
-        var safe = value.Length > 0 && "=+-@".Contains(value[0], StringComparison.Ordinal) ? "'" + value : value;
-        return safe.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : safe;
-    }
 
     private static void WriteTable(TextWriter writer, IReadOnlyList<AuditRow> rows, int width)
     {

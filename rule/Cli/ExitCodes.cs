@@ -1,4 +1,5 @@
 using MfaConfigRule.Compliance;
+using MfaConfigRule.Reporting;
 
 namespace MfaConfigRule.Cli;
 
@@ -17,4 +18,16 @@ internal static class ExitCodes
         rows.Any(r => r.Compliance == AuditRow.InsufficientData) ? Error
         : rows.Any(r => r.Compliance == ComplianceTypeNames.NonCompliant) ? NonCompliant
         : Clean;
+
+    /// <summary>
+    /// A report's exit code: 2 when something is not known (an account without results or unreadable, a stale result, a
+    /// user without a verdict), which outranks 1 (a NON_COMPLIANT user), else 0.
+    /// </summary>
+    public static int For(ReportTotals totals)
+    {
+        ArgumentNullException.ThrowIfNull(totals);
+        return totals.NoVerdict + totals.Stale + totals.AccountsUnreachable + totals.AccountsWithoutResults > 0 ? Error
+            : totals.NonCompliant > 0 ? NonCompliant
+            : Clean;
+    }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using MfaConfigRule.Aggregation;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Contract;
+using MfaConfigRule.Reporting;
 
 namespace MfaConfigRule.Cli;
 
@@ -80,7 +81,7 @@ internal static class ReportVerb
             using var hub = connect(new AccountOptions(parse.GetValue(options.Profile), parse.GetValue(options.Region)));
             var directory = Directory(cli, hub);
             var read = new AggregateReadOptions(name, rule, TimeSpan.FromHours(hours)) { Accounts = only, Concurrency = concurrency };
-            AggregateReport report;
+            Report report;
             try
             {
                 report = new AggregateReader(hub.Aggregator, cli.Time).ReadAsync(read, directory, CancellationToken.None).GetAwaiter().GetResult();
@@ -95,15 +96,17 @@ internal static class ReportVerb
             if (directory is null) warnings.Add("account names unavailable: the caller may not list the Organization's accounts");
             // The names note was said once already, when the Organization's list was refused.
             if (parse.GetValue(maxAge) is null) cli.Stderr.WriteLine($"note: {warnings[0]}");
-            foreach (var failed in report.Accounts.Where(a => a.State == AccountState.Unreadable)) cli.Stderr.WriteLine($"error: account {failed.AccountId}: {failed.Error}");
+            foreach (var failed in report.Accounts.Where(a => a.Status == AccountStatus.Unreachable)) cli.Stderr.WriteLine($"error: account {failed.AccountId}: {failed.Reason}");
+            report = report with { Warnings = warnings };
+            var exitCode = ExitCodes.For(report.Totals);
             switch (parse.GetValue(options.Output))
             {
-                case OutputFormat.Html: Reporting.HtmlReport.Write(cli.Stdout, ReportModel.From(report, warnings)); break;
-                case OutputFormat.Json: AggregateReportWriter.WriteJson(cli.Stdout, report); break;
-                case OutputFormat.Csv: AggregateReportWriter.WriteCsv(cli.Stdout, report); break;
-                default: AggregateReportWriter.WriteTable(cli.Stdout, report); break;
+                case OutputFormat.Html: HtmlReport.Write(cli.Stdout, report); break;
+                case OutputFormat.Json: RecordedReportWriter.WriteJson(cli.Stdout, report); break;
+                case OutputFormat.Csv: RecordedReportWriter.WriteCsv(cli.Stdout, report); break;
+                default: RecordedReportWriter.WriteTable(cli.Stdout, report, exitCode); break;
             }
-            return report.ExitCode;
+            return exitCode;
         }));
         return command;
     }

@@ -53,6 +53,12 @@ internal sealed record ReportUser(string AccountId, string User, ComplianceType?
 
     public string Arn { get; init; } = string.Empty;
 
+    /// <summary>The IAM user ID (AIDA…) where the source gives it (aggregator reports); null otherwise.</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>The Region whose recorded result this row shows (aggregator reports); null for verdicts reached by this run.</summary>
+    public string? Region { get; init; }
+
     /// <summary>When Config recorded the result (aggregator reports); null for verdicts reached by this run.</summary>
     public DateTimeOffset? RecordedAt { get; init; }
 
@@ -101,6 +107,15 @@ internal sealed record Report(DateTimeOffset GeneratedAt, ReportSource Source, s
 
     /// <summary>The Config rule whose results these are (aggregator reports).</summary>
     public string? RuleName { get; init; }
+
+    /// <summary>The Config aggregator the results were read from (aggregator reports).</summary>
+    public string? Aggregator { get; init; }
+
+    /// <summary>How old a recorded result may be before it is flagged stale (aggregator reports).</summary>
+    public TimeSpan? MaxAge { get; init; }
+
+    /// <summary>Whether the accounts' names could be read (from Organizations, for aggregator reports).</summary>
+    public bool AccountNamesKnown { get; init; }
 
     /// <summary>What the run warned about (a partial read, a report row it could not parse); shown with the totals.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];

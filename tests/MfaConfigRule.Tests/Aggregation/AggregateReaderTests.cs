@@ -1,5 +1,8 @@
 using MfaConfigRule.Aggregation;
 using MfaConfigRule.Aws;
+using MfaConfigRule.Cli;
+using MfaConfigRule.Compliance;
+using MfaConfigRule.Reporting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace MfaConfigRule.Tests.Aggregation;
@@ -37,7 +40,7 @@ public sealed class AggregateReaderTests
     private static AggregateResult Result(string account, string id, string compliance, TimeSpan age, string region = "us-east-1") =>
         new(account, region, "AWS::IAM::User", id, compliance, $"why {id}", Now - age);
 
-    private static Task<AggregateReport> ReadAsync(Client client, IReadOnlyList<DirectoryAccount>? directory, IReadOnlySet<string>? only = null) =>
+    private static Task<Report> ReadAsync(Client client, IReadOnlyList<DirectoryAccount>? directory, IReadOnlySet<string>? only = null) =>
         new AggregateReader(client, new FakeTimeProvider(Now)).ReadAsync(
             new AggregateReadOptions("org", "rule", TimeSpan.FromHours(26)) { Accounts = only, Concurrency = 2 }, directory, CancellationToken.None);
 
@@ -51,9 +54,9 @@ public sealed class AggregateReaderTests
 
         var report = await ReadAsync(client, [new DirectoryAccount(A, "prod"), new DirectoryAccount(B, "dev")]);
 
-        Assert.Equal([(A, AccountState.Reported), (B, AccountState.NoResults)], report.Accounts.Select(a => (a.AccountId, a.State)));
+        Assert.Equal([(A, AccountStatus.Evaluated), (B, AccountStatus.NoResults)], report.Accounts.Select(a => (a.AccountId, a.Status)));
         Assert.Equal("dev", report.Accounts[1].Name);
-        Assert.Equal(2, report.ExitCode);
+        Assert.Equal(2, ExitCodes.For(report.Totals));
         Assert.Equal(0, client.AllUserListings);
     }
 
@@ -73,13 +76,14 @@ public sealed class AggregateReaderTests
 
         var report = await ReadAsync(client, [new DirectoryAccount(A, "prod")]);
 
-        var rows = report.Users.ToDictionary(u => u.UserId);
-        Assert.Equal(("alice", "NON_COMPLIANT", false, "eu-west-1"), (rows["AIDA1"].User, rows["AIDA1"].Verdict, rows["AIDA1"].Stale, rows["AIDA1"].Region));
-        Assert.Equal(("AIDA2", "COMPLIANT", true), (rows["AIDA2"].User, rows["AIDA2"].Verdict, rows["AIDA2"].Stale));
-        Assert.Equal("NO_RESULT", rows["AIDA3"].Verdict);
-        Assert.Equal(("dave", "NO_RESULT", false), (rows["AIDA4"].User, rows["AIDA4"].Verdict, rows["AIDA4"].Stale));
+        var rows = report.Users.ToDictionary(u => u.UserId!);
+        Assert.Equal(("alice", (ComplianceType?)ComplianceType.NonCompliant, false, "eu-west-1"), (rows["AIDA1"].User, rows["AIDA1"].Verdict, rows["AIDA1"].Stale, rows["AIDA1"].Region));
+        Assert.Equal(("AIDA2", (ComplianceType?)ComplianceType.Compliant, true), (rows["AIDA2"].User, rows["AIDA2"].Verdict, rows["AIDA2"].Stale));
+        Assert.Null(rows["AIDA3"].Verdict);
+        Assert.Equal("NO_RESULT", RecordedReportWriter.VerdictName(rows["AIDA3"].Verdict));
+        Assert.Equal(("dave", (ComplianceType?)null, false), (rows["AIDA4"].User, rows["AIDA4"].Verdict, rows["AIDA4"].Stale));
         Assert.Equal("AIDA1", report.Users[0].UserId);
-        Assert.Equal(2, report.ExitCode);
+        Assert.Equal(2, ExitCodes.For(report.Totals));
     }
 
     [Fact]
@@ -93,10 +97,10 @@ public sealed class AggregateReaderTests
 
         var report = await ReadAsync(client, null);
 
-        Assert.Equal([(A, AccountState.Reported), (C, AccountState.NoResults)], report.Accounts.Select(a => (a.AccountId, a.State)));
-        Assert.False(report.NamesAvailable);
+        Assert.Equal([(A, AccountStatus.Evaluated), (C, AccountStatus.NoResults)], report.Accounts.Select(a => (a.AccountId, a.Status)));
+        Assert.False(report.AccountNamesKnown);
         Assert.Equal(1, client.AllUserListings);
-        Assert.Equal(2, report.ExitCode);
+        Assert.Equal(2, ExitCodes.For(report.Totals));
     }
 
     [Fact]
@@ -111,10 +115,10 @@ public sealed class AggregateReaderTests
 
         var report = await ReadAsync(client, [new DirectoryAccount(A, null), new DirectoryAccount(B, null)]);
 
-        Assert.Equal(AccountState.Unreadable, report.Accounts.Single(a => a.AccountId == B).State);
-        Assert.Contains("ThrottlingException", report.Accounts.Single(a => a.AccountId == B).Error, StringComparison.Ordinal);
+        Assert.Equal(AccountStatus.Unreachable, report.Accounts.Single(a => a.AccountId == B).Status);
+        Assert.Contains("ThrottlingException", report.Accounts.Single(a => a.AccountId == B).Reason, StringComparison.Ordinal);
         Assert.Single(report.Users);
-        Assert.Equal(2, report.ExitCode);
+        Assert.Equal(2, ExitCodes.For(report.Totals));
     }
 
     [Fact]
@@ -129,7 +133,7 @@ public sealed class AggregateReaderTests
         client.Results.Add(Result(A, "AIDA2", "NON_COMPLIANT", TimeSpan.FromHours(1)));
         var finding = await ReadAsync(client, [new DirectoryAccount(A, null)], new HashSet<string> { A });
 
-        Assert.Equal(0, clean.ExitCode);
-        Assert.Equal(1, finding.ExitCode);
+        Assert.Equal(0, ExitCodes.For(clean.Totals));
+        Assert.Equal(1, ExitCodes.For(finding.Totals));
     }
 }
