@@ -72,7 +72,7 @@ public sealed class AggregatorCliTests : DoubleTest
 
         var summary = await JsonAsync(cli, "configservice", "describe-aggregate-compliance-by-config-rules",
             "--configuration-aggregator-name", "org", "--filters", $"ConfigRuleName={Rule}");
-        aggregator.CarriesNotApplicable = true;
+        Server.State.Behaviours = AwsBehaviours.Today with { AggregatorNotApplicable = AggregatorNotApplicable.Carried };
         var withNotApplicable = await JsonAsync(cli, "configservice", "get-aggregate-compliance-details-by-config-rule",
             "--configuration-aggregator-name", "org", "--config-rule-name", Rule, "--account-id", MemberA, "--aws-region", Region);
 

@@ -199,6 +199,43 @@ public sealed class BehaviourTests : DoubleTest
         Assert.Equal(UnrestatedResults.Kept, Server.State.Behaviours.Unrestated);
     }
 
+    [Theory]
+    [InlineData(AggregatorNotApplicable.Dropped, 1)]
+    [InlineData(AggregatorNotApplicable.Carried, 2)]
+    public async Task AggregatorNotApplicable_DecidesWhetherTheAggregateDetailsCarryIt(AggregatorNotApplicable behaviour, int results)
+    {
+        Server.State.Behaviours = AwsBehaviours.Today with { AggregatorNotApplicable = behaviour };
+        Config.PutCustomLambdaRule(Rule);
+        Config.SeedResults(Rule, [new StoredEvaluation(Rule, UserType, "AIDAALICE", "NON_COMPLIANT", "no MFA", Start, Start, Start),
+            new StoredEvaluation(Rule, UserType, "AIDABOB", "NOT_APPLICABLE", null, Start, Start, Start)]);
+        Account.AddConfigurationAggregator("us-east-1", "org", [Account.AccountId]);
+
+        var answer = await Aws.ConfigAsync("GetAggregateComplianceDetailsByConfigRule", new JsonObject
+        {
+            ["ConfigurationAggregatorName"] = "org", ["ConfigRuleName"] = Rule, ["AccountId"] = Account.AccountId, ["AwsRegion"] = "us-east-1",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal(results, answer.Body["AggregateEvaluationResults"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task AggregatorRate_PastTheBucket_IsThrottlingException_AndOtherCallsAreNotLimited()
+    {
+        Server.State.Behaviours = AwsBehaviours.Today with { AggregatorRate = 1 };
+        Account.AddConfigurationAggregator("us-east-1", "org", [Account.AccountId]);
+        var describe = new JsonObject { ["ConfigurationAggregatorName"] = "org" };
+
+        var first = await Aws.ConfigAsync("DescribeAggregateComplianceByConfigRules", describe.DeepClone().AsObject());
+        var second = await Aws.ConfigAsync("DescribeAggregateComplianceByConfigRules", describe.DeepClone().AsObject());
+        var other = await Aws.ConfigAsync("DescribeConfigRules", new JsonObject());
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal((HttpStatusCode.BadRequest, "ThrottlingException"), (second.Status, second.ErrorType));
+        Assert.Equal(HttpStatusCode.OK, other.Status);
+        Assert.Equal(1, Server.State.AggregateCallsThrottled);
+    }
+
     [Fact]
     public void With_EveryNameRoundTripsThroughToNames()
     {
@@ -211,13 +248,15 @@ public sealed class BehaviourTests : DoubleTest
             RootPassword = RootPasswordEnabled.True,
             CredentialReportNeverCompletes = true,
             InvokedTime = InvokedTimeMeaning.ResultRecordedTime,
+            AggregatorNotApplicable = AggregatorNotApplicable.Carried,
+            AggregatorRate = 25,
         };
 
         var rebuilt = all.ToNames().Aggregate(AwsBehaviours.Today, (b, p) => b.With(p.Key, p.Value));
 
         Assert.Equal(all, rebuilt);
         Assert.Equal(AwsBehaviours.Names.Keys.Order(StringComparer.Ordinal), all.ToNames().Keys.Order(StringComparer.Ordinal));
-        Assert.Equal("ordering=last-write-wins on-demand=change-per-user cloudtrail-delay-seconds=0 unrestated=dropped root-password=true report-never-completes=true invoked-time=recorded", all.ToString());
+        Assert.Equal("ordering=last-write-wins on-demand=change-per-user cloudtrail-delay-seconds=0 unrestated=dropped root-password=true report-never-completes=true invoked-time=recorded aggregator-not-applicable=carried aggregator-rate=25", all.ToString());
     }
 
     private async Task<(HttpStatusCode Status, JsonObject Body)> ControlAsync(HttpMethod method, string path, JsonObject? body)

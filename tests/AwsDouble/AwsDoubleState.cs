@@ -61,6 +61,11 @@ public sealed class AwsDoubleState
     /// <summary>Every authenticated request, by service and operation.</summary>
     public Hosting.RequestCounts Requests { get; } = new();
 
+    /// <summary>Config's aggregate calls answered ThrottlingException under <see cref="AwsBehaviours.AggregatorRate"/>.</summary>
+    public int AggregateCallsThrottled => AggregateRate.Refused;
+
+    internal Config.RateLimiter AggregateRate { get; } = new();
+
     internal AwsDoubleState(AwsDoubleOptions options)
     {
         Options = options;

@@ -61,6 +61,16 @@ public enum InvokedTimeMeaning
     ResultRecordedTime,
 }
 
+/// <summary>Whether a Config aggregator carries a rule's NOT_APPLICABLE results to the aggregate calls.</summary>
+public enum AggregatorNotApplicable
+{
+    /// <summary>Dropped: only COMPLIANT and NON_COMPLIANT, as the API reference says Config "supports" for the aggregate calls.</summary>
+    Dropped,
+
+    /// <summary>Carried like the other results.</summary>
+    Carried,
+}
+
 /// <summary>
 /// The AWS behaviours the rule's verdict paths depend on and AWS's documentation leaves open, one switch each, so a test
 /// can run a path under every plausible answer. <see cref="Today"/> is what the double did before these were switches.
@@ -117,6 +127,19 @@ public sealed record AwsBehaviours
     /// </summary>
     public InvokedTimeMeaning InvokedTime { get; init; } = InvokedTimeMeaning.InvocationTime;
 
+    /// <summary>
+    /// GetAggregateComplianceDetailsByConfigRule and DescribeAggregateComplianceByConfigRules: whether NOT_APPLICABLE
+    /// results come through. The API reference says only that Config "supports only COMPLIANT and NON_COMPLIANT" (for the
+    /// ComplianceType filter and member); it does not say whether NOT_APPLICABLE results are kept.
+    /// </summary>
+    public AggregatorNotApplicable AggregatorNotApplicable { get; init; } = AggregatorNotApplicable.Dropped;
+
+    /// <summary>
+    /// The aggregate calls' rate, in requests a second per caller account and Region (a token bucket holding one second's
+    /// worth; past it ThrottlingException); null: unlimited. Config publishes no rate for these calls.
+    /// </summary>
+    public double? AggregatorRate { get; init; }
+
     /// <summary>The switch names the control endpoint and the command line take, with their values.</summary>
     public static IReadOnlyDictionary<string, string> Names { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -127,6 +150,8 @@ public sealed record AwsBehaviours
         ["root-password"] = "not_supported | false | true",
         ["report-never-completes"] = "false | true",
         ["invoked-time"] = "invocation | recorded",
+        ["aggregator-not-applicable"] = "dropped | carried",
+        ["aggregator-rate"] = "unlimited | 1 to 10000 (requests a second)",
     };
 
     /// <summary>This record with one switch set by name and value, as the control endpoint and command line give them.</summary>
@@ -147,8 +172,18 @@ public sealed record AwsBehaviours
             "root-password" => this with { RootPassword = Pick(("not_supported", RootPasswordEnabled.NotSupported), ("false", RootPasswordEnabled.False), ("true", RootPasswordEnabled.True)) },
             "report-never-completes" => this with { CredentialReportNeverCompletes = Pick(("false", false), ("true", true)) },
             "invoked-time" => this with { InvokedTime = Pick(("invocation", InvokedTimeMeaning.InvocationTime), ("recorded", InvokedTimeMeaning.ResultRecordedTime)) },
+            "aggregator-not-applicable" => this with { AggregatorNotApplicable = Pick(("dropped", AggregatorNotApplicable.Dropped), ("carried", AggregatorNotApplicable.Carried)) },
+            "aggregator-rate" => this with { AggregatorRate = Rate(value) },
             _ => throw new ArgumentException($"unknown behaviour '{name}'; the behaviours are {string.Join(", ", Names.Keys)}"),
         };
+
+        static double? Rate(string text)
+        {
+            if (text == "unlimited") return null;
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) || rate is < 1 or > 10000)
+                throw new ArgumentException($"behaviour aggregator-rate: '{text}' is not unlimited or a number of requests a second from 1 to 10000");
+            return rate;
+        }
 
         static TimeSpan Delay(string text)
         {
@@ -168,6 +203,8 @@ public sealed record AwsBehaviours
         ["root-password"] = RootPassword switch { RootPasswordEnabled.False => "false", RootPasswordEnabled.True => "true", _ => "not_supported" },
         ["report-never-completes"] = CredentialReportNeverCompletes ? "true" : "false",
         ["invoked-time"] = InvokedTime == InvokedTimeMeaning.ResultRecordedTime ? "recorded" : "invocation",
+        ["aggregator-not-applicable"] = AggregatorNotApplicable == AggregatorNotApplicable.Carried ? "carried" : "dropped",
+        ["aggregator-rate"] = AggregatorRate?.ToString(CultureInfo.InvariantCulture) ?? "unlimited",
     };
 
     /// <summary>The switches that differ from <see cref="Today"/>, as name=value; "today" when none does.</summary>

@@ -100,7 +100,8 @@ public sealed class ReportTests(ITestOutputHelper output) : EndToEndTest(output)
     [Fact]
     public async Task Report_AnAggregatorThatCarriesNotApplicable_ShowsItAndExitsOneForTheFindings()
     {
-        Organization().CarriesNotApplicable = true;
+        Organization();
+        Aws.State.Behaviours = AwsBehaviours.Today with { AggregatorNotApplicable = AggregatorNotApplicable.Carried };
 
         var run = await ReportAsync("--accounts", Fresh, "--output", "json");
         var html = await ReportAsync("--accounts", Fresh, "--output", "html");

@@ -11,8 +11,10 @@ namespace AwsDouble.Config;
 /// Regions named. What it carries is decided here, where AWS's documentation is not sure:
 /// <list type="bullet">
 /// <item>Results: only COMPLIANT and NON_COMPLIANT, as the API reference says Config supports ("does not support the
-/// NOT_APPLICABLE and INSUFFICIENT_DATA values"), unless <see cref="CarriesNotApplicable"/> is set, so tests can prove
-/// a client right under either answer.</item>
+/// NOT_APPLICABLE and INSUFFICIENT_DATA values"), unless <see cref="AwsBehaviours.AggregatorNotApplicable"/> says
+/// it carries them, so tests can prove a client right under either answer.</item>
+/// <item>Rate: unlimited, unless <see cref="AwsBehaviours.AggregatorRate"/> sets one (Config publishes none): then a
+/// token bucket per caller account and Region answers ThrottlingException past it.</item>
 /// <item>Discovered IAM users: SourceRegion <c>global</c> (as the double's configuration items say awsRegion).</item>
 /// <item>A rule an account does not have, or an account or Region outside the aggregator: an empty answer, not an error
 /// (the operations list no NoSuchConfigRuleException).</item>
@@ -39,9 +41,6 @@ public sealed class ConfigAggregator
     public IReadOnlyList<string>? SourceAccountIds { get; }
 
     public IReadOnlyList<string> Regions { get; }
-
-    /// <summary>Whether NOT_APPLICABLE results pass through the aggregator (default false: AWS documents they do not).</summary>
-    public bool CarriesNotApplicable { get; set; }
 }
 
 /// <summary>The aggregator operations of AWS Config (DescribeAggregateComplianceByConfigRules and friends).</summary>
@@ -64,6 +63,8 @@ internal sealed partial class AggregateApi(AwsDoubleState state)
 
     public JsonObject Handle(AwsCall call, JsonRequest request)
     {
+        if (state.Behaviours.AggregatorRate is { } rate && !state.AggregateRate.TryTake(call.Caller.AccountId, call.Region, rate))
+            throw new AwsErrorException(400, "ThrottlingException", "Rate exceeded");
         var aggregator = Find(call, request);
         return call.Operation switch
         {
@@ -101,7 +102,7 @@ internal sealed partial class AggregateApi(AwsDoubleState state)
             foreach (var rule in config.DescribeRules(null).Select(r => r["ConfigRuleName"]!.GetValue<string>()))
             {
                 if (ruleFilter is not null && rule != ruleFilter) continue;
-                var results = config.Results(rule).Where(r => Carried(aggregator, r)).ToList();
+                var results = config.Results(rule).Where(r => Carried(r)).ToList();
                 // "Does not display rules that do not have compliance results."
                 if (results.Count == 0) continue;
                 var nonCompliant = results.Count(r => r.ComplianceType == "NON_COMPLIANT");
@@ -139,7 +140,7 @@ internal sealed partial class AggregateApi(AwsDoubleState state)
         IReadOnlyList<StoredEvaluation> results = source.Account is null || source.Account.Config(region).FindRule(rule) is null
             ? []
             : source.Account.Config(region).Results(rule)
-                .Where(r => Carried(aggregator, r) && (type is null || r.ComplianceType == type))
+                .Where(r => Carried(r) && (type is null || r.ComplianceType == type))
                 .OrderBy(r => r.ResourceType, StringComparer.Ordinal).ThenBy(r => r.ResourceId, StringComparer.Ordinal)
                 .ToList();
         var (page, next) = Pages.Take(results, limit, request.OptionalString("NextToken"), "acd");
@@ -147,26 +148,9 @@ internal sealed partial class AggregateApi(AwsDoubleState state)
         {
             ["AggregateEvaluationResults"] = new JsonArray([.. page.Select(r =>
             {
-                var result = new JsonObject
-                {
-                    ["EvaluationResultIdentifier"] = new JsonObject
-                    {
-                        ["EvaluationResultQualifier"] = new JsonObject
-                        {
-                            ["ConfigRuleName"] = r.ConfigRuleName,
-                            ["ResourceType"] = r.ResourceType,
-                            ["ResourceId"] = r.ResourceId,
-                            ["EvaluationMode"] = "DETECTIVE",
-                        },
-                        ["OrderingTimestamp"] = JsonBody.Time(r.OrderingTimestamp),
-                    },
-                    ["ComplianceType"] = r.ComplianceType,
-                    ["ResultRecordedTime"] = JsonBody.Time(r.ResultRecordedTime),
-                    ["ConfigRuleInvokedTime"] = JsonBody.Time(r.ConfigRuleInvokedTime),
-                    ["AccountId"] = accountId,
-                    ["AwsRegion"] = region,
-                };
-                if (r.Annotation is { Length: > 0 } annotation) result["Annotation"] = annotation;
+                var result = ConfigApi.EvaluationResult(r);
+                result["AccountId"] = accountId;
+                result["AwsRegion"] = region;
                 return (JsonNode)result;
             })]),
         }, next);
@@ -215,8 +199,9 @@ internal sealed partial class AggregateApi(AwsDoubleState state)
             .SelectMany(a => aggregator.Regions.Select(r => (a, r)))];
     }
 
-    private static bool Carried(ConfigAggregator aggregator, StoredEvaluation result) =>
-        result.ComplianceType is "COMPLIANT" or "NON_COMPLIANT" || (aggregator.CarriesNotApplicable && result.ComplianceType == "NOT_APPLICABLE");
+    private bool Carried(StoredEvaluation result) =>
+        result.ComplianceType is "COMPLIANT" or "NON_COMPLIANT"
+        || (state.Behaviours.AggregatorNotApplicable == AggregatorNotApplicable.Carried && result.ComplianceType == "NOT_APPLICABLE");
 
     private static string? ComplianceType(string? value, string member)
     {
@@ -244,5 +229,32 @@ internal sealed partial class AggregateApi(AwsDoubleState state)
     {
         if (next is not null) response["NextToken"] = next;
         return response;
+    }
+}
+
+/// <summary>
+/// A token bucket per (account, Region), in real time (the client's backoff waits real time): <c>rate</c> tokens a
+/// second, holding at most one second's worth; a call takes one or is refused.
+/// </summary>
+internal sealed class RateLimiter
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string, string), (double Tokens, long At)> _buckets = [];
+    private int _refused;
+
+    public int Refused => Volatile.Read(ref _refused);
+
+    public bool TryTake(string accountId, string region, double rate)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        lock (_gate)
+        {
+            var (tokens, at) = _buckets.TryGetValue((accountId, region), out var bucket) ? bucket : (rate, now);
+            tokens = Math.Min(rate, tokens + rate * System.Diagnostics.Stopwatch.GetElapsedTime(at, now).TotalSeconds);
+            var taken = tokens >= 1;
+            _buckets[(accountId, region)] = (taken ? tokens - 1 : tokens, now);
+            if (!taken) _refused++;
+            return taken;
+        }
     }
 }

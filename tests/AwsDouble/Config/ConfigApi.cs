@@ -98,34 +98,37 @@ internal sealed class ConfigApi(AwsDoubleState state)
 
     private static JsonObject EvaluationResults(IReadOnlyList<StoredEvaluation> page, string? nextToken)
     {
-        var response = new JsonObject
-        {
-            ["EvaluationResults"] = new JsonArray(page.Select(r =>
-            {
-                var result = new JsonObject
-                {
-                    ["EvaluationResultIdentifier"] = new JsonObject
-                    {
-                        ["EvaluationResultQualifier"] = new JsonObject
-                        {
-                            ["ConfigRuleName"] = r.ConfigRuleName,
-                            ["ResourceType"] = r.ResourceType,
-                            ["ResourceId"] = r.ResourceId,
-                            ["EvaluationMode"] = "DETECTIVE",
-                        },
-                        ["OrderingTimestamp"] = JsonBody.Time(r.OrderingTimestamp),
-                    },
-                    ["ComplianceType"] = r.ComplianceType,
-                    ["ResultRecordedTime"] = JsonBody.Time(r.ResultRecordedTime),
-                    ["ConfigRuleInvokedTime"] = JsonBody.Time(r.ConfigRuleInvokedTime),
-                };
-                // Annotation has a minimum length of 1: Config leaves the member out when it holds none.
-                if (r.Annotation is { Length: > 0 } annotation) result["Annotation"] = annotation;
-                return (JsonNode)result;
-            }).ToArray()),
-        };
+        var response = new JsonObject { ["EvaluationResults"] = new JsonArray([.. page.Select(r => (JsonNode)EvaluationResult(r))]) };
         if (nextToken is not null) response["NextToken"] = nextToken;
         return response;
+    }
+
+    /// <summary>
+    /// One stored result as Config's EvaluationResult (GetComplianceDetailsByConfigRule and ByResource); the aggregator's
+    /// AggregateEvaluationResult is the same members plus AccountId and AwsRegion.
+    /// </summary>
+    internal static JsonObject EvaluationResult(StoredEvaluation r)
+    {
+        var result = new JsonObject
+        {
+            ["EvaluationResultIdentifier"] = new JsonObject
+            {
+                ["EvaluationResultQualifier"] = new JsonObject
+                {
+                    ["ConfigRuleName"] = r.ConfigRuleName,
+                    ["ResourceType"] = r.ResourceType,
+                    ["ResourceId"] = r.ResourceId,
+                    ["EvaluationMode"] = "DETECTIVE",
+                },
+                ["OrderingTimestamp"] = JsonBody.Time(r.OrderingTimestamp),
+            },
+            ["ComplianceType"] = r.ComplianceType,
+            ["ResultRecordedTime"] = JsonBody.Time(r.ResultRecordedTime),
+            ["ConfigRuleInvokedTime"] = JsonBody.Time(r.ConfigRuleInvokedTime),
+        };
+        // Annotation has a minimum length of 1: Config leaves the member out when it holds none.
+        if (r.Annotation is { Length: > 0 } annotation) result["Annotation"] = annotation;
+        return result;
     }
 
     private static JsonObject PutEvaluations(AwsCall call, JsonRequest request, ConfigRegion config, int failEvaluations)
