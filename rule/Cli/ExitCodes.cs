@@ -20,13 +20,14 @@ internal static class ExitCodes
         : Clean;
 
     /// <summary>
-    /// A report's exit code: 2 when something is not known (an account without results or unreadable, a stale result, a
-    /// user without a verdict), which outranks 1 (a NON_COMPLIANT user), else 0.
+    /// A report's exit code: 2 when something is not known (<see cref="ReportTotals.Unknown"/>: an account without
+    /// results or unreadable, a stale result, a user without a verdict not presumed NOT_APPLICABLE), which outranks 1
+    /// (a NON_COMPLIANT user), else 0.
     /// </summary>
     public static int For(ReportTotals totals)
     {
         ArgumentNullException.ThrowIfNull(totals);
-        return totals.NoVerdict + totals.Stale + totals.AccountsUnreachable + totals.AccountsWithoutResults > 0 ? Error
+        return totals.Unknown ? Error
             : totals.NonCompliant > 0 ? NonCompliant
             : Clean;
     }

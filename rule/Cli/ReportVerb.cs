@@ -45,6 +45,11 @@ internal static class ReportVerb
             Description = $"Accounts read at once (default {AggregateReadOptions.DefaultConcurrency}).",
             DefaultValueFactory = _ => AggregateReadOptions.DefaultConcurrency,
         };
+        var dropsNotApplicable = new Option<bool>("--aggregator-drops-not-applicable")
+        {
+            Description = "Your aggregator does not carry NOT_APPLICABLE results (check it: docs/organization-report.md): a discovered user without any result is then presumed NOT_APPLICABLE " +
+                "(shown, never counted compliant) and no longer makes the exit code 2, unless a NOT_APPLICABLE result comes through after all.",
+        };
         var command = new Command("report", "What the Config aggregator holds for the rule across the Organization: every account's users, verdicts and why, stale results and accounts without results called out. " +
             "Exit codes: 0 no user NON_COMPLIANT and everything known, 1 some user NON_COMPLIANT, 2 bad input or an error, or something not known (an account without results, a stale result, a user without a result).");
         command.Options.Add(aggregator);
@@ -52,6 +57,7 @@ internal static class ReportVerb
         command.Options.Add(accounts);
         command.Options.Add(maxAge);
         command.Options.Add(parallel);
+        command.Options.Add(dropsNotApplicable);
         command.Options.Add(options.Output);
         command.Options.Add(options.Profile);
         command.Options.Add(options.Region);
@@ -80,7 +86,7 @@ internal static class ReportVerb
 
             using var hub = connect(new AccountOptions(parse.GetValue(options.Profile), parse.GetValue(options.Region)));
             var directory = Directory(cli, hub);
-            var read = new AggregateReadOptions(name, rule, TimeSpan.FromHours(hours)) { Accounts = only, Concurrency = concurrency };
+            var read = new AggregateReadOptions(name, rule, TimeSpan.FromHours(hours)) { Accounts = only, Concurrency = concurrency, NotApplicableDropped = parse.GetValue(dropsNotApplicable) };
             Report report;
             try
             {
@@ -97,6 +103,11 @@ internal static class ReportVerb
             // The names note was said once already, when the Organization's list was refused.
             if (parse.GetValue(maxAge) is null) cli.Stderr.WriteLine($"note: {warnings[0]}");
             foreach (var failed in report.Accounts.Where(a => a.Status == AccountStatus.Unreachable)) cli.Stderr.WriteLine($"error: account {failed.AccountId}: {failed.Reason}");
+            if (NotApplicableNote(report, read.NotApplicableDropped) is { } note)
+            {
+                warnings.Add(note);
+                cli.Stderr.WriteLine($"note: {note}");
+            }
             report = report with { Warnings = warnings };
             var exitCode = ExitCodes.For(report.Totals);
             switch (parse.GetValue(options.Output))
@@ -109,6 +120,23 @@ internal static class ReportVerb
             return exitCode;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// What the users without a result mean here: with <c>--aggregator-drops-not-applicable</c>, that a NOT_APPLICABLE
+    /// result came through after all (the flag is disproved, they count as unknown); without it, where none came
+    /// through, that they are consistent with an aggregator that drops NOT_APPLICABLE, and how to say so.
+    /// </summary>
+    internal static string? NotApplicableNote(Report report, bool dropped)
+    {
+        var missing = report.Users.Count(u => u.Verdict is null && u.Annotation == AggregateReader.NoAggregatedResult);
+        var carried = report.Users.Count(u => u.Verdict == Compliance.ComplianceType.NotApplicable);
+        if (dropped && carried > 0)
+            return $"--aggregator-drops-not-applicable was given, but the aggregator returned {carried} NOT_APPLICABLE result(s): it carries them, so a user without a result ({missing} here) is not presumed NOT_APPLICABLE and counts as unknown";
+        if (!dropped && carried == 0 && missing > 0)
+            return $"{missing} user(s) have no aggregated result and no NOT_APPLICABLE result came through: consistent with an aggregator that does not carry NOT_APPLICABLE (users without a console password). " +
+                "If yours does not (docs/organization-report.md says how to check), --aggregator-drops-not-applicable stops counting them as unknown";
+        return null;
     }
 
     /// <summary>The Organization's active accounts with their names; null (said once) when the caller may not list them.</summary>

@@ -77,11 +77,12 @@ internal static class HtmlReport
             (report.AsOf is { } asOf ? $" · verdicts as of <b>{Time(asOf)}</b>" : string.Empty) + "</p>");
         html.WriteLine($"<p class=\"meta\" id=\"subject\">Evaluated: <b>{Escape(report.Subject)}</b> — {Describe(report.Source)}" +
             (report.RuleName is { } rule ? $" · Config rule <b>{Escape(rule)}</b>" : string.Empty) + "</p>");
-        var unknown = totals.NoVerdict + totals.Stale + totals.AccountsUnreachable + totals.AccountsWithoutResults > 0;
+        var unknown = totals.Unknown;
         var affected = report.Users.Where(u => u.Verdict == ComplianceType.NonCompliant).Select(u => u.AccountId).Distinct(StringComparer.Ordinal).Count();
         var (kind, text) = totals.NonCompliant > 0
             ? ("", $"<b>Action needed:</b> {Count(totals.NonCompliant)} user(s) in {Count(affected)} account(s) can sign in to the AWS console without an accepted MFA device.")
             : unknown ? (" unknown", "<b>Not all clear:</b> no user is NON_COMPLIANT among the results read, but some results are missing or stale (below).")
+            : totals.PresumedNotApplicable > 0 ? (" unknown", $"<b>No finding:</b> no user is NON_COMPLIANT among the results read, and every result is fresh; {Count(totals.PresumedNotApplicable)} user(s) without a result are presumed NOT_APPLICABLE, which this aggregator does not carry (below). None is counted as compliant.")
             : (" clear", "<b>All clear:</b> every user with a console password has an accepted MFA device.");
         if (totals.NonCompliant > 0 && unknown) text += " Some results are missing or stale: see below.";
         html.WriteLine($"<p class=\"headline{kind}\" role=\"status\">{text}</p></header>");
@@ -199,6 +200,8 @@ internal static class HtmlReport
         html.WriteLine("<div class=\"callout\"><p>None of these is counted as compliant.</p><ul>");
         foreach (var (account, _) in gaps) html.WriteLine($"<li>Account {AccountLabelInline(account)}: {Gap(account)}</li>");
         if (undecided.Count > 0) html.WriteLine($"<li>{Count(undecided.Count)} user(s) got no verdict (INSUFFICIENT_DATA): listed below with what was missing.</li>");
+        if (undecided.Count(u => u.PresumedNotApplicable) is > 0 and var presumed)
+            html.WriteLine($"<li>{Count(presumed)} of them have no aggregated result, consistent with NOT_APPLICABLE (no console password), which this aggregator does not carry (<code>--aggregator-drops-not-applicable</code>): not counted as unknown in the exit code, and not as compliant.</li>");
         if (stale > 0) html.WriteLine($"<li>{Count(stale)} result(s) are stale (◷ STALE): recorded longer ago than the rule's period plus a margin, so they may no longer hold.</li>");
         foreach (var warning in report.Warnings) html.WriteLine($"<li>Warning: {Escape(warning)}</li>");
         html.WriteLine("</ul></div>");

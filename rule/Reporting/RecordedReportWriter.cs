@@ -54,7 +54,7 @@ internal static class RecordedReportWriter
         var totals = report.Totals;
         var counts = report.Users.GroupBy(u => u.Verdict).OrderBy(g => Rank(g.Key)).Select(g => $"{g.Count()} {VerdictName(g.Key)}");
         return string.Create(CultureInfo.InvariantCulture,
-            $"{totals.Accounts} accounts, {totals.Users} users: {string.Join(", ", counts)}; {totals.Stale} stale (older than {(report.MaxAge ?? TimeSpan.Zero).TotalHours:0.##} h); {totals.AccountsWithoutResults} account(s) without results; {totals.AccountsUnreachable} unreadable. Exit {exitCode}.");
+            $"{totals.Accounts} accounts, {totals.Users} users: {string.Join(", ", counts)}; {totals.Stale} stale (older than {(report.MaxAge ?? TimeSpan.Zero).TotalHours:0.##} h); {totals.AccountsWithoutResults} account(s) without results; {totals.AccountsUnreachable} unreadable{(totals.PresumedNotApplicable > 0 ? $"; {totals.PresumedNotApplicable} without a result presumed NOT_APPLICABLE (--aggregator-drops-not-applicable)" : string.Empty)}. Exit {exitCode}.");
     }
 
     public static void WriteJson(TextWriter writer, Report report)
@@ -94,6 +94,7 @@ internal static class RecordedReportWriter
                 json.WriteString("annotation", user.Annotation);
                 WriteNullable(json, "recordedTime", Time(user.RecordedAt));
                 json.WriteBoolean("stale", user.Stale);
+                json.WriteBoolean("presumedNotApplicable", user.PresumedNotApplicable);
                 json.WriteEndObject();
             }
             json.WriteEndArray();

@@ -65,6 +65,13 @@ internal sealed record ReportUser(string AccountId, string User, ComplianceType?
     /// <summary>The recorded result is older than the rule's period plus a margin: it may no longer hold.</summary>
     public bool Stale { get; init; }
 
+    /// <summary>
+    /// No verdict, and no aggregated result at all, where the operator said the aggregator drops NOT_APPLICABLE and none
+    /// came through: consistent with a user without a console password. Still no verdict, never counted compliant; only
+    /// the exit code leaves it out of what is unknown.
+    /// </summary>
+    public bool PresumedNotApplicable { get; init; }
+
     /// <summary>For NON_COMPLIANT rows where this run saw the evidence: how exposed the user is, to order them riskiest first.</summary>
     public Exposure? Exposure { get; init; }
 
@@ -173,7 +180,16 @@ internal sealed record ReportTotals(int Users, int NonCompliant, int NoVerdict, 
         users.Count(u => u.Stale),
         accounts.Count,
         accounts.Count(a => a.Status == AccountStatus.Unreachable),
-        accounts.Count(a => a.Status == AccountStatus.NoResults));
+        accounts.Count(a => a.Status == AccountStatus.NoResults))
+    {
+        PresumedNotApplicable = users.Count(u => u.Verdict is null && u.PresumedNotApplicable),
+    };
+
+    /// <summary>Of <see cref="NoVerdict"/>, the users presumed NOT_APPLICABLE (<see cref="ReportUser.PresumedNotApplicable"/>).</summary>
+    public int PresumedNotApplicable { get; init; }
+
+    /// <summary>Something is not known: an account unread or without results, a stale result, a user without a verdict not presumed NOT_APPLICABLE.</summary>
+    public bool Unknown => NoVerdict - PresumedNotApplicable + Stale + AccountsUnreachable + AccountsWithoutResults > 0;
 
     /// <summary>Nothing known to be wrong and nothing unknown: every account read, every user with a fresh verdict, none NON_COMPLIANT.</summary>
     public bool AllClear => NonCompliant == 0 && NoVerdict == 0 && Stale == 0 && AccountsUnreachable == 0 && AccountsWithoutResults == 0;

@@ -40,9 +40,9 @@ public sealed class AggregateReaderTests
     private static AggregateResult Result(string account, string id, string compliance, TimeSpan age, string region = "us-east-1") =>
         new(account, region, "AWS::IAM::User", id, compliance, $"why {id}", Now - age);
 
-    private static Task<Report> ReadAsync(Client client, IReadOnlyList<DirectoryAccount>? directory, IReadOnlySet<string>? only = null) =>
+    private static Task<Report> ReadAsync(Client client, IReadOnlyList<DirectoryAccount>? directory, IReadOnlySet<string>? only = null, bool notApplicableDropped = false) =>
         new AggregateReader(client, new FakeTimeProvider(Now)).ReadAsync(
-            new AggregateReadOptions("org", "rule", TimeSpan.FromHours(26)) { Accounts = only, Concurrency = 2 }, directory, CancellationToken.None);
+            new AggregateReadOptions("org", "rule", TimeSpan.FromHours(26)) { Accounts = only, Concurrency = 2, NotApplicableDropped = notApplicableDropped }, directory, CancellationToken.None);
 
     [Fact]
     public async Task AnAccountTheSummaryLeavesOut_IsNoResults_AndTheReportExitsTwo()
@@ -135,5 +135,36 @@ public sealed class AggregateReaderTests
 
         Assert.Equal(0, ExitCodes.For(clean.Totals));
         Assert.Equal(1, ExitCodes.For(finding.Totals));
+    }
+
+    [Theory]
+    [InlineData(false, false, 2, false)]
+    [InlineData(true, false, 1, true)]
+    [InlineData(false, true, 2, false)]
+    [InlineData(true, true, 2, false)]
+    public async Task AUserWithoutAnyResult_IsPresumedNotApplicableOnlyWhenToldAndNoNotApplicableCameThrough(bool dropped, bool carried, int exitCode, bool presumed)
+    {
+        var client = new Client();
+        client.Sources.Add(new RuleSource(A, "us-east-1", "NON_COMPLIANT"));
+        client.Results.Add(Result(A, "AIDA1", "NON_COMPLIANT", TimeSpan.FromHours(1)));
+        if (carried) client.Results.Add(Result(A, "AIDA2", "NOT_APPLICABLE", TimeSpan.FromHours(1)));
+        client.Results.Add(Result(A, "AIDA4", "INSUFFICIENT_DATA", TimeSpan.FromHours(1)));
+        client.Users.AddRange([new DiscoveredUser(A, "AIDA1", "alice"), new DiscoveredUser(A, "AIDA2", "bot"), new DiscoveredUser(A, "AIDA3", "ci"), new DiscoveredUser(A, "AIDA4", "odd")]);
+
+        var report = await ReadAsync(client, [new DirectoryAccount(A, null)], notApplicableDropped: dropped);
+
+        var ci = report.Users.Single(u => u.UserId == "AIDA3");
+        Assert.Null(ci.Verdict);
+        Assert.Equal(presumed, ci.PresumedNotApplicable);
+        Assert.Contains(presumed ? "presumed NOT_APPLICABLE" : "or not evaluated yet", ci.Annotation, StringComparison.Ordinal);
+        // INSUFFICIENT_DATA held by Config is a result, not its absence: never presumed.
+        Assert.False(report.Users.Single(u => u.UserId == "AIDA4").PresumedNotApplicable);
+        Assert.All(report.Users.Where(u => u.Verdict is null), u => Assert.NotEqual(ComplianceType.Compliant, u.Verdict));
+        // Exit 2 stays for the INSUFFICIENT_DATA user; without it the presumed case exits on the finding alone.
+        var withoutOdd = report with { Users = [.. report.Users.Where(u => u.UserId != "AIDA4")] };
+        Assert.Equal(2, ExitCodes.For(report.Totals));
+        Assert.Equal(exitCode, ExitCodes.For(withoutOdd.Totals));
+        // bot (whose NOT_APPLICABLE the aggregator dropped) and ci.
+        Assert.Equal(presumed ? 2 : 0, report.Totals.PresumedNotApplicable);
     }
 }

@@ -126,6 +126,21 @@ public sealed class HtmlReportTests
     }
 
     [Fact]
+    public void Render_UsersPresumedNotApplicable_AreExplainedAndNeverCountedCompliant()
+    {
+        var report = new Report(Now, ReportSource.ConfigAggregator, "aggregator org", [ReportAccount.Evaluated("111111111111")],
+            [Row("111111111111", "alice", ComplianceType.Compliant), Row("111111111111", "ci-bot", null) with { PresumedNotApplicable = true }]);
+
+        var html = HtmlReport.Render(report);
+
+        Assert.Contains("<b>No finding:</b>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("All clear", html, StringComparison.Ordinal);
+        Assert.Contains("1 of them have no aggregated result, consistent with NOT_APPLICABLE", Section(html, "h-missing"), StringComparison.Ordinal);
+        Assert.Contains("id=\"total-COMPLIANT\" data-count=\"1\"", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"total-INSUFFICIENT_DATA\" data-count=\"1\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_MissingAndStale_AreCalledOut()
     {
         var missing = Section(HtmlReport.Render(Organization()), "h-missing");
