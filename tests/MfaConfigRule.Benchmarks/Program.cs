@@ -26,7 +26,7 @@ internal static class Program
           MfaConfigRule.Benchmarks cost --binary PATH [--users 1000] [--refresh-days 7] [--json]
           MfaConfigRule.Benchmarks org-cost --binary PATH [--accounts 50,200,1000] [--users 50] [--sample 40] [--change-percent 1] [--refresh-days 7] [--reruns 30] [--json]
           MfaConfigRule.Benchmarks org --binary PATH [--accounts 200] [--users 50] [--latency 30] [--parallel 16] [--repeats 1]
-          MfaConfigRule.Benchmarks report --binary PATH [--accounts 200] [--users 50] [--latency 30] [--parallel 8] [--repeats 1]
+          MfaConfigRule.Benchmarks report --binary PATH [--accounts 200] [--users 50] [--latency 30] [--parallel 16] [--repeats 1]
           MfaConfigRule.Benchmarks org-trigger [--burst 200] [--instances 5] [--latency 20] [--repeats 3]
         """;
 
@@ -113,7 +113,7 @@ internal static class Program
                     var settings = new Organization.ReportSettings(
                         options.GetValueOrDefault("--binary") ?? throw new ArgumentException("--binary PATH is required"),
                         Ints(options, "--accounts", "200")[0], Ints(options, "--users", "50")[0], Ints(options, "--latency", "30")[0],
-                        Ints(options, "--parallel", "8")[0], Ints(options, "--repeats", "1")[0]);
+                        Ints(options, "--parallel", "16")[0], Ints(options, "--repeats", "1")[0]);
                     var runs = await Organization.ReportBenchmark.RunAsync(settings, Console.Error, CancellationToken.None);
                     Organization.ReportBenchmark.Write(md, settings, runs);
                     return 0;

@@ -106,7 +106,7 @@ echo "org: ${ORG_ACCOUNTS:-200} accounts x ${ORG_USERS:-50} users at ${ORG_LATEN
 
 echo "report: the aggregator's report at 200 and 1,000 accounts x ${ORG_USERS:-50} users at ${ORG_LATENCY:-30} ms" >&2
 {
-    "${HARNESS[@]}" report --binary "$BIN" --accounts 200 --users "${ORG_USERS:-50}" --latency "${ORG_LATENCY:-30}" --parallel 8
+    "${HARNESS[@]}" report --binary "$BIN" --accounts 200 --users "${ORG_USERS:-50}" --latency "${ORG_LATENCY:-30}" --parallel 16
     "${HARNESS[@]}" report --binary "$BIN" --accounts 1000 --users "${ORG_USERS:-50}" --latency "${ORG_LATENCY:-30}" --parallel 16
 } > "$OUT/report.md"
 
