@@ -147,7 +147,7 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
             DashboardName = $"{StackName}-{region}",
         });
         var evaluate = Central.EvaluateFunction;
-        operations.ChartVerdicts(evaluate.Function);
+        operations.ChartVerdicts(evaluate.Function, evaluate.LogGroup, settings.Operations.AccountMetrics, organization: true, settings.Rule.FrequencyHours);
         operations.WatchFunction("central evaluate", evaluate.Function, throttles: true, asynchronous: true);
         operations.WatchQueue("ReplayFailedEvaluations",
             "A member's Config invocation of the central evaluate function failed all three attempts or aged out; it is kept in the function's FailedEvents queue with its error " +

@@ -109,6 +109,53 @@ public sealed class OperationsTemplateTests
         }
     }
 
+    /// <summary>
+    /// The per-account switch: on, the evaluate function files its head counts under AccountId and the dashboard reads
+    /// them by SEARCH; off (the default), nothing in the stack names AccountId, the function is not told to, and the
+    /// per-account widget is a Logs Insights table over the evaluate function's own log group reading only members the
+    /// evaluate line writes.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void AccountMetrics_EveryVariant_FunctionAndDashboardFileAndReadTheHeadCountsTheSameWay(string variant)
+    {
+        var template = OperationsTemplate.Synthesize(variant);
+        var json = template.Json;
+        var evaluate = json.GetProperty("Resources").GetProperty(EvaluateFunction(json)).GetProperty("Properties");
+        var variables = evaluate.TryGetProperty("Environment", out var environment) ? environment.GetProperty("Variables") : default;
+        var flag = variables.ValueKind == JsonValueKind.Object && variables.TryGetProperty(RuleMetrics.AccountMetricsVariable, out var value) ? value.GetString() : null;
+        var perAccount = template.DashboardMetrics().Where(d => d.Metric.Dimensions.ContainsKey(RuleMetrics.AccountDimension)).Select(d => d.Widget).Distinct().ToList();
+        var queries = template.DashboardLogQueries().ToList();
+
+        if (template.AccountMetrics)
+        {
+            Assert.Equal("true", flag);
+            Assert.Equal(["NON_COMPLIANT users per account", "Users by verdict, all accounts"], perAccount);
+            Assert.Empty(queries);
+            return;
+        }
+        Assert.Null(flag);
+        Assert.Empty(perAccount);
+        Assert.DoesNotContain(RuleMetrics.AccountDimension, template.DashboardBody.GetRawText(), StringComparison.Ordinal);
+        var (widget, groups, query) = Assert.Single(queries);
+        Assert.Equal(template.DashboardWidgets().First(), widget);
+        Assert.Equal("${" + Cfn.Render(evaluate.GetProperty("LoggingConfig").GetProperty("LogGroup")).Trim('$', '{', '}') + "}", Assert.Single(groups));
+        // Only members the evaluate line writes: 'account' and the head counts (present, zero included, on a complete sweep only).
+        var fields = System.Text.RegularExpressions.Regex.Matches(query, @"(?:ispresent|latest|max)\((?<f>[@A-Za-z]+)\)|\bby (?<f>[A-Za-z]+)\b")
+            .Select(m => m.Groups["f"].Value).Distinct().Order(StringComparer.Ordinal);
+        Assert.Equal(["@timestamp", "CompliantUsers", "NonCompliantUsers", "NotApplicableUsers", "account"], fields);
+    }
+
+    [Fact]
+    public void AccountMetrics_NotTrueOrFalse_StopsSynthNamingTheKey()
+    {
+        var app = new App(new AppProps { Context = new Dictionary<string, object> { [OperationsSettings.AccountMetricsKey] = "per-account" } });
+
+        var error = Assert.Throws<ArgumentException>(() => MfaRuleSettings.FromContext(app.Node, SynthesizedApp.Account, "eu-west-1"));
+
+        Assert.Contains(OperationsSettings.AccountMetricsKey, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AlarmEmail_Given_SubscribesItToTheTopic()
     {
@@ -143,7 +190,7 @@ public sealed class OperationsTemplateTests
         var keys = metric.Dimensions.Keys.Order(StringComparer.Ordinal).ToArray();
         if (metric.Namespace == RuleMetrics.Namespace)
         {
-            var written = RuleMetrics.All.SingleOrDefault(m => m.Name == metric.Name);
+            var written = RuleMetrics.All(template.AccountMetrics).SingleOrDefault(m => m.Name == metric.Name);
             if (written is null) return $"{metric.Where}: the rule writes no metric {metric.Name}";
             if (!written.DimensionSets.Any(set => set.Order(StringComparer.Ordinal).SequenceEqual(keys)))
                 return $"{metric.Where}: {metric.Name} is written under [{string.Join("], [", written.DimensionSets.Select(s => string.Join(',', s)))}], not [{string.Join(',', keys)}]";
