@@ -148,17 +148,7 @@ internal sealed class OperationsMonitoring : Construct
         }
         else
         {
-            const string title = "NON_COMPLIANT users per account (latest complete sweep, from the evaluate log)";
-            _logWidgets[title] = new LogQueryWidget(new LogQueryWidgetProps
-            {
-                Title = title,
-                LogGroupNames = [evaluateLogs.LogGroupName],
-                QueryLines = PerAccountQuery,
-                View = LogQueryVisualizationType.TABLE,
-                Width = 12,
-                Height = 6,
-            });
-            _widgetOrder.Add(title);
+            ChartLogs("NON_COMPLIANT users per account (latest complete sweep, from the evaluate log)", [evaluateLogs.LogGroupName], PerAccountQuery);
             var (compliant, nonCompliant, notApplicable) = Three(RuleMetrics.HeadCounts(perAccount: false));
             var (statistic, period, label) = organization
                 ? (Stats.SUM, Duration.Hours(rulePeriodHours), $"sum of the sweeps of each {rulePeriodHours} h: ")
@@ -190,6 +180,21 @@ internal sealed class OperationsMonitoring : Construct
 
     private static (RuleMetric Compliant, RuleMetric NonCompliant, RuleMetric NotApplicable) Three(IReadOnlyList<RuleMetric> headCounts) =>
         headCounts is [var c, var n, var a] ? (c, n, a) : throw new InvalidOperationException("three head counts");
+
+    /// <summary>A CloudWatch Logs Insights table widget over the given log groups, placed in order with the graphs.</summary>
+    public void ChartLogs(string title, string[] logGroupNames, string[] queryLines)
+    {
+        _logWidgets[title] = new LogQueryWidget(new LogQueryWidgetProps
+        {
+            Title = title,
+            LogGroupNames = logGroupNames,
+            QueryLines = queryLines,
+            View = LogQueryVisualizationType.TABLE,
+            Width = 12,
+            Height = 6,
+        });
+        _widgetOrder.Add(title);
+    }
 
     /// <summary>Adds a line to a dashboard widget (created at the first line, in order).</summary>
     public void Chart(string title, params IMetric[] metrics)
@@ -233,7 +238,8 @@ internal sealed class OperationsMonitoring : Construct
     /// An alarm named <c>&lt;stack&gt;-<paramref name="action"/></c> that publishes to <see cref="Topic"/> when it fires and
     /// clears, missing data not breaching; for other capabilities' metrics (e.g. AWS/Events FailedInvocations of a rule).
     /// </summary>
-    public Alarm AddAlarm(string action, IMetric metric, double threshold, ComparisonOperator comparison, int periods, string description)
+    /// <param name="missingBreaches">For an alarm on something that must keep arriving (a heartbeat): no data is the failure.</param>
+    public Alarm AddAlarm(string action, IMetric metric, double threshold, ComparisonOperator comparison, int periods, string description, bool missingBreaches = false)
     {
         var alarm = new Alarm(this, action, new AlarmProps
         {
@@ -244,8 +250,9 @@ internal sealed class OperationsMonitoring : Construct
             ComparisonOperator = comparison,
             EvaluationPeriods = periods,
             DatapointsToAlarm = periods,
-            // Every metric here is emitted only when there is activity (Lambda, the rule's lines) or a failure.
-            TreatMissingData = TreatMissingData.NOT_BREACHING,
+            // Every metric here is emitted only when there is activity (Lambda, the rule's lines) or a failure, except a
+            // heartbeat's, whose absence is the failure.
+            TreatMissingData = missingBreaches ? TreatMissingData.BREACHING : TreatMissingData.NOT_BREACHING,
         });
         alarm.AddAlarmAction(new SnsAction(Topic));
         alarm.AddOkAction(new SnsAction(Topic));

@@ -57,11 +57,11 @@ public sealed partial class OperationsPageTests
         var queries = template.DashboardLogQueries().ToList();
         foreach (var widget in template.DashboardWidgets())
         {
-            foreach (var (_, groups, query) in queries.Where(q => q.Widget == widget))
+            foreach (var (_, groups, query) in queries.Where(q => q.Widget == widget && !headCountsOnly))
             {
                 var statement = query[(query.LastIndexOf("' | ", StringComparison.Ordinal) + 4)..].Replace("\n", " ", StringComparison.Ordinal);
                 text.Append(CultureInfo.InvariantCulture, $"| {widget} | one row per account | Logs Insights: `{statement.Replace("|", "\\|", StringComparison.Ordinal)}` | ")
-                    .Append(string.Join(", ", groups.Select(g => Describe(template, g)))).Append(" | latest line |\n");
+                    .Append(string.Join(", ", groups.Select(g => Describe(template, g)))).Append(" | query |\n");
             }
             var headCounts = RuleMetrics.HeadCounts(template.AccountMetrics).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var (_, metric) in metrics.Where(m => m.Widget == widget && (!headCountsOnly || (m.Metric.Namespace == RuleMetrics.Namespace && headCounts.Contains(m.Metric.Name)))))
@@ -86,6 +86,7 @@ public sealed partial class OperationsPageTests
             {
                 "GreaterThanThreshold" => ">",
                 "GreaterThanOrEqualToThreshold" => "≥",
+                "LessThanThreshold" => "<",
                 var other => other,
             };
             var window = period % 3600 == 0 ? $"{period / 3600} h" : $"{period / 60} min";
@@ -113,11 +114,14 @@ public sealed partial class OperationsPageTests
         if (type == "AWS::Lambda::Function") return $"the {resource.GetProperty("Properties").GetProperty("Handler").GetString()} function";
         if (type == "AWS::Logs::LogGroup")
         {
-            var owner = Cfn.Resources(template.Json, "AWS::Lambda::Function").Single(f => f.Resource.GetProperty("Properties").TryGetProperty("LoggingConfig", out var logging)
+            var owner = Cfn.Resources(template.Json, "AWS::Lambda::Function").SingleOrDefault(f => f.Resource.GetProperty("Properties").TryGetProperty("LoggingConfig", out var logging)
                 && Cfn.Render(logging.GetProperty("LogGroup")) == "${" + reference.Groups["id"].Value + "}");
-            return $"the {owner.Resource.GetProperty("Properties").GetProperty("Handler").GetString()} function's log group";
+            return owner.LogicalId is null
+                ? $"`{resource.GetProperty("Properties").GetProperty("LogGroupName").GetString()}`"
+                : $"the {owner.Resource.GetProperty("Properties").GetProperty("Handler").GetString()} function's log group";
         }
         var id = reference.Groups["id"].Value;
+        if (type == "AWS::Events::EventBus") return $"the central bus `{resource.GetProperty("Properties").GetProperty("Name").GetString()}`";
         return type == "AWS::SQS::Queue"
             ? (id.Contains("FailedEvents", StringComparison.Ordinal) ? "the evaluate function's failed invocations" : id.Contains("DeadLetters", StringComparison.Ordinal) ? "the re-evaluation dead letters" : "a queue")
             : type!;
