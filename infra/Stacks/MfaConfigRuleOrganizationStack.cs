@@ -147,7 +147,7 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
             DashboardName = $"{StackName}-{region}",
         });
         var evaluate = Central.EvaluateFunction;
-        operations.ChartVerdicts(evaluate.Function);
+        operations.ChartVerdicts(evaluate.Function, evaluate.LogGroup, settings.Operations.AccountMetrics, organization: true, settings.Rule.FrequencyHours);
         operations.WatchFunction("central evaluate", evaluate.Function, throttles: true, asynchronous: true);
         operations.WatchQueue("ReplayFailedEvaluations",
             "A member's Config invocation of the central evaluate function failed all three attempts or aged out; it is kept in the function's FailedEvents queue with its error " +
@@ -169,6 +169,27 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
                 "they expire after 14 days. Read them (aws sqs receive-message), fix the cause (often a member whose role is missing), then redrive them (aws sqs start-message-move-task).",
                 reevaluation.DeadLetterQueue!, "re-evaluation dead letters");
             operations.Chart("Re-evaluations started", OperationsMonitoring.RuleMetric(RuleMetrics.ReevaluationsStarted, sum, Duration.Hours(1), "re-evaluations started"));
+            // The members' us-east-1 forwarders: each sends an hourly heartbeat along its forwarding path to the central
+            // bus, whose rule keeps them (docs/operations.md, "The members' forwarders").
+            var heartbeats = new Amazon.CDK.AWS.CloudWatch.Metric(new Amazon.CDK.AWS.CloudWatch.MetricProps
+            {
+                Namespace = "AWS/Events",
+                MetricName = "Invocations",
+                DimensionsMap = new Dictionary<string, string>
+                {
+                    ["EventBusName"] = reevaluation.HeartbeatRule!.EventBusName!,
+                    // The rule's name (Ref of a rule on a custom bus is "bus|rule").
+                    ["RuleName"] = OrganizationReevaluation.HeartbeatRuleName,
+                },
+                Statistic = sum,
+                Period = Duration.Hours(1),
+            });
+            operations.AddAlarm("FixForwardersNoHeartbeat", heartbeats, 1, Amazon.CDK.AWS.CloudWatch.ComparisonOperator.LESS_THAN_THRESHOLD, 3,
+                "No member's us-east-1 IAM event forwarder has delivered its hourly heartbeat to the central bus for 3 hours: members' IAM changes are not reaching the trigger " +
+                "(the periodic run still evaluates everyone). Check the central bus and its policy, then a member's us-east-1 rule <stack>-beat-to-<region> and its FailedInvocations " +
+                "(an SCP denying events:PutEvents, a deleted forward role).", missingBreaches: true);
+            operations.Chart("Forwarder heartbeats (every member, hourly)", heartbeats.With(new Amazon.CDK.AWS.CloudWatch.MetricOptions { Label = "forwarder heartbeats, all members" }));
+            operations.ChartLogs("Forwarders: last heartbeat per account (silent ones first)", [reevaluation.HeartbeatLogGroup!.LogGroupName], OrganizationReevaluation.HeartbeatQuery);
         }
         foreach (var remediation in parts.OfType<OrganizationRemediation>())
         {

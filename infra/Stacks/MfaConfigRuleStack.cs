@@ -129,7 +129,7 @@ internal sealed class MfaConfigRuleStack : Stack
             AlarmEmail = settings.Operations.AlarmEmail,
             DashboardName = $"{StackName}-{settings.Region}",
         });
-        operations.ChartVerdicts(Rule.EvaluateFunction.Function);
+        operations.ChartVerdicts(Rule.EvaluateFunction.Function, Rule.EvaluateFunction.LogGroup, settings.Operations.AccountMetrics, organization: false, settings.Rule.FrequencyHours);
         operations.WatchFunction("evaluate", Rule.EvaluateFunction.Function, throttles: true, asynchronous: true);
         operations.WatchQueue("ReplayFailedEvaluations",
             "A Config invocation of the evaluate function failed all three attempts or aged out; it is kept in the evaluate function's FailedEvents queue with its error. " +

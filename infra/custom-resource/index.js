@@ -2,7 +2,8 @@
 // The app's CloudFormation custom resources, one inline handler (each provider function gets it, with its own role):
 //
 // - Custom::IamEventForwarding: the EventBridge rule in us-east-1 that forwards IAM's events to another bus (the rule
-//   Region's), and its one target. CDK's AwsCustomResource cannot do this safely: it fails only on an exception, but
+//   Region's), and its one target; or, given a ScheduleExpression instead of an EventPattern, the scheduled rule that
+//   sends a heartbeat along the same path (same target and role), so the receiving account sees a silent forwarder. CDK's AwsCustomResource cannot do this safely: it fails only on an exception, but
 //   PutTargets and RemoveTargets report a target they could not set or remove in a successful response
 //   (FailedEntryCount > 0), and it cannot treat a rule that is already gone as deleted.
 // - Custom::OrganizationId: the Organization this account belongs to (DescribeOrganization), for the conditions that
@@ -48,7 +49,8 @@ async function applyOrganizationId(event, send) {
 async function applyForwarding(event, send) {
   const props = event.ResourceProperties;
   if (event.RequestType === 'Create' || event.RequestType === 'Update') {
-    await send('PutRule', { Name: props.RuleName, Description: props.Description, EventPattern: props.EventPattern, State: 'ENABLED' });
+    const matching = props.ScheduleExpression ? { ScheduleExpression: props.ScheduleExpression } : { EventPattern: props.EventPattern };
+    await send('PutRule', { Name: props.RuleName, Description: props.Description, ...matching, State: 'ENABLED' });
     const put = await send('PutTargets', {
       Rule: props.RuleName,
       Targets: [{ Id: props.TargetId, Arn: props.TargetArn, RoleArn: props.RoleArn }],

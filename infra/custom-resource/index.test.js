@@ -56,6 +56,19 @@ for (const requestType of ['Create', 'Update']) {
   });
 }
 
+test('Create, heartbeat: a ScheduleExpression makes a scheduled rule (no event pattern) with the same target and role', async () => {
+  const events = eventBridge({ PutTargets: { FailedEntryCount: 0, FailedEntries: [] } });
+  const heartbeat = { ...props, RuleName: 'MfaConfigRule-beat-to-eu-west-1', EventPattern: undefined, ScheduleExpression: 'rate(1 hour)' };
+
+  const physicalId = await applyForwarding({ RequestType: 'Create', ResourceProperties: heartbeat }, events.send);
+
+  assert.equal(physicalId, heartbeat.RuleName);
+  assert.deepEqual(events.calls, [
+    { operation: 'PutRule', input: { Name: heartbeat.RuleName, Description: 'forward', ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' } },
+    { operation: 'PutTargets', input: { Rule: heartbeat.RuleName, Targets: [{ Id: props.TargetId, Arn: props.TargetArn, RoleArn: props.RoleArn }] } },
+  ]);
+});
+
 test('Create: an EventBridge error fails the deploy', async () => {
   const events = eventBridge({ PutRule: awsError('AccessDeniedException') });
 

@@ -17,6 +17,10 @@
 //     Automation role may invoke it; no principal outside the Organization may, whatever its own policy says; a
 //     principal of the Organization without its own grant may not. A principal of the Organization whose own policy
 //     allows lambda:InvokeFunction on it may: the breadth docs/organization.md states (the function's check then stops it).
+//   - With re-evaluation: the members' forwarder heartbeat path (docs/operations.md, "The members' forwarders").
+//     EventBridge may assume a member's forward role for its us-east-1 forwarding rule and its heartbeat rule, and for no
+//     other rule; that role's heartbeat reaches the central bus only from the Organization (the bus policy); and only the
+//     central bus's heartbeat rule may write to the heartbeat log group, and only there.
 //
 // Usage: node infra/organization/check-cross-account-access.js <admin.template.json> <member.template.json>
 // Exit status 1 on any row whose decision differs, or when a template lacks what the table needs.
@@ -31,6 +35,8 @@ const FOREIGN = '999999999999';
 const ORGANIZATION = 'o-a1b2c3d4e5';
 const FOREIGN_ORGANIZATION = 'o-z9y8x7w6v5';
 const REGION = 'eu-west-1';
+// A StackSet instance's stack name: StackSet-<StackSet name>-<UUID>.
+const STACK_NAME = 'StackSet-MfaConfigRule-Members-0a1b2c3d';
 const ALLOW_EVERYTHING = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
 function readTemplate(file) {
@@ -46,7 +52,7 @@ function resolver(template, account, parameters) {
     if (Array.isArray(value)) return value.map(resolve);
     if (value === null || typeof value !== 'object') return value;
     if ('Ref' in value) {
-      const pseudo = { 'AWS::Partition': 'aws', 'AWS::AccountId': account, 'AWS::Region': REGION, 'AWS::URLSuffix': 'amazonaws.com' };
+      const pseudo = { 'AWS::Partition': 'aws', 'AWS::AccountId': account, 'AWS::Region': REGION, 'AWS::URLSuffix': 'amazonaws.com', 'AWS::StackName': STACK_NAME };
       if (value.Ref in pseudo) return pseudo[value.Ref];
       if (value.Ref in parameters) return parameters[value.Ref];
       throw new Error(`cannot resolve Ref ${value.Ref}`);
@@ -56,6 +62,7 @@ function resolver(template, account, parameters) {
       const type = resources[logicalId]?.Type ?? '';
       if (type === 'AWS::IAM::Role' && attribute === 'Arn') return `arn:aws:iam::${account}:role/${logicalId}`;
       if (type === 'AWS::Lambda::Function' && attribute === 'Arn') return `arn:aws:lambda:${REGION}:${account}:function:${logicalId}`;
+      if (type === 'AWS::Events::EventBus' && attribute === 'Arn') return `arn:aws:events:${REGION}:${account}:event-bus/${resources[logicalId].Properties.Name ?? logicalId}`;
       if (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') return ORGANIZATION;
       // Any other resource (a log group the role writes to): an ARN of its own, which no sts:AssumeRole row names.
       if (type && attribute === 'Arn') return `arn:aws:${type.split('::')[1].toLowerCase()}:${REGION}:${account}:${logicalId}`;
@@ -219,6 +226,69 @@ function invokeTable(remediation) {
   ];
 }
 
+// The heartbeat path, when the admin template keeps heartbeats (re-evaluation on): the member's forward role (its trust
+// and identity policies), its two us-east-1 rules, the central bus's policy, and the heartbeat log group's policy.
+// Null when re-evaluation is off.
+function heartbeatSide(adminFile, memberFile, central) {
+  const admin = readTemplate(adminFile);
+  const logPolicies = resourcesOf(admin, 'AWS::Logs::ResourcePolicy');
+  if (logPolicies.length === 0) return null;
+  const resolveAdmin = resolver(admin, ADMIN, {});
+  const logPolicy = JSON.parse(resolveAdmin(one(logPolicies, 'AWS::Logs::ResourcePolicy in the admin template')[1].Properties.PolicyDocument));
+  const [heartbeatRuleId, heartbeatRule] = one(resourcesOf(admin, 'AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('Scheduled Event')),
+    'heartbeat rule (Scheduled Event pattern) in the admin template');
+  const [busId, bus] = one(resourcesOf(admin, 'AWS::Events::EventBus'), 'AWS::Events::EventBus in the admin template');
+  const ruleArn = (rule) => `arn:aws:events:${REGION}:${ADMIN}:rule/${bus.Properties.Name}/${rule.Properties.Name}`;
+  const otherBusRule = resourcesOf(admin, 'AWS::Events::Rule').find(([id, r]) => id !== heartbeatRuleId && JSON.stringify(r.Properties.EventBusName ?? '').includes(busId));
+  if (!otherBusRule) throw new Error('no other rule on the central bus to check the heartbeat log group against');
+  const [, busPolicy] = one(resourcesOf(admin, 'AWS::Events::EventBusPolicy'), 'AWS::Events::EventBusPolicy in the admin template');
+  const busStatement = resolveAdmin(busPolicy.Properties.Statement);
+
+  const member = readTemplate(memberFile);
+  const resolveMember = resolver(member, MEMBER, central.memberParameters);
+  const [forwardRoleId, forwardRole] = one(resourcesOf(member, 'AWS::IAM::Role').filter(([id]) => id.includes('ForwardRole')), 'forward role in the member template');
+  const forwardPolicies = resourcesOf(member, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles ?? []).some((r) => r.Ref === forwardRoleId))
+    .map(([id, p]) => ({ name: id, policy: resolveMember(p.Properties.PolicyDocument) }));
+  const forwarders = resourcesOf(member, 'Custom::IamEventForwarding').map(([, r]) => resolveMember(r.Properties));
+  const forwarding = one(forwarders.filter((f) => !f.ScheduleExpression), 'forwarding rule in the member template');
+  const heartbeat = one(forwarders.filter((f) => f.ScheduleExpression), 'heartbeat rule in the member template');
+  const memberRule = (name) => `arn:aws:events:us-east-1:${MEMBER}:rule/${name}`;
+  return {
+    forwardRoleArn: `arn:aws:iam::${MEMBER}:role/${forwardRoleId}`,
+    forwardTrust: resolveMember(forwardRole.Properties.AssumeRolePolicyDocument),
+    forwardPolicies,
+    forwardingRuleArn: memberRule(forwarding.RuleName),
+    heartbeatRuleArn: memberRule(heartbeat.RuleName),
+    otherMemberRuleArn: memberRule('SomeoneElsesRule'),
+    busArn: heartbeat.TargetArn,
+    busPolicy: { Version: '2012-10-17', Statement: [busStatement] },
+    logPolicy,
+    logGroupArn: resolveAdmin(heartbeatRule.Properties.Targets[0].Arn),
+    centralHeartbeatRuleArn: ruleArn(heartbeatRule),
+    centralOtherRuleArn: ruleArn(otherBusRule[1]),
+  };
+}
+
+// [label, principal, identity policies, action, resource ARN, resource policy, context, expected decision]
+function heartbeatTable(h) {
+  const events = 'events.amazonaws.com';
+  const fromMember = (sourceArn) => ({ 'aws:SourceArn': sourceArn, 'aws:SourceAccount': MEMBER });
+  const forwardSession = `arn:aws:sts::${MEMBER}:assumed-role/${h.forwardRoleArn.split('/').pop()}/events`;
+  const stream = (group) => `${group}:log-stream:${MEMBER}-heartbeat`;
+  const fromCentral = (sourceArn) => ({ 'aws:SourceArn': sourceArn, 'aws:SourceAccount': ADMIN });
+  return [
+    ['heartbeat: EventBridge assumes the forward role for the forwarding rule', events, [], 'sts:AssumeRole', h.forwardRoleArn, h.forwardTrust, fromMember(h.forwardingRuleArn), 'Allowed'],
+    ['heartbeat: EventBridge assumes the forward role for the heartbeat rule', events, [], 'sts:AssumeRole', h.forwardRoleArn, h.forwardTrust, fromMember(h.heartbeatRuleArn), 'Allowed'],
+    ['heartbeat: EventBridge assumes the forward role for another rule of the member', events, [], 'sts:AssumeRole', h.forwardRoleArn, h.forwardTrust, fromMember(h.otherMemberRuleArn), 'ImplicitlyDenied'],
+    ['heartbeat: the forward role puts the heartbeat on the central bus', forwardSession, h.forwardPolicies, 'events:PutEvents', h.busArn, h.busPolicy, { 'aws:PrincipalOrgID': ORGANIZATION }, 'Allowed'],
+    ['heartbeat: the forward role of an account that left the Organization', forwardSession, h.forwardPolicies, 'events:PutEvents', h.busArn, h.busPolicy, { 'aws:PrincipalOrgID': FOREIGN_ORGANIZATION }, 'ImplicitlyDenied'],
+    ['heartbeat: the central heartbeat rule writes to the heartbeat log group', events, [], 'logs:PutLogEvents', stream(h.logGroupArn), h.logPolicy, fromCentral(h.centralHeartbeatRuleArn), 'Allowed'],
+    ['heartbeat: another rule of the central bus writes to the heartbeat log group', events, [], 'logs:PutLogEvents', stream(h.logGroupArn), h.logPolicy, fromCentral(h.centralOtherRuleArn), 'ImplicitlyDenied'],
+    ['heartbeat: the central heartbeat rule writes to another log group', events, [], 'logs:PutLogEvents', stream(`arn:aws:logs:${REGION}:${ADMIN}:log-group:/aws/lambda/other`), h.logPolicy, fromCentral(h.centralHeartbeatRuleArn), 'ImplicitlyDenied'],
+  ];
+}
+
 async function decide(principal, identityPolicies, resourceArn, resourcePolicy, context, action = 'sts:AssumeRole') {
   const response = await runSimulation({
     identityPolicies,
@@ -256,9 +326,16 @@ async function main() {
     const actual = await decide(principal, policies, functionArn, functionPolicy, context, 'lambda:InvokeFunction');
     if (actual !== expected) failures.push(`${label}: expected ${expected}, got ${actual}`);
   }
+  const heartbeat = heartbeatSide(adminFile, memberFile, central);
+  const heartbeatRows = heartbeat ? heartbeatTable(heartbeat) : [];
+  for (const [label, principal, policies, action, resourceArn, resourcePolicy, context, expected] of heartbeatRows) {
+    const actual = await decide(principal, policies, resourceArn, resourcePolicy, context, action);
+    if (actual !== expected) failures.push(`${label}: expected ${expected}, got ${actual}`);
+  }
   for (const failure of failures) console.error(failure);
-  console.log(`cross-account access: ${rows.length + invokeRows.length} decisions checked, ${failures.length} wrong` +
-    (remediation ? ` (${invokeRows.length} of them lambda:InvokeFunction on the central remediate function)` : ''));
+  console.log(`cross-account access: ${rows.length + invokeRows.length + heartbeatRows.length} decisions checked, ${failures.length} wrong` +
+    (remediation ? ` (${invokeRows.length} of them lambda:InvokeFunction on the central remediate function)` : '') +
+    (heartbeat ? ` (${heartbeatRows.length} of them on the forwarders' heartbeat path)` : ''));
   process.exit(failures.length === 0 ? 0 : 1);
 }
 

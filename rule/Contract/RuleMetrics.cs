@@ -23,18 +23,26 @@ internal static class RuleMetrics
     /// <summary>The account a sweep evaluated (the member account in an Organization), a top-level string of the line.</summary>
     public const string AccountDimension = "AccountId";
 
+    /// <summary>
+    /// The evaluate function's switch for the per-account head counts (CDK context <c>mfaRule:accountMetrics</c>):
+    /// <c>true</c> files <see cref="CompliantUsers"/>, <see cref="NonCompliantUsers"/> and <see cref="NotApplicableUsers"/>
+    /// under <see cref="AccountDimension"/> (three custom metrics per account); unset or <c>false</c> files them with no
+    /// dimension (three in all), and the per-account view comes from the log lines (docs/operations.md, docs/cost.md).
+    /// </summary>
+    public const string AccountMetricsVariable = "MFA_RULE_ACCOUNT_METRICS";
+
     public const string Count = "Count";
     public const string Milliseconds = "Milliseconds";
 
     private static readonly IReadOnlyList<IReadOnlyList<string>> ByAccount = [[AccountDimension]];
     private static readonly IReadOnlyList<IReadOnlyList<string>> Overall = [[]];
 
-    /// <summary>Users the sweep found COMPLIANT; only on a complete sweep (a change notification's single user is not a head count).</summary>
-    public static RuleMetric CompliantUsers { get; } = new("CompliantUsers", Count, ByAccount, "users COMPLIANT at a complete sweep, per account");
+    /// <summary>Users the sweep found COMPLIANT; only on a complete sweep (a change notification's single user is not a head count). Per account only with the switch on: <see cref="HeadCounts"/>.</summary>
+    public static RuleMetric CompliantUsers { get; } = new("CompliantUsers", Count, Overall, "users COMPLIANT at a complete sweep");
 
-    public static RuleMetric NonCompliantUsers { get; } = new("NonCompliantUsers", Count, ByAccount, "users NON_COMPLIANT at a complete sweep, per account");
+    public static RuleMetric NonCompliantUsers { get; } = new("NonCompliantUsers", Count, Overall, "users NON_COMPLIANT at a complete sweep");
 
-    public static RuleMetric NotApplicableUsers { get; } = new("NotApplicableUsers", Count, ByAccount, "users NOT_APPLICABLE at a complete sweep, per account");
+    public static RuleMetric NotApplicableUsers { get; } = new("NotApplicableUsers", Count, Overall, "users NOT_APPLICABLE at a complete sweep");
 
     /// <summary>Every evaluate run: users whose state could not be read plus evaluations PutEvaluations refused.</summary>
     public static RuleMetric UsersWithoutVerdict { get; } = new("UsersWithoutVerdict", Count, Overall, "users an evaluate run left without a verdict in Config (any account)");
@@ -57,9 +65,27 @@ internal static class RuleMetrics
     /// <summary>Only on a lift sweep that did not reach every user or account.</summary>
     public static RuleMetric IncompleteLifts { get; } = new("IncompleteLifts", Count, Overall, "lift sweeps that did not finish");
 
-    public static IReadOnlyList<RuleMetric> All { get; } =
+    /// <summary>The head counts, in the order COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE: per account (<see cref="AccountDimension"/> only) or with no dimension.</summary>
+    public static IReadOnlyList<RuleMetric> HeadCounts(bool perAccount) =>
+        [.. new[] { CompliantUsers, NonCompliantUsers, NotApplicableUsers }.Select(m => perAccount
+            ? m with { DimensionSets = ByAccount, Meaning = m.Meaning + ", per account" }
+            : m)];
+
+    /// <summary>Every metric the functions write, as filed with the per-account switch on or off.</summary>
+    public static IReadOnlyList<RuleMetric> All(bool perAccount) =>
     [
-        CompliantUsers, NonCompliantUsers, NotApplicableUsers, UsersWithoutVerdict, SweepDuration, ApiCalls,
+        .. HeadCounts(perAccount), UsersWithoutVerdict, SweepDuration, ApiCalls,
         ReevaluationsStarted, UsersRemediated, UsersLifted, RefusedEvents, IncompleteLifts,
     ];
+
+    /// <summary>
+    /// Reads <see cref="AccountMetricsVariable"/>: unset, empty or <c>false</c> is off, <c>true</c> on (any case); any
+    /// other value is an error naming the variable, never a silent default.
+    /// </summary>
+    public static bool ParseAccountMetrics(string? value) => value?.Trim().ToUpperInvariant() switch
+    {
+        null or "" or "FALSE" => false,
+        "TRUE" => true,
+        _ => throw new ArgumentException($"{AccountMetricsVariable}='{value}' is not true or false"),
+    };
 }

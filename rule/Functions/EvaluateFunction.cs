@@ -27,18 +27,21 @@ internal static class EvaluateFunction
             var template = environment.ClientOptions();
             var hub = AwsClients.Create(template);
             var findings = environment.SecurityHub();
+            var perAccount = environment.AccountMetrics();
             var access = MemberAccess.For(organization.Role, organization.AllowedAccountIds, hub, template, time);
             access.LogOrganizationMode(log, findings is null ? SecurityHubSettings.OffMode : SecurityHubSettings.DirectMode);
             return OrganizationHandler(new MemberEvaluation(access.Members, access.Accounts, time), hub.Calls, log, time,
-                findings is null ? null : new FindingExporter(time, findings));
+                findings is null ? null : new FindingExporter(time, findings), perAccount);
         }
+        var accountMetrics = environment.AccountMetrics();
         var aws = environment.Clients();
         var securityHub = environment.SecurityHub() is { } options ? Wiring.SecurityHubExport(aws, new FindingExporter(time, options)) : null;
-        return Handler(Wiring.ConfigRuleHandler(aws, time), aws.Calls, log, time, securityHub);
+        return Handler(Wiring.ConfigRuleHandler(aws, time), aws.Calls, log, time, securityHub, accountMetrics);
     }
 
     /// <summary>The handler over one account's rule, and its Security Hub export when that is on.</summary>
-    public static LambdaHandler Handler(ConfigRuleHandler handler, ApiCallCounter calls, JsonLog log, TimeProvider time, SecurityHubExport? securityHub = null) => async (request, cancellationToken) =>
+    /// <param name="accountMetrics">The head counts filed per account (<see cref="RuleMetrics.AccountMetricsVariable"/>), else with no dimension.</param>
+    public static LambdaHandler Handler(ConfigRuleHandler handler, ApiCallCounter calls, JsonLog log, TimeProvider time, SecurityHubExport? securityHub = null, bool accountMetrics = false) => async (request, cancellationToken) =>
     {
         var meter = InvocationMeter.Start(calls, time);
         InvocationSummary summary;
@@ -98,7 +101,7 @@ internal static class EvaluateFunction
             if (sweep.ReportGeneratedTime is { } generated) fields["reportGeneratedTime"] = generated;
         }
         if (summary.Warnings.Count > 0) fields["warnings"] = summary.Warnings.ToList();
-        Metrics(summary, apiCalls.Values.Sum(), durationMs, time).AddTo(fields);
+        Metrics(summary, apiCalls.Values.Sum(), durationMs, time, accountMetrics).AddTo(fields);
         if (summary.Note is { } note) fields["note"] = note;
         findings?.AddTo(fields);
 
@@ -122,9 +125,11 @@ internal static class EvaluateFunction
 
     /// <summary>
     /// The run's metrics: the head counts by verdict only from a complete sweep (a change notification evaluates one user,
-    /// and a partial sweep would undercount NON_COMPLIANT users), the users left without a verdict from every run.
+    /// and a partial sweep would undercount NON_COMPLIANT users), the users left without a verdict from every run. The
+    /// head counts carry the account as a dimension only when <paramref name="accountMetrics"/> is on; the line's
+    /// <c>account</c> and <c>counts</c> members carry it either way.
     /// </summary>
-    internal static EmbeddedMetrics Metrics(InvocationSummary summary, int apiCalls, int durationMs, TimeProvider time)
+    internal static EmbeddedMetrics Metrics(InvocationSummary summary, int apiCalls, int durationMs, TimeProvider time, bool accountMetrics)
     {
         var metrics = EmbeddedMetrics.At(time).ForAccount(summary.AccountId)
             .Put(RuleMetrics.UsersWithoutVerdict, summary.Failures.Count + summary.Unreported.Count)
@@ -133,17 +138,22 @@ internal static class EvaluateFunction
         metrics.Put(RuleMetrics.SweepDuration, durationMs);
         if (!summary.Succeeded) return metrics;
         var counts = summary.CountsByVerdict;
+        var (compliant, nonCompliant, notApplicable) = RuleMetrics.HeadCounts(accountMetrics) switch
+        {
+            [var c, var n, var a] => (c, n, a),
+            _ => throw new InvalidOperationException("three head counts"),
+        };
         return metrics
-            .Put(RuleMetrics.CompliantUsers, counts.GetValueOrDefault(ComplianceTypeNames.Compliant))
-            .Put(RuleMetrics.NonCompliantUsers, counts.GetValueOrDefault(ComplianceTypeNames.NonCompliant))
-            .Put(RuleMetrics.NotApplicableUsers, counts.GetValueOrDefault(ComplianceTypeNames.NotApplicable));
+            .Put(compliant, counts.GetValueOrDefault(ComplianceTypeNames.Compliant))
+            .Put(nonCompliant, counts.GetValueOrDefault(ComplianceTypeNames.NonCompliant))
+            .Put(notApplicable, counts.GetValueOrDefault(ComplianceTypeNames.NotApplicable));
     }
 
     private static LogFields WithMetrics(LogFields fields, EmbeddedMetrics metrics) => metrics.AddTo(fields);
 
     /// <summary>The Organization-mode handler: admit the event and reach its member, then <see cref="Handler"/> there.</summary>
     /// <param name="findings">The exporter shared by every member (it paces each account and Region on its own), or null when the export is off.</param>
-    public static LambdaHandler OrganizationHandler(MemberEvaluation evaluation, ApiCallCounter calls, JsonLog log, TimeProvider time, FindingExporter? findings = null) => async (request, cancellationToken) =>
+    public static LambdaHandler OrganizationHandler(MemberEvaluation evaluation, ApiCallCounter calls, JsonLog log, TimeProvider time, FindingExporter? findings = null, bool accountMetrics = false) => async (request, cancellationToken) =>
     {
         MemberClients member;
         ConfigRuleHandler handler;
@@ -184,6 +194,6 @@ internal static class EvaluateFunction
             throw FunctionFailures.Of(e);
         }
         var securityHub = findings is null ? null : Wiring.SecurityHubExport(member.Aws, findings);
-        return await Handler(handler, calls, log, time, securityHub)(request, cancellationToken).ConfigureAwait(false);
+        return await Handler(handler, calls, log, time, securityHub, accountMetrics)(request, cancellationToken).ConfigureAwait(false);
     };
 }

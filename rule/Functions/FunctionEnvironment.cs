@@ -40,6 +40,10 @@ internal sealed class FunctionEnvironment(IEnvironmentVariables environment, Tim
     public RemediationSettings Remediation() =>
         FunctionFailures.Configured<RemediationSettings, RemediationSettingsException>(() => RemediationSettings.FromEnvironment(environment));
 
+    /// <summary>Whether the evaluate function files its head counts per account (<see cref="RuleMetrics.AccountMetricsVariable"/>).</summary>
+    public bool AccountMetrics() =>
+        FunctionFailures.Configured<bool, ArgumentException>(() => RuleMetrics.ParseAccountMetrics(environment.Get(RuleMetrics.AccountMetricsVariable)));
+
     /// <summary>The direct Security Hub export's options, null when it is off.</summary>
     public ExportOptions? SecurityHub() =>
         FunctionFailures.Configured<ExportOptions?, ArgumentException>(() => SecurityHubExport.OptionsFrom(environment));

@@ -46,17 +46,44 @@ public sealed class MessageTypeTests(ITestOutputHelper output) : EndToEndTest(ou
         // The same line is a valid CloudWatch Embedded Metric Format document with the population's head counts.
         Assert.Empty(EmbeddedMetricFormat.Problems(summary));
         var metrics = EmbeddedMetricFormat.Extract(summary);
-        double PerAccount(RuleMetric metric) => Assert.Single(metrics, m => m.Name == metric.Name
-            && m.Dimensions.Count == 1 && m.Dimensions[RuleMetrics.AccountDimension] == Account.AccountId).Value;
         double Overall(RuleMetric metric) => Assert.Single(metrics, m => m.Name == metric.Name && m.Dimensions.Count == 0).Value;
-        Assert.Equal(expected.Values.Count(v => v == Verdict.Compliant), PerAccount(RuleMetrics.CompliantUsers));
-        Assert.Equal(expected.Values.Count(v => v == Verdict.NonCompliant), PerAccount(RuleMetrics.NonCompliantUsers));
-        Assert.Equal(expected.Values.Count(v => v == Verdict.NotApplicable), PerAccount(RuleMetrics.NotApplicableUsers));
+        // The default (MFA_RULE_ACCOUNT_METRICS unset): the head counts with no dimension, nothing filed per account.
+        Assert.Equal(expected.Values.Count(v => v == Verdict.Compliant), Overall(RuleMetrics.CompliantUsers));
+        Assert.Equal(expected.Values.Count(v => v == Verdict.NonCompliant), Overall(RuleMetrics.NonCompliantUsers));
+        Assert.Equal(expected.Values.Count(v => v == Verdict.NotApplicable), Overall(RuleMetrics.NotApplicableUsers));
+        Assert.DoesNotContain(metrics, m => m.Dimensions.Count > 0);
         Assert.Equal(0, Overall(RuleMetrics.UsersWithoutVerdict));
         Assert.Equal(summary["apiCalls"]!.AsObject().Sum(p => p.Value!.GetValue<int>()), Overall(RuleMetrics.ApiCalls));
         Assert.Equal(summary["durationMs"]!.GetValue<int>(), Overall(RuleMetrics.SweepDuration));
         Assert.All(metrics, m => Assert.Equal(RuleMetrics.Namespace, m.Namespace));
         Assert.Empty(function.NonJsonStdout);
+        Assert.Equal(0, await function.StopAsync());
+    }
+
+    [Fact]
+    public async Task ScheduledSweep_AccountMetricsOn_HeadCountsFiledUnderTheAccountOnly()
+    {
+        var users = SeedPopulation(24);
+        var policy = RulePolicy.WithExemptions;
+        var expected = policy.ExpectedById(users);
+        var function = await StartFunctionAsync(extra: new Dictionary<string, string> { [RuleMetrics.AccountMetricsVariable] = "true" });
+
+        var (requestId, pending) = function.Enqueue(ScheduledEvent(policy));
+        var outcome = await pending;
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        var summary = SummaryLine(function, requestId);
+        Assert.Empty(EmbeddedMetricFormat.Problems(summary));
+        var metrics = EmbeddedMetricFormat.Extract(summary);
+        double PerAccount(RuleMetric metric) => Assert.Single(metrics, m => m.Name == metric.Name
+            && m.Dimensions.Count == 1 && m.Dimensions[RuleMetrics.AccountDimension] == Account.AccountId).Value;
+        Assert.Equal(expected.Values.Count(v => v == Verdict.Compliant), PerAccount(RuleMetrics.CompliantUsers));
+        Assert.Equal(expected.Values.Count(v => v == Verdict.NonCompliant), PerAccount(RuleMetrics.NonCompliantUsers));
+        Assert.Equal(expected.Values.Count(v => v == Verdict.NotApplicable), PerAccount(RuleMetrics.NotApplicableUsers));
+        // Filed per account only, and only the head counts are.
+        Assert.Equal(["CompliantUsers", "NonCompliantUsers", "NotApplicableUsers"],
+            metrics.Where(m => m.Dimensions.Count > 0).Select(m => m.Name).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(metrics, m => m.Name == RuleMetrics.NonCompliantUsers.Name && m.Dimensions.Count == 0);
         Assert.Equal(0, await function.StopAsync());
     }
 

@@ -69,7 +69,7 @@ public sealed class OrganizationCrossAccountTests
         var (exitCode, stdout, stderr) = await CheckAsync(SynthesizedApp.Json(stack).GetRawText(), stack.Members.TemplateBody);
 
         Assert.True(exitCode == 0, $"exit {exitCode}\n{stdout}\n{stderr}");
-        Assert.Contains("18 decisions checked, 0 wrong (6 of them lambda:InvokeFunction on the central remediate function)", stdout, StringComparison.Ordinal);
+        Assert.Contains("26 decisions checked, 0 wrong (6 of them lambda:InvokeFunction on the central remediate function) (8 of them on the forwarders' heartbeat path)", stdout, StringComparison.Ordinal);
     }
 
     /// <summary>Without PrincipalOrgID on the remediate function's permission, the check sees principals outside the Organization get in.</summary>
@@ -89,6 +89,25 @@ public sealed class OrganizationCrossAccountTests
         Assert.Contains("invoke: an administrator of a foreign Organization: expected ImplicitlyDenied, got Allowed", stderr, StringComparison.Ordinal);
         Assert.Contains("invoke: an administrator of an account in no Organization: expected ImplicitlyDenied, got Allowed", stderr, StringComparison.Ordinal);
         Assert.Contains("2 wrong", stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The members' forwarder heartbeat path (issue 19 (b)), decided by the simulator: without the SourceArn condition on
+    /// the member's forward role trust, EventBridge could assume it for any rule of the member, and the check says so.
+    /// </summary>
+    [Fact]
+    public async Task Heartbeat_WithoutTheForwardRoleSourceArnCondition_IsCaughtByTheCheck()
+    {
+        var stack = Build("organization").Stack;
+        var member = JsonNode.Parse(stack.Members.TemplateBody)!;
+        var removed = RemoveConditionKey(member, "aws:SourceArn");
+
+        var (exitCode, stdout, stderr) = await CheckAsync(SynthesizedApp.Json(stack).GetRawText(), member.ToJsonString());
+
+        Assert.True(removed >= 1);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("heartbeat: EventBridge assumes the forward role for another rule of the member: expected ImplicitlyDenied, got Allowed", stderr, StringComparison.Ordinal);
+        Assert.Contains("(8 of them on the forwarders' heartbeat path)", stdout, StringComparison.Ordinal);
     }
 
     private static (MfaConfigRuleOrganizationStack Stack, OrganizationAdministrator Administrator) Build(string variant)

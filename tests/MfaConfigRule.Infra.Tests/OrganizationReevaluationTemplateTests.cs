@@ -126,7 +126,7 @@ public sealed class OrganizationReevaluationTemplateTests
     [Fact]
     public void MemberForwarder_TargetsTheCentralBusWithARoleThatMayPutEventsThereOnly()
     {
-        var forwarding = Cfn.Single(MemberJson, "Custom::IamEventForwarding").GetProperty("Properties");
+        var forwarding = Forwarding(MemberJson, heartbeat: false);
         Assert.Equal("${CentralTriggerBusArn}", Cfn.Render(forwarding.GetProperty("TargetArn")));
         Assert.Equal("us-east-1", forwarding.GetProperty("Region").GetString());
         var forwardRole = Cfn.Resources(MemberJson, "AWS::IAM::Role").Single(r => r.LogicalId.Contains("ForwardRole", StringComparison.Ordinal)).LogicalId;
@@ -137,8 +137,98 @@ public sealed class OrganizationReevaluationTemplateTests
     [Fact]
     public void ManagementAccount_ForwardsItsOwnIamEventsToTheCentralBusToo()
     {
-        var forwarding = Cfn.Single(AdminJson, "Custom::IamEventForwarding").GetProperty("Properties");
+        var forwarding = Forwarding(AdminJson, heartbeat: false);
 
         Assert.Equal("${" + Id(AdminJson, "AWS::Events::EventBus") + ".Arn}", Cfn.Render(forwarding.GetProperty("TargetArn")));
+        // ... and its heartbeat too, along the same path.
+        Assert.Equal(Cfn.Render(forwarding.GetProperty("TargetArn")), Cfn.Render(Forwarding(AdminJson, heartbeat: true).GetProperty("TargetArn")));
     }
+
+    /// <summary>
+    /// Issue 19 (b): a member's us-east-1 forwarder that stops delivering is seen from the admin account. Its hourly
+    /// heartbeat is a scheduled rule with exactly the forwarding rule's target and role, so anything that stops the
+    /// forwarding (the role, an SCP on events:PutEvents, the bus policy) stops the heartbeat too.
+    /// </summary>
+    [Fact]
+    public void MemberForwarder_Heartbeat_TravelsTheForwardingPathHourly()
+    {
+        var forwarding = Forwarding(MemberJson, heartbeat: false);
+        var heartbeat = Forwarding(MemberJson, heartbeat: true);
+
+        Assert.Equal(OrganizationReevaluation.HeartbeatSchedule, heartbeat.GetProperty("ScheduleExpression").GetString());
+        Assert.Equal("rate(1 hour)", OrganizationReevaluation.HeartbeatSchedule);
+        Assert.False(heartbeat.TryGetProperty("EventPattern", out _));
+        foreach (var key in new[] { "Region", "TargetId", "TargetArn", "RoleArn", "ServiceToken" })
+            Assert.Equal(Cfn.Render(forwarding.GetProperty(key)), Cfn.Render(heartbeat.GetProperty(key)));
+        var rule = Cfn.Render(forwarding.GetProperty("RuleName"));
+        Assert.Equal(rule.Replace("-iam-to-", "-beat-to-", StringComparison.Ordinal), Cfn.Render(heartbeat.GetProperty("RuleName")));
+
+        // EventBridge may assume the forward role for the two us-east-1 rules of this account, and no other.
+        var forwardRole = Cfn.Resources(MemberJson, "AWS::IAM::Role").Single(r => r.LogicalId.Contains("ForwardRole", StringComparison.Ordinal)).Resource;
+        var trust = Assert.Single(Cfn.Statements(forwardRole.GetProperty("Properties").GetProperty("AssumeRolePolicyDocument")));
+        var sourceArns = trust.GetProperty("Condition").GetProperty("StringEquals").GetProperty("aws:SourceArn").EnumerateArray().Select(Cfn.Render).ToList();
+        Assert.Equal(2, sourceArns.Count);
+        Assert.All(sourceArns, a => Assert.StartsWith("arn:${AWS::Partition}:events:us-east-1:${AWS::AccountId}:rule/", a, StringComparison.Ordinal));
+        Assert.Contains(sourceArns, a => a.EndsWith("-iam-to-eu-west-1", StringComparison.Ordinal));
+        Assert.Contains(sourceArns, a => a.EndsWith("-beat-to-eu-west-1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CentralBus_Heartbeats_KeptPerAccountInALogGroupOnlyThatRuleWritesAndAlarmedWhenNoneArrive()
+    {
+        var bus = Id(AdminJson, "AWS::Events::EventBus");
+        var rule = Cfn.Resources(AdminJson, "AWS::Events::Rule").Single(r => r.Resource.GetProperty("Properties").TryGetProperty("Name", out var n) && n.GetString() == OrganizationReevaluation.HeartbeatRuleName).Resource.GetProperty("Properties");
+        Assert.Equal("${" + bus + "}", Cfn.Render(rule.GetProperty("EventBusName")));
+        var pattern = rule.GetProperty("EventPattern");
+        Assert.Equal(["aws.events"], Cfn.Strings(pattern.GetProperty("source")));
+        Assert.Equal(["Scheduled Event"], Cfn.Strings(pattern.GetProperty("detail-type")));
+        Assert.Equal("arn:${AWS::Partition}:events:us-east-1:", Cfn.Render(Assert.Single(pattern.GetProperty("resources").EnumerateArray()).GetProperty("prefix")));
+        var target = Assert.Single(rule.GetProperty("Targets").EnumerateArray());
+        var logGroupArn = $"arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{OrganizationReevaluation.HeartbeatLogGroupName}";
+        Assert.Equal(logGroupArn, Cfn.Render(target.GetProperty("Arn")));
+        // CloudWatch Logs targets take no role: EventBridge writes under the log group's resource policy.
+        Assert.False(target.TryGetProperty("RoleArn", out _));
+        Admin.HasResourceProperties("AWS::Logs::LogGroup", new Dictionary<string, object> { ["LogGroupName"] = OrganizationReevaluation.HeartbeatLogGroupName, ["RetentionInDays"] = 14 });
+
+        var policy = JsonDocument.Parse(Cfn.Render(Cfn.Single(AdminJson, "AWS::Logs::ResourcePolicy").GetProperty("Properties").GetProperty("PolicyDocument"))).RootElement;
+        var statement = Assert.Single(policy.GetProperty("Statement").EnumerateArray());
+        Assert.Equal("events.amazonaws.com", statement.GetProperty("Principal").GetProperty("Service").GetString());
+        Assert.Equal(["logs:CreateLogStream", "logs:PutLogEvents"], Cfn.Strings(statement.GetProperty("Action")));
+        Assert.Equal(logGroupArn + ":*", statement.GetProperty("Resource").GetString());
+        Assert.Equal($"arn:${{AWS::Partition}}:events:${{AWS::Region}}:${{AWS::AccountId}}:rule/{OrganizationReevaluation.BusName}/{OrganizationReevaluation.HeartbeatRuleName}",
+            statement.GetProperty("Condition").GetProperty("ArnEquals").GetProperty("aws:SourceArn").GetString());
+
+        var alarm = Cfn.Resources(AdminJson, "AWS::CloudWatch::Alarm").Select(a => a.Resource.GetProperty("Properties"))
+            .Single(a => Cfn.Render(a.GetProperty("AlarmName")).EndsWith("-FixForwardersNoHeartbeat", StringComparison.Ordinal));
+        Assert.Equal(("AWS/Events", "Invocations", "Sum", 3600), (alarm.GetProperty("Namespace").GetString(), alarm.GetProperty("MetricName").GetString(), alarm.GetProperty("Statistic").GetString(), alarm.GetProperty("Period").GetInt32()));
+        var dimensions = alarm.GetProperty("Dimensions").EnumerateArray().ToDictionary(d => d.GetProperty("Name").GetString()!, d => Cfn.Render(d.GetProperty("Value")));
+        Assert.Equal(new Dictionary<string, string> { ["EventBusName"] = "${" + bus + "}", ["RuleName"] = OrganizationReevaluation.HeartbeatRuleName }, dimensions);
+        Assert.Equal(("LessThanThreshold", 1.0, 3, "breaching"), (alarm.GetProperty("ComparisonOperator").GetString(), alarm.GetProperty("Threshold").GetDouble(),
+            alarm.GetProperty("EvaluationPeriods").GetInt32(), alarm.GetProperty("TreatMissingData").GetString()));
+    }
+
+    [Fact]
+    public void Reevaluation_Off_NoHeartbeatAnywhere()
+    {
+        var app = new App(new AppProps
+        {
+            Context = new Dictionary<string, object>
+            {
+                [OrganizationDeployment.DeploymentKey] = OrganizationDeployment.Organization,
+                [OrganizationDeployment.OrganizationalUnitIdsKey] = "ou-ab12-cdef3456",
+                [RuleSettings.ReevaluationKey] = "false",
+            },
+        });
+        var settings = MfaRuleSettings.FromContext(app.Node, SynthesizedApp.Account, "eu-west-1");
+        var stack = MfaRuleApp.AddOrganizationStack(app, settings, OrganizationDeployment.FromContext(app.Node, settings)!, SynthesizedApp.StandInCode);
+        var admin = SynthesizedApp.Json(stack);
+
+        Assert.Empty(Cfn.Resources(admin, "AWS::Logs::ResourcePolicy"));
+        Assert.Empty(Cfn.Resources(JsonDocument.Parse(stack.Members.TemplateBody).RootElement, "Custom::IamEventForwarding"));
+        Assert.DoesNotContain(Cfn.Resources(admin, "AWS::CloudWatch::Alarm"), a => Cfn.Render(a.Resource.GetProperty("Properties").GetProperty("AlarmName")).Contains("Heartbeat", StringComparison.Ordinal));
+    }
+
+    private static JsonElement Forwarding(JsonElement template, bool heartbeat) =>
+        Cfn.Resources(template, "Custom::IamEventForwarding").Select(r => r.Resource.GetProperty("Properties"))
+            .Single(p => p.TryGetProperty("ScheduleExpression", out _) == heartbeat);
 }

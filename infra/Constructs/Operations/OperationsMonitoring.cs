@@ -4,6 +4,7 @@ using Amazon.CDK.AWS.CloudWatch.Actions;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.SNS.Subscriptions;
 using Amazon.CDK.AWS.SQS;
@@ -43,6 +44,7 @@ internal sealed class OperationsMonitoring : Construct
 {
     private readonly List<Alarm> _alarms = [];
     private readonly Dictionary<string, List<IMetric>> _widgets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IWidget> _logWidgets = new(StringComparer.Ordinal);
     private readonly List<string> _widgetOrder = [];
 
     public OperationsMonitoring(Construct scope, string id, IOperationsMonitoringProps props)
@@ -119,20 +121,79 @@ internal sealed class OperationsMonitoring : Construct
         AddAlarm(action, RuleMetric(metric, statistic, Duration.Hours(1)), 0, ComparisonOperator.GREATER_THAN_THRESHOLD, 1, description);
     }
 
-    /// <summary>The widgets every deployment has: the head counts (per account, by SEARCH), the runs' duration, the users left without a verdict.</summary>
-    public void ChartVerdicts(IFunction evaluate)
+    /// <summary>
+    /// The widgets every deployment has: the head counts per account, the head counts of all accounts, the runs' duration,
+    /// the users left without a verdict. With <paramref name="accountMetrics"/> on, the function files its head counts
+    /// per account (three custom metrics each) and both head-count widgets read them by SEARCH; off (the default), the
+    /// function files them with no dimension, the per-account widget is a Logs Insights table over the function's log
+    /// lines (each complete sweep's line carries <c>account</c> and the counts), and the all-accounts widget sums the
+    /// no-dimension counts over the rule's period in an Organization (each account sweeps once a period), or takes the
+    /// hour's maximum in one account.
+    /// </summary>
+    public void ChartVerdicts(IFunction evaluate, ILogGroup evaluateLogs, bool accountMetrics, bool organization, int rulePeriodHours)
     {
         ArgumentNullException.ThrowIfNull(evaluate);
-        Chart("NON_COMPLIANT users per account", Search(RuleMetrics.NonCompliantUsers, Stats.MAXIMUM, ""));
-        Chart("Users by verdict, all accounts",
-            Sum(RuleMetrics.NonCompliantUsers, "NON_COMPLIANT"),
-            Sum(RuleMetrics.CompliantUsers, "COMPLIANT"),
-            Sum(RuleMetrics.NotApplicableUsers, "NOT_APPLICABLE"));
+        ArgumentNullException.ThrowIfNull(evaluateLogs);
+        if (accountMetrics)
+        {
+            // The function and its dashboard agree on how the head counts are filed: the switch sets both.
+            if (evaluate is Function function) function.AddEnvironment(RuleMetrics.AccountMetricsVariable, "true");
+            else throw new ArgumentException("the evaluate function must be defined in this app to file its head counts per account", nameof(evaluate));
+            Chart("NON_COMPLIANT users per account", Search(RuleMetrics.HeadCounts(perAccount: true)[1], Stats.MAXIMUM, ""));
+            var (compliant, nonCompliant, notApplicable) = Three(RuleMetrics.HeadCounts(perAccount: true));
+            Chart("Users by verdict, all accounts",
+                Sum(nonCompliant, "NON_COMPLIANT"),
+                Sum(compliant, "COMPLIANT"),
+                Sum(notApplicable, "NOT_APPLICABLE"));
+        }
+        else
+        {
+            ChartLogs("NON_COMPLIANT users per account (latest complete sweep, from the evaluate log)", [evaluateLogs.LogGroupName], PerAccountQuery);
+            var (compliant, nonCompliant, notApplicable) = Three(RuleMetrics.HeadCounts(perAccount: false));
+            var (statistic, period, label) = organization
+                ? (Stats.SUM, Duration.Hours(rulePeriodHours), $"sum of the sweeps of each {rulePeriodHours} h: ")
+                : (Stats.MAXIMUM, Duration.Hours(1), string.Empty);
+            Chart("Users by verdict, all accounts",
+                RuleMetric(nonCompliant, statistic, period, label + "NON_COMPLIANT"),
+                RuleMetric(compliant, statistic, period, label + "COMPLIANT"),
+                RuleMetric(notApplicable, statistic, period, label + "NOT_APPLICABLE"));
+        }
         Chart("Sweep duration (ms)",
             RuleMetric(RuleMetrics.SweepDuration, Stats.MAXIMUM, Duration.Hours(1), "sweep duration, longest"),
             evaluate.MetricDuration(Stat(Stats.MAXIMUM, Duration.Hours(1), "evaluate function duration, longest")));
         Chart("Errors", RuleMetric(RuleMetrics.UsersWithoutVerdict, Stats.SUM, Duration.Hours(1), "users left without a verdict"));
         Chart("AWS API calls of evaluate runs", RuleMetric(RuleMetrics.ApiCalls, Stats.SUM, Duration.Hours(1), "API calls"));
+    }
+
+    /// <summary>
+    /// The per-account table when the head counts have no dimension: the latest complete sweep's counts of each account
+    /// (only a complete sweep's line carries the head-count members, zero included), most NON_COMPLIANT first.
+    /// </summary>
+    public static string[] PerAccountQuery { get; } =
+    [
+        $"filter ispresent({RuleMetrics.NonCompliantUsers.Name})",
+        $"stats latest({RuleMetrics.NonCompliantUsers.Name}) as nonCompliant, latest({RuleMetrics.CompliantUsers.Name}) as compliant, " +
+            $"latest({RuleMetrics.NotApplicableUsers.Name}) as notApplicable, max(@timestamp) as lastSweep by account",
+        "sort nonCompliant desc",
+        "limit 10000",
+    ];
+
+    private static (RuleMetric Compliant, RuleMetric NonCompliant, RuleMetric NotApplicable) Three(IReadOnlyList<RuleMetric> headCounts) =>
+        headCounts is [var c, var n, var a] ? (c, n, a) : throw new InvalidOperationException("three head counts");
+
+    /// <summary>A CloudWatch Logs Insights table widget over the given log groups, placed in order with the graphs.</summary>
+    public void ChartLogs(string title, string[] logGroupNames, string[] queryLines)
+    {
+        _logWidgets[title] = new LogQueryWidget(new LogQueryWidgetProps
+        {
+            Title = title,
+            LogGroupNames = logGroupNames,
+            QueryLines = queryLines,
+            View = LogQueryVisualizationType.TABLE,
+            Width = 12,
+            Height = 6,
+        });
+        _widgetOrder.Add(title);
     }
 
     /// <summary>Adds a line to a dashboard widget (created at the first line, in order).</summary>
@@ -163,7 +224,7 @@ internal sealed class OperationsMonitoring : Construct
     /// <summary>Writes the dashboard: two widgets a row, in the order their first line was charted.</summary>
     public void Render()
     {
-        var widgets = _widgetOrder.Select(title => (IWidget)new GraphWidget(new GraphWidgetProps
+        var widgets = _widgetOrder.Select(title => _logWidgets.TryGetValue(title, out var logs) ? logs : new GraphWidget(new GraphWidgetProps
         {
             Title = title,
             Left = [.. _widgets[title]],
@@ -177,7 +238,8 @@ internal sealed class OperationsMonitoring : Construct
     /// An alarm named <c>&lt;stack&gt;-<paramref name="action"/></c> that publishes to <see cref="Topic"/> when it fires and
     /// clears, missing data not breaching; for other capabilities' metrics (e.g. AWS/Events FailedInvocations of a rule).
     /// </summary>
-    public Alarm AddAlarm(string action, IMetric metric, double threshold, ComparisonOperator comparison, int periods, string description)
+    /// <param name="missingBreaches">For an alarm on something that must keep arriving (a heartbeat): no data is the failure.</param>
+    public Alarm AddAlarm(string action, IMetric metric, double threshold, ComparisonOperator comparison, int periods, string description, bool missingBreaches = false)
     {
         var alarm = new Alarm(this, action, new AlarmProps
         {
@@ -188,8 +250,9 @@ internal sealed class OperationsMonitoring : Construct
             ComparisonOperator = comparison,
             EvaluationPeriods = periods,
             DatapointsToAlarm = periods,
-            // Every metric here is emitted only when there is activity (Lambda, the rule's lines) or a failure.
-            TreatMissingData = TreatMissingData.NOT_BREACHING,
+            // Every metric here is emitted only when there is activity (Lambda, the rule's lines) or a failure, except a
+            // heartbeat's, whose absence is the failure.
+            TreatMissingData = missingBreaches ? TreatMissingData.BREACHING : TreatMissingData.NOT_BREACHING,
         });
         alarm.AddAlarmAction(new SnsAction(Topic));
         alarm.AddOkAction(new SnsAction(Topic));

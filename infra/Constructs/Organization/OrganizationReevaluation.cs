@@ -80,6 +80,27 @@ internal sealed class OrganizationReevaluation(IOrganizationReevaluationProps pr
     public Queue? DeadLetterQueue { get; private set; }
     public MfaRuleFunction? TriggerFunction { get; private set; }
 
+    /// <summary>How often each member's us-east-1 forwarder sends a heartbeat along its forwarding path.</summary>
+    public const string HeartbeatSchedule = "rate(1 hour)";
+
+    /// <summary>Where the members' heartbeats land: one line per heartbeat, its <c>account</c> the member's.</summary>
+    public const string HeartbeatLogGroupName = "/aws/events/mfa-config-rule-forwarder-heartbeats";
+
+    public const string HeartbeatRuleName = "mfa-config-rule-forwarder-heartbeats";
+
+    /// <summary>The central bus's rule that keeps the members' heartbeats (its AWS/Events Invocations are alarmed on).</summary>
+    public Amazon.CDK.AWS.Events.CfnRule? HeartbeatRule { get; private set; }
+
+    public LogGroup? HeartbeatLogGroup { get; private set; }
+
+    /// <summary>Each member's last heartbeat, the oldest (a silent forwarder) first: EventBridge writes each heartbeat event whole, <c>account</c> being the member's.</summary>
+    public static string[] HeartbeatQuery { get; } =
+    [
+        "stats max(@timestamp) as lastHeartbeat, count(*) as heartbeats by account",
+        "sort lastHeartbeat asc",
+        "limit 10000",
+    ];
+
     public void AddCentral(OrganizationCentral central)
     {
         ArgumentNullException.ThrowIfNull(central);
@@ -187,10 +208,72 @@ internal sealed class OrganizationReevaluation(IOrganizationReevaluationProps pr
         }));
         TriggerFunction.Function.Node.AddDependency(permissions);
 
+        AddHeartbeats(scope);
+
         // A member's forwarder sends its first IAM changes as soon as it exists: the bus must admit them by then.
         central.RequireBeforeMembers(BusPolicy);
         central.Provide(BusArn, Bus.EventBusArn);
         central.Provide(TriggerRoleArn, TriggerFunction.Role.RoleArn);
+    }
+
+    /// <summary>
+    /// The members' forwarders live in their own us-east-1, where the admin account sees neither their metrics nor their
+    /// failures. Each sends an hourly heartbeat along exactly its forwarding path (its role, this bus, this bus's policy):
+    /// this rule keeps them in a log group (one line per heartbeat, with the member's account), which the dashboard reads
+    /// for each account's last heartbeat, and its Invocations metric is alarmed on when no member's heartbeat arrives.
+    /// </summary>
+    private void AddHeartbeats(Construct scope)
+    {
+        HeartbeatLogGroup = new LogGroup(scope, "Heartbeats", new Amazon.CDK.AWS.Logs.LogGroupProps
+        {
+            LogGroupName = HeartbeatLogGroupName,
+            Retention = RetentionDays.TWO_WEEKS,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+        const string ruleName = HeartbeatRuleName;
+        var ruleArn = $"arn:{Aws.PARTITION}:events:{Aws.REGION}:{Aws.ACCOUNT_ID}:rule/{BusName}/{ruleName}";
+        var logGroupArn = $"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:{HeartbeatLogGroupName}";
+        // EventBridge writes to CloudWatch Logs under the log group's resource policy, never a role (EventBridge user
+        // guide, "Using resource-based policies", CloudWatch Logs permissions): only for this one rule.
+        var policy = new CfnResourcePolicy(scope, "HeartbeatsPolicy", new CfnResourcePolicyProps
+        {
+            PolicyName = "mfa-config-rule-forwarder-heartbeats",
+            PolicyDocument = Fn.ToJsonString(new Dictionary<string, object>
+            {
+                ["Version"] = "2012-10-17",
+                ["Statement"] = new object[]
+                {
+                    new Dictionary<string, object>
+                    {
+                        ["Sid"] = "EventBridgeKeepsHeartbeats",
+                        ["Effect"] = "Allow",
+                        ["Principal"] = new Dictionary<string, object> { ["Service"] = "events.amazonaws.com" },
+                        ["Action"] = new[] { "logs:CreateLogStream", "logs:PutLogEvents" },
+                        ["Resource"] = $"{logGroupArn}:*",
+                        ["Condition"] = new Dictionary<string, object>
+                        {
+                            ["ArnEquals"] = new Dictionary<string, object> { ["aws:SourceArn"] = ruleArn },
+                        },
+                    },
+                },
+            }),
+        });
+        HeartbeatRule = new Amazon.CDK.AWS.Events.CfnRule(scope, "HeartbeatRule", new Amazon.CDK.AWS.Events.CfnRuleProps
+        {
+            Name = ruleName,
+            EventBusName = Bus!.EventBusName,
+            Description = "Every member forwarder's hourly heartbeat, sent along its forwarding path: kept per account in a log group; no heartbeat at all alarms",
+            EventPattern = new Dictionary<string, object>
+            {
+                ["source"] = new[] { "aws.events" },
+                ["detail-type"] = new[] { "Scheduled Event" },
+                ["resources"] = new object[] { new Dictionary<string, object> { ["prefix"] = $"arn:{Aws.PARTITION}:events:{IamUserChangeEvents.EventRegion}:" } },
+            },
+            State = "ENABLED",
+            Targets = new object[] { new Amazon.CDK.AWS.Events.CfnRule.TargetProperty { Id = "HeartbeatLog", Arn = logGroupArn } },
+        });
+        HeartbeatRule.AddDependency(policy);
+        HeartbeatRule.AddDependency((CfnResource)HeartbeatLogGroup.Node.DefaultChild!);
     }
 
     public void AddTo(OrganizationMember member)
@@ -201,6 +284,7 @@ internal sealed class OrganizationReevaluation(IOrganizationReevaluationProps pr
             TargetRegion = props.Region,
             TargetBusArn = member.Central(BusArn),
             LogRetention = props.LogRetention,
+            HeartbeatSchedule = HeartbeatSchedule,
         });
         member.Role.AssumeRolePolicy!.AddStatements(new PolicyStatement(new PolicyStatementProps
         {

@@ -20,6 +20,13 @@ internal interface IIamEventForwarderProps
     string? TargetBusArn { get; }
 
     RetentionDays LogRetention { get; }
+
+    /// <summary>
+    /// When set (an EventBridge schedule expression, e.g. <c>rate(1 hour)</c>), a second us-east-1 rule sends a scheduled
+    /// event along exactly the forwarding path (same target, same role), so the receiving side sees a forwarder that
+    /// stopped delivering; null: none.
+    /// </summary>
+    string? HeartbeatSchedule { get; }
 }
 
 internal sealed class IamEventForwarderProps : IIamEventForwarderProps
@@ -27,6 +34,7 @@ internal sealed class IamEventForwarderProps : IIamEventForwarderProps
     public required string TargetRegion { get; init; }
     public string? TargetBusArn { get; init; }
     public required RetentionDays LogRetention { get; init; }
+    public string? HeartbeatSchedule { get; init; }
 }
 
 /// <summary>
@@ -64,17 +72,21 @@ internal sealed class IamEventForwarder : Construct
         if (RuleName.Length > 64)
             throw new ArgumentException($"the us-east-1 EventBridge rule name {RuleName} is longer than the 64 characters EventBridge allows: use a shorter stack name");
         RuleArn = $"arn:{Aws.PARTITION}:events:{IamUserChangeEvents.EventRegion}:{Aws.ACCOUNT_ID}:rule/{RuleName}";
+        // One character shorter than the forwarding rule's name, so it fits whenever that one does.
+        HeartbeatRuleName = props.HeartbeatSchedule is null ? null : $"{stack.StackName}-beat-to-{props.TargetRegion}";
+        HeartbeatRuleArn = HeartbeatRuleName is null ? null : $"arn:{Aws.PARTITION}:events:{IamUserChangeEvents.EventRegion}:{Aws.ACCOUNT_ID}:rule/{HeartbeatRuleName}";
+        string[] ruleArns = HeartbeatRuleArn is null ? [RuleArn] : [RuleArn, HeartbeatRuleArn];
 
         Role = new Role(this, "ForwardRole", new RoleProps
         {
-            // Only EventBridge acting for this one us-east-1 rule of this account (EventBridge sets both keys when it
-            // assumes a target's role).
+            // Only EventBridge acting for this one us-east-1 rule (and its heartbeat) of this account (EventBridge sets both
+            // keys when it assumes a target's role).
             AssumedBy = new ServicePrincipal("events.amazonaws.com").WithConditions(new Dictionary<string, object>
             {
                 ["StringEquals"] = new Dictionary<string, object>
                 {
                     ["aws:SourceAccount"] = Aws.ACCOUNT_ID,
-                    ["aws:SourceArn"] = RuleArn,
+                    ["aws:SourceArn"] = ruleArns.Length == 1 ? RuleArn : ruleArns,
                 },
             }),
             Description = props.TargetBusArn is null
@@ -95,7 +107,7 @@ internal sealed class IamEventForwarder : Construct
         {
             Sid = "ManageTheForwardingRule",
             Actions = ["events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets"],
-            Resources = [RuleArn],
+            Resources = ruleArns,
         }));
         ProviderRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
@@ -121,7 +133,30 @@ internal sealed class IamEventForwarder : Construct
         // Forwarding works at once only when the role may put events. Only the edge no reference implies (cfn-lint
         // W3005): the forward role is referenced, and CDK's Function already waits for the provider role's policy.
         ((CfnResource)Forwarding.Node.DefaultChild!).AddDependency(DefaultPolicy(Role));
+
+        if (props.HeartbeatSchedule is { } schedule)
+        {
+            Heartbeat = provider.Resource(this, "Heartbeat", ResourceType, new Dictionary<string, object>
+            {
+                ["Region"] = IamUserChangeEvents.EventRegion,
+                ["RuleName"] = HeartbeatRuleName!,
+                ["Description"] = $"Heartbeat of {RuleName}: the same target and role, {schedule}, so a forwarder that stopped delivering is seen",
+                ["ScheduleExpression"] = schedule,
+                ["TargetId"] = props.TargetBusArn is null ? TargetId : CentralTargetId,
+                ["TargetArn"] = TargetBusArn,
+                ["RoleArn"] = Role.RoleArn,
+            });
+            ((CfnResource)Heartbeat.Node.DefaultChild!).AddDependency(DefaultPolicy(Role));
+        }
     }
+
+    /// <summary>The us-east-1 heartbeat rule's name, null without a heartbeat.</summary>
+    public string? HeartbeatRuleName { get; }
+
+    public string? HeartbeatRuleArn { get; }
+
+    /// <summary>The scheduled us-east-1 rule sending along the forwarding path; null without a heartbeat.</summary>
+    public CustomResource? Heartbeat { get; }
 
     public string TargetBusArn { get; }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using MfaConfigRule.Contract;
 
 namespace MfaConfigRule.Infra.Tests.Operations;
 
@@ -20,6 +21,7 @@ public sealed partial class OperationsPageTests
         { "alarms single-eu-west-1", "single-eu-west-1" },
         { "dashboard organization-remediation", "organization-remediation" },
         { "alarms organization-remediation", "organization-remediation" },
+        { "dashboard head counts organization-delegated", "organization-delegated" },
     };
 
     [Theory]
@@ -27,7 +29,8 @@ public sealed partial class OperationsPageTests
     public void OperationsPage_GeneratedTable_IsWhatTheTemplateDeploys(string section, string variant)
     {
         var template = OperationsTemplate.Synthesize(variant);
-        var table = section.StartsWith("dashboard", StringComparison.Ordinal) ? DashboardTable(template) : AlarmTable(template);
+        var table = section.StartsWith("dashboard head counts", StringComparison.Ordinal) ? DashboardTable(template, headCountsOnly: true)
+            : section.StartsWith("dashboard", StringComparison.Ordinal) ? DashboardTable(template) : AlarmTable(template);
         var path = Path.Combine(SynthesizedApp.RepositoryRoot(), Page);
         var page = File.ReadAllText(path);
         var begin = $"<!-- generated: {section} (OperationsPageTests) -->\n";
@@ -46,13 +49,26 @@ public sealed partial class OperationsPageTests
         Assert.True(current == table, $"{Page}, section '{section}', differs from the template; it should read:\n{table}");
     }
 
-    private static string DashboardTable(OperationsTemplate template)
+    /// <param name="headCountsOnly">Only the widgets of the head counts (what <c>mfaRule:accountMetrics</c> changes).</param>
+    private static string DashboardTable(OperationsTemplate template, bool headCountsOnly = false)
     {
         var text = new StringBuilder("| widget | line | metric | dimensions | statistic |\n|---|---|---|---|---|\n");
-        foreach (var (widget, metric) in template.DashboardMetrics())
+        var metrics = template.DashboardMetrics().ToList();
+        var queries = template.DashboardLogQueries().ToList();
+        foreach (var widget in template.DashboardWidgets())
         {
-            text.Append(CultureInfo.InvariantCulture, $"| {widget} | {metric.Label ?? metric.Name} | `{metric.Namespace}` `{metric.Name}` | ")
-                .Append(Dimensions(template, metric)).Append(CultureInfo.InvariantCulture, $" | {metric.Statistic} |\n");
+            foreach (var (_, groups, query) in queries.Where(q => q.Widget == widget && !headCountsOnly))
+            {
+                var statement = query[(query.LastIndexOf("' | ", StringComparison.Ordinal) + 4)..].Replace("\n", " ", StringComparison.Ordinal);
+                text.Append(CultureInfo.InvariantCulture, $"| {widget} | one row per account | Logs Insights: `{statement.Replace("|", "\\|", StringComparison.Ordinal)}` | ")
+                    .Append(string.Join(", ", groups.Select(g => Describe(template, g)))).Append(" | query |\n");
+            }
+            var headCounts = RuleMetrics.HeadCounts(template.AccountMetrics).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var (_, metric) in metrics.Where(m => m.Widget == widget && (!headCountsOnly || (m.Metric.Namespace == RuleMetrics.Namespace && headCounts.Contains(m.Metric.Name)))))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"| {widget} | {metric.Label ?? metric.Name} | `{metric.Namespace}` `{metric.Name}` | ")
+                    .Append(Dimensions(template, metric)).Append(CultureInfo.InvariantCulture, $" | {metric.Statistic} |\n");
+            }
         }
         return text.ToString();
     }
@@ -70,6 +86,7 @@ public sealed partial class OperationsPageTests
             {
                 "GreaterThanThreshold" => ">",
                 "GreaterThanOrEqualToThreshold" => "≥",
+                "LessThanThreshold" => "<",
                 var other => other,
             };
             var window = period % 3600 == 0 ? $"{period / 3600} h" : $"{period / 60} min";
@@ -95,7 +112,16 @@ public sealed partial class OperationsPageTests
         var resource = template.Json.GetProperty("Resources").GetProperty(reference.Groups["id"].Value);
         var type = resource.GetProperty("Type").GetString();
         if (type == "AWS::Lambda::Function") return $"the {resource.GetProperty("Properties").GetProperty("Handler").GetString()} function";
+        if (type == "AWS::Logs::LogGroup")
+        {
+            var owner = Cfn.Resources(template.Json, "AWS::Lambda::Function").SingleOrDefault(f => f.Resource.GetProperty("Properties").TryGetProperty("LoggingConfig", out var logging)
+                && Cfn.Render(logging.GetProperty("LogGroup")) == "${" + reference.Groups["id"].Value + "}");
+            return owner.LogicalId is null
+                ? $"`{resource.GetProperty("Properties").GetProperty("LogGroupName").GetString()}`"
+                : $"the {owner.Resource.GetProperty("Properties").GetProperty("Handler").GetString()} function's log group";
+        }
         var id = reference.Groups["id"].Value;
+        if (type == "AWS::Events::EventBus") return $"the central bus `{resource.GetProperty("Properties").GetProperty("Name").GetString()}`";
         return type == "AWS::SQS::Queue"
             ? (id.Contains("FailedEvents", StringComparison.Ordinal) ? "the evaluate function's failed invocations" : id.Contains("DeadLetters", StringComparison.Ordinal) ? "the re-evaluation dead letters" : "a queue")
             : type!;

@@ -11,14 +11,18 @@ internal sealed record MetricReference(string Where, string Namespace, string Na
 /// <summary>The deployment's main stack (single account, or the Organization's admin stack) of a check-templates variant, and its alarms and dashboard as read from the template.</summary>
 internal sealed partial class OperationsTemplate
 {
-    private OperationsTemplate(string variant, JsonElement template)
+    private OperationsTemplate(string variant, JsonElement template, bool accountMetrics)
     {
         Variant = variant;
         Json = template;
+        AccountMetrics = accountMetrics;
     }
 
     public string Variant { get; }
     public JsonElement Json { get; }
+
+    /// <summary>The variant's <c>mfaRule:accountMetrics</c>: the head counts filed per account.</summary>
+    public bool AccountMetrics { get; }
 
     public static OperationsTemplate Synthesize(string variant)
     {
@@ -29,7 +33,7 @@ internal sealed partial class OperationsTemplate
         Stack stack = organization is null
             ? MfaRuleApp.AddStack(app, settings, SynthesizedApp.StandInCode)
             : MfaRuleApp.AddOrganizationStack(app, settings, organization, SynthesizedApp.StandInCode);
-        return new OperationsTemplate(variant, SynthesizedApp.Json(stack));
+        return new OperationsTemplate(variant, SynthesizedApp.Json(stack), settings.Operations.AccountMetrics);
     }
 
     public IEnumerable<(string LogicalId, JsonElement Properties)> Alarms =>
@@ -58,11 +62,26 @@ internal sealed partial class OperationsTemplate
         }
     }
 
-    /// <summary>Every dashboard line: (widget title, metric); a SEARCH expression yields the metric it searches.</summary>
+    /// <summary>Every Logs Insights widget: (title, log group names as rendered, the query).</summary>
+    public IEnumerable<(string Widget, IReadOnlyList<string> LogGroups, string Query)> DashboardLogQueries() =>
+        DashboardBody.GetProperty("widgets").EnumerateArray()
+            .Where(w => w.GetProperty("type").GetString() == "log")
+            .Select(w => w.GetProperty("properties"))
+            .Select(p => (p.GetProperty("title").GetString()!, (IReadOnlyList<string>)LogGroups(p.GetProperty("query").GetString()!), p.GetProperty("query").GetString()!));
+
+    /// <summary>The widget titles in the dashboard's order.</summary>
+    public IEnumerable<string> DashboardWidgets() =>
+        DashboardBody.GetProperty("widgets").EnumerateArray().Select(w => w.GetProperty("properties").GetProperty("title").GetString()!);
+
+    /// <summary>A Logs Insights widget's query begins with <c>SOURCE 'group' | SOURCE 'other' |</c>, one per log group.</summary>
+    private static List<string> LogGroups(string query) => [.. SourceClause().Matches(query).Select(m => m.Groups["group"].Value)];
+
+    /// <summary>Every dashboard line: (widget title, metric); a SEARCH expression yields the metric it searches. Logs Insights widgets have none.</summary>
     public IEnumerable<(string Widget, MetricReference Metric)> DashboardMetrics()
     {
         foreach (var widget in DashboardBody.GetProperty("widgets").EnumerateArray())
         {
+            if (widget.GetProperty("type").GetString() == "log") continue;
             var properties = widget.GetProperty("properties");
             var title = properties.GetProperty("title").GetString()!;
             foreach (var line in properties.GetProperty("metrics").EnumerateArray())
@@ -90,6 +109,9 @@ internal sealed partial class OperationsTemplate
             }
         }
     }
+
+    [GeneratedRegex(@"SOURCE '(?<group>[^']+)'")]
+    private static partial Regex SourceClause();
 
     [GeneratedRegex("""SEARCH\('\{(?<ns>[^,}]+)(,(?<dims>[^}]*))?\} MetricName="(?<name>[^"]+)"', '(?<stat>[A-Za-z0-9.]+)', \d+\)""")]
     private static partial Regex Search();

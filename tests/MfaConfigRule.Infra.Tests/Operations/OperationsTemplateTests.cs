@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Amazon.CDK;
 using MfaConfigRule.Contract;
+using MfaConfigRule.Infra.Constructs.Organization;
 using MfaConfigRule.Infra.Settings;
 
 namespace MfaConfigRule.Infra.Tests.Operations;
@@ -30,6 +31,7 @@ public sealed class OperationsTemplateTests
         [("AWS/SQS", "ApproximateNumberOfMessagesVisible")] = [["QueueName"]],
         [("AWS/SQS", "ApproximateAgeOfOldestMessage")] = [["QueueName"]],
         [("AWS/Events", "FailedInvocations")] = [["RuleName"], ["EventBusName", "RuleName"]],
+        [("AWS/Events", "Invocations")] = [["RuleName"], ["EventBusName", "RuleName"]],
         [("AWS/Events", "DeadLetterInvocations")] = [["RuleName"], ["EventBusName", "RuleName"]],
     };
 
@@ -78,11 +80,13 @@ public sealed class OperationsTemplateTests
         foreach (var (id, alarm) in alarms)
         {
             Assert.Equal("${" + topic.LogicalId + "}", Cfn.Render(Assert.Single(alarm.GetProperty("AlarmActions").EnumerateArray())));
-            Assert.Equal("notBreaching", alarm.GetProperty("TreatMissingData").GetString());
+            // Only the forwarders' heartbeat alarm breaches on missing data: there, no data is the failure.
+            var heartbeat = Cfn.Render(alarm.GetProperty("AlarmName")).EndsWith("-FixForwardersNoHeartbeat", StringComparison.Ordinal);
+            Assert.Equal(heartbeat ? "breaching" : "notBreaching", alarm.GetProperty("TreatMissingData").GetString());
             Assert.True(alarm.GetProperty("AlarmDescription").GetString()!.Length > 40, $"{id} does not say what to do");
         }
 
-        var read = template.AlarmMetrics.Select(m => (m.Namespace, m.Name, Dimension: m.Dimensions.Values.SingleOrDefault())).ToList();
+        var read = template.AlarmMetrics.Select(m => (m.Namespace, m.Name, Dimension: m.Dimensions.Count == 0 ? null : string.Join(',', m.Dimensions.Values))).ToList();
         var evaluate = EvaluateFunction(json);
         foreach (var metric in new[] { "Errors", "Throttles", "AsyncEventsDropped" })
             Assert.Contains(("AWS/Lambda", metric, "${" + evaluate + "}"), read);
@@ -106,7 +110,57 @@ public sealed class OperationsTemplateTests
             // The re-evaluation dead-letter queue, whose messages would otherwise expire unseen (none where re-evaluation is off).
             var deadLetters = Cfn.Resources(json, "AWS::SQS::Queue").Where(q => q.LogicalId.Contains("DeadLetters", StringComparison.Ordinal)).Select(q => q.LogicalId);
             Assert.Contains(read, r => r.Name == "ApproximateNumberOfMessagesVisible" && deadLetters.Any(d => r.Dimension == "${" + d + ".QueueName}"));
+            // The members' us-east-1 forwarders, through their hourly heartbeats on the central bus (issue 19 (b)).
+            Assert.Contains(("AWS/Events", "Invocations", "${" + Cfn.Resources(json, "AWS::Events::EventBus").Single().LogicalId + "}," + OrganizationReevaluation.HeartbeatRuleName), read);
         }
+    }
+
+    /// <summary>
+    /// The per-account switch: on, the evaluate function files its head counts under AccountId and the dashboard reads
+    /// them by SEARCH; off (the default), nothing in the stack names AccountId, the function is not told to, and the
+    /// per-account widget is a Logs Insights table over the evaluate function's own log group reading only members the
+    /// evaluate line writes.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void AccountMetrics_EveryVariant_FunctionAndDashboardFileAndReadTheHeadCountsTheSameWay(string variant)
+    {
+        var template = OperationsTemplate.Synthesize(variant);
+        var json = template.Json;
+        var evaluate = json.GetProperty("Resources").GetProperty(EvaluateFunction(json)).GetProperty("Properties");
+        var variables = evaluate.TryGetProperty("Environment", out var environment) ? environment.GetProperty("Variables") : default;
+        var flag = variables.ValueKind == JsonValueKind.Object && variables.TryGetProperty(RuleMetrics.AccountMetricsVariable, out var value) ? value.GetString() : null;
+        var perAccount = template.DashboardMetrics().Where(d => d.Metric.Dimensions.ContainsKey(RuleMetrics.AccountDimension)).Select(d => d.Widget).Distinct().ToList();
+        // The head counts' widgets (the forwarders' heartbeat table is another log widget, over its own log group).
+        var queries = template.DashboardLogQueries().Where(q => q.Widget.StartsWith("NON_COMPLIANT", StringComparison.Ordinal)).ToList();
+
+        if (template.AccountMetrics)
+        {
+            Assert.Equal("true", flag);
+            Assert.Equal(["NON_COMPLIANT users per account", "Users by verdict, all accounts"], perAccount);
+            Assert.Empty(queries);
+            return;
+        }
+        Assert.Null(flag);
+        Assert.Empty(perAccount);
+        Assert.DoesNotContain(RuleMetrics.AccountDimension, template.DashboardBody.GetRawText(), StringComparison.Ordinal);
+        var (widget, groups, query) = Assert.Single(queries);
+        Assert.Equal(template.DashboardWidgets().First(), widget);
+        Assert.Equal("${" + Cfn.Render(evaluate.GetProperty("LoggingConfig").GetProperty("LogGroup")).Trim('$', '{', '}') + "}", Assert.Single(groups));
+        // Only members the evaluate line writes: 'account' and the head counts (present, zero included, on a complete sweep only).
+        var fields = System.Text.RegularExpressions.Regex.Matches(query, @"(?:ispresent|latest|max)\((?<f>[@A-Za-z]+)\)|\bby (?<f>[A-Za-z]+)\b")
+            .Select(m => m.Groups["f"].Value).Distinct().Order(StringComparer.Ordinal);
+        Assert.Equal(["@timestamp", "CompliantUsers", "NonCompliantUsers", "NotApplicableUsers", "account"], fields);
+    }
+
+    [Fact]
+    public void AccountMetrics_NotTrueOrFalse_StopsSynthNamingTheKey()
+    {
+        var app = new App(new AppProps { Context = new Dictionary<string, object> { [OperationsSettings.AccountMetricsKey] = "per-account" } });
+
+        var error = Assert.Throws<ArgumentException>(() => MfaRuleSettings.FromContext(app.Node, SynthesizedApp.Account, "eu-west-1"));
+
+        Assert.Contains(OperationsSettings.AccountMetricsKey, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -143,7 +197,7 @@ public sealed class OperationsTemplateTests
         var keys = metric.Dimensions.Keys.Order(StringComparer.Ordinal).ToArray();
         if (metric.Namespace == RuleMetrics.Namespace)
         {
-            var written = RuleMetrics.All.SingleOrDefault(m => m.Name == metric.Name);
+            var written = RuleMetrics.All(template.AccountMetrics).SingleOrDefault(m => m.Name == metric.Name);
             if (written is null) return $"{metric.Where}: the rule writes no metric {metric.Name}";
             if (!written.DimensionSets.Any(set => set.Order(StringComparer.Ordinal).SequenceEqual(keys)))
                 return $"{metric.Where}: {metric.Name} is written under [{string.Join("], [", written.DimensionSets.Select(s => string.Join(',', s)))}], not [{string.Join(',', keys)}]";
@@ -153,7 +207,10 @@ public sealed class OperationsTemplateTests
         if (!sets.Any(set => set.Order(StringComparer.Ordinal).SequenceEqual(keys))) return $"{metric.Where}: {metric.Namespace} {metric.Name} has no dimension set [{string.Join(',', keys)}]";
         foreach (var (key, value) in metric.Dimensions)
         {
-            var logicalId = value.StartsWith("${", StringComparison.Ordinal) ? value[2..^1].Split('.')[0] : null;
+            var logicalId = value.StartsWith("${", StringComparison.Ordinal) ? value[2..^1].Split('.')[0]
+                // A rule on a custom bus is named by its literal Name (its Ref is "bus|rule").
+                : Cfn.Resources(template.Json, DimensionResource[key]).Where(r => r.Resource.GetProperty("Properties").TryGetProperty("Name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString() == value)
+                    .Select(r => r.LogicalId).SingleOrDefault();
             if (logicalId is null || template.ResourceType(logicalId) != DimensionResource[key])
                 return $"{metric.Where}: dimension {key}={value} does not name a {DimensionResource[key]} of the stack";
         }

@@ -12,12 +12,14 @@ public sealed class EmbeddedMetricsTests
     private readonly FakeTimeProvider _time = new(Now);
     private readonly StringWriter _output = new();
 
-    [Fact]
-    public void EveryRuleMetric_OnOneLineWithAnAccount_IsValidEmfWithEachValueUnderEachDimensionSet()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EveryRuleMetric_OnOneLineWithAnAccount_IsValidEmfWithEachValueUnderEachDimensionSet(bool accountMetrics)
     {
         var metrics = EmbeddedMetrics.At(_time).ForAccount("111122223333");
         var value = 1;
-        foreach (var metric in RuleMetrics.All) metrics.Put(metric, value++);
+        foreach (var metric in RuleMetrics.All(accountMetrics)) metrics.Put(metric, value++);
 
         var line = Write(metrics, new LogFields { ["rule"] = "r", ["account"] = "111122223333" });
 
@@ -25,7 +27,7 @@ public sealed class EmbeddedMetricsTests
         Assert.Equal(Now.ToUnixTimeMilliseconds(), line["_aws"]!["Timestamp"]!.GetValue<long>());
         var extracted = EmbeddedMetricFormat.Extract(line);
         value = 1;
-        foreach (var metric in RuleMetrics.All)
+        foreach (var metric in RuleMetrics.All(accountMetrics))
         {
             var expected = value++;
             var found = extracted.Where(m => m.Name == metric.Name).ToList();
@@ -43,23 +45,27 @@ public sealed class EmbeddedMetricsTests
         Assert.Equal("r", line["rule"]!.GetValue<string>());
     }
 
-    [Fact]
-    public void RuleMetrics_TheSharedList_HasUniqueNamesSpecUnitsAndFewDimensions()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void RuleMetrics_TheSharedList_HasUniqueNamesSpecUnitsAndFewDimensions(bool accountMetrics)
     {
-        Assert.Equal(RuleMetrics.All.Count, RuleMetrics.All.Select(m => m.Name).Distinct(StringComparer.Ordinal).Count());
-        Assert.All(RuleMetrics.All, m => Assert.Contains(m.Unit, EmbeddedMetricFormat.Units));
-        Assert.All(RuleMetrics.All, m => Assert.All(m.DimensionSets, set => Assert.True(set.Count <= EmbeddedMetricFormat.MaxDimensionKeys)));
-        Assert.True(RuleMetrics.All.Count <= EmbeddedMetricFormat.MaxMetricsPerDirective);
-        // Cost: only the three head counts are filed per account (docs/cost.md counts them).
-        Assert.Equal([RuleMetrics.CompliantUsers, RuleMetrics.NonCompliantUsers, RuleMetrics.NotApplicableUsers], RuleMetrics.All.Where(m => m.PerAccount));
-        Assert.All(RuleMetrics.All.Where(m => !m.PerAccount), m => Assert.Equal([[]], m.DimensionSets.Select(s => s.ToArray())));
+        var all = RuleMetrics.All(accountMetrics);
+        Assert.Equal(all.Count, all.Select(m => m.Name).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(all, m => Assert.Contains(m.Unit, EmbeddedMetricFormat.Units));
+        Assert.All(all, m => Assert.All(m.DimensionSets, set => Assert.True(set.Count <= EmbeddedMetricFormat.MaxDimensionKeys)));
+        Assert.True(all.Count <= EmbeddedMetricFormat.MaxMetricsPerDirective);
+        // Cost: with the switch on only the three head counts are filed per account, with it off none (docs/cost.md counts them).
+        string[] headCounts = accountMetrics ? ["CompliantUsers", "NonCompliantUsers", "NotApplicableUsers"] : [];
+        Assert.Equal(headCounts, all.Where(m => m.PerAccount).Select(m => m.Name));
+        Assert.All(all.Where(m => !m.PerAccount), m => Assert.Equal([[]], m.DimensionSets.Select(s => s.ToArray())));
     }
 
     [Fact]
     public void PerAccountMetric_AccountUnknown_IsLeftOutAndTheLineStaysValid()
     {
         var metrics = EmbeddedMetrics.At(_time).ForAccount(null)
-            .Put(RuleMetrics.NonCompliantUsers, 3)
+            .Put(RuleMetrics.HeadCounts(perAccount: true)[1], 3)
             .Put(RuleMetrics.UsersWithoutVerdict, 0);
 
         var line = Write(metrics, new LogFields());
