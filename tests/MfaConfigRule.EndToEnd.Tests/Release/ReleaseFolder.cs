@@ -74,17 +74,19 @@ public sealed class ReleaseFolder : IAsyncLifetime
     }
 
     /// <summary>
-    /// The release command as the page writes it: the one shell block that runs infra/release.sh, with one argument (the
-    /// folder, which the fixture replaces by a temporary one).
+    /// The release command as the pages write it (the release page and the README's set-up, the same command on both):
+    /// infra/release.sh with one argument, the folder, which the fixture replaces by a temporary one.
     /// </summary>
     private static IReadOnlyList<string> DocumentedCommand()
     {
-        var commands = MarkdownPage.Read(Page).Blocks
+        var commands = new[] { Page, "README.md" }
+            .SelectMany(page => MarkdownPage.Read(page).Blocks)
             .SelectMany(b => DocCommandTests.Commands(b.Lines))
             .Where(c => c.Contains("infra/release.sh", StringComparison.Ordinal))
             .Distinct(StringComparer.Ordinal)
             .ToList();
         var command = Assert.Single(commands);
+        Assert.All(new[] { Page, "README.md" }, page => Assert.Contains(command, File.ReadAllText(Repository.PathOf(page.Split('/'))), StringComparison.Ordinal));
         var words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(words is ["bash", "infra/release.sh", _], $"{Page} shows '{command}'; the test runs 'bash infra/release.sh OUT_DIR'");
         return words;
