@@ -142,10 +142,14 @@ public sealed partial class ReleaseTests(ReleaseFolder release, ITestOutputHelpe
         Assert.True(File.Exists(release.PathOf("lza", policyFile)), $"lza/{policyFile} is not in the release");
         Assert.Equal(File.ReadAllBytes(release.PathOf(RolePolicy)), File.ReadAllBytes(release.PathOf("lza", policyFile)));
 
-        // Its role gets exactly the actions the template's evaluate role has unconditionally, and no wildcard action.
+        // Its role gets exactly the actions the template's evaluate role has unconditionally on resources other than
+        // the template's own; those left out are only the function's log group (LZA's role has
+        // AWSLambdaBasicExecutionRole) and its failed-event queue (LZA makes none). No wildcard action.
         var policy = release.Json(RolePolicy);
         var actions = Actions(policy["Statement"]!.AsArray());
-        Assert.Equal(UnconditionalActionsOf(template, function["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>()), actions);
+        var (kept, left) = UnconditionalStatementsOf(template, function["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>());
+        Assert.Equal(Actions(kept), actions);
+        Assert.All(Actions(left), a => Assert.True(a.StartsWith("logs:", StringComparison.Ordinal) || a.StartsWith("sqs:", StringComparison.Ordinal), $"{a} on a template resource is left out of the LZA role policy"));
         Assert.DoesNotContain(actions, a => a.Contains('*', StringComparison.Ordinal));
         Assert.All(policy["Statement"]!.AsArray(), s => Assert.DoesNotContain("Fn::", s!.ToJsonString(), StringComparison.Ordinal));
 
@@ -189,20 +193,29 @@ public sealed partial class ReleaseTests(ReleaseFolder release, ITestOutputHelpe
     private static JsonObject ConfigRule(JsonObject template) =>
         Assert.Single(template["Resources"]!.AsObject(), r => r.Value!["Type"]!.GetValue<string>() == "AWS::Config::ConfigRule").Value!["Properties"]!.AsObject();
 
-    /// <summary>The actions of every policy attached to the role that exists whatever the parameters (no Condition).</summary>
-    private static IReadOnlyList<string> UnconditionalActionsOf(JsonObject template, string roleId)
+    /// <summary>
+    /// The statements of every policy attached to the role that exists whatever the parameters (no Condition): those on
+    /// resources outside the template (kept), and those naming one of the template's resources (left).
+    /// </summary>
+    private static (JsonArray Kept, JsonArray Left) UnconditionalStatementsOf(JsonObject template, string roleId)
     {
-        var statements = new JsonArray();
-        foreach (var (_, resource) in template["Resources"]!.AsObject())
+        var resources = template["Resources"]!.AsObject();
+        var statements = new List<JsonNode>();
+        foreach (var (_, resource) in resources)
         {
-            var type = resource!["Type"]!.GetValue<string>();
-            if (resource["Condition"] is not null) continue;
-            if (type == "AWS::IAM::Policy" && resource["Properties"]!["Roles"]!.AsArray().Any(r => r!["Ref"]?.GetValue<string>() == roleId))
-                foreach (var s in resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray()) statements.Add(s!.DeepClone());
+            if (resource!["Condition"] is not null || resource["Type"]!.GetValue<string>() != "AWS::IAM::Policy") continue;
+            if (resource["Properties"]!["Roles"]!.AsArray().Any(r => r!["Ref"]?.GetValue<string>() == roleId))
+                statements.AddRange(resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.DeepClone()));
         }
-        foreach (var inline in template["Resources"]![roleId]!["Properties"]!["Policies"]?.AsArray() ?? [])
-            foreach (var s in inline!["PolicyDocument"]!["Statement"]!.AsArray()) statements.Add(s!.DeepClone());
-        return Actions(statements);
+        foreach (var inline in resources[roleId]!["Properties"]!["Policies"]?.AsArray() ?? [])
+            statements.AddRange(inline!["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.DeepClone()));
+        var names = resources.Select(r => r.Key).ToList();
+        bool OnTemplateResource(JsonNode statement)
+        {
+            var text = statement.ToJsonString();
+            return names.Any(n => text.Contains($"{{\"Ref\":\"{n}\"}}", StringComparison.Ordinal) || text.Contains($"{{\"Fn::GetAtt\":[\"{n}\"", StringComparison.Ordinal));
+        }
+        return (new JsonArray([.. statements.Where(s => !OnTemplateResource(s))]), new JsonArray([.. statements.Where(OnTemplateResource)]));
     }
 
     private static IReadOnlyList<string> Actions(JsonArray statements) =>
