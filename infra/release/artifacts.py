@@ -105,7 +105,12 @@ def main():
     text = json.dumps(template)
     if "cdk-hnb659fds" in text or "AssetParameters" in text:
         fail(f"{template_path} refers to CDK bootstrap assets; the code must come from the CodeBucket/CodeKey parameters")
-    description = template.get("Description", "MfaConfigRule: the per-account evaluation of IAM users' console MFA")
+    # The CDK app stamps its version into the description (infra/ReleaseVersion.cs); the binary's must be the same one,
+    # and the description then gets the binary's build metadata (the commit) too, so a stack says exactly what runs.
+    description = template.get("Description", "")
+    if not re.search(r"(?<![0-9.])" + re.escape(short_version) + r"(?![0-9]|\.[0-9])", description):
+        fail(f"{template_path}'s description does not carry the binary's version {short_version} "
+             f"(the CDK app and the binary were built with different versions): {description!r}")
     if version not in description:
         description = f"{description} (mfa-config-rule {version})"
     stamped = {"Description": description}
