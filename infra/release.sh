@@ -2,7 +2,8 @@
 # The release: what platform teams deploy through their own channels, built into one folder with a SHA256SUMS file.
 #   mfa-config-rule-VERSION-lambda.zip         the Native AOT bootstrap for provided.al2023 (x86_64), deterministic zip
 #   mfa-config-rule-account.template.json/.yaml the per-account template (plain CloudFormation: code from CodeBucket/CodeKey)
-#   mfa-config-rule-evaluate-role-policy.json   the evaluate function's IAM statements, read from that template
+#   mfa-config-rule-evaluate-role-policy.json   the evaluate function's IAM statements, read from that template and
+#                                               checked against the Service Authorization Reference
 #   mfa-config-rule-conformance-pack.yaml       the rule as a conformance pack, naming each account's own function
 #   cfct/                                       a Customizations for Control Tower manifest entry and its template
 #   lza/                                        a Landing Zone Accelerator security-config.yaml rule and the files it names
@@ -69,6 +70,8 @@ npx --no-install cdk synth --quiet --no-notices --output "$work/assembly" -c mfa
 template=$work/assembly/MfaConfigRuleAccount.template.json
 [ -f "$template" ] || { echo "release: the synthesis wrote no $(basename "$template")" >&2; exit 1; }
 python3 infra/release/artifacts.py "$template" "$out" "$version" "$informational" "$zip_name"
+# The role policy file is IAM written outside any template: the same IAM data check as every synthesized template.
+node infra/release/check-role-policy.js "$out/mfa-config-rule-evaluate-role-policy.json"
 
 # 4. The checksums, over every file, verifiable with sha256sum -c.
 (cd "$out" && find . -type f ! -name SHA256SUMS | sed 's|^\./||' | LC_ALL=C sort | xargs -d '\n' sha256sum > SHA256SUMS)
