@@ -53,16 +53,7 @@ fi
 zip_name="mfa-config-rule-$version-lambda.zip"
 
 # 2. The zip: one entry, bootstrap, mode 0755, a fixed timestamp, so the same binary always gives the same bytes.
-python3 - "$binary" "$out/$zip_name" <<'PY'
-import sys, zipfile
-binary, target = sys.argv[1:]
-entry = zipfile.ZipInfo("bootstrap", date_time=(1980, 1, 1, 0, 0, 0))
-entry.external_attr = 0o100755 << 16
-entry.create_system = 3
-entry.compress_type = zipfile.ZIP_DEFLATED
-with open(binary, "rb") as f, zipfile.ZipFile(target, "w") as z:
-    z.writestr(entry, f.read(), compresslevel=9)
-PY
+python3 infra/release/package.py "$binary" "$out/$zip_name"
 
 # 3. The per-account template, synthesized by the CDK app; then everything derived from it.
 echo "release: cdk synth -c mfaRule:deployment=account-template"

@@ -62,6 +62,34 @@ public sealed partial class ReleaseTests(ReleaseFolder release, ITestOutputHelpe
         Assert.Equal(listed.Count, check.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.EndsWith(": OK", StringComparison.Ordinal)));
     }
 
+    /// <summary>
+    /// The same binary and template give the same bytes: the zip and every file derived from the template are built
+    /// again (into a second folder, by the scripts release.sh runs) and compared with the release's.
+    /// </summary>
+    [Fact]
+    public async Task Rebuilt_FromTheSameBinaryAndTemplate_IsByteForByteTheSame()
+    {
+        var again = Path.Combine(Path.GetTempPath(), "mfa-config-rule-release-again-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(again);
+        try
+        {
+            var informational = (await Tool.RunAsync(release.Binary.FileName, release.Binary.Arguments(["--version"]), TimeSpan.FromMinutes(1))).Stdout.Trim();
+            var version = informational.Split('+')[0];
+            var package = await Tool.RunAsync("python3", ["infra/release/package.py", release.Binary.FileName, Path.Combine(again, ZipName)], TimeSpan.FromMinutes(2));
+            Assert.True(package.ExitCode == 0, package.ToString());
+            var derive = await Tool.RunAsync("python3", ["infra/release/artifacts.py", release.PathOf(Template + ".json"), again, version, informational, ZipName], TimeSpan.FromMinutes(2));
+            Assert.True(derive.ExitCode == 0, derive.ToString());
+
+            var rebuilt = Directory.EnumerateFiles(again, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(again, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(release.Files().Where(f => f != "SHA256SUMS"), rebuilt);
+            Assert.All(rebuilt, f => Assert.True(File.ReadAllBytes(release.PathOf(f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(again, f))), $"{f} differs when built again"));
+        }
+        finally
+        {
+            Directory.Delete(again, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Templates_PassCfnLint_WithWarningsOn()
     {
