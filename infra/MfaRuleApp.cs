@@ -60,6 +60,13 @@ internal static class MfaRuleApp
         });
     }
 
+    /// <summary>The per-account template (<c>-c mfaRule:deployment=account-template</c>), environment-agnostic: it deploys in any account and Region.</summary>
+    public static MfaConfigRuleAccountStack AddAccountTemplateStack(App app, MfaRuleSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new MfaConfigRuleAccountStack(app, MfaConfigRuleAccountStack.TemplateName, MfaConfigRuleAccountStack.Props(settings));
+    }
+
     public static MfaConfigRuleStack AddStack(App app, MfaRuleSettings settings, Code code)
     {
         ArgumentNullException.ThrowIfNull(settings);

@@ -20,6 +20,13 @@ internal static class Program
         context.ThrowIfInvalid();
         var organization = OrganizationDeployment.Read(context, settings);
         context.ThrowIfInvalid();
+        if (OrganizationDeployment.IsAccountTemplate(context))
+        {
+            // Plain CloudFormation: no asset, so no AOT build; the code is named by the template's parameters.
+            MfaRuleApp.AddAccountTemplateStack(app, settings);
+            app.Synth();
+            return;
+        }
         // `cdk` runs the app from the directory holding cdk.json: the repository root.
         var code = AotBootstrapCode.FromRuleProject(Directory.GetCurrentDirectory());
         if (organization is not null)

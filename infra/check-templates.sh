@@ -14,8 +14,8 @@ cd "$(dirname "$0")/.."
 out="${1:-cdk.out.check}"
 
 # Every deployment variant: a name (its cloud assembly folder) and its CDK context. One line per variant; the template
-# tests read this list too. Remediation (-c mfaRule:remediation=manual|automatic) and organization
-# (-c mfaRule:deployment=organization) add theirs here.
+# tests read this list too. Remediation (-c mfaRule:remediation=manual|automatic), organization
+# (-c mfaRule:deployment=organization) and the per-account template (-c mfaRule:deployment=account-template) add theirs here.
 variants=(
   "single-us-east-1           -c mfaRule:region=us-east-1"
   "single-eu-west-1           -c mfaRule:region=eu-west-1 -c mfaRule:remediation=manual -c mfaRule:remediationAction=EnforceMfa"
@@ -26,6 +26,7 @@ variants=(
   "organization-delegated     -c mfaRule:deployment=organization -c mfaRule:administrator=delegated -c mfaRule:organizationalUnitIds=r-ab12 -c mfaRule:region=us-east-1 -c mfaRule:triggerTimeoutSeconds=120 -c mfaRule:organizationAccounts=200 -c mfaRule:accountMetrics=true"
   "organization-securityhub   -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=us-east-1 -c mfaRule:securityHubFindings=direct -c mfaRule:securityHubSeverity=CRITICAL -c mfaRule:reevaluation=false -c mfaRule:organizationAccounts=0"
   "organization-remediation   -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=eu-west-1 -c mfaRule:remediation=automatic -c mfaRule:remediationAction=EnforceMfa"
+  "account-template           -c mfaRule:deployment=account-template"
 )
 
 # cfn-lint warnings CDK itself writes into every template, ignored by rule, resource type and message only, each with its
@@ -117,6 +118,14 @@ for variant in "${variants[@]}"; do
   case "$context" in *"mfaRule:deployment=organization"*) ;; *) continue ;; esac
   echo "$name"
   node infra/organization/check-cross-account-access.js "$out/$name/MfaConfigRuleOrganization.template.json" "$out/$name/MfaConfigRuleMember.template.json"
+done
+
+step "the per-account template keeps each account to itself (own IAM only, own Config only), decided by @cloud-copilot/iam-simulate"
+for variant in "${variants[@]}"; do
+  read -r name context <<<"$variant"
+  case "$context" in *"mfaRule:deployment=account-template"*) ;; *) continue ;; esac
+  echo "$name"
+  node infra/policy-check/check-account-access.js "$out/$name/MfaConfigRuleAccount.template.json"
 done
 
 step "cfn-lint $(cfn-lint --version | awk '{print $2}'), warnings on"

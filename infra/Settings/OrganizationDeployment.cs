@@ -44,6 +44,9 @@ internal sealed partial record OrganizationDeployment
 
     public const string SingleAccount = "account";
     public const string Organization = "organization";
+
+    /// <summary>Only the per-account template (MfaConfigRuleAccount), for StackSets, CfCT, LZA and conformance packs.</summary>
+    public const string AccountTemplate = "account-template";
     public const string DefaultMemberRoleName = "MfaConfigRule-Member";
     public const string ManagementAdministrator = "management";
     public const string DelegatedAdministrator = "delegated";
@@ -92,9 +95,10 @@ internal sealed partial record OrganizationDeployment
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(settings);
         var deployment = context.ReadText(DeploymentKey) ?? SingleAccount;
-        if (deployment == SingleAccount) return null;
+        if (deployment is SingleAccount or AccountTemplate) return null;
         if (deployment != Organization)
-            context.Reject($"{DeploymentKey}: '{deployment}' is neither {SingleAccount} nor {Organization}");
+            context.Reject($"{DeploymentKey}: '{deployment}' is not {SingleAccount} (the default: one account, deployed with cdk deploy), " +
+                $"{Organization} (the admin stack and its StackSet) or {AccountTemplate} (only the per-account template, MfaConfigRuleAccount)");
 
         var ous = (context.ReadText(OrganizationalUnitIdsKey) ?? string.Empty)
             .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -134,6 +138,13 @@ internal sealed partial record OrganizationDeployment
             Accounts = accounts,
             ReportRoleArn = reportRoleArn,
         };
+    }
+
+    /// <summary>Whether <see cref="DeploymentKey"/> asks for the per-account template only (a bad value is <see cref="Read"/>'s to report).</summary>
+    public static bool IsAccountTemplate(ContextReader context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.ReadText(DeploymentKey) == AccountTemplate;
     }
 
     private static int ParseAccounts(object value)

@@ -27,6 +27,12 @@ internal interface IIamEventForwarderProps
     /// stopped delivering; null: none.
     /// </summary>
     string? HeartbeatSchedule { get; }
+
+    /// <summary>
+    /// The us-east-1 rule's name; null: <c>STACK-iam-to-REGION</c>. The per-account template names it itself: a StackSet's
+    /// stack names (StackSet-NAME-UUID) are longer than EventBridge's 64 characters.
+    /// </summary>
+    string? RuleName { get; }
 }
 
 internal sealed class IamEventForwarderProps : IIamEventForwarderProps
@@ -35,6 +41,7 @@ internal sealed class IamEventForwarderProps : IIamEventForwarderProps
     public string? TargetBusArn { get; init; }
     public required RetentionDays LogRetention { get; init; }
     public string? HeartbeatSchedule { get; init; }
+    public string? RuleName { get; init; }
 }
 
 /// <summary>
@@ -68,7 +75,7 @@ internal sealed class IamEventForwarder : Construct
 
         TargetBusArn = props.TargetBusArn ?? $"arn:{Aws.PARTITION}:events:{props.TargetRegion}:{Aws.ACCOUNT_ID}:event-bus/default";
         // Deterministic, so the delete and update calls find the rule the create call made; one per stack and target.
-        RuleName = $"{stack.StackName}-iam-to-{props.TargetRegion}";
+        RuleName = props.RuleName ?? $"{stack.StackName}-iam-to-{props.TargetRegion}";
         if (RuleName.Length > 64)
             throw new ArgumentException($"the us-east-1 EventBridge rule name {RuleName} is longer than the 64 characters EventBridge allows: use a shorter stack name");
         RuleArn = $"arn:{Aws.PARTITION}:events:{IamUserChangeEvents.EventRegion}:{Aws.ACCOUNT_ID}:rule/{RuleName}";

@@ -23,6 +23,9 @@ internal interface IMfaConfigRuleProps
 
     /// <summary>How long Config's invocation event is worth running, queued or between retries: until the next periodic run.</summary>
     Duration EventMaxAge { get; }
+
+    /// <summary>The evaluate function's fixed name (<see cref="IMfaRuleFunctionProps.FunctionName"/>); null: CloudFormation names it.</summary>
+    string? FunctionName { get; }
 }
 
 internal sealed class MfaConfigRuleProps : IMfaConfigRuleProps
@@ -35,6 +38,7 @@ internal sealed class MfaConfigRuleProps : IMfaConfigRuleProps
     public required Duration Timeout { get; init; }
     public required RetentionDays LogRetention { get; init; }
     public required Duration EventMaxAge { get; init; }
+    public string? FunctionName { get; init; }
 }
 
 /// <summary>
@@ -64,6 +68,7 @@ internal sealed class MfaConfigRuleConstruct : Construct
         {
             Code = props.Code,
             Handler = "evaluate",
+            FunctionName = props.FunctionName,
             Description = $"Evaluates IAM users for the Config rule {props.RuleName}: console password without MFA is NON_COMPLIANT",
             MemorySize = props.MemorySize,
             Timeout = props.Timeout,

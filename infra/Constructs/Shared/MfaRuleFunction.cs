@@ -39,6 +39,9 @@ internal interface IMfaRuleFunctionProps
     /// destination), for a person to read and replay, instead of Lambda dropping it.
     /// </summary>
     bool KeepFailedEvents { get; }
+
+    /// <summary>A fixed function name (the per-account template's, so a conformance pack can name its ARN); null: CloudFormation names it.</summary>
+    string? FunctionName { get; }
 }
 
 internal sealed class MfaRuleFunctionProps : IMfaRuleFunctionProps
@@ -54,6 +57,7 @@ internal sealed class MfaRuleFunctionProps : IMfaRuleFunctionProps
     public required int AsyncRetryAttempts { get; init; }
     public required Duration MaxEventAge { get; init; }
     public bool KeepFailedEvents { get; init; }
+    public string? FunctionName { get; init; }
 }
 
 /// <summary>
@@ -104,6 +108,7 @@ internal sealed class MfaRuleFunction : Construct
             // x86_64: Native AOT cannot cross-link arm64 on the build machines (no cross linker or sysroot).
             Architecture = Architecture.X86_64,
             Handler = props.Handler,
+            FunctionName = props.FunctionName,
             Code = props.Code,
             Description = props.Description,
             MemorySize = props.MemorySize,

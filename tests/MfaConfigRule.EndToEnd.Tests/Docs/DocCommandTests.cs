@@ -10,12 +10,27 @@ namespace MfaConfigRule.EndToEnd.Tests.Docs;
 /// block with neither fails, so no command reaches the pages untested by accident. A command runs with no AWS
 /// credentials at all, or, marked <c>exit N, against the local AWS double</c>, with the environment of
 /// <see cref="EndToEndTest"/>: this test's double, seeded with the samples-style population and holding the rule the
-/// command's <c>--event</c> names. The convention is described in docs/contributing.md, "Docs that stay true".
+/// command's <c>--event</c> names. The release's pages (docs/release.md, docs/channels/) must mark every shell block too.
+/// The convention is described in docs/contributing.md, "Docs that stay true".
 /// </summary>
 public sealed partial class DocCommandTests(ITestOutputHelper output) : EndToEndTest(output)
 {
     /// <summary>The pages whose commands are run: the front door and the CLI's page.</summary>
     public static TheoryData<string> CommandPages => new() { "README.md", "docs/cli.md" };
+
+    /// <summary>
+    /// The pages whose every shell block must say whether a test runs it: the command pages, and the release and its
+    /// channels (whose commands need an AWS account, except the release itself, which ReleaseTests runs).
+    /// </summary>
+    public static TheoryData<string> MarkedPages
+    {
+        get
+        {
+            var pages = new TheoryData<string> { "README.md", "docs/cli.md", "docs/release.md" };
+            foreach (var page in MarkdownPage.AllPages().Where(p => p.StartsWith("docs/channels/", StringComparison.Ordinal))) pages.Add(page);
+            return pages;
+        }
+    }
 
     private static readonly string[] ShellInfos = ["sh", "bash", "shell", "console"];
 
@@ -25,7 +40,7 @@ public sealed partial class DocCommandTests(ITestOutputHelper output) : EndToEnd
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
 
     [Theory]
-    [MemberData(nameof(CommandPages))]
+    [MemberData(nameof(MarkedPages))]
     public void EveryShellBlock_CarriesATestMarker(string page)
     {
         var unmarked = ShellBlocks(page)

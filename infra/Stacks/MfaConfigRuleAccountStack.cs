@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Amazon.CDK;
+using Constructs;
+using MfaConfigRule.Infra.Constructs.AccountEvaluation;
+using MfaConfigRule.Infra.Settings;
+
+namespace MfaConfigRule.Infra.Stacks;
+
+internal interface IMfaConfigRuleAccountStackProps : IStackProps
+{
+    MfaRuleSettings Settings { get; }
+}
+
+internal sealed class MfaConfigRuleAccountStackProps : StackProps, IMfaConfigRuleAccountStackProps
+{
+    public required MfaRuleSettings Settings { get; init; }
+}
+
+/// <summary>
+/// The per-account template (<c>-c mfaRule:deployment=account-template</c>): plain CloudFormation that one account deploys
+/// to evaluate itself, with <c>aws cloudformation deploy</c>, as a StackSet, through Customizations for Control Tower, or
+/// beside a conformance pack. The code comes from an S3 object named by parameters; the rule's name, period and input
+/// parameters and the optional parts are parameters too (<see cref="AccountTemplateParameters"/>). No asset, no bootstrap
+/// rule, no CDK metadata: it deploys into an account that never ran <c>cdk bootstrap</c>.
+/// </summary>
+internal sealed class MfaConfigRuleAccountStack : Stack
+{
+    public const string TemplateName = "MfaConfigRuleAccount";
+
+    /// <summary>What the template leaves out, said where an operator reads it (the template's Description).</summary>
+    public const string LeftOut = "Not in this template: remediation (deploy it with the CDK app) and the alarms of docs/operations.md.";
+
+    public MfaConfigRuleAccountStack(Construct scope, string id, IMfaConfigRuleAccountStackProps props)
+        : base(scope, id, props)
+    {
+        ArgumentNullException.ThrowIfNull(props);
+        var settings = props.Settings;
+        // No aws:cdk:path metadata on the resources, even when the CDK CLI asks for it: the template is an artifact.
+        Node.SetContext("aws:cdk:enable-path-metadata", false);
+        Parameters = new AccountTemplateParameters(this, settings.Rule.RuleName, settings.Rule.MaximumExecutionFrequency, settings.Rule.RuleParameters);
+        Evaluation = new AccountEvaluation(this, "Account", new AccountEvaluationProps
+        {
+            Parameters = Parameters,
+            MemorySize = settings.Functions.EvaluateMemoryMb,
+            Timeout = Duration.Seconds(settings.Functions.EvaluateTimeoutSeconds),
+            TriggerTimeout = Duration.Seconds(settings.Functions.TriggerTimeoutSeconds),
+            LogRetention = settings.Functions.LogRetention,
+            EventMaxAge = Duration.Seconds(settings.Rule.EventMaxAge.TotalSeconds),
+        });
+
+        _ = new CfnOutput(this, "EvaluateFunctionArn", new CfnOutputProps
+        {
+            Value = Evaluation.Rule.EvaluateFunction.Function.FunctionArn,
+            Description = "The evaluate function: a conformance pack's custom rule names this ARN (CreateRule=false)",
+        });
+        _ = new CfnOutput(this, "ConfigRuleName", new CfnOutputProps
+        {
+            Value = Evaluation.Rule.RuleName,
+            Description = "Config console > Rules; also the title of this rule's Security Hub findings",
+            Condition = Parameters.RuleCreated,
+        });
+        _ = new CfnOutput(this, "EvaluateLogGroup", new CfnOutputProps
+        {
+            Value = Evaluation.Rule.EvaluateFunction.LogGroup.LogGroupName,
+            Description = "CloudWatch Logs of the evaluate function",
+        });
+    }
+
+    public AccountTemplateParameters Parameters { get; }
+    public AccountEvaluation Evaluation { get; }
+
+    public static string TemplateDescription(string version) =>
+        $"MFA Config rule {version}, one account evaluating itself: IAM users with a console password must have MFA (CIS 1.10, Security Hub IAM.5). " +
+        "Code from CodeBucket/CodeKey; the rule, re-evaluation and the direct Security Hub export by parameters. " + LeftOut;
+
+    public static MfaConfigRuleAccountStackProps Props(MfaRuleSettings settings) => new()
+    {
+        Settings = settings,
+        Synthesizer = new BootstraplessSynthesizer(),
+        AnalyticsReporting = false,
+        Description = TemplateDescription(ReleaseVersion.Current),
+    };
+
+    /// <summary>
+    /// The template as compact JSON, synthesized in an app of its own (into a scratch directory, never the caller's cloud
+    /// assembly): what the Organization's per-account StackSet deploys, byte for byte the template of <c>account-template</c>.
+    /// </summary>
+    public static string Synthesize(MfaRuleSettings settings)
+    {
+        var scratch = Directory.CreateTempSubdirectory("mfa-account-template-");
+        try
+        {
+            var app = new App(new AppProps { Outdir = scratch.FullName, AnalyticsReporting = false });
+            var stack = new MfaConfigRuleAccountStack(app, TemplateName, Props(settings));
+            var assembly = app.Synth();
+            using var template = JsonDocument.Parse(File.ReadAllText(assembly.GetStackArtifact(stack.ArtifactId).TemplateFullPath));
+            var json = JsonSerializer.Serialize(template.RootElement, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            if (System.Text.Encoding.UTF8.GetByteCount(json) > OrganizationMemberStack.MaxTemplateBodyBytes)
+                throw new InvalidOperationException($"the account template is {json.Length} bytes; a StackSet TemplateBody takes at most {OrganizationMemberStack.MaxTemplateBodyBytes}");
+            return json;
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+    }
+}

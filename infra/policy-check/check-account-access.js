@@ -1,0 +1,206 @@
+#!/usr/bin/env node
+// Proves the per-account template (MfaConfigRuleAccount) keeps each account to itself, with a real IAM policy evaluator
+// (@cloud-copilot/iam-simulate): a table of requests, each with the decision it must get.
+//
+//   - The evaluate function's role (and the re-evaluation trigger's) reads IAM users of its own account only: the same
+//     read of a user of another account is denied by the role's own policy, even where that account would admit it (the
+//     rows give the other side an open resource policy, so only the role's policy can say no). No role of the template
+//     may assume any role (sts:AssumeRole), in its account or another.
+//   - The evaluate function's resource policy (the template's AWS::Lambda::Permission on it, written as Lambda writes it)
+//     admits config.amazonaws.com only for this account's own Config rules (aws:SourceAccount, aws:SourceArn): another
+//     account's Config, another service, and principals of other accounts are denied.
+//
+// Usage: node infra/policy-check/check-account-access.js <MfaConfigRuleAccount.template.json>
+// Exit status 1 on any row whose decision differs, or when the template lacks what the table needs.
+'use strict';
+
+const fs = require('node:fs');
+const { runSimulation } = require('@cloud-copilot/iam-simulate');
+
+const ACCOUNT = '222222222222';
+const FOREIGN = '999999999999';
+const REGION = 'eu-west-1';
+const ALLOW_EVERYTHING = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+// Fills in what CloudFormation would in ACCOUNT/REGION: pseudo parameters, the template's parameters (their defaults,
+// or a stand-in for the code's bucket and key), a role's or function's ARN by its name or logical ID, Fn::If by its
+// condition (every optional part on).
+function resolver(template) {
+  const resources = template.Resources ?? {};
+  const parameters = Object.fromEntries(Object.entries(template.Parameters ?? {}).map(([name, p]) => [name, p.Default ?? `stand-in-${name.toLowerCase()}`]));
+  const resolve = (value) => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value === null || typeof value !== 'object') return value;
+    if ('Ref' in value) {
+      const pseudo = { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION, 'AWS::URLSuffix': 'amazonaws.com' };
+      if (value.Ref in pseudo) return pseudo[value.Ref];
+      if (value.Ref in parameters) return parameters[value.Ref];
+      if (resources[value.Ref]) return value.Ref;
+      throw new Error(`cannot resolve Ref ${value.Ref}`);
+    }
+    if ('Fn::GetAtt' in value) {
+      const [logicalId, attribute] = value['Fn::GetAtt'];
+      const resource = resources[logicalId];
+      if (resource?.Type === 'AWS::IAM::Role' && attribute === 'Arn') return `arn:aws:iam::${ACCOUNT}:role/${logicalId}`;
+      if (resource?.Type === 'AWS::Lambda::Function' && attribute === 'Arn') {
+        return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${resource.Properties.FunctionName ?? logicalId}`;
+      }
+      if (resource?.Type === 'AWS::Config::ConfigRule' && attribute === 'Arn') return `arn:aws:config:${REGION}:${ACCOUNT}:config-rule/config-rule-abc123`;
+      if (resource && attribute === 'Arn') return `arn:aws:${resource.Type.split('::')[1].toLowerCase()}:${REGION}:${ACCOUNT}:${logicalId}`;
+      throw new Error(`cannot resolve Fn::GetAtt ${logicalId}.${attribute}`);
+    }
+    if ('Fn::Join' in value) {
+      const [separator, parts] = value['Fn::Join'];
+      return resolve(parts).join(separator);
+    }
+    if ('Fn::If' in value) return resolve(value['Fn::If'][1]);
+    const keys = Object.keys(value);
+    if (keys.some((k) => k.startsWith('Fn::'))) throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+    return Object.fromEntries(keys.map((k) => [k, resolve(value[k])]));
+  };
+  return resolve;
+}
+
+function resourcesOf(template, type) {
+  return Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === type);
+}
+
+// Every role of the template with its identity policies (AWS::IAM::Policy attached to it, and inline ones).
+function roles(template, resolve) {
+  return resourcesOf(template, 'AWS::IAM::Role').map(([roleId, role]) => {
+    const policies = resourcesOf(template, 'AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles ?? []).some((r) => r.Ref === roleId))
+      .map(([id, p]) => ({ name: id, policy: resolve(p.Properties.PolicyDocument) }));
+    for (const inline of role.Properties.Policies ?? []) policies.push({ name: inline.PolicyName, policy: resolve(inline.PolicyDocument) });
+    if ((role.Properties.ManagedPolicyArns ?? []).length > 0) throw new Error(`${roleId} has managed policies the check cannot read`);
+    return { roleId, policies, session: `arn:aws:sts::${ACCOUNT}:assumed-role/${roleId}/session` };
+  });
+}
+
+function functionRunningAs(template, handler) {
+  const found = resourcesOf(template, 'AWS::Lambda::Function').filter(([, f]) => f.Properties.Handler === handler);
+  if (found.length !== 1) throw new Error(`expected one function with handler ${handler}, found ${found.length}`);
+  const [functionId, fn] = found[0];
+  return { functionId, roleId: fn.Properties.Role['Fn::GetAtt'][0], name: fn.Properties.FunctionName };
+}
+
+// The function policy statement Lambda writes for an AWS::Lambda::Permission (AddPermission).
+function permissionStatement(permission, resolve, functionArn) {
+  const p = permission.Properties;
+  const principal = resolve(p.Principal);
+  const statement = {
+    Effect: 'Allow',
+    Principal: principal === '*' ? '*' : principal.endsWith('.amazonaws.com') ? { Service: principal } : { AWS: principal },
+    Action: resolve(p.Action),
+    Resource: functionArn,
+  };
+  const condition = {};
+  if (p.PrincipalOrgID) condition.StringEquals = { ...condition.StringEquals, 'aws:PrincipalOrgID': resolve(p.PrincipalOrgID) };
+  if (p.SourceAccount) condition.StringEquals = { ...condition.StringEquals, 'AWS:SourceAccount': resolve(p.SourceAccount) };
+  if (p.SourceArn) condition.ArnLike = { 'AWS:SourceArn': resolve(p.SourceArn) };
+  if (Object.keys(condition).length > 0) statement.Condition = condition;
+  return statement;
+}
+
+function open(principalArn, action) {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: principalArn }, Action: action, Resource: '*' }] };
+}
+
+// [label, principal, identity policies, action, resource ARN, resource policy, context, expected]
+function roleTable(role, kind) {
+  const user = (account) => `arn:aws:iam::${account}:user/alice`;
+  const rows = [];
+  const reads = kind === 'evaluate' ? ['iam:GetUser', 'iam:GetLoginProfile', 'iam:ListMFADevices', 'iam:ListUserTags'] : ['iam:GetUser'];
+  for (const action of reads) {
+    rows.push([`${kind} role: ${action} on a user of its own account`, role.session, role.policies, action, user(ACCOUNT), undefined, {}, 'Allowed']);
+    rows.push([`${kind} role: ${action} on a user of another account that would admit it`, role.session, role.policies, action, user(FOREIGN),
+      open(role.session, action), {}, 'ImplicitlyDenied']);
+  }
+  rows.push([`${kind} role: sts:AssumeRole on a role of another account that trusts it`, role.session, role.policies, 'sts:AssumeRole',
+    `arn:aws:iam::${FOREIGN}:role/OrganizationAccountAccessRole`, open(role.session, 'sts:AssumeRole'), {}, 'ImplicitlyDenied']);
+  // A trust naming the account (not the role itself, which would grant it alone): only the role's policy could allow it.
+  rows.push([`${kind} role: sts:AssumeRole on a role of its own account that trusts the account`, role.session, role.policies, 'sts:AssumeRole',
+    `arn:aws:iam::${ACCOUNT}:role/Admin`, open(`arn:aws:iam::${ACCOUNT}:root`, 'sts:AssumeRole'), {}, 'ImplicitlyDenied']);
+  return rows;
+}
+
+function invokeTable(functionArn, functionPolicy) {
+  const ownRule = `arn:aws:config:${REGION}:${ACCOUNT}:config-rule/config-rule-abc123`;
+  const foreignRule = `arn:aws:config:${REGION}:${FOREIGN}:config-rule/config-rule-xyz789`;
+  const admin = [{ name: 'allow-everything', policy: ALLOW_EVERYTHING }];
+  return [
+    ['invoke: Config of this account, for its rule', 'config.amazonaws.com', [], functionArn,
+      { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': ownRule }, 'Allowed'],
+    ['invoke: Config of another account, for its rule', 'config.amazonaws.com', [], functionArn,
+      { 'aws:SourceAccount': FOREIGN, 'aws:SourceArn': foreignRule }, 'ImplicitlyDenied'],
+    ['invoke: Config of another account naming this account\'s rule', 'config.amazonaws.com', [], functionArn,
+      { 'aws:SourceAccount': FOREIGN, 'aws:SourceArn': ownRule }, 'ImplicitlyDenied'],
+    ['invoke: Config of this account, for a rule of another Region', 'config.amazonaws.com', [], functionArn,
+      { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': ownRule.replace(REGION, 'us-east-1') }, 'ImplicitlyDenied'],
+    ['invoke: EventBridge of this account', 'events.amazonaws.com', [], functionArn,
+      { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:events:${REGION}:${ACCOUNT}:rule/anything` }, 'ImplicitlyDenied'],
+    ['invoke: an administrator of another account', `arn:aws:sts::${FOREIGN}:assumed-role/Admin/mallory`, admin, functionArn, {}, 'ImplicitlyDenied'],
+  ].map(([label, principal, policies, arn, context, expected]) => [label, principal, policies, 'lambda:InvokeFunction', arn, functionPolicy, context, expected]);
+}
+
+async function decide(principal, identityPolicies, action, resourceArn, resourcePolicy, context) {
+  const response = await runSimulation({
+    identityPolicies,
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy,
+    request: {
+      principal,
+      action,
+      resource: { resource: resourceArn, accountId: resourceArn.split(':')[4] },
+      contextVariables: context,
+    },
+  }, {});
+  if (response.resultType === 'error') throw new Error(`${principal} ${action} ${resourceArn}: the simulator refused the request: ${JSON.stringify(response.errors)}`);
+  return response.overallResult;
+}
+
+async function main() {
+  const [file] = process.argv.slice(2);
+  if (!file) {
+    console.error('usage: check-account-access.js <MfaConfigRuleAccount.template.json>');
+    process.exit(2);
+  }
+  const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const resolve = resolver(template);
+  const all = roles(template, resolve);
+  const evaluate = functionRunningAs(template, 'evaluate');
+  const trigger = functionRunningAs(template, 'trigger');
+  const rows = [];
+  for (const [kind, fn] of [['evaluate', evaluate], ['trigger', trigger]]) {
+    const role = all.find((r) => r.roleId === fn.roleId);
+    if (!role || role.policies.length === 0) throw new Error(`no identity policy is attached to the ${kind} role ${fn.roleId}`);
+    rows.push(...roleTable(role, kind));
+  }
+  // No role of the template, whatever it is for, may assume a role of another account.
+  for (const role of all.filter((r) => r.roleId !== evaluate.roleId && r.roleId !== trigger.roleId)) {
+    rows.push([`${role.roleId}: sts:AssumeRole on a role of another account that trusts it`, role.session, role.policies, 'sts:AssumeRole',
+      `arn:aws:iam::${FOREIGN}:role/OrganizationAccountAccessRole`, open(role.session, 'sts:AssumeRole'), {}, 'ImplicitlyDenied']);
+  }
+  const functionArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${evaluate.name ?? evaluate.functionId}`;
+  const permissions = resourcesOf(template, 'AWS::Lambda::Permission')
+    .filter(([, p]) => p.Properties.FunctionName?.['Fn::GetAtt']?.[0] === evaluate.functionId);
+  if (permissions.length === 0) throw new Error(`no AWS::Lambda::Permission on the evaluate function ${evaluate.functionId}`);
+  const functionPolicy = { Version: '2012-10-17', Statement: permissions.map(([, p]) => permissionStatement(p, resolve, functionArn)) };
+  const invokeRows = invokeTable(functionArn, functionPolicy);
+  rows.push(...invokeRows);
+
+  const failures = [];
+  for (const [label, principal, policies, action, resourceArn, resourcePolicy, context, expected] of rows) {
+    const actual = await decide(principal, policies, action, resourceArn, resourcePolicy, context);
+    if (actual !== expected) failures.push(`${label}: expected ${expected}, got ${actual}`);
+  }
+  for (const failure of failures) console.error(failure);
+  console.log(`per-account access: ${rows.length} decisions checked, ${failures.length} wrong (${invokeRows.length} of them lambda:InvokeFunction on the evaluate function)`);
+  process.exit(failures.length === 0 ? 0 : 1);
+}
+
+main().catch((e) => {
+  console.error(e.stack ?? String(e));
+  process.exit(1);
+});
