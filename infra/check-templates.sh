@@ -23,7 +23,7 @@ variants=(
   "remediation-manual-disable -c mfaRule:region=us-east-1 -c mfaRule:remediation=manual -c mfaRule:remediationAction=DisableConsoleAccess"
   "remediation-auto-keys      -c mfaRule:region=us-east-1 -c mfaRule:remediation=automatic -c mfaRule:remediationAction=EnforceMfa -c mfaRule:remediationDenyAccessKeys=true"
   "organization               -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456,ou-ab12-7890abcd -c mfaRule:region=eu-west-1"
-  "organization-delegated     -c mfaRule:deployment=organization -c mfaRule:administrator=delegated -c mfaRule:organizationalUnitIds=r-ab12 -c mfaRule:region=us-east-1 -c mfaRule:triggerTimeoutSeconds=120 -c mfaRule:organizationAccounts=200 -c mfaRule:accountMetrics=true"
+  "organization-delegated     -c mfaRule:deployment=organization -c mfaRule:administrator=delegated -c mfaRule:organizationalUnitIds=r-ab12 -c mfaRule:region=us-east-1 -c mfaRule:triggerTimeoutSeconds=120 -c mfaRule:organizationAccounts=200 -c mfaRule:accountMetrics=true -c mfaRule:forwarderAccounts=200"
   "organization-securityhub   -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=us-east-1 -c mfaRule:securityHubFindings=direct -c mfaRule:securityHubSeverity=CRITICAL -c mfaRule:reevaluation=false -c mfaRule:organizationAccounts=0"
   "organization-remediation   -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=eu-west-1 -c mfaRule:remediation=automatic -c mfaRule:remediationAction=EnforceMfa"
 )
