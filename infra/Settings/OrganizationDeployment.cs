@@ -58,6 +58,12 @@ internal sealed partial record OrganizationDeployment
     public const string CentralEvaluation = "central";
     public const string PerAccountEvaluation = "per-account";
 
+    /// <summary>The exact number of accounts whose forwarders send heartbeats (docs/operations.md, "The members' forwarders").</summary>
+    public const string ForwarderAccountsKey = "mfaRule:forwarderAccounts";
+
+    /// <summary>Heartbeats an hour the alarm can expect at most: the accounts an Organization can hold, far beyond any real one.</summary>
+    public const int MaxForwarderAccounts = 10_000;
+
     public const string SingleAccount = "account";
     public const string Organization = "organization";
 
@@ -77,6 +83,14 @@ internal sealed partial record OrganizationDeployment
 
     /// <summary>How many accounts the Organization's target OUs hold (about): sizes the central functions' reserved concurrency; 0 reserves none.</summary>
     public int Accounts { get; init; } = DefaultAccounts;
+
+    /// <summary>
+    /// Exactly how many accounts run the member template with re-evaluation (the StackSet's instances, plus the
+    /// management account's own when deployed there): the forwarders' heartbeat alarm then fires when fewer than that
+    /// many heartbeats arrive an hour, three hours running, i.e. when one member's forwarder stops. 0 (the default,
+    /// unknown): it fires only when none arrives.
+    /// </summary>
+    public int ForwarderAccounts { get; init; }
 
     /// <summary>
     /// The central evaluate function's reserved concurrency: one execution per account, as when every account's
@@ -143,6 +157,9 @@ internal sealed partial record OrganizationDeployment
         if (administrator is not (ManagementAdministrator or DelegatedAdministrator))
             context.Reject($"{AdministratorKey}: '{administrator}' is neither {ManagementAdministrator} (deploying from the management account) nor {DelegatedAdministrator} (from a delegated administrator registered for CloudFormation StackSets and Config)");
         var accounts = context.Read(AccountsKey, DefaultAccounts, v => ParseAccounts(v));
+        var forwarderAccounts = context.Read(ForwarderAccountsKey, 0, v => ContextReader.ParseInt(v, 0, MaxForwarderAccounts, "accounts"));
+        if (forwarderAccounts > 0 && !settings.Rule.Reevaluation)
+            context.Reject($"{ForwarderAccountsKey}: with {RuleSettings.ReevaluationKey}=false no account has a forwarder whose heartbeats could be counted");
         var reportRoleArn = context.ReadText(ReportRoleArnKey);
         if (reportRoleArn is not null && !RoleArnPattern().IsMatch(reportRoleArn))
             context.Reject($"{ReportRoleArnKey}: '{reportRoleArn}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME) of the account deployed to");
@@ -163,6 +180,7 @@ internal sealed partial record OrganizationDeployment
             ExternalId = externalId,
             Administrator = administrator == DelegatedAdministrator ? OrganizationAdministrator.Delegated : OrganizationAdministrator.Management,
             Accounts = accounts,
+            ForwarderAccounts = forwarderAccounts,
             ReportRoleArn = reportRoleArn,
             Evaluation = perAccount ? OrganizationEvaluation.PerAccount : OrganizationEvaluation.Central,
         };

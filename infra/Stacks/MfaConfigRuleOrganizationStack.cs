@@ -99,7 +99,7 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
         foreach (var prerequisite in central.MemberPrerequisites) Members.StackSet.Node.AddDependency(prerequisite);
 
         Aggregator = new OrganizationAggregator(this, "Aggregator", AggregatorName);
-        Operations = Monitor(settings, region, props.MemberParts);
+        Operations = Monitor(settings, region, props.MemberParts, organization.ForwarderAccounts);
         // A member account whose stack instance fails (rollout, update, or auto-deployment to a new account) is a message on
         // the operations topic, not a silent gap: docs/organization.md, "When an account fails".
         Members.NotifyFailuresTo(Operations.Topic);
@@ -138,7 +138,7 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
     /// <summary>The admin account's alarms, their topic and the dashboard (docs/operations.md).</summary>
     public OperationsMonitoring Operations { get; }
 
-    private OperationsMonitoring Monitor(MfaRuleSettings settings, string region, IReadOnlyList<IOrganizationMemberPart> parts)
+    private OperationsMonitoring Monitor(MfaRuleSettings settings, string region, IReadOnlyList<IOrganizationMemberPart> parts, int forwarderAccounts)
     {
         var sum = Amazon.CDK.AWS.CloudWatch.Stats.SUM;
         var operations = new OperationsMonitoring(this, "Operations", new OperationsMonitoringProps
@@ -184,10 +184,15 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
                 Statistic = sum,
                 Period = Duration.Hours(1),
             });
-            operations.AddAlarm("FixForwardersNoHeartbeat", heartbeats, 1, Amazon.CDK.AWS.CloudWatch.ComparisonOperator.LESS_THAN_THRESHOLD, 3,
-                "No member's us-east-1 IAM event forwarder has delivered its hourly heartbeat to the central bus for 3 hours: members' IAM changes are not reaching the trigger " +
-                "(the periodic run still evaluates everyone). Check the central bus and its policy, then a member's us-east-1 rule <stack>-beat-to-<region> and its FailedInvocations " +
-                "(an SCP denying events:PutEvents, a deleted forward role).", missingBreaches: true);
+            // Without the exact count (mfaRule:forwarderAccounts), only "none at all" can be told from a healthy hour.
+            operations.AddAlarm("FixForwardersNoHeartbeat", heartbeats, Math.Max(1, forwarderAccounts), Amazon.CDK.AWS.CloudWatch.ComparisonOperator.LESS_THAN_THRESHOLD, 3,
+                (forwarderAccounts > 0
+                    ? $"Fewer than {forwarderAccounts} member forwarders (mfaRule:forwarderAccounts) delivered their hourly heartbeat to the central bus, 3 hours running: some members' IAM changes are not reaching the trigger "
+                    : "No member's us-east-1 IAM event forwarder has delivered its hourly heartbeat to the central bus for 3 hours: members' IAM changes are not reaching the trigger ") +
+                "(the periodic run still evaluates everyone). The dashboard's 'Forwarders: last heartbeat per account' table lists the silent accounts first; check the central bus and its policy, " +
+                "then that member's us-east-1 rule <stack>-beat-to-<region> and its FailedInvocations (an SCP denying events:PutEvents, a deleted forward role)." +
+                (forwarderAccounts > 0 ? " When accounts joined or left, update mfaRule:forwarderAccounts." : string.Empty),
+                missingBreaches: true);
             operations.Chart("Forwarder heartbeats (every member, hourly)", heartbeats.With(new Amazon.CDK.AWS.CloudWatch.MetricOptions { Label = "forwarder heartbeats, all members" }));
             operations.ChartLogs("Forwarders: last heartbeat per account (silent ones first)", [reevaluation.HeartbeatLogGroup!.LogGroupName], OrganizationReevaluation.HeartbeatQuery);
         }

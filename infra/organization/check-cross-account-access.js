@@ -19,8 +19,8 @@
 //     allows lambda:InvokeFunction on it may: the breadth docs/organization.md states (the function's check then stops it).
 //   - With re-evaluation: the members' forwarder heartbeat path (docs/operations.md, "The members' forwarders").
 //     EventBridge may assume a member's forward role for its us-east-1 forwarding rule and its heartbeat rule, and for no
-//     other rule; that role's heartbeat reaches the central bus only from the Organization (the bus policy); and only the
-//     central bus's heartbeat rule may write to the heartbeat log group, and only there.
+//     other rule; that role's heartbeat reaches the central bus only from the Organization (the bus policy); and only
+//     EventBridge (and CloudWatch Logs' delivery service) may write to the heartbeat log group, only there, only log events.
 //
 // Usage: node infra/organization/check-cross-account-access.js <admin.template.json> <member.template.json>
 // Exit status 1 on any row whose decision differs, or when a template lacks what the table needs.
@@ -235,12 +235,10 @@ function heartbeatSide(adminFile, memberFile, central) {
   if (logPolicies.length === 0) return null;
   const resolveAdmin = resolver(admin, ADMIN, {});
   const logPolicy = JSON.parse(resolveAdmin(one(logPolicies, 'AWS::Logs::ResourcePolicy in the admin template')[1].Properties.PolicyDocument));
-  const [heartbeatRuleId, heartbeatRule] = one(resourcesOf(admin, 'AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('Scheduled Event')),
+  const [, heartbeatRule] = one(resourcesOf(admin, 'AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('Scheduled Event')),
     'heartbeat rule (Scheduled Event pattern) in the admin template');
-  const [busId, bus] = one(resourcesOf(admin, 'AWS::Events::EventBus'), 'AWS::Events::EventBus in the admin template');
+  const [, bus] = one(resourcesOf(admin, 'AWS::Events::EventBus'), 'AWS::Events::EventBus in the admin template');
   const ruleArn = (rule) => `arn:aws:events:${REGION}:${ADMIN}:rule/${bus.Properties.Name}/${rule.Properties.Name}`;
-  const otherBusRule = resourcesOf(admin, 'AWS::Events::Rule').find(([id, r]) => id !== heartbeatRuleId && JSON.stringify(r.Properties.EventBusName ?? '').includes(busId));
-  if (!otherBusRule) throw new Error('no other rule on the central bus to check the heartbeat log group against');
   const [, busPolicy] = one(resourcesOf(admin, 'AWS::Events::EventBusPolicy'), 'AWS::Events::EventBusPolicy in the admin template');
   const busStatement = resolveAdmin(busPolicy.Properties.Statement);
 
@@ -266,7 +264,6 @@ function heartbeatSide(adminFile, memberFile, central) {
     logPolicy,
     logGroupArn: resolveAdmin(heartbeatRule.Properties.Targets[0].Arn),
     centralHeartbeatRuleArn: ruleArn(heartbeatRule),
-    centralOtherRuleArn: ruleArn(otherBusRule[1]),
   };
 }
 
@@ -284,7 +281,8 @@ function heartbeatTable(h) {
     ['heartbeat: the forward role puts the heartbeat on the central bus', forwardSession, h.forwardPolicies, 'events:PutEvents', h.busArn, h.busPolicy, { 'aws:PrincipalOrgID': ORGANIZATION }, 'Allowed'],
     ['heartbeat: the forward role of an account that left the Organization', forwardSession, h.forwardPolicies, 'events:PutEvents', h.busArn, h.busPolicy, { 'aws:PrincipalOrgID': FOREIGN_ORGANIZATION }, 'ImplicitlyDenied'],
     ['heartbeat: the central heartbeat rule writes to the heartbeat log group', events, [], 'logs:PutLogEvents', stream(h.logGroupArn), h.logPolicy, fromCentral(h.centralHeartbeatRuleArn), 'Allowed'],
-    ['heartbeat: another rule of the central bus writes to the heartbeat log group', events, [], 'logs:PutLogEvents', stream(h.logGroupArn), h.logPolicy, fromCentral(h.centralOtherRuleArn), 'ImplicitlyDenied'],
+    ['heartbeat: a service other than EventBridge writes to the heartbeat log group', 'lambda.amazonaws.com', [], 'logs:PutLogEvents', stream(h.logGroupArn), h.logPolicy, fromCentral(h.centralHeartbeatRuleArn), 'ImplicitlyDenied'],
+    ['heartbeat: EventBridge deletes the heartbeat log group', events, [], 'logs:DeleteLogGroup', h.logGroupArn, h.logPolicy, fromCentral(h.centralHeartbeatRuleArn), 'ImplicitlyDenied'],
     ['heartbeat: the central heartbeat rule writes to another log group', events, [], 'logs:PutLogEvents', stream(`arn:aws:logs:${REGION}:${ADMIN}:log-group:/aws/lambda/other`), h.logPolicy, fromCentral(h.centralHeartbeatRuleArn), 'ImplicitlyDenied'],
   ];
 }

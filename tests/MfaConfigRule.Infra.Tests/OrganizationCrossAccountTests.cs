@@ -69,7 +69,7 @@ public sealed class OrganizationCrossAccountTests
         var (exitCode, stdout, stderr) = await CheckAsync(SynthesizedApp.Json(stack).GetRawText(), stack.Members.TemplateBody);
 
         Assert.True(exitCode == 0, $"exit {exitCode}\n{stdout}\n{stderr}");
-        Assert.Contains("26 decisions checked, 0 wrong (6 of them lambda:InvokeFunction on the central remediate function) (8 of them on the forwarders' heartbeat path)", stdout, StringComparison.Ordinal);
+        Assert.Contains("27 decisions checked, 0 wrong (6 of them lambda:InvokeFunction on the central remediate function) (9 of them on the forwarders' heartbeat path)", stdout, StringComparison.Ordinal);
     }
 
     /// <summary>Without PrincipalOrgID on the remediate function's permission, the check sees principals outside the Organization get in.</summary>
@@ -107,7 +107,7 @@ public sealed class OrganizationCrossAccountTests
         Assert.True(removed >= 1);
         Assert.Equal(1, exitCode);
         Assert.Contains("heartbeat: EventBridge assumes the forward role for another rule of the member: expected ImplicitlyDenied, got Allowed", stderr, StringComparison.Ordinal);
-        Assert.Contains("(8 of them on the forwarders' heartbeat path)", stdout, StringComparison.Ordinal);
+        Assert.Contains("(9 of them on the forwarders' heartbeat path)", stdout, StringComparison.Ordinal);
     }
 
     private static (MfaConfigRuleOrganizationStack Stack, OrganizationAdministrator Administrator) Build(string variant)

@@ -174,7 +174,7 @@ public sealed class OrganizationReevaluationTemplateTests
     }
 
     [Fact]
-    public void CentralBus_Heartbeats_KeptPerAccountInALogGroupOnlyThatRuleWritesAndAlarmedWhenNoneArrive()
+    public void CentralBus_Heartbeats_KeptPerAccountInALogGroupOnlyEventBridgeWritesAndAlarmedWhenNoneArrive()
     {
         var bus = Id(AdminJson, "AWS::Events::EventBus");
         var rule = Cfn.Resources(AdminJson, "AWS::Events::Rule").Single(r => r.Resource.GetProperty("Properties").TryGetProperty("Name", out var n) && n.GetString() == OrganizationReevaluation.HeartbeatRuleName).Resource.GetProperty("Properties");
@@ -192,11 +192,10 @@ public sealed class OrganizationReevaluationTemplateTests
 
         var policy = JsonDocument.Parse(Cfn.Render(Cfn.Single(AdminJson, "AWS::Logs::ResourcePolicy").GetProperty("Properties").GetProperty("PolicyDocument"))).RootElement;
         var statement = Assert.Single(policy.GetProperty("Statement").EnumerateArray());
-        Assert.Equal("events.amazonaws.com", statement.GetProperty("Principal").GetProperty("Service").GetString());
+        // The statement the EventBridge console writes, narrowed to this one log group and its streams.
+        Assert.Equal(["events.amazonaws.com", "delivery.logs.amazonaws.com"], Cfn.Strings(statement.GetProperty("Principal").GetProperty("Service")));
         Assert.Equal(["logs:CreateLogStream", "logs:PutLogEvents"], Cfn.Strings(statement.GetProperty("Action")));
         Assert.Equal(logGroupArn + ":*", statement.GetProperty("Resource").GetString());
-        Assert.Equal($"arn:${{AWS::Partition}}:events:${{AWS::Region}}:${{AWS::AccountId}}:rule/{OrganizationReevaluation.BusName}/{OrganizationReevaluation.HeartbeatRuleName}",
-            statement.GetProperty("Condition").GetProperty("ArnEquals").GetProperty("aws:SourceArn").GetString());
 
         var alarm = Cfn.Resources(AdminJson, "AWS::CloudWatch::Alarm").Select(a => a.Resource.GetProperty("Properties"))
             .Single(a => Cfn.Render(a.GetProperty("AlarmName")).EndsWith("-FixForwardersNoHeartbeat", StringComparison.Ordinal));
@@ -205,6 +204,53 @@ public sealed class OrganizationReevaluationTemplateTests
         Assert.Equal(new Dictionary<string, string> { ["EventBusName"] = "${" + bus + "}", ["RuleName"] = OrganizationReevaluation.HeartbeatRuleName }, dimensions);
         Assert.Equal(("LessThanThreshold", 1.0, 3, "breaching"), (alarm.GetProperty("ComparisonOperator").GetString(), alarm.GetProperty("Threshold").GetDouble(),
             alarm.GetProperty("EvaluationPeriods").GetInt32(), alarm.GetProperty("TreatMissingData").GetString()));
+    }
+
+    /// <summary>With the exact account count, one silent member among many fires the alarm: fewer heartbeats an hour than accounts, three hours running.</summary>
+    [Theory]
+    [InlineData(null, 1.0)]
+    [InlineData("0", 1.0)]
+    [InlineData("12", 12.0)]
+    public void ForwarderAccounts_SetsTheHeartbeatAlarmsThreshold(string? count, double threshold)
+    {
+        var context = new Dictionary<string, object>
+        {
+            [OrganizationDeployment.DeploymentKey] = OrganizationDeployment.Organization,
+            [OrganizationDeployment.OrganizationalUnitIdsKey] = "ou-ab12-cdef3456",
+        };
+        if (count is not null) context[OrganizationDeployment.ForwarderAccountsKey] = count;
+        var app = new App(new AppProps { Context = context });
+        var settings = MfaRuleSettings.FromContext(app.Node, SynthesizedApp.Account, "eu-west-1");
+        var admin = SynthesizedApp.Json(MfaRuleApp.AddOrganizationStack(app, settings, OrganizationDeployment.FromContext(app.Node, settings)!, SynthesizedApp.StandInCode));
+
+        var alarm = Cfn.Resources(admin, "AWS::CloudWatch::Alarm").Select(a => a.Resource.GetProperty("Properties"))
+            .Single(a => Cfn.Render(a.GetProperty("AlarmName")).EndsWith("-FixForwardersNoHeartbeat", StringComparison.Ordinal));
+        Assert.Equal((threshold, "LessThanThreshold", 3), (alarm.GetProperty("Threshold").GetDouble(), alarm.GetProperty("ComparisonOperator").GetString(), alarm.GetProperty("DatapointsToAlarm").GetInt32()));
+        Assert.Equal(threshold > 1, alarm.GetProperty("AlarmDescription").GetString()!.Contains(OrganizationDeployment.ForwarderAccountsKey, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("12", "false", "no account has a forwarder")]
+    [InlineData("-1", "true", "outside 0-10000")]
+    [InlineData("many", "true", "not a whole number")]
+    public void ForwarderAccounts_WithoutForwardersOrNotACount_StopsSynthNamingTheKey(string count, string reevaluation, string message)
+    {
+        var app = new App(new AppProps
+        {
+            Context = new Dictionary<string, object>
+            {
+                [OrganizationDeployment.DeploymentKey] = OrganizationDeployment.Organization,
+                [OrganizationDeployment.OrganizationalUnitIdsKey] = "ou-ab12-cdef3456",
+                [OrganizationDeployment.ForwarderAccountsKey] = count,
+                [RuleSettings.ReevaluationKey] = reevaluation,
+            },
+        });
+        var settings = MfaRuleSettings.FromContext(app.Node, SynthesizedApp.Account, "eu-west-1");
+
+        var error = Assert.ThrowsAny<ArgumentException>(() => OrganizationDeployment.FromContext(app.Node, settings));
+
+        Assert.Contains(OrganizationDeployment.ForwarderAccountsKey, error.Message, StringComparison.Ordinal);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -231,10 +231,12 @@ internal sealed class OrganizationReevaluation(IOrganizationReevaluationProps pr
             RemovalPolicy = RemovalPolicy.DESTROY,
         });
         const string ruleName = HeartbeatRuleName;
-        var ruleArn = $"arn:{Aws.PARTITION}:events:{Aws.REGION}:{Aws.ACCOUNT_ID}:rule/{BusName}/{ruleName}";
         var logGroupArn = $"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:{HeartbeatLogGroupName}";
         // EventBridge writes to CloudWatch Logs under the log group's resource policy, never a role (EventBridge user
-        // guide, "Using resource-based policies", CloudWatch Logs permissions): only for this one rule.
+        // guide, "Using resource-based policies", CloudWatch Logs permissions). The statement is the one the EventBridge
+        // console writes (both service principals, no condition: whether EventBridge sets aws:SourceArn when it writes
+        // logs is not documented, and a condition it does not meet would silence every heartbeat and keep the alarm on),
+        // narrowed to this one log group. EventBridge delivers to a log group of its own account only.
         var policy = new CfnResourcePolicy(scope, "HeartbeatsPolicy", new CfnResourcePolicyProps
         {
             PolicyName = "mfa-config-rule-forwarder-heartbeats",
@@ -247,13 +249,9 @@ internal sealed class OrganizationReevaluation(IOrganizationReevaluationProps pr
                     {
                         ["Sid"] = "EventBridgeKeepsHeartbeats",
                         ["Effect"] = "Allow",
-                        ["Principal"] = new Dictionary<string, object> { ["Service"] = "events.amazonaws.com" },
+                        ["Principal"] = new Dictionary<string, object> { ["Service"] = new[] { "events.amazonaws.com", "delivery.logs.amazonaws.com" } },
                         ["Action"] = new[] { "logs:CreateLogStream", "logs:PutLogEvents" },
                         ["Resource"] = $"{logGroupArn}:*",
-                        ["Condition"] = new Dictionary<string, object>
-                        {
-                            ["ArnEquals"] = new Dictionary<string, object> { ["aws:SourceArn"] = ruleArn },
-                        },
                     },
                 },
             }),
