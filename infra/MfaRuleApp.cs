@@ -60,6 +60,20 @@ internal static class MfaRuleApp
         });
     }
 
+    /// <summary>The Organization deployment with per-account evaluation: the admin stack, its code bucket and the StackSet of the per-account template.</summary>
+    public static MfaConfigRuleOrganizationPerAccountStack AddOrganizationPerAccountStack(App app, MfaRuleSettings settings, OrganizationDeployment organization, Code code)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new MfaConfigRuleOrganizationPerAccountStack(app, OrganizationStackName, new MfaConfigRuleOrganizationPerAccountStackProps
+        {
+            Env = new Amazon.CDK.Environment { Account = settings.Account, Region = settings.Region },
+            Description = "AWS Config custom rule for the whole Organization, each account evaluating itself: IAM users with a console password must have MFA (CIS 1.10, Security Hub IAM.5)",
+            Code = code,
+            Settings = settings,
+            Organization = organization,
+        });
+    }
+
     /// <summary>The per-account template (<c>-c mfaRule:deployment=account-template</c>), environment-agnostic: it deploys in any account and Region.</summary>
     public static MfaConfigRuleAccountStack AddAccountTemplateStack(App app, MfaRuleSettings settings)
     {

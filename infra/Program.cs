@@ -9,6 +9,9 @@ internal static class Program
     /// <summary>The StackSet's member template, written into the cloud assembly directory (not a stack of it).</summary>
     public const string OrganizationMemberTemplateFile = "MfaConfigRuleMember.template.json";
 
+    /// <summary>The per-account template, written beside the admin stack in per-account evaluation (the StackSet's template).</summary>
+    public const string AccountTemplateFile = "MfaConfigRuleAccount.template.json";
+
     public static void Main()
     {
         var app = new App();
@@ -29,6 +32,14 @@ internal static class Program
         }
         // `cdk` runs the app from the directory holding cdk.json: the repository root.
         var code = AotBootstrapCode.FromRuleProject(Directory.GetCurrentDirectory());
+        if (organization is { Evaluation: OrganizationEvaluation.PerAccount })
+        {
+            var perAccount = MfaRuleApp.AddOrganizationPerAccountStack(app, settings, organization, code);
+            app.Synth();
+            // Beside the admin stack, for review, for the template checks and for the management account's command.
+            File.WriteAllText(Path.Combine(app.Outdir, AccountTemplateFile), perAccount.TemplateBody);
+            return;
+        }
         if (organization is not null)
         {
             var stack = MfaRuleApp.AddOrganizationStack(app, settings, organization, code);

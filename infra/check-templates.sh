@@ -26,6 +26,7 @@ variants=(
   "organization-delegated     -c mfaRule:deployment=organization -c mfaRule:administrator=delegated -c mfaRule:organizationalUnitIds=r-ab12 -c mfaRule:region=us-east-1 -c mfaRule:triggerTimeoutSeconds=120 -c mfaRule:organizationAccounts=200"
   "organization-securityhub   -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=us-east-1 -c mfaRule:securityHubFindings=direct -c mfaRule:securityHubSeverity=CRITICAL -c mfaRule:reevaluation=false -c mfaRule:organizationAccounts=0"
   "organization-remediation   -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=eu-west-1 -c mfaRule:remediation=automatic -c mfaRule:remediationAction=EnforceMfa"
+  "organization-per-account   -c mfaRule:deployment=organization -c mfaRule:evaluation=per-account -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=eu-west-1 -c mfaRule:securityHubFindings=direct"
   "account-template           -c mfaRule:deployment=account-template"
 )
 
@@ -55,8 +56,8 @@ if ! command -v cfn-lint >/dev/null 2>&1; then
   python3 -m pip install --quiet 'cfn-lint==1.51.0'
 fi
 
-step "node tests of the checks and of the custom resources (us-east-1 forwarding, Organization ID)"
-node --test infra/policy-check/iam-policies.test.js infra/custom-resource/index.test.js >"$out.node-tests.log" 2>&1 \
+step "node tests of the checks and of the custom resources (us-east-1 forwarding, Organization ID, code package)"
+node --test infra/policy-check/iam-policies.test.js infra/custom-resource/index.test.js infra/custom-resource/code-package.test.js >"$out.node-tests.log" 2>&1 \
   || { cat "$out.node-tests.log"; exit 1; }
 grep -E '^# (pass|fail)' "$out.node-tests.log"
 rm -f "$out.node-tests.log"
@@ -115,7 +116,7 @@ done
 step "the Organization's cross-account access (central role <-> member role), decided by @cloud-copilot/iam-simulate"
 for variant in "${variants[@]}"; do
   read -r name context <<<"$variant"
-  case "$context" in *"mfaRule:deployment=organization"*) ;; *) continue ;; esac
+  case "$context" in *"mfaRule:evaluation=per-account"*) continue ;; *"mfaRule:deployment=organization"*) ;; *) continue ;; esac
   echo "$name"
   node infra/organization/check-cross-account-access.js "$out/$name/MfaConfigRuleOrganization.template.json" "$out/$name/MfaConfigRuleMember.template.json"
 done
@@ -123,9 +124,14 @@ done
 step "the per-account template keeps each account to itself (own IAM only, own Config only), decided by @cloud-copilot/iam-simulate"
 for variant in "${variants[@]}"; do
   read -r name context <<<"$variant"
-  case "$context" in *"mfaRule:deployment=account-template"*) ;; *) continue ;; esac
+  case "$context" in
+    *"mfaRule:deployment=account-template"*) admin=() ;;
+    # The admin stack's code bucket too: the Organization reads the package, nobody else.
+    *"mfaRule:evaluation=per-account"*) admin=("$out/$name/MfaConfigRuleOrganization.template.json") ;;
+    *) continue ;;
+  esac
   echo "$name"
-  node infra/policy-check/check-account-access.js "$out/$name/MfaConfigRuleAccount.template.json"
+  node infra/policy-check/check-account-access.js "$out/$name/MfaConfigRuleAccount.template.json" "${admin[@]}"
 done
 
 step "cfn-lint $(cfn-lint --version | awk '{print $2}'), warnings on"

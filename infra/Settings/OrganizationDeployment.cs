@@ -18,6 +18,19 @@ internal enum OrganizationAdministrator
     Delegated,
 }
 
+/// <summary>Where an Organization's accounts are evaluated (<c>-c mfaRule:evaluation=central|per-account</c>).</summary>
+internal enum OrganizationEvaluation
+{
+    /// <summary>One central function in the admin account, assuming a role in each member (the default).</summary>
+    Central,
+
+    /// <summary>
+    /// Each account's own function (the per-account template, through the StackSet), code from a bucket of the admin
+    /// account: no member role, no cross-account trust; only the aggregator is central.
+    /// </summary>
+    PerAccount,
+}
+
 /// <summary>
 /// The Organization deployment's own context values (<c>-c mfaRule:deployment=organization</c>): which OUs get the member
 /// stack, what the member role is called, and which account deploys it. Absent or <c>account</c>: the single-account app, unchanged.
@@ -41,6 +54,9 @@ internal sealed partial record OrganizationDeployment
     public const int MaxAccounts = 800;
 
     public const string ReportRoleArnKey = "mfaRule:reportRoleArn";
+    public const string EvaluationKey = "mfaRule:evaluation";
+    public const string CentralEvaluation = "central";
+    public const string PerAccountEvaluation = "per-account";
 
     public const string SingleAccount = "account";
     public const string Organization = "organization";
@@ -77,6 +93,9 @@ internal sealed partial record OrganizationDeployment
     /// </summary>
     public int? RemediateReservedConcurrency => Accounts == 0 ? null : 5 + ((Accounts + 9) / 10);
 
+    /// <summary>Where the accounts are evaluated: by the central function (the default) or each by its own.</summary>
+    public OrganizationEvaluation Evaluation { get; init; } = OrganizationEvaluation.Central;
+
     /// <summary>A role of this account to attach the <c>report --aggregator</c> policy to; null: the policy is only created.</summary>
     public string? ReportRoleArn { get; init; }
 
@@ -95,6 +114,9 @@ internal sealed partial record OrganizationDeployment
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(settings);
         var deployment = context.ReadText(DeploymentKey) ?? SingleAccount;
+        var evaluation = context.ReadText(EvaluationKey);
+        if (evaluation is not null && deployment != Organization)
+            context.Reject($"{EvaluationKey}: applies to the Organization deployment only (-c {DeploymentKey}={Organization}), not to '{deployment}'");
         if (deployment is SingleAccount or AccountTemplate) return null;
         if (deployment != Organization)
             context.Reject($"{DeploymentKey}: '{deployment}' is not {SingleAccount} (the default: one account, deployed with cdk deploy), " +
@@ -126,6 +148,11 @@ internal sealed partial record OrganizationDeployment
             context.Reject($"{ReportRoleArnKey}: '{reportRoleArn}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME) of the account deployed to");
         if (settings.Rule.CreateRecorder)
             context.Reject($"{RuleSettings.CreateRecorderKey}: the Organization deployment expects each account's own recorder (Config's organization-wide recording); it creates none");
+        if (evaluation is not null and not (CentralEvaluation or PerAccountEvaluation))
+            context.Reject($"{EvaluationKey}: '{evaluation}' is neither {CentralEvaluation} (the default: one function in this account evaluates every account through a member role) nor {PerAccountEvaluation} (each account's own function, from a code bucket of this account)");
+        var perAccount = evaluation == PerAccountEvaluation;
+        if (perAccount && settings.Remediation.Mode != RemediationMode.Off)
+            context.Reject($"{RemediationSettings.ModeKey}: per-account evaluation ({EvaluationKey}={PerAccountEvaluation}) deploys no remediation yet (the per-account template has none); use {EvaluationKey}={CentralEvaluation} for remediation, or leave it off");
         if (settings.Region is null)
             context.Reject($"{MfaRuleSettings.RegionKey}: the Organization deployment needs the Region of the rule in every account, e.g. -c {MfaRuleSettings.RegionKey}=eu-west-1");
 
@@ -137,6 +164,7 @@ internal sealed partial record OrganizationDeployment
             Administrator = administrator == DelegatedAdministrator ? OrganizationAdministrator.Delegated : OrganizationAdministrator.Management,
             Accounts = accounts,
             ReportRoleArn = reportRoleArn,
+            Evaluation = perAccount ? OrganizationEvaluation.PerAccount : OrganizationEvaluation.Central,
         };
     }
 

@@ -10,7 +10,10 @@
 //     admits config.amazonaws.com only for this account's own Config rules (aws:SourceAccount, aws:SourceArn): another
 //     account's Config, another service, and principals of other accounts are denied.
 //
-// Usage: node infra/policy-check/check-account-access.js <MfaConfigRuleAccount.template.json>
+//   - With the Organization's admin template (per-account evaluation): the code bucket's policy lets principals of the
+//     Organization read the package (s3:GetObject, s3:GetObjectVersion) over TLS only, and nobody else, nor write it.
+//
+// Usage: node infra/policy-check/check-account-access.js <MfaConfigRuleAccount.template.json> [<admin template>]
 // Exit status 1 on any row whose decision differs, or when the template lacks what the table needs.
 'use strict';
 
@@ -20,6 +23,9 @@ const { runSimulation } = require('@cloud-copilot/iam-simulate');
 const ACCOUNT = '222222222222';
 const FOREIGN = '999999999999';
 const REGION = 'eu-west-1';
+const ORGANIZATION = 'o-a1b2c3d4e5';
+const FOREIGN_ORGANIZATION = 'o-z9y8x7w6v5';
+const ADMIN = '111111111111';
 const ALLOW_EVERYTHING = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
 // Fills in what CloudFormation would in ACCOUNT/REGION: pseudo parameters, the template's parameters (their defaults,
@@ -143,6 +149,67 @@ function invokeTable(functionArn, functionPolicy) {
   ].map(([label, principal, policies, arn, context, expected]) => [label, principal, policies, 'lambda:InvokeFunction', arn, functionPolicy, context, expected]);
 }
 
+// The code bucket of the admin template: its policy, the package's key prefix, resolved as CloudFormation would in ADMIN.
+function codeBucketSide(adminFile) {
+  const admin = JSON.parse(fs.readFileSync(adminFile, 'utf8'));
+  const resources = admin.Resources ?? {};
+  const resolve = (value) => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value === null || typeof value !== 'object') return value;
+    if ('Ref' in value) {
+      const pseudo = { 'AWS::Partition': 'aws', 'AWS::AccountId': ADMIN, 'AWS::Region': REGION, 'AWS::URLSuffix': 'amazonaws.com' };
+      if (value.Ref in pseudo) return pseudo[value.Ref];
+      if (resources[value.Ref]?.Type === 'AWS::S3::Bucket') return value.Ref.toLowerCase();
+      throw new Error(`cannot resolve Ref ${value.Ref}`);
+    }
+    if ('Fn::GetAtt' in value) {
+      const [logicalId, attribute] = value['Fn::GetAtt'];
+      const type = resources[logicalId]?.Type ?? '';
+      if (type === 'AWS::S3::Bucket' && attribute === 'Arn') return `arn:aws:s3:::${logicalId.toLowerCase()}`;
+      if (type === 'Custom::OrganizationId' && attribute === 'Id') return ORGANIZATION;
+      throw new Error(`cannot resolve Fn::GetAtt ${logicalId}.${attribute} (${type || 'no such resource'})`);
+    }
+    if ('Fn::Join' in value) {
+      const [separator, parts] = value['Fn::Join'];
+      return resolve(parts).join(separator);
+    }
+    const keys = Object.keys(value);
+    if (keys.some((k) => k.startsWith('Fn::'))) throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+    return Object.fromEntries(keys.map((k) => [k, resolve(value[k])]));
+  };
+  const [, stackSet] = one(resourcesOf(admin, 'AWS::CloudFormation::StackSet'), 'StackSet');
+  const parameter = (name) => (stackSet.Properties.Parameters ?? []).find((p) => p.ParameterKey === name)?.ParameterValue;
+  const bucketRef = parameter('CodeBucket')?.Ref;
+  if (!bucketRef || resources[bucketRef]?.Type !== 'AWS::S3::Bucket') throw new Error('the StackSet passes no CodeBucket of a bucket of the admin template');
+  const [, policy] = one(resourcesOf(admin, 'AWS::S3::BucketPolicy').filter(([, p]) => p.Properties.Bucket?.Ref === bucketRef), `policy of the bucket ${bucketRef}`);
+  const key = parameter('CodeKey');
+  if (typeof key !== 'string') throw new Error('the StackSet passes no literal CodeKey');
+  return { objectArn: `arn:aws:s3:::${bucketRef.toLowerCase()}/${key}`, bucketPolicy: resolve(policy.Properties.PolicyDocument) };
+}
+
+function one(list, what) {
+  if (list.length !== 1) throw new Error(`expected one ${what}, found ${list.length}`);
+  return list[0];
+}
+
+function bucketTable({ objectArn, bucketPolicy }) {
+  const member = `arn:aws:sts::${ACCOUNT}:assumed-role/stacksets-exec-0123456789abcdef/session`;
+  const stranger = `arn:aws:sts::${FOREIGN}:assumed-role/Admin/mallory`;
+  const admin = [{ name: 'allow-everything', policy: ALLOW_EVERYTHING }];
+  const inOrganization = { 'aws:PrincipalOrgID': ORGANIZATION, 'aws:SecureTransport': 'true' };
+  const otherObject = objectArn.replace(/\/mfa-config-rule\/.*$/, '/other/file.zip');
+  return [
+    ['code bucket: a member\'s StackSet role reads the package', member, admin, 's3:GetObject', objectArn, inOrganization, 'Allowed'],
+    ['code bucket: a member\'s StackSet role reads the package\'s version', member, admin, 's3:GetObjectVersion', objectArn, inOrganization, 'Allowed'],
+    ['code bucket: a member reads it without TLS', member, admin, 's3:GetObject', objectArn, { ...inOrganization, 'aws:SecureTransport': 'false' }, 'ExplicitlyDenied'],
+    ['code bucket: a member writes the package', member, admin, 's3:PutObject', objectArn, inOrganization, 'ImplicitlyDenied'],
+    ['code bucket: a member reads an object outside the package prefix', member, admin, 's3:GetObject', otherObject, inOrganization, 'ImplicitlyDenied'],
+    ['code bucket: an account of another Organization reads the package', stranger, admin, 's3:GetObject', objectArn,
+      { 'aws:PrincipalOrgID': FOREIGN_ORGANIZATION, 'aws:SecureTransport': 'true' }, 'ImplicitlyDenied'],
+    ['code bucket: an account in no Organization reads the package', stranger, admin, 's3:GetObject', objectArn, { 'aws:SecureTransport': 'true' }, 'ImplicitlyDenied'],
+  ].map(([label, principal, policies, action, arn, context, expected]) => [label, principal, policies, action, arn, bucketPolicy, context, expected]);
+}
+
 async function decide(principal, identityPolicies, action, resourceArn, resourcePolicy, context) {
   const response = await runSimulation({
     identityPolicies,
@@ -161,9 +228,9 @@ async function decide(principal, identityPolicies, action, resourceArn, resource
 }
 
 async function main() {
-  const [file] = process.argv.slice(2);
+  const [file, adminFile] = process.argv.slice(2);
   if (!file) {
-    console.error('usage: check-account-access.js <MfaConfigRuleAccount.template.json>');
+    console.error('usage: check-account-access.js <MfaConfigRuleAccount.template.json> [<admin template>]');
     process.exit(2);
   }
   const template = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -189,6 +256,8 @@ async function main() {
   const functionPolicy = { Version: '2012-10-17', Statement: permissions.map(([, p]) => permissionStatement(p, resolve, functionArn)) };
   const invokeRows = invokeTable(functionArn, functionPolicy);
   rows.push(...invokeRows);
+  const bucketRows = adminFile ? bucketTable(codeBucketSide(adminFile)) : [];
+  rows.push(...bucketRows);
 
   const failures = [];
   for (const [label, principal, policies, action, resourceArn, resourcePolicy, context, expected] of rows) {
@@ -196,7 +265,8 @@ async function main() {
     if (actual !== expected) failures.push(`${label}: expected ${expected}, got ${actual}`);
   }
   for (const failure of failures) console.error(failure);
-  console.log(`per-account access: ${rows.length} decisions checked, ${failures.length} wrong (${invokeRows.length} of them lambda:InvokeFunction on the evaluate function)`);
+  console.log(`per-account access: ${rows.length} decisions checked, ${failures.length} wrong (${invokeRows.length} of them lambda:InvokeFunction on the evaluate function` +
+    (adminFile ? `, ${bucketRows.length} on the code bucket)` : ')'));
   process.exit(failures.length === 0 ? 0 : 1);
 }
 

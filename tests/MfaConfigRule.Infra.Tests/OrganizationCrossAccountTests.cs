@@ -17,7 +17,7 @@ public sealed class OrganizationCrossAccountTests
     private const string Script = "infra/organization/check-cross-account-access.js";
 
     private static IEnumerable<string> OrganizationVariantNames => TemplateVariants.All
-        .Where(v => v.Context.GetValueOrDefault(OrganizationDeployment.DeploymentKey) == OrganizationDeployment.Organization)
+        .Where(v => v.Context.GetValueOrDefault(OrganizationDeployment.DeploymentKey) == OrganizationDeployment.Organization && !TemplateVariants.IsPerAccount(v.Context))
         .Select(v => v.Name);
 
     public static TheoryData<string> OrganizationVariants => new(OrganizationVariantNames);

@@ -18,7 +18,7 @@ namespace MfaConfigRule.Infra.Tests;
 public sealed class OrganizationRolloutTemplateTests
 {
     private static IEnumerable<(string Name, IReadOnlyDictionary<string, string> Context)> OrganizationVariantList => TemplateVariants.All
-        .Where(v => v.Context.GetValueOrDefault(OrganizationDeployment.DeploymentKey) == OrganizationDeployment.Organization);
+        .Where(v => v.Context.GetValueOrDefault(OrganizationDeployment.DeploymentKey) == OrganizationDeployment.Organization && !TemplateVariants.IsPerAccount(v.Context));
 
     public static TheoryData<string> OrganizationVariants => new(OrganizationVariantList.Select(v => v.Name));
 

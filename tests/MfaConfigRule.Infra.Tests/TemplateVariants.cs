@@ -13,7 +13,16 @@ internal static partial class TemplateVariants
     /// <summary>Each variant's name and CDK context (<c>-c key=value</c> pairs).</summary>
     public static IReadOnlyList<(string Name, IReadOnlyDictionary<string, string> Context)> All { get; } = Read();
 
-    public static TheoryData<string> Names => new(All.Select(v => v.Name));
+    /// <summary>
+    /// The variants whose app is the single-account stack or the central Organization deployment, which the shared
+    /// variant tests build; the per-account template and per-account evaluation have tests of their own
+    /// (AccountTemplateTests, OrganizationPerAccountTemplateTests).
+    /// </summary>
+    public static TheoryData<string> Names => new(All.Where(v => !IsPerAccount(v.Context)).Select(v => v.Name));
+
+    /// <summary>A variant of the per-account template or of per-account evaluation.</summary>
+    public static bool IsPerAccount(IReadOnlyDictionary<string, string> context) =>
+        context.GetValueOrDefault("mfaRule:deployment") == "account-template" || context.GetValueOrDefault("mfaRule:evaluation") == "per-account";
 
     public static SynthesizedApp Synthesize(string name)
     {

@@ -27,7 +27,8 @@ internal sealed class CustomResourceProvider
     /// </summary>
     public const int ServiceTimeoutSeconds = 300;
 
-    public CustomResourceProvider(Construct scope, string description, RetentionDays logRetention)
+    /// <param name="source">The handler's source; null: <see cref="Source"/>, the app's shared handler.</param>
+    public CustomResourceProvider(Construct scope, string description, RetentionDays logRetention, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(scope);
         LogGroup = new LogGroup(scope, "ProviderLogs", new LogGroupProps
@@ -45,7 +46,7 @@ internal sealed class CustomResourceProvider
         {
             Runtime = new Runtime(Runtime, RuntimeFamily.NODEJS, new LambdaRuntimeProps { SupportsInlineCode = true }),
             Handler = "index.handler",
-            Code = Code.FromInline(Source),
+            Code = Code.FromInline(source ?? Source),
             Description = $"CloudFormation custom resource: {description}",
             MemorySize = 128,
             // A few calls with the SDK's retries.
@@ -72,12 +73,15 @@ internal sealed class CustomResourceProvider
         });
 
     /// <summary>The handler, compiled into this assembly from <c>infra/custom-resource/index.js</c> (its tests run it with Node).</summary>
-    internal static string Source { get; } = ReadSource();
+    internal static string Source { get; } = ReadSource("CustomResourceProvider.js");
 
-    private static string ReadSource()
+    /// <summary>The per-account evaluation's package copy, <c>infra/custom-resource/code-package.js</c> (a handler of its own, so the shared one stays as deployed).</summary>
+    internal static string CodePackageSource { get; } = ReadSource("CodePackageProvider.js");
+
+    private static string ReadSource(string name)
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("CustomResourceProvider.js")
-            ?? throw new InvalidOperationException("the custom resources' handler is not embedded in the infra assembly");
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"the custom resource handler {name} is not embedded in the infra assembly");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
