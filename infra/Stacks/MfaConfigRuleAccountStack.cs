@@ -66,6 +66,19 @@ internal sealed class MfaConfigRuleAccountStack : Stack
             Value = Evaluation.Rule.EvaluateFunction.LogGroup.LogGroupName,
             Description = "CloudWatch Logs of the evaluate function",
         });
+        // What a conformance pack's own remediation configuration names (CreateRule=false).
+        _ = new CfnOutput(this, "RemediationRunbook", new CfnOutputProps
+        {
+            Value = Evaluation.Remediation.Document.Ref,
+            Description = "The remediation runbook (SSM document): a conformance pack's remediation configuration targets it",
+            Condition = Parameters.RemediationOn,
+        });
+        _ = new CfnOutput(this, "RemediationAutomationRoleArn", new CfnOutputProps
+        {
+            Value = Evaluation.Remediation.AutomationRole.RoleArn,
+            Description = "The runbook's AutomationAssumeRole: it may only invoke the remediate function",
+            Condition = Parameters.RemediationOn,
+        });
     }
 
     public AccountTemplateParameters Parameters { get; }

@@ -461,6 +461,18 @@ public sealed class AccountTemplateTests
     }
 
     [Fact]
+    public void Outputs_NameTheRunbookAndAutomationRole_ForAConformancePacksOwnRemediation()
+    {
+        var outputs = Template.GetProperty("Outputs");
+        var runbook = Assert.Single(Cfn.Resources(Template, "AWS::SSM::Document")).LogicalId;
+
+        Assert.Equal("${" + runbook + "}", Cfn.Render(outputs.GetProperty("RemediationRunbook").GetProperty("Value")));
+        Assert.Equal("RemediationOn", outputs.GetProperty("RemediationRunbook").GetProperty("Condition").GetString());
+        Assert.EndsWith(".Arn}", Cfn.Render(outputs.GetProperty("RemediationAutomationRoleArn").GetProperty("Value")), StringComparison.Ordinal);
+        Assert.Equal("RemediationOn", outputs.GetProperty("RemediationAutomationRoleArn").GetProperty("Condition").GetString());
+    }
+
+    [Fact]
     public void Conditions_RemediationConfiguredNeedsTheRule_AndOffMeansOff()
     {
         Assert.False(Decide(new Dictionary<string, string>())["RemediationOn"]);
