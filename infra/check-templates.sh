@@ -27,6 +27,7 @@ variants=(
   "organization-securityhub   -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=us-east-1 -c mfaRule:securityHubFindings=direct -c mfaRule:securityHubSeverity=CRITICAL -c mfaRule:reevaluation=false -c mfaRule:organizationAccounts=0"
   "organization-remediation   -c mfaRule:deployment=organization -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=eu-west-1 -c mfaRule:remediation=automatic -c mfaRule:remediationAction=EnforceMfa"
   "organization-per-account   -c mfaRule:deployment=organization -c mfaRule:evaluation=per-account -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=eu-west-1 -c mfaRule:securityHubFindings=direct"
+  "organization-per-account-remediation -c mfaRule:deployment=organization -c mfaRule:evaluation=per-account -c mfaRule:organizationalUnitIds=ou-ab12-cdef3456 -c mfaRule:region=us-east-1 -c mfaRule:remediation=automatic -c mfaRule:remediationAction=EnforceMfa -c mfaRule:remediationDenyAccessKeys=true"
   "account-template           -c mfaRule:deployment=account-template"
 )
 
@@ -102,6 +103,8 @@ policy_seconds=$((SECONDS - t))
 step "the remediation's enforcement policy, decided by @cloud-copilot/iam-simulate"
 for variant in "${variants[@]}"; do
   read -r name context <<<"$variant"
+  # The per-account template holds its policy under conditions: checked below, both ways, whatever the variant's settings.
+  case "$context" in *"mfaRule:evaluation=per-account"* | *"mfaRule:deployment=account-template"*) continue ;; esac
   case "$context" in *"mfaRule:remediationAction=EnforceMfa"*) ;; *) continue ;; esac
   # Access keys keep working under the default policy (Bool); the opt-in (BoolIfExists) denies them too.
   case "$context" in *"mfaRule:remediationDenyAccessKeys=true"*) keys=denied ;; *) keys=allowed ;; esac
@@ -111,6 +114,15 @@ for variant in "${variants[@]}"; do
     echo "$name/$template: access keys $keys"
     node infra/remediation/check-enforcement-policy.js "$out/$name/$template.template.json" "$keys"
   done
+done
+
+for variant in "${variants[@]}"; do
+  read -r name context <<<"$variant"
+  case "$context" in *"mfaRule:evaluation=per-account"* | *"mfaRule:deployment=account-template"*) ;; *) continue ;; esac
+  # One policy, its Deny statements an Fn::If on RemediationDenyAccessKeys (the condition DenyAccessKeys).
+  echo "$name/MfaConfigRuleAccount: access keys allowed (RemediationDenyAccessKeys=false), denied (=true)"
+  node infra/remediation/check-enforcement-policy.js "$out/$name/MfaConfigRuleAccount.template.json" allowed ""
+  node infra/remediation/check-enforcement-policy.js "$out/$name/MfaConfigRuleAccount.template.json" denied DenyAccessKeys
 done
 
 step "the Organization's cross-account access (central role <-> member role), decided by @cloud-copilot/iam-simulate"

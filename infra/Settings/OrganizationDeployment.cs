@@ -168,8 +168,6 @@ internal sealed partial record OrganizationDeployment
         if (evaluation is not null and not (CentralEvaluation or PerAccountEvaluation))
             context.Reject($"{EvaluationKey}: '{evaluation}' is neither {CentralEvaluation} (the default: one function in this account evaluates every account through a member role) nor {PerAccountEvaluation} (each account's own function, from a code bucket of this account)");
         var perAccount = evaluation == PerAccountEvaluation;
-        if (perAccount && settings.Remediation.Mode != RemediationMode.Off)
-            context.Reject($"{RemediationSettings.ModeKey}: per-account evaluation ({EvaluationKey}={PerAccountEvaluation}) deploys no remediation yet (the per-account template has none); use {EvaluationKey}={CentralEvaluation} for remediation, or leave it off");
         if (settings.Region is null)
             context.Reject($"{MfaRuleSettings.RegionKey}: the Organization deployment needs the Region of the rule in every account, e.g. -c {MfaRuleSettings.RegionKey}=eu-west-1");
 

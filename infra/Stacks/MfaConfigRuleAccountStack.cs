@@ -28,7 +28,7 @@ internal sealed class MfaConfigRuleAccountStack : Stack
     public const string TemplateName = "MfaConfigRuleAccount";
 
     /// <summary>What the template leaves out, said where an operator reads it (the template's Description).</summary>
-    public const string LeftOut = "Not in this template: remediation (deploy it with the CDK app) and the alarms of docs/operations.md.";
+    public const string LeftOut = "Remediation (off by default) is configured with the rule it creates; a conformance pack that owns the rule (CreateRule=false) carries its own. Not in this template: the alarms of docs/operations.md.";
 
     public MfaConfigRuleAccountStack(Construct scope, string id, IMfaConfigRuleAccountStackProps props)
         : base(scope, id, props)
@@ -46,6 +46,8 @@ internal sealed class MfaConfigRuleAccountStack : Stack
             TriggerTimeout = Duration.Seconds(settings.Functions.TriggerTimeoutSeconds),
             LogRetention = settings.Functions.LogRetention,
             EventMaxAge = Duration.Seconds(settings.Rule.EventMaxAge.TotalSeconds),
+            RemediationMaxAttempts = settings.Remediation.MaxAttempts,
+            RemediationRetrySeconds = settings.Remediation.RetrySeconds,
         });
 
         _ = new CfnOutput(this, "EvaluateFunctionArn", new CfnOutputProps
@@ -64,6 +66,19 @@ internal sealed class MfaConfigRuleAccountStack : Stack
             Value = Evaluation.Rule.EvaluateFunction.LogGroup.LogGroupName,
             Description = "CloudWatch Logs of the evaluate function",
         });
+        // What a conformance pack's own remediation configuration names (CreateRule=false).
+        _ = new CfnOutput(this, "RemediationRunbook", new CfnOutputProps
+        {
+            Value = Evaluation.Remediation.Document.Ref,
+            Description = "The remediation runbook (SSM document): a conformance pack's remediation configuration targets it",
+            Condition = Parameters.RemediationOn,
+        });
+        _ = new CfnOutput(this, "RemediationAutomationRoleArn", new CfnOutputProps
+        {
+            Value = Evaluation.Remediation.AutomationRole.RoleArn,
+            Description = "The runbook's AutomationAssumeRole: it may only invoke the remediate function",
+            Condition = Parameters.RemediationOn,
+        });
     }
 
     public AccountTemplateParameters Parameters { get; }
@@ -71,7 +86,7 @@ internal sealed class MfaConfigRuleAccountStack : Stack
 
     public static string TemplateDescription(string version) =>
         $"MFA Config rule {version}, one account evaluating itself: IAM users with a console password must have MFA (CIS 1.10, Security Hub IAM.5). " +
-        "Code from CodeBucket/CodeKey; the rule, re-evaluation and the direct Security Hub export by parameters. " + LeftOut;
+        "Code from CodeBucket/CodeKey; the rule, re-evaluation, the direct Security Hub export and remediation by parameters. " + LeftOut;
 
     public static MfaConfigRuleAccountStackProps Props(MfaRuleSettings settings) => new()
     {

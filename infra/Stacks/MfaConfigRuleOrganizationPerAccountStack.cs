@@ -139,6 +139,15 @@ internal sealed class MfaConfigRuleOrganizationPerAccountStack : Stack
             [AccountTemplateParameters.ReevaluationName] = settings.Rule.Reevaluation ? "true" : "false",
             [AccountTemplateParameters.SecurityHubFindingsName] = settings.SecurityHub.Direct ? SecurityHubSettings.DirectMode : SecurityHubSettings.OffMode,
             [AccountTemplateParameters.SecurityHubSeverityName] = settings.SecurityHub.FailedSeverity,
+            // Remediation in each account, by its own remediate function (the per-account template's conditions).
+            [AccountTemplateParameters.RemediationName] = settings.Remediation.Mode switch
+            {
+                RemediationMode.Manual => AccountTemplateParameters.RemediationManual,
+                RemediationMode.Automatic => AccountTemplateParameters.RemediationAutomatic,
+                _ => AccountTemplateParameters.RemediationOff,
+            },
+            [AccountTemplateParameters.RemediationActionName] = settings.Remediation.Action.ToWire(),
+            [AccountTemplateParameters.RemediationDenyAccessKeysName] = settings.Remediation.DenyAccessKeys ? "true" : "false",
         };
         foreach (var (name, value) in ruleParameters) parameters[name] = value;
         // An empty list (ExemptUserNames, ExemptPathPrefixes) is the template's default already, synthesized from the

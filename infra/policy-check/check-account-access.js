@@ -10,6 +10,11 @@
 //     admits config.amazonaws.com only for this account's own Config rules (aws:SourceAccount, aws:SourceArn): another
 //     account's Config, another service, and principals of other accounts are denied.
 //
+//   - Remediation (its resources exist only with Remediation=manual|automatic; read here with every condition true, so
+//     EnforceMfa): the remediate function's role reads and changes users of its own account only, and attaches no policy
+//     but the template's enforcement policy (iam:PolicyARN); the role SSM Automation runs as may invoke the remediate
+//     function and no other.
+//
 //   - With the Organization's admin template (per-account evaluation): the code bucket's policy lets principals of the
 //     Organization read the package (s3:GetObject, s3:GetObjectVersion) over TLS only, and nobody else, nor write it.
 //
@@ -41,6 +46,8 @@ function resolver(template) {
       const pseudo = { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION, 'AWS::URLSuffix': 'amazonaws.com' };
       if (value.Ref in pseudo) return pseudo[value.Ref];
       if (value.Ref in parameters) return parameters[value.Ref];
+      // A managed policy's Ref is its ARN (ArnEquals on iam:PolicyARN needs one); any other resource stands as its logical ID.
+      if (resources[value.Ref]?.Type === 'AWS::IAM::ManagedPolicy') return `arn:aws:iam::${ACCOUNT}:policy${resources[value.Ref].Properties.Path ?? '/'}${value.Ref}`;
       if (resources[value.Ref]) return value.Ref;
       throw new Error(`cannot resolve Ref ${value.Ref}`);
     }
@@ -128,6 +135,35 @@ function roleTable(role, kind) {
   rows.push([`${kind} role: sts:AssumeRole on a role of its own account that trusts the account`, role.session, role.policies, 'sts:AssumeRole',
     `arn:aws:iam::${ACCOUNT}:role/Admin`, open(`arn:aws:iam::${ACCOUNT}:root`, 'sts:AssumeRole'), {}, 'ImplicitlyDenied']);
   return rows;
+}
+
+// The remediate role and Automation's role, as the template's Fn::If resolve with every condition true (EnforceMfa).
+function remediationTable(template, resolve, all, evaluateArn) {
+  const remediate = functionRunningAs(template, 'remediate');
+  const role = all.find((r) => r.roleId === remediate.roleId);
+  if (!role || role.policies.length === 0) throw new Error(`no identity policy is attached to the remediate role ${remediate.roleId}`);
+  const remediateArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${remediate.name ?? remediate.functionId}`;
+  const [policyId] = one(resourcesOf(template, 'AWS::IAM::ManagedPolicy').filter(([, p]) => p.Properties.Path === '/mfa-config-rule/'), 'enforcement policy');
+  const enforcement = resolve({ Ref: policyId });
+  const user = (account) => `arn:aws:iam::${account}:user/alice`;
+  const invokers = resourcesOf(template, 'AWS::IAM::Policy')
+    .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes(`"Fn::GetAtt":["${remediate.functionId}","Arn"]`))
+    .flatMap(([, p]) => (p.Properties.Roles ?? []).map((r) => r.Ref));
+  const automation = all.find((r) => r.roleId === one(invokers, 'role allowed to invoke the remediate function'));
+  return [
+    ['remediate role: iam:GetUser on a user of its own account', role.session, role.policies, 'iam:GetUser', user(ACCOUNT), undefined, {}, 'Allowed'],
+    ['remediate role: iam:GetUser on a user of another account that would admit it', role.session, role.policies, 'iam:GetUser', user(FOREIGN),
+      open(role.session, 'iam:GetUser'), {}, 'ImplicitlyDenied'],
+    ['remediate role: attaches the enforcement policy to a user of its own account', role.session, role.policies, 'iam:AttachUserPolicy', user(ACCOUNT),
+      undefined, { 'iam:PolicyARN': enforcement }, 'Allowed'],
+    ['remediate role: attaches AdministratorAccess to a user of its own account', role.session, role.policies, 'iam:AttachUserPolicy', user(ACCOUNT),
+      undefined, { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' }, 'ImplicitlyDenied'],
+    ['remediate role: attaches the enforcement policy to a user of another account that would admit it', role.session, role.policies, 'iam:AttachUserPolicy',
+      user(FOREIGN), open(role.session, 'iam:AttachUserPolicy'), { 'iam:PolicyARN': enforcement }, 'ImplicitlyDenied'],
+    ['remediate role (EnforceMfa): deletes a console password', role.session, role.policies, 'iam:DeleteLoginProfile', user(ACCOUNT), undefined, {}, 'ImplicitlyDenied'],
+    ['automation role: invokes the remediate function', automation.session, automation.policies, 'lambda:InvokeFunction', remediateArn, undefined, {}, 'Allowed'],
+    ['automation role: invokes the evaluate function', automation.session, automation.policies, 'lambda:InvokeFunction', evaluateArn, undefined, {}, 'ImplicitlyDenied'],
+  ];
 }
 
 function invokeTable(functionArn, functionPolicy) {
@@ -256,6 +292,8 @@ async function main() {
   const functionPolicy = { Version: '2012-10-17', Statement: permissions.map(([, p]) => permissionStatement(p, resolve, functionArn)) };
   const invokeRows = invokeTable(functionArn, functionPolicy);
   rows.push(...invokeRows);
+  const remediationRows = remediationTable(template, resolve, all, functionArn);
+  rows.push(...remediationRows);
   const bucketRows = adminFile ? bucketTable(codeBucketSide(adminFile)) : [];
   rows.push(...bucketRows);
 
@@ -265,7 +303,7 @@ async function main() {
     if (actual !== expected) failures.push(`${label}: expected ${expected}, got ${actual}`);
   }
   for (const failure of failures) console.error(failure);
-  console.log(`per-account access: ${rows.length} decisions checked, ${failures.length} wrong (${invokeRows.length} of them lambda:InvokeFunction on the evaluate function` +
+  console.log(`per-account access: ${rows.length} decisions checked, ${failures.length} wrong (${invokeRows.length} of them lambda:InvokeFunction on the evaluate function, ${remediationRows.length} on remediation` +
     (adminFile ? `, ${bucketRows.length} on the code bucket)` : ')'));
   process.exit(failures.length === 0 ? 0 : 1);
 }

@@ -112,11 +112,18 @@ function* walk(value, where, trust) {
   if (value === null || typeof value !== 'object') return;
   for (const [key, child] of Object.entries(value)) {
     if (key === 'Statement') {
-      for (const statement of [child].flat()) yield { where, trust, statement };
+      for (const statement of [child].flat().flatMap(branches)) yield { where, trust, statement };
     } else {
       yield* walk(child, `${where}.${key}`, trust || key === 'AssumeRolePolicyDocument');
     }
   }
+}
+
+/** A statement chosen by Fn::If (the per-account template's) is checked in both branches; AWS::NoValue is none. */
+function branches(statement) {
+  if (statement?.['Fn::If'] === undefined) return [statement];
+  const [, whenTrue, whenFalse] = statement['Fn::If'];
+  return [whenTrue, whenFalse].flatMap(branches).filter((s) => s?.Ref !== 'AWS::NoValue');
 }
 
 /**

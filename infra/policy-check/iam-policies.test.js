@@ -34,6 +34,19 @@ test('checkTemplate: a misspelt action is reported', async () => {
   assert.deepEqual(problems, ['Policy.PolicyDocument: iam:GetLoginProfiles is not an IAM action (Service Authorization Reference)']);
 });
 
+test('checkTemplate: a statement chosen by Fn::If is checked in both branches, AWS::NoValue in neither', async () => {
+  const template = withStatement({ Action: 'iam:GetUser', Resource: users });
+  template.Resources.Policy.Properties.PolicyDocument.Statement = [{
+    'Fn::If': ['On', { Effect: 'Allow', Action: 'iam:DeleteLoginProfile', Resource: users }, { Effect: 'Allow', Action: 'iam:GetLoginProfiles', Resource: users }],
+  }, { 'Fn::If': ['On', { Effect: 'Allow', Action: 'iam:ListUsers', Resource: users }, { Ref: 'AWS::NoValue' }] }];
+
+  const problems = await checkTemplate(template, env);
+
+  assert.equal(problems.length, 2);
+  assert.match(problems[0], /iam:GetLoginProfiles is not an IAM action/);
+  assert.match(problems[1], /iam:ListUsers/);
+});
+
 test('checkTemplate: an action of a service that does not exist is reported', async () => {
   const problems = await checkTemplate(withStatement({ Action: 'configservice:PutEvaluations', Resource: '*' }), env);
 

@@ -6,7 +6,10 @@
 // partition and account filled in. Every row is evaluated twice: with the enforcement policy alone, and beside a policy
 // that allows everything (an administrator), because a Deny must win over whatever else the user has.
 //
-// Usage: node infra/remediation/check-enforcement-policy.js <stack.template.json> <access-keys: allowed|denied>
+// A template with conditions (the per-account template: one policy, its statements an Fn::If on DenyAccessKeys) is read
+// with the conditions named in the third argument true and every other one false, as CloudFormation would decide them.
+//
+// Usage: node infra/remediation/check-enforcement-policy.js <stack.template.json> <access-keys: allowed|denied> [TRUE_CONDITION,...]
 // Exit status 1 on any row whose decision differs, or when the template has no enforcement policy.
 'use strict';
 
@@ -17,9 +20,17 @@ const ACCOUNT = '123456789012';
 const USER = 'alice';
 const ARN = (resource) => `arn:aws:iam::${ACCOUNT}:${resource}`;
 
+const NO_VALUE = Symbol('AWS::NoValue');
+let trueConditions = new Set();
+
 function resolve(value) {
-  if (Array.isArray(value)) return value.map(resolve);
+  if (Array.isArray(value)) return value.map(resolve).filter((v) => v !== NO_VALUE);
   if (value === null || typeof value !== 'object') return value;
+  if ('Fn::If' in value) {
+    const [condition, whenTrue, whenFalse] = value['Fn::If'];
+    return resolve(trueConditions.has(condition) ? whenTrue : whenFalse);
+  }
+  if (value.Ref === 'AWS::NoValue') return NO_VALUE;
   if ('Ref' in value) {
     const known = { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': 'eu-west-1', 'AWS::URLSuffix': 'amazonaws.com' };
     if (!(value.Ref in known)) throw new Error(`cannot resolve Ref ${value.Ref} in the enforcement policy`);
@@ -31,7 +42,7 @@ function resolve(value) {
   }
   const keys = Object.keys(value);
   if (keys.some((k) => k.startsWith('Fn::'))) throw new Error(`cannot resolve ${JSON.stringify(value)} in the enforcement policy`);
-  return Object.fromEntries(keys.map((k) => [k, resolve(value[k])]));
+  return Object.fromEntries(keys.map((k) => [k, resolve(value[k])]).filter(([, v]) => v !== NO_VALUE));
 }
 
 function enforcementPolicy(templateFile) {
@@ -114,11 +125,12 @@ async function decide(policies, session, action, resource) {
 }
 
 async function main() {
-  const [templateFile, accessKeys] = process.argv.slice(2);
+  const [templateFile, accessKeys, conditions] = process.argv.slice(2);
   if (!templateFile || !['allowed', 'denied'].includes(accessKeys)) {
-    console.error('usage: check-enforcement-policy.js <stack.template.json> <allowed|denied>');
+    console.error('usage: check-enforcement-policy.js <stack.template.json> <allowed|denied> [TRUE_CONDITION,...]');
     process.exit(2);
   }
+  trueConditions = new Set((conditions ?? '').split(',').filter((c) => c.length > 0));
   const policy = { name: 'mfa-config-rule-enforce-mfa', policy: enforcementPolicy(templateFile) };
   const admin = { name: 'allow-everything', policy: ALLOW_EVERYTHING };
   const failures = [];

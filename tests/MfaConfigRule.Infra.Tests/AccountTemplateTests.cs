@@ -46,7 +46,7 @@ public sealed class AccountTemplateTests
         string[] expected =
         [
             "CodeBucket", "CodeKey", "CodeObjectVersion", "CreateRule", "MaximumExecutionFrequency", "Reevaluation", "RuleName",
-            "SecurityHubFindings", "SecurityHubSeverity", .. RuleParameters.Keys,
+            "SecurityHubFindings", "SecurityHubSeverity", "Remediation", "RemediationAction", "RemediationDenyAccessKeys", .. RuleParameters.Keys,
         ];
         Assert.Equal(expected.Order(StringComparer.Ordinal), names);
         Assert.Equal(["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"], AllowedValues("MaximumExecutionFrequency"));
@@ -56,6 +56,12 @@ public sealed class AccountTemplateTests
         Assert.Equal(["off", "direct"], AllowedValues("SecurityHubFindings"));
         Assert.Equal("off", Parameter("SecurityHubFindings").GetProperty("Default").GetString());
         Assert.Equal(["LOW", "MEDIUM", "HIGH", "CRITICAL"], AllowedValues("SecurityHubSeverity"));
+        Assert.Equal(["off", "manual", "automatic"], AllowedValues("Remediation"));
+        Assert.Equal("off", Parameter("Remediation").GetProperty("Default").GetString());
+        Assert.Equal(["EnforceMfa", "DisableConsoleAccess"], AllowedValues("RemediationAction"));
+        Assert.Equal("EnforceMfa", Parameter("RemediationAction").GetProperty("Default").GetString());
+        Assert.Equal(["true", "false"], AllowedValues("RemediationDenyAccessKeys"));
+        Assert.Equal("false", Parameter("RemediationDenyAccessKeys").GetProperty("Default").GetString());
         Assert.Equal(["NOT_APPLICABLE", "COMPLIANT"], AllowedValues(RuleParameters.NoPasswordResultKey));
         Assert.Equal(["true", "false"], AllowedValues(RuleParameters.ReportChangesOnlyKey));
         Assert.Equal("mfa-enabled-for-iam-console-users", Parameter("RuleName").GetProperty("Default").GetString());
@@ -84,6 +90,8 @@ public sealed class AccountTemplateTests
     [InlineData(RuleParameters.ExemptUserNamesKey, "bob smith", false)]
     [InlineData(RuleParameters.ExemptPathPrefixesKey, "/service-accounts/,/break-glass/", true)]
     [InlineData(RuleParameters.ExemptPathPrefixesKey, "service-accounts", false)]
+    [InlineData(RuleParameters.ExemptPathPrefixesKey, "/a\",\"b/", false)]
+    [InlineData(RuleParameters.ExemptPathPrefixesKey, "/a\\b/", false)]
     [InlineData(RuleParameters.ExemptionTagKeyKey, "", true)]
     [InlineData(RuleParameters.ExemptionTagKeyKey, "aws:exempt", false)]
     [InlineData(RuleParameters.AllowedMfaTypesKey, "hardware,fido", true)]
@@ -189,8 +197,12 @@ public sealed class AccountTemplateTests
         var problems = new List<string>();
         foreach (var (roleId, _) in Cfn.Resources(Template, "AWS::IAM::Role"))
         {
-            foreach (var grant in Cfn.GrantsOfRole(Template, roleId))
+            foreach (var conditional in Cfn.GrantsOfRole(Template, roleId))
             {
+                // The remediate role's attach and detach are limited further (iam:PolicyARN): the resource is what counts here.
+                var grant = conditional.Split(" when ")[0];
+                // Listing who holds the template's own enforcement policy names that policy, not a user.
+                if (grant == "iam:ListEntitiesForPolicy on ${" + EnforcementPolicyId + "}") continue;
                 if (grant.StartsWith("sts:", StringComparison.Ordinal)) problems.Add($"{roleId}: {grant}");
                 // IAM calls on a resource: only this account's users (the account-wide list calls take "*" only).
                 if (grant.StartsWith("iam:", StringComparison.Ordinal) && !grant.StartsWith("iam:PassRole", StringComparison.Ordinal)
@@ -215,7 +227,8 @@ public sealed class AccountTemplateTests
         var byCondition = Cfn.Resources(Template).GroupBy(r => ConditionOf(r.LogicalId) ?? "(always)")
             .ToDictionary(g => g.Key, g => g.Select(r => r.Resource.GetProperty("Type").GetString()!).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
 
-        Assert.Equal(["(always)", "ForwardIamEvents", "ReevaluationOn", "RuleCreated", "SecurityHubDirect"], byCondition.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["(always)", "EnforceMfa", "ForwardIamEvents", "ReevaluationOn", "RemediationConfigured", "RemediationOn", "RuleCreated", "SecurityHubDirect"],
+            byCondition.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(["AWS::Config::ConfigRule"], byCondition["RuleCreated"]);
         Assert.Equal(["AWS::IAM::Policy"], byCondition["SecurityHubDirect"]);
         Assert.Contains("AWS::Events::Rule", byCondition["ReevaluationOn"]);
@@ -270,7 +283,9 @@ public sealed class AccountTemplateTests
 
         Assert.Matches(@"^\d+\.\d+\.\d+", ReleaseVersion.Current);
         Assert.StartsWith($"MFA Config rule {ReleaseVersion.Current},", description, StringComparison.Ordinal);
-        Assert.Contains("Not in this template: remediation", description, StringComparison.Ordinal);
+        Assert.Contains("Remediation (off by default)", description, StringComparison.Ordinal);
+        Assert.Contains("a conformance pack that owns the rule (CreateRule=false) carries its own", description, StringComparison.Ordinal);
+        Assert.DoesNotContain("Not in this template: remediation", description, StringComparison.Ordinal);
         Assert.InRange(description.Length, 1, 1024);
     }
 
@@ -305,7 +320,7 @@ public sealed class AccountTemplateTests
         var (exitCode, stdout, stderr) = await CheckAsync(Template.GetRawText());
 
         Assert.True(exitCode == 0, $"exit {exitCode}\n{stdout}\n{stderr}");
-        Assert.Contains("22 decisions checked, 0 wrong (6 of them lambda:InvokeFunction on the evaluate function)", stdout, StringComparison.Ordinal);
+        Assert.Contains("32 decisions checked, 0 wrong (6 of them lambda:InvokeFunction on the evaluate function, 8 on remediation)", stdout, StringComparison.Ordinal);
     }
 
     /// <summary>The check tells a role reading every account's users, and a permission without SourceAccount, from the template's.</summary>
@@ -335,6 +350,196 @@ public sealed class AccountTemplateTests
         Assert.Contains("evaluate role: iam:GetLoginProfile on a user of another account that would admit it: expected ImplicitlyDenied, got Allowed", stderr, StringComparison.Ordinal);
         Assert.Contains("invoke: Config of another account naming this account's rule: expected ImplicitlyDenied, got Allowed", stderr, StringComparison.Ordinal);
         Assert.Contains("5 wrong", stdout, StringComparison.Ordinal);
+    }
+
+    private static string EnforcementPolicyId => Assert.Single(Cfn.Resources(Template, "AWS::IAM::ManagedPolicy")).LogicalId;
+
+    /// <summary>The template's Conditions decided as CloudFormation would for <paramref name="parameters"/> (the rest at their defaults) in eu-west-1.</summary>
+    private static Dictionary<string, bool> Decide(IReadOnlyDictionary<string, string> parameters)
+    {
+        string Value(JsonElement e) => e.ValueKind == JsonValueKind.String ? e.GetString()!
+            : e.GetProperty("Ref").GetString() is var name && name == "AWS::Region" ? "eu-west-1"
+            : parameters.TryGetValue(name!, out var given) ? given : Parameter(name!).GetProperty("Default").GetString()!;
+        var conditions = Template.GetProperty("Conditions");
+        bool Eval(JsonElement e)
+        {
+            var op = Assert.Single(e.EnumerateObject());
+            return op.Name switch
+            {
+                "Fn::Equals" => Value(op.Value[0]) == Value(op.Value[1]),
+                "Fn::Not" => !Eval(op.Value[0]),
+                "Fn::And" => op.Value.EnumerateArray().All(Eval),
+                "Fn::Or" => op.Value.EnumerateArray().Any(Eval),
+                "Condition" => Eval(conditions.GetProperty(op.Value.GetString()!)),
+                var other => throw new InvalidOperationException($"no {other} in the test's condition evaluator"),
+            };
+        }
+        return conditions.EnumerateObject().ToDictionary(c => c.Name, c => Eval(c.Value), StringComparer.Ordinal);
+    }
+
+    /// <summary>The resources CloudFormation creates for <paramref name="parameters"/>.</summary>
+    private static List<(string LogicalId, JsonElement Resource)> Created(IReadOnlyDictionary<string, string> parameters)
+    {
+        var decided = Decide(parameters);
+        return [.. Cfn.Resources(Template).Where(r => !r.Resource.TryGetProperty("Condition", out var c) || decided[c.GetString()!])];
+    }
+
+    /// <summary>A value as CloudFormation picks it under decided conditions (Fn::If only).</summary>
+    private static JsonElement Chosen(JsonElement value, IReadOnlyDictionary<string, bool> decided) =>
+        value.ValueKind == JsonValueKind.Object && value.TryGetProperty("Fn::If", out var choice)
+            ? Chosen(decided[choice[0].GetString()!] ? choice[1] : choice[2], decided)
+            : value;
+
+    private static readonly string[] RemediationTypes =
+        ["AWS::SSM::Document", "AWS::Config::RemediationConfiguration", "AWS::IAM::ManagedPolicy"];
+
+    [Fact]
+    public void Remediation_Off_IsTheDefault_AndCreatesNoRemediationResourceAtAll()
+    {
+        var off = Created(new Dictionary<string, string>());
+        var on = Created(new Dictionary<string, string> { ["Remediation"] = "manual" });
+
+        Assert.DoesNotContain(off, r => RemediationTypes.Contains(r.Resource.GetProperty("Type").GetString()));
+        Assert.DoesNotContain(off, r => r.Resource.GetProperty("Type").GetString() == "AWS::Lambda::Function"
+            && r.Resource.GetProperty("Properties").GetProperty("Handler").GetString() == "remediate");
+        // Everything remediation adds is under its own condition: off, the template is what it was without remediation.
+        var added = on.Select(r => r.LogicalId).Except(off.Select(r => r.LogicalId)).ToList();
+        Assert.All(added, id => Assert.StartsWith("AccountRemediation", id, StringComparison.Ordinal));
+        Assert.DoesNotContain(off, r => r.LogicalId.StartsWith("AccountRemediation", StringComparison.Ordinal));
+        // Policy, function (logs, role, its policy, async config), permissions, Automation's role and policy, runbook,
+        // lifting schedule and its invoke permission, and Config's remediation configuration.
+        Assert.Equal(13, added.Count);
+    }
+
+    [Theory]
+    [InlineData("manual", "EnforceMfa", "true", false)]
+    [InlineData("automatic", "EnforceMfa", "true", true)]
+    [InlineData("automatic", "DisableConsoleAccess", "true", true)]
+    [InlineData("manual", "DisableConsoleAccess", "false", false)]
+    public void Remediation_On_CreatesTheSingleAccountPieces_AndConfigOnlyWithTheRule(string mode, string action, string createRule, bool automatic)
+    {
+        var parameters = new Dictionary<string, string> { ["Remediation"] = mode, ["RemediationAction"] = action, ["CreateRule"] = createRule };
+        var decided = Decide(parameters);
+        var created = Created(parameters);
+        var types = created.Select(r => r.Resource.GetProperty("Type").GetString()!).ToList();
+        var enforce = action == "EnforceMfa";
+
+        Assert.Contains("AWS::SSM::Document", types);
+        Assert.Equal(enforce, types.Contains("AWS::IAM::ManagedPolicy"));
+        var (remediateId, remediate) = Assert.Single(created, r => r.Resource.GetProperty("Type").GetString() == "AWS::Lambda::Function"
+            && r.Resource.GetProperty("Properties").GetProperty("Handler").GetString() == "remediate");
+        // The hourly lifting run exists with EnforceMfa only.
+        Assert.Equal(enforce, created.Any(r => r.Resource.GetProperty("Type").GetString() == "AWS::Events::Rule" && r.LogicalId.StartsWith("AccountRemediation", StringComparison.Ordinal)));
+        var variables = remediate.GetProperty("Properties").GetProperty("Environment").GetProperty("Variables");
+        Assert.Equal("${RemediationAction}", Cfn.Render(variables.GetProperty("REMEDIATION_ACTION")));
+        var policyArn = Chosen(variables.GetProperty("ENFORCEMENT_POLICY_ARN"), decided);
+        Assert.Equal(enforce ? "${" + EnforcementPolicyId + "}" : "${AWS::NoValue}", Cfn.Render(policyArn));
+        // The remediate role may attach the enforcement policy, or delete console passwords, never both.
+        var permissions = Assert.Single(Cfn.Resources(Template, "AWS::IAM::Policy"), p => p.LogicalId.StartsWith("AccountRemediationRemediatePermissions", StringComparison.Ordinal)).Resource;
+        var sids = permissions.GetProperty("Properties").GetProperty("PolicyDocument").GetProperty("Statement").EnumerateArray()
+            .Select(st => Chosen(st, decided)).Where(st => st.TryGetProperty("Sid", out _)).Select(st => st.GetProperty("Sid").GetString()).ToList();
+        Assert.Equal(enforce ? ["FindUserById", "ReadUserLive", "AttachOnlyTheEnforcementPolicy", "FindUsersHoldingTheEnforcementPolicy"]
+            : ["FindUserById", "ReadUserLive", "RemoveConsolePasswords"], sids);
+
+        var configurations = created.Where(r => r.Resource.GetProperty("Type").GetString() == "AWS::Config::RemediationConfiguration").ToList();
+        if (createRule != "true")
+        {
+            Assert.Empty(configurations);
+            return;
+        }
+        var (configurationId, configuration) = Assert.Single(configurations);
+        var properties = configuration.GetProperty("Properties");
+        Assert.Equal(automatic, Chosen(properties.GetProperty("Automatic"), decided).GetBoolean());
+        Assert.Equal(automatic ? "5" : "{\"Ref\":\"AWS::NoValue\"}", Chosen(properties.GetProperty("MaximumAutomaticAttempts"), decided).GetRawText());
+        Assert.Equal(automatic ? "60" : "{\"Ref\":\"AWS::NoValue\"}", Chosen(properties.GetProperty("RetryAttemptSeconds"), decided).GetRawText());
+        Assert.Equal("${RuleName}", Cfn.Render(properties.GetProperty("ConfigRuleName")));
+        Assert.Equal("${RemediationAction}", Cfn.Render(properties.GetProperty("Parameters").GetProperty("Action").GetProperty("StaticValue").GetProperty("Values")[0]));
+        Assert.Equal("[\"false\"]", properties.GetProperty("Parameters").GetProperty("DryRun").GetProperty("StaticValue").GetProperty("Values").GetRawText());
+        var rule = Assert.Single(Cfn.Resources(Template, "AWS::Config::ConfigRule")).LogicalId;
+        Assert.True(Cfn.CreatedBefore(Template, rule, configurationId));
+        Assert.True(Cfn.CreatedBefore(Template, remediateId, configurationId));
+    }
+
+    [Fact]
+    public void Outputs_NameTheRunbookAndAutomationRole_ForAConformancePacksOwnRemediation()
+    {
+        var outputs = Template.GetProperty("Outputs");
+        var runbook = Assert.Single(Cfn.Resources(Template, "AWS::SSM::Document")).LogicalId;
+
+        Assert.Equal("${" + runbook + "}", Cfn.Render(outputs.GetProperty("RemediationRunbook").GetProperty("Value")));
+        Assert.Equal("RemediationOn", outputs.GetProperty("RemediationRunbook").GetProperty("Condition").GetString());
+        Assert.EndsWith(".Arn}", Cfn.Render(outputs.GetProperty("RemediationAutomationRoleArn").GetProperty("Value")), StringComparison.Ordinal);
+        Assert.Equal("RemediationOn", outputs.GetProperty("RemediationAutomationRoleArn").GetProperty("Condition").GetString());
+    }
+
+    [Fact]
+    public void Conditions_RemediationConfiguredNeedsTheRule_AndOffMeansOff()
+    {
+        Assert.False(Decide(new Dictionary<string, string>())["RemediationOn"]);
+        Assert.False(Decide(new Dictionary<string, string> { ["RemediationAction"] = "EnforceMfa", ["RemediationDenyAccessKeys"] = "true" })["EnforceMfa"]);
+        Assert.False(Decide(new Dictionary<string, string> { ["Remediation"] = "automatic", ["CreateRule"] = "false" })["RemediationConfigured"]);
+        Assert.True(Decide(new Dictionary<string, string> { ["Remediation"] = "automatic" })["RemediationConfigured"]);
+        Assert.False(Decide(new Dictionary<string, string> { ["Remediation"] = "manual" })["RemediationRunsAutomatically"]);
+    }
+
+    /// <summary>The remediate function judges with the rule's own parameters: the template's, as one JSON object.</summary>
+    [Fact]
+    public void RemediateFunction_RunsTheSamePackage_WithTheRulesParametersAsJson()
+    {
+        var (_, remediate) = Assert.Single(Cfn.Resources(Template, "AWS::Lambda::Function"), f => f.Resource.GetProperty("Properties").GetProperty("Handler").GetString() == "remediate");
+        var properties = remediate.GetProperty("Properties");
+
+        Assert.Equal(Evaluate.Resource.GetProperty("Properties").GetProperty("Code").GetRawText(), properties.GetProperty("Code").GetRawText());
+        var body = properties.GetProperty("Environment").GetProperty("Variables").GetProperty("RULE_PARAMETERS").GetProperty("Fn::Sub").GetString()!;
+        var json = Regex.Replace(body, @"\$\{(\w+)\}", m => Parameter(m.Groups[1].Value).GetProperty("Default").GetString()!);
+        Assert.Equal(RuleParameters.Default.ToDictionary(), RuleParameters.ParseJson(json).ToDictionary());
+        Assert.Equal(RuleParameters.Keys.Order(StringComparer.Ordinal), Regex.Matches(body, @"\$\{(\w+)\}").Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>The runbook is the single account's, for either action, once CloudFormation substitutes the parameter.</summary>
+    [Theory]
+    [InlineData("EnforceMfa")]
+    [InlineData("DisableConsoleAccess")]
+    public void Runbook_IsTheSingleAccountRunbook_ForEitherAction(string actionName)
+    {
+        Assert.True(MfaConfigRule.Contract.RemediationActionNames.TryParse(actionName, out var action));
+        var decided = Decide(new Dictionary<string, string> { ["Remediation"] = "manual", ["RemediationAction"] = action.ToString() });
+        var sub = Cfn.Single(Template, "AWS::SSM::Document").GetProperty("Properties").GetProperty("Content").GetProperty("Fn::Sub");
+        var variables = sub[1];
+        var (remediateId, _) = Assert.Single(Cfn.Resources(Template, "AWS::Lambda::Function"), f => f.Resource.GetProperty("Properties").GetProperty("Handler").GetString() == "remediate");
+
+        Assert.Equal("${" + remediateId + ".Arn}", Cfn.Render(variables.GetProperty("FunctionArn")));
+        Assert.Equal("${RuleName}", Cfn.Render(variables.GetProperty("RuleName")));
+        Assert.Equal("${RemediationAction}", Cfn.Render(variables.GetProperty("Action")));
+        var content = sub[0].GetString()!
+            .Replace("${ActionDescription}", Chosen(variables.GetProperty("ActionDescription"), decided).GetString(), StringComparison.Ordinal)
+            .Replace("${Action}", action.ToString(), StringComparison.Ordinal);
+        var expected = MfaConfigRule.Infra.Constructs.Remediation.RemediationDocument.Content("${FunctionArn}", action, "${RuleName}");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(content)), content);
+    }
+
+    /// <summary>iam-simulate decides the one enforcement policy both ways: access keys working by default, denied with RemediationDenyAccessKeys=true.</summary>
+    [Theory]
+    [InlineData("allowed", "", 0)]
+    [InlineData("denied", "DenyAccessKeys", 0)]
+    [InlineData("denied", "", 1)]
+    [InlineData("allowed", "DenyAccessKeys", 1)]
+    public async Task EnforcementPolicy_AccessKeysAllowedOrDenied_ByTheParameter_DecidedByIamSimulate(string keys, string trueConditions, int expectedExit)
+    {
+        var directory = Directory.CreateTempSubdirectory("mfa-account-enforce-");
+        try
+        {
+            var file = Path.Combine(directory.FullName, "MfaConfigRuleAccount.template.json");
+            await File.WriteAllTextAsync(file, Template.GetRawText());
+            var (exitCode, stdout, stderr) = await NodeScript.RunAsync(Path.Combine("infra", "remediation", "check-enforcement-policy.js"), file, keys, trueConditions);
+
+            Assert.True(exitCode == expectedExit, $"exit {exitCode}\n{stdout}\n{stderr}");
+            Assert.Contains(expectedExit == 0 ? "64 decisions checked, 0 wrong" : "64 decisions checked, 6 wrong", stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> CheckAsync(string template)

@@ -45,7 +45,11 @@ internal static class Cfn
         string.Join(" and ", conditions.EnumerateObject().SelectMany(op => op.Value.EnumerateObject()
             .Select(key => $"{op.Name} {key.Name}={string.Join('|', Items(key.Value).Select(Render))}")));
 
-    public static IEnumerable<JsonElement> Statements(JsonElement policyDocument) => Items(policyDocument.GetProperty("Statement"));
+    /// <summary>A policy's statements; a statement chosen by <c>Fn::If</c> counts with both of its branches (AWS::NoValue left out).</summary>
+    public static IEnumerable<JsonElement> Statements(JsonElement policyDocument) =>
+        Items(policyDocument.GetProperty("Statement")).SelectMany(s => s.TryGetProperty("Fn::If", out var choice)
+            ? new[] { choice[1], choice[2] }.Where(branch => !(branch.TryGetProperty("Ref", out var r) && r.GetString() == "AWS::NoValue"))
+            : [s]);
 
     public static IEnumerable<JsonElement> Items(JsonElement value) =>
         value.ValueKind == JsonValueKind.Array ? value.EnumerateArray() : [value];

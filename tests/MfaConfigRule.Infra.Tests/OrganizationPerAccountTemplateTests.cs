@@ -126,20 +126,42 @@ public sealed class OrganizationPerAccountTemplateTests
         Assert.Equal("DELEGATED_ADMIN", Cfn.Single(json, "AWS::CloudFormation::StackSet").GetProperty("Properties").GetProperty("CallAs").GetString());
     }
 
-    [Theory]
-    [InlineData("elsewhere", "mfaRule:evaluation: 'elsewhere' is neither central")]
-    [InlineData("per-account", "mfaRule:remediation: per-account evaluation (mfaRule:evaluation=per-account) deploys no remediation yet")]
-    public void Evaluation_ABadValueOrRemediation_StopsSynthNamingTheKey(string evaluation, string expected)
+    [Fact]
+    public void Evaluation_ABadValue_StopsSynthNamingTheKey()
     {
         var context = VariantContext();
-        context[OrganizationDeployment.EvaluationKey] = evaluation;
-        context[RemediationSettings.ModeKey] = "manual";
+        context[OrganizationDeployment.EvaluationKey] = "elsewhere";
         var app = new App(new AppProps { Context = context });
         var settings = MfaRuleSettings.FromContext(app.Node, SynthesizedApp.Account, null);
 
         var error = Assert.Throws<ArgumentException>(() => OrganizationDeployment.FromContext(app.Node, settings));
 
-        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Contains("mfaRule:evaluation: 'elsewhere' is neither central", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Remediation runs in each account, by its own function: the settings become the per-account template's parameters.</summary>
+    [Theory]
+    [InlineData(Variant, null, null, null, "off", "EnforceMfa", "false")]
+    [InlineData("organization-per-account-remediation", null, null, null, "automatic", "EnforceMfa", "true")]
+    [InlineData(Variant, "manual", "DisableConsoleAccess", null, "manual", "DisableConsoleAccess", "false")]
+    public void Remediation_IsPassedToEveryAccount_AsTheTemplatesParameters(string variant, string? mode, string? action, string? denyKeys, string remediation, string remediationAction, string deny)
+    {
+        var context = TemplateVariants.All.Single(v => v.Name == variant).Context.ToDictionary(p => p.Key, p => (object)p.Value, StringComparer.Ordinal);
+        if (mode is not null) context[RemediationSettings.ModeKey] = mode;
+        if (action is not null) context[RemediationSettings.ActionKey] = action;
+        if (denyKeys is not null) context[RemediationSettings.DenyAccessKeysKey] = denyKeys;
+
+        var (stack, _, admin) = variant == Variant && mode is null ? Default.Value : Build(context);
+
+        var stackSet = Cfn.Single(admin, "AWS::CloudFormation::StackSet").GetProperty("Properties").GetProperty("Parameters").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("ParameterKey").GetString()!, p => Cfn.Render(p.GetProperty("ParameterValue")), StringComparer.Ordinal);
+        Assert.Equal(remediation, stackSet["Remediation"]);
+        Assert.Equal(remediationAction, stackSet["RemediationAction"]);
+        Assert.Equal(deny, stackSet["RemediationDenyAccessKeys"]);
+        Assert.Equal(remediation, stack.MemberParameters["Remediation"]);
+        // No central remediate function: the admin stack's functions are its custom resources' only.
+        Assert.All(Cfn.Resources(admin, "AWS::Lambda::Function"), f => Assert.Equal("index.handler", f.Resource.GetProperty("Properties").GetProperty("Handler").GetString()));
+        Assert.Empty(Cfn.Resources(admin, "AWS::SSM::Document"));
     }
 
     [Fact]
@@ -163,7 +185,7 @@ public sealed class OrganizationPerAccountTemplateTests
         var (exitCode, stdout, stderr) = await CheckAsync(Admin.GetRawText());
 
         Assert.True(exitCode == 0, $"exit {exitCode}\n{stdout}\n{stderr}");
-        Assert.Contains("29 decisions checked, 0 wrong (6 of them lambda:InvokeFunction on the evaluate function, 7 on the code bucket)", stdout, StringComparison.Ordinal);
+        Assert.Contains("39 decisions checked, 0 wrong (6 of them lambda:InvokeFunction on the evaluate function, 8 on remediation, 7 on the code bucket)", stdout, StringComparison.Ordinal);
     }
 
     /// <summary>Without the Organization condition on the bucket, the check sees strangers read the package.</summary>

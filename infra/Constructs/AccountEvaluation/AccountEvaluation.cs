@@ -19,6 +19,8 @@ internal interface IAccountEvaluationProps
     Duration TriggerTimeout { get; }
     RetentionDays LogRetention { get; }
     Duration EventMaxAge { get; }
+    int RemediationMaxAttempts { get; }
+    int RemediationRetrySeconds { get; }
 }
 
 internal sealed class AccountEvaluationProps : IAccountEvaluationProps
@@ -29,6 +31,8 @@ internal sealed class AccountEvaluationProps : IAccountEvaluationProps
     public required Duration TriggerTimeout { get; init; }
     public required RetentionDays LogRetention { get; init; }
     public required Duration EventMaxAge { get; init; }
+    public required int RemediationMaxAttempts { get; init; }
+    public required int RemediationRetrySeconds { get; init; }
 }
 
 /// <summary>
@@ -36,7 +40,7 @@ internal sealed class AccountEvaluationProps : IAccountEvaluationProps
 /// function (<see cref="MfaConfigRuleConstruct"/>, its role reading only this account's IAM, no sts:AssumeRole), under a
 /// fixed function name a conformance pack can name; the rule only with <c>CreateRule=true</c>; and the optional parts the
 /// template's parameters switch on: re-evaluation (<see cref="ReevaluationTrigger"/>, and the us-east-1 forwarding outside
-/// us-east-1) and the direct Security Hub export.
+/// us-east-1), the direct Security Hub export and remediation (<see cref="AccountRemediation"/>).
 /// </summary>
 internal sealed class AccountEvaluation : Construct
 {
@@ -111,6 +115,19 @@ internal sealed class AccountEvaluation : Construct
             LogRetention = props.LogRetention,
         });
         OnlyIf(Forwarder, p.ForwardIamEvents);
+
+        Remediation = new AccountRemediation(this, "Remediation", new AccountRemediationProps
+        {
+            Parameters = p,
+            Code = code,
+            ConfigRuleName = Rule.RuleName,
+            MaximumAutomaticAttempts = props.RemediationMaxAttempts,
+            RetryAttemptSeconds = props.RemediationRetrySeconds,
+            LogRetention = props.LogRetention,
+        });
+        PinObjectVersion(Remediation.RemediateFunction.Function, p);
+        // Config refuses a remediation configuration for a rule that does not exist yet.
+        Remediation.Configuration.AddDependency(Rule.Rule);
     }
 
     public MfaConfigRuleConstruct Rule { get; }
@@ -118,6 +135,7 @@ internal sealed class AccountEvaluation : Construct
     public CfnWaitConditionHandle SecurityHubGate { get; }
     public ReevaluationTrigger Reevaluation { get; }
     public IamEventForwarder Forwarder { get; }
+    public AccountRemediation Remediation { get; }
 
     /// <summary>The code's S3 object version when one is given (CDK's S3 code takes a fixed version or none).</summary>
     private static void PinObjectVersion(Function function, AccountTemplateParameters p) =>

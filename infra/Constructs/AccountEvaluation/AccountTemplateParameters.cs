@@ -25,6 +25,14 @@ internal sealed class AccountTemplateParameters
     public const string ReevaluationName = "Reevaluation";
     public const string SecurityHubFindingsName = "SecurityHubFindings";
     public const string SecurityHubSeverityName = "SecurityHubSeverity";
+    public const string RemediationName = "Remediation";
+    public const string RemediationActionName = "RemediationAction";
+    public const string RemediationDenyAccessKeysName = "RemediationDenyAccessKeys";
+
+    /// <summary>The Remediation parameter's values, as <c>mfaRule:remediation</c> spells them.</summary>
+    public const string RemediationOff = "off";
+    public const string RemediationManual = "manual";
+    public const string RemediationAutomatic = "automatic";
 
     /// <summary>Config's periods for a periodic rule, by its names.</summary>
     public static readonly IReadOnlyList<string> Frequencies = ["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"];
@@ -39,7 +47,7 @@ internal sealed class AccountTemplateParameters
         new Dictionary<string, (string, string?, string[]?)>(StringComparer.Ordinal)
         {
             [RuleParameters.ExemptUserNamesKey] = ("IAM user names exempt from the rule, comma separated (break-glass users); empty: none", @"^[\w+=,.@-]*$", null),
-            [RuleParameters.ExemptPathPrefixesKey] = ("IAM paths whose users are exempt, comma separated, each starting and ending with / (e.g. /service-accounts/); empty: none", @"^(/[^,\s]*/(,/[^,\s]*/)*)?$", null),
+            [RuleParameters.ExemptPathPrefixesKey] = ("IAM paths whose users are exempt, comma separated, each starting and ending with / (e.g. /service-accounts/), without \" or \\; empty: none", @"^(/[^,\s""\\]*/(,/[^,\s""\\]*/)*)?$", null),
             [RuleParameters.ExemptionTagKeyKey] = ("The user tag whose YYYY-MM-DD value exempts the user through that day (UTC); empty turns tag exemptions off", @"^(?![aA][wW][sS]:)[\w .:/=+@-]{0,128}$", null),
             [RuleParameters.AllowedMfaTypesKey] = ("MFA device types that count, comma separated: virtual, hardware, fido", @"^(virtual|hardware|fido)(,(virtual|hardware|fido))*$", null),
             [RuleParameters.NoPasswordResultKey] = ("The verdict for a user without a console password", null, [ComplianceTypeNames.NotApplicable, ComplianceTypeNames.Compliant]),
@@ -139,6 +147,28 @@ internal sealed class AccountTemplateParameters
             AllowedValues = [.. Severities],
         });
 
+        Remediation = new CfnParameter(stack, RemediationName, new CfnParameterProps
+        {
+            Type = "String",
+            Description = "off: no remediation resource at all; manual: an operator remediates a NON_COMPLIANT user from Config; automatic: Config does (docs/remediation.md). Needs CreateRule=true for Config's remediation configuration",
+            Default = RemediationOff,
+            AllowedValues = [RemediationOff, RemediationManual, RemediationAutomatic],
+        });
+        RemediationAction = new CfnParameter(stack, RemediationActionName, new CfnParameterProps
+        {
+            Type = "String",
+            Description = "With Remediation on: EnforceMfa attaches a policy allowing only MFA self-service until MFA; DisableConsoleAccess deletes the console password",
+            Default = RemediationActionNames.EnforceMfa,
+            AllowedValues = [RemediationActionNames.EnforceMfa, RemediationActionNames.DisableConsoleAccess],
+        });
+        RemediationDenyAccessKeys = new CfnParameter(stack, RemediationDenyAccessKeysName, new CfnParameterProps
+        {
+            Type = "String",
+            Description = "EnforceMfa only: true also denies the user's access-key calls until MFA (BoolIfExists); false leaves access keys working",
+            Default = "false",
+            AllowedValues = ["true", "false"],
+        });
+
         RuleCreated = new CfnCondition(stack, "RuleCreated", new CfnConditionProps { Expression = Fn.ConditionEquals(CreateRule.ValueAsString, "true") });
         HasCodeObjectVersion = new CfnCondition(stack, "HasCodeObjectVersion", new CfnConditionProps
         {
@@ -156,6 +186,27 @@ internal sealed class AccountTemplateParameters
         SecurityHubDirect = new CfnCondition(stack, "SecurityHubDirect", new CfnConditionProps
         {
             Expression = Fn.ConditionEquals(SecurityHubFindings.ValueAsString, SecurityHubSettings.DirectMode),
+        });
+        RemediationOn = new CfnCondition(stack, "RemediationOn", new CfnConditionProps
+        {
+            Expression = Fn.ConditionNot(Fn.ConditionEquals(Remediation.ValueAsString, RemediationOff)),
+        });
+        // Config's remediation configuration names the rule: only with the rule (a conformance pack's rule carries its own).
+        RemediationConfigured = new CfnCondition(stack, "RemediationConfigured", new CfnConditionProps
+        {
+            Expression = Fn.ConditionAnd(RemediationOn, RuleCreated),
+        });
+        RemediationRunsAutomatically = new CfnCondition(stack, "RemediationRunsAutomatically", new CfnConditionProps
+        {
+            Expression = Fn.ConditionEquals(Remediation.ValueAsString, RemediationAutomatic),
+        });
+        EnforceMfa = new CfnCondition(stack, "EnforceMfa", new CfnConditionProps
+        {
+            Expression = Fn.ConditionAnd(RemediationOn, Fn.ConditionEquals(RemediationAction.ValueAsString, RemediationActionNames.EnforceMfa)),
+        });
+        DenyAccessKeys = new CfnCondition(stack, "DenyAccessKeys", new CfnConditionProps
+        {
+            Expression = Fn.ConditionEquals(RemediationDenyAccessKeys.ValueAsString, "true"),
         });
         _omitted = OmittedWhenEmpty.ToDictionary(key => key, key => new CfnCondition(stack, $"Has{key}", new CfnConditionProps
         {
@@ -175,12 +226,29 @@ internal sealed class AccountTemplateParameters
     public CfnParameter Reevaluation { get; }
     public CfnParameter SecurityHubFindings { get; }
     public CfnParameter SecurityHubSeverity { get; }
+    public CfnParameter Remediation { get; }
+    public CfnParameter RemediationAction { get; }
+    public CfnParameter RemediationDenyAccessKeys { get; }
 
     public CfnCondition RuleCreated { get; }
     public CfnCondition HasCodeObjectVersion { get; }
     public CfnCondition ReevaluationOn { get; }
     public CfnCondition ForwardIamEvents { get; }
     public CfnCondition SecurityHubDirect { get; }
+
+    /// <summary>Remediation is manual or automatic: the remediate function, its runbook and Automation's role exist.</summary>
+    public CfnCondition RemediationOn { get; }
+
+    /// <summary>Remediation is on and this template creates the rule: Config's remediation configuration exists.</summary>
+    public CfnCondition RemediationConfigured { get; }
+
+    public CfnCondition RemediationRunsAutomatically { get; }
+
+    /// <summary>Remediation is on with EnforceMfa: the enforcement policy and the hourly lifting run exist.</summary>
+    public CfnCondition EnforceMfa { get; }
+
+    /// <summary>RemediationDenyAccessKeys=true (only read inside <see cref="EnforceMfa"/>'s resources).</summary>
+    public CfnCondition DenyAccessKeys { get; }
 
     /// <summary>
     /// The rule's InputParameters: every rule parameter by its template parameter, the empty lists left out
