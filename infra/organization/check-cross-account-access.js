@@ -28,6 +28,7 @@
 
 const fs = require('node:fs');
 const { runSimulation } = require('@cloud-copilot/iam-simulate');
+const { ALLOW_EVERYTHING, resourcesOf, one, permissionStatement } = require('../policy-check/template-reading');
 
 const ADMIN = '111111111111';
 const MEMBER = '222222222222';
@@ -37,7 +38,6 @@ const FOREIGN_ORGANIZATION = 'o-z9y8x7w6v5';
 const REGION = 'eu-west-1';
 // A StackSet instance's stack name: StackSet-<StackSet name>-<UUID>.
 const STACK_NAME = 'StackSet-MfaConfigRule-Members-0a1b2c3d';
-const ALLOW_EVERYTHING = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
 function readTemplate(file) {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -77,15 +77,6 @@ function resolver(template, account, parameters) {
     return Object.fromEntries(keys.map((k) => [k, resolve(value[k])]));
   };
   return resolve;
-}
-
-function resourcesOf(template, type) {
-  return Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === type);
-}
-
-function one(list, what) {
-  if (list.length !== 1) throw new Error(`expected one ${what}, found ${list.length}`);
-  return list[0];
 }
 
 function centralSide(adminFile) {
@@ -157,24 +148,6 @@ function table(central, trust) {
     ['member trust: a same-named role of a foreign account', `arn:aws:sts::${FOREIGN}:assumed-role/${central.roleId}/x`, admin, memberRole(MEMBER), trust,
       { ...withExternalId, 'aws:PrincipalOrgID': FOREIGN_ORGANIZATION }, 'ImplicitlyDenied'],
   ];
-}
-
-// The function policy statement Lambda writes for an AWS::Lambda::Permission (AddPermission): its fixed conditions only.
-function permissionStatement(permission, resolve, functionArn) {
-  const p = permission.Properties;
-  const principal = resolve(p.Principal);
-  const statement = {
-    Effect: 'Allow',
-    Principal: principal === '*' ? '*' : principal.endsWith('.amazonaws.com') ? { Service: principal } : { AWS: principal },
-    Action: resolve(p.Action),
-    Resource: functionArn,
-  };
-  const condition = {};
-  if (p.PrincipalOrgID) condition.StringEquals = { ...condition.StringEquals, 'aws:PrincipalOrgID': resolve(p.PrincipalOrgID) };
-  if (p.SourceAccount) condition.StringEquals = { ...condition.StringEquals, 'AWS:SourceAccount': resolve(p.SourceAccount) };
-  if (p.SourceArn) condition.ArnLike = { 'AWS:SourceArn': resolve(p.SourceArn) };
-  if (Object.keys(condition).length > 0) statement.Condition = condition;
-  return statement;
 }
 
 // The remediation side, when the admin template has one: the remediate function, its resource policy, and the

@@ -24,6 +24,7 @@
 
 const fs = require('node:fs');
 const { runSimulation } = require('@cloud-copilot/iam-simulate');
+const { ALLOW_EVERYTHING, resourcesOf, one, permissionStatement } = require('./template-reading');
 
 const ACCOUNT = '222222222222';
 const FOREIGN = '999999999999';
@@ -31,7 +32,6 @@ const REGION = 'eu-west-1';
 const ORGANIZATION = 'o-a1b2c3d4e5';
 const FOREIGN_ORGANIZATION = 'o-z9y8x7w6v5';
 const ADMIN = '111111111111';
-const ALLOW_EVERYTHING = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
 // Fills in what CloudFormation would in ACCOUNT/REGION: pseudo parameters, the template's parameters (their defaults,
 // or a stand-in for the code's bucket and key), a role's or function's ARN by its name or logical ID, Fn::If by its
@@ -74,10 +74,6 @@ function resolver(template) {
   return resolve;
 }
 
-function resourcesOf(template, type) {
-  return Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === type);
-}
-
 // Every role of the template with its identity policies (AWS::IAM::Policy attached to it, and inline ones).
 function roles(template, resolve) {
   return resourcesOf(template, 'AWS::IAM::Role').map(([roleId, role]) => {
@@ -95,24 +91,6 @@ function functionRunningAs(template, handler) {
   if (found.length !== 1) throw new Error(`expected one function with handler ${handler}, found ${found.length}`);
   const [functionId, fn] = found[0];
   return { functionId, roleId: fn.Properties.Role['Fn::GetAtt'][0], name: fn.Properties.FunctionName };
-}
-
-// The function policy statement Lambda writes for an AWS::Lambda::Permission (AddPermission).
-function permissionStatement(permission, resolve, functionArn) {
-  const p = permission.Properties;
-  const principal = resolve(p.Principal);
-  const statement = {
-    Effect: 'Allow',
-    Principal: principal === '*' ? '*' : principal.endsWith('.amazonaws.com') ? { Service: principal } : { AWS: principal },
-    Action: resolve(p.Action),
-    Resource: functionArn,
-  };
-  const condition = {};
-  if (p.PrincipalOrgID) condition.StringEquals = { ...condition.StringEquals, 'aws:PrincipalOrgID': resolve(p.PrincipalOrgID) };
-  if (p.SourceAccount) condition.StringEquals = { ...condition.StringEquals, 'AWS:SourceAccount': resolve(p.SourceAccount) };
-  if (p.SourceArn) condition.ArnLike = { 'AWS:SourceArn': resolve(p.SourceArn) };
-  if (Object.keys(condition).length > 0) statement.Condition = condition;
-  return statement;
 }
 
 function open(principalArn, action) {
@@ -221,11 +199,6 @@ function codeBucketSide(adminFile) {
   const key = parameter('CodeKey');
   if (typeof key !== 'string') throw new Error('the StackSet passes no literal CodeKey');
   return { objectArn: `arn:aws:s3:::${bucketRef.toLowerCase()}/${key}`, bucketPolicy: resolve(policy.Properties.PolicyDocument) };
-}
-
-function one(list, what) {
-  if (list.length !== 1) throw new Error(`expected one ${what}, found ${list.length}`);
-  return list[0];
 }
 
 function bucketTable({ objectArn, bucketPolicy }) {

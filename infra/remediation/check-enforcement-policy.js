@@ -15,6 +15,7 @@
 
 const fs = require('node:fs');
 const { runSimulation } = require('@cloud-copilot/iam-simulate');
+const { ALLOW_EVERYTHING } = require('../policy-check/template-reading');
 
 const ACCOUNT = '123456789012';
 const USER = 'alice';
@@ -106,7 +107,6 @@ function table(accessKeys) {
   ];
 }
 
-const ALLOW_EVERYTHING = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
 async function decide(policies, session, action, resource) {
   const response = await runSimulation({
