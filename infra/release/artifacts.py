@@ -238,12 +238,18 @@ def main():
             },
         },
     }
-    dump_yaml({"awsConfig": {"ruleSets": [{"deploymentTargets": {"organizationalUnits": ["Root"]}, "rules": [lza_rule]}]}},
+    # LZA deploys a rule set in every Region it manages unless told otherwise; IAM is global, so one Region is enough and
+    # every other would sweep the same users again (duplicate evaluations and findings). The example's list stands for
+    # "every enabled Region but the rule's".
+    targets = {"organizationalUnits": ["Root"], "excludedRegions": ["us-west-2", "eu-west-1"]}
+    dump_yaml({"awsConfig": {"ruleSets": [{"deploymentTargets": targets, "rules": [lza_rule]}]}},
               os.path.join(lza, "security-config.yaml"), header=[
         f"Landing Zone Accelerator: MfaConfigRule {version} as a custom Config rule in every account of the ruleSet's targets.",
         "Merge awsConfig.ruleSets[] into your security-config.yaml and copy custom-config-rules/ into the configuration",
-        "repository. LZA creates the function, its role (this policy plus AWSLambdaBasicExecutionRole), the invoke permission",
-        "and the rule in each account. See docs/channels/lza.md.",
+        "repository. LZA creates the function, its role (this policy, AWSLambdaBasicExecutionRole, and the AWS-managed",
+        "AWSConfigRulesExecutionRole that CDK's CustomRule attaches), the invoke permission and the rule in each account.",
+        f"excludedRegions: list every Region of global-config.yaml's enabledRegions except the rule's ({RULE_REGION_EXAMPLE} here):",
+        "IAM is global, so a rule in a second Region only sweeps the same users again. See docs/channels/lza.md.",
     ])
 
     # --- the conformance pack: the template's own rule, pointing at the function by its fixed name --------------------

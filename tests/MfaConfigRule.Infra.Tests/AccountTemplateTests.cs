@@ -254,7 +254,22 @@ public sealed class AccountTemplateTests
 
         Assert.True(Cfn.CreatedBefore(Template, permission, rule));
         Assert.Contains(gateId, Cfn.DirectPrerequisites(Template, rule));
+        // The function too: an update that turns the export on changes its environment and adds the permission together.
+        Assert.Contains(gateId, Cfn.DirectPrerequisites(Template, Evaluate.LogicalId));
         Assert.Equal($"[\"SecurityHubDirect\",{{\"Ref\":\"{securityHub}\"}},{{\"Ref\":\"AWS::NoValue\"}}]", gate.GetProperty("Metadata").GetProperty("WaitsFor").GetProperty("Fn::If").GetRawText());
+    }
+
+    /// <summary>
+    /// The resources with a fixed physical name keep their logical IDs: every deployed account's stack update would
+    /// otherwise create the new resource before deleting the old, and fail on the name that already exists (the function),
+    /// or delete the us-east-1 rule the new one just wrote (the forwarding). A refactor that moves them must say so here.
+    /// </summary>
+    [Fact]
+    public void FixedNameResources_KeepTheirLogicalIds()
+    {
+        Assert.Equal("AccountMfaRuleEvaluateFunctionF1D0A46F", Evaluate.LogicalId);
+        Assert.Equal("AccountIamEventForwarderForwarding125442D1", Assert.Single(Cfn.Resources(Template, "Custom::IamEventForwarding")).LogicalId);
+        Assert.Equal("AccountMfaRuleF45F296A", Assert.Single(Cfn.Resources(Template, "AWS::Config::ConfigRule")).LogicalId);
     }
 
     [Fact]

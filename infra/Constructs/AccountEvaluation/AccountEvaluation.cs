@@ -96,6 +96,9 @@ internal sealed class AccountEvaluation : Construct
         SecurityHubGate = new CfnWaitConditionHandle(this, "SecurityHubGate");
         SecurityHubGate.AddMetadata("WaitsFor", AccountTemplateParameters.If(p.SecurityHubDirect, Fn.Ref(((CfnResource)SecurityHubPolicy.Node.DefaultChild!).LogicalId), Aws.NO_VALUE));
         Rule.Rule.AddDependency(SecurityHubGate);
+        // So does the function: an update that turns the export on changes its environment and adds the permission in one
+        // go, and the function's first export must not come before the permission.
+        ((CfnResource)evaluate.Node.DefaultChild!).AddDependency(SecurityHubGate);
 
         Reevaluation = new ReevaluationTrigger(this, "Reevaluation", new ReevaluationTriggerProps
         {
