@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Amazon.CDK;
 using Constructs;
 using MfaConfigRule.Infra.Constructs.AccountEvaluation;
@@ -100,23 +99,6 @@ internal sealed class MfaConfigRuleAccountStack : Stack
     /// The template as compact JSON, synthesized in an app of its own (into a scratch directory, never the caller's cloud
     /// assembly): what the Organization's per-account StackSet deploys, byte for byte the template of <c>account-template</c>.
     /// </summary>
-    public static string Synthesize(MfaRuleSettings settings)
-    {
-        var scratch = Directory.CreateTempSubdirectory("mfa-account-template-");
-        try
-        {
-            var app = new App(new AppProps { Outdir = scratch.FullName, AnalyticsReporting = false });
-            var stack = new MfaConfigRuleAccountStack(app, TemplateName, Props(settings));
-            var assembly = app.Synth();
-            using var template = JsonDocument.Parse(File.ReadAllText(assembly.GetStackArtifact(stack.ArtifactId).TemplateFullPath));
-            var json = JsonSerializer.Serialize(template.RootElement, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-            if (System.Text.Encoding.UTF8.GetByteCount(json) > OrganizationMemberStack.MaxTemplateBodyBytes)
-                throw new InvalidOperationException($"the account template is {json.Length} bytes; a StackSet TemplateBody takes at most {OrganizationMemberStack.MaxTemplateBodyBytes}");
-            return json;
-        }
-        finally
-        {
-            scratch.Delete(recursive: true);
-        }
-    }
+    public static string Synthesize(MfaRuleSettings settings) =>
+        StackSetTemplateBody.Synthesize("account template", app => new MfaConfigRuleAccountStack(app, TemplateName, Props(settings)));
 }

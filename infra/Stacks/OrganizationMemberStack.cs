@@ -28,7 +28,7 @@ internal sealed class OrganizationMemberStackProps : StackProps, IOrganizationMe
 internal sealed class OrganizationMemberStack : Stack
 {
     /// <summary>CloudFormation's limit for a template passed as TemplateBody (StackSets included).</summary>
-    public const int MaxTemplateBodyBytes = 51_200;
+    public const int MaxTemplateBodyBytes = StackSetTemplateBody.MaxBytes;
 
     public OrganizationMemberStack(Construct scope, string id, IOrganizationMemberStackProps props)
         : base(scope, id, props)
@@ -72,31 +72,14 @@ internal sealed class OrganizationMemberStack : Stack
     /// The member template as compact JSON, synthesized in an app of its own (into a scratch directory, never the
     /// caller's cloud assembly) with no bootstrap rule, no asset and no CDK metadata.
     /// </summary>
-    public static string Synthesize(MfaRuleSettings settings, OrganizationDeployment organization, IReadOnlyList<IOrganizationMemberPart>? parts = null)
-    {
-        var scratch = Directory.CreateTempSubdirectory("mfa-member-template-");
-        try
+    public static string Synthesize(MfaRuleSettings settings, OrganizationDeployment organization, IReadOnlyList<IOrganizationMemberPart>? parts = null) =>
+        StackSetTemplateBody.Synthesize("member template", app => new OrganizationMemberStack(app, "MfaConfigRuleMember", new OrganizationMemberStackProps
         {
-            var app = new App(new AppProps { Outdir = scratch.FullName, AnalyticsReporting = false });
-            var stack = new OrganizationMemberStack(app, "MfaConfigRuleMember", new OrganizationMemberStackProps
-            {
-                Settings = settings,
-                Organization = organization,
-                Parts = parts ?? [],
-                Synthesizer = new BootstraplessSynthesizer(),
-                AnalyticsReporting = false,
-                Description = "MFA Config rule, member account: the rule (evaluated by the central function) and the role it assumes",
-            });
-            var assembly = app.Synth();
-            using var template = JsonDocument.Parse(File.ReadAllText(assembly.GetStackArtifact(stack.ArtifactId).TemplateFullPath));
-            var json = JsonSerializer.Serialize(template.RootElement, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-            if (System.Text.Encoding.UTF8.GetByteCount(json) > MaxTemplateBodyBytes)
-                throw new InvalidOperationException($"the member template is {json.Length} bytes; a StackSet TemplateBody takes at most {MaxTemplateBodyBytes}");
-            return json;
-        }
-        finally
-        {
-            scratch.Delete(recursive: true);
-        }
-    }
+            Settings = settings,
+            Organization = organization,
+            Parts = parts ?? [],
+            Synthesizer = new BootstraplessSynthesizer(),
+            AnalyticsReporting = false,
+            Description = "MFA Config rule, member account: the rule (evaluated by the central function) and the role it assumes",
+        }));
 }
