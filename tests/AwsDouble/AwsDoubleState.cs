@@ -165,7 +165,7 @@ public sealed class AwsDoubleState
 
 /// <summary>
 /// One AWS account in the double: its IAM, its CloudTrail event history, its Config recorder and rules per Region,
-/// and the roles STS lets callers assume. Tests drive and inspect it through these members.
+/// its Lambda functions per Region, and the roles STS lets callers assume. Tests drive and inspect it through these members.
 /// </summary>
 public sealed class DoubleAccount
 {
@@ -175,6 +175,7 @@ public sealed class DoubleAccount
     private readonly Dictionary<string, SecurityHubRegion> _securityHubRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SsmRegion> _ssmRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Sqs.SqsRegion> _sqsRegions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Lambda.LambdaRegion> _lambdaRegions = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Region, string Name), ConfigAggregator> _aggregators = [];
     private readonly Random _random;
 
@@ -352,6 +353,18 @@ public sealed class DoubleAccount
         {
             if (!_ssmRegions.TryGetValue(region, out var ssm)) _ssmRegions[region] = ssm = new SsmRegion(AccountId, region, _state.Clock, new Random(_random.Next()));
             return ssm;
+        }
+    }
+
+    // ---- Lambda ----
+
+    /// <summary>Lambda in one Region of this account: the functions a test registers and who may invoke them (created on first use).</summary>
+    public Lambda.LambdaRegion Lambda(string region)
+    {
+        lock (_gate)
+        {
+            if (!_lambdaRegions.TryGetValue(region, out var lambda)) _lambdaRegions[region] = lambda = new Lambda.LambdaRegion(AccountId, region, _state);
+            return lambda;
         }
     }
 

@@ -31,6 +31,14 @@ internal sealed record JsonAnswer(HttpStatusCode Status, JsonObject Body)
     public string? ErrorType => Body["__type"]?.GetValue<string>();
 }
 
+/// <summary>A REST-JSON answer: status, headers (case-insensitive) and the raw body.</summary>
+internal sealed record RestAnswer(HttpStatusCode Status, IReadOnlyDictionary<string, string> Headers, string Body)
+{
+    public string? Header(string name) => Headers.GetValueOrDefault(name);
+
+    public JsonObject Json => (JsonObject)JsonNode.Parse(Body)!;
+}
+
 /// <summary>
 /// Sends signed requests to the double with AWSSDK.Core's own SigV4 signer (an implementation independent of the
 /// double's), so a signature the double accepts is one AWS would accept.
@@ -82,6 +90,18 @@ internal sealed class AwsClient(Uri endpoint, AWSCredentials credentials) : IDis
         using var response = await Client(service, region).SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return new JsonAnswer(response.StatusCode, (JsonObject)JsonNode.Parse(text)!);
+    }
+
+    /// <summary>A REST-JSON request (Lambda): method, path (as it goes on the wire), body bytes and extra headers; the raw answer back.</summary>
+    public async Task<RestAnswer> RestAsync(string service, string region, string path, string body, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path));
+        request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        using var response = await Client(service, region).SendAsync(request);
+        var answerHeaders = response.Headers.Concat(response.Content.Headers)
+            .ToDictionary(h => h.Key, h => string.Join(',', h.Value), StringComparer.OrdinalIgnoreCase);
+        return new RestAnswer(response.StatusCode, answerHeaders, await response.Content.ReadAsStringAsync());
     }
 
     public void Dispose()

@@ -30,6 +30,14 @@ public sealed record Principal(
         PrincipalKind.Root => "root",
         _ => Arn[(Arn.LastIndexOf('/') + 1)..],
     };
+
+    /// <summary>
+    /// The ARN policies name the caller by (<c>aws:PrincipalArn</c>): for a role session the role's
+    /// <c>arn:aws:iam::ACCOUNT:role/NAME</c>, not the session's <c>arn:aws:sts::…:assumed-role/NAME/SESSION</c>; else the user or root ARN.
+    /// </summary>
+    public string IdentityArn => Kind == PrincipalKind.AssumedRole
+        ? $"arn:aws:iam::{AccountId}:role/{Arn.Split(':', 6)[5].Split('/')[1]}"
+        : Arn;
 }
 
 /// <summary>Every access key the double knows, long-term and temporary. Thread-safe.</summary>

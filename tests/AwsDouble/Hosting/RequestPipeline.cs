@@ -36,6 +36,7 @@ internal sealed class RequestPipeline
     private readonly Organizations.OrganizationsApi _organizations;
     private readonly Ssm.SsmApi _ssm;
     private readonly Sqs.SqsApi _sqs;
+    private readonly Lambda.LambdaApi _lambda;
 
     public RequestPipeline(AwsDoubleState state, FaultInjector faults, ControlEndpoint? control)
     {
@@ -51,6 +52,7 @@ internal sealed class RequestPipeline
         _organizations = new Organizations.OrganizationsApi(state);
         _ssm = new Ssm.SsmApi(state);
         _sqs = new Sqs.SqsApi(state);
+        _lambda = new Lambda.LambdaApi(state);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -69,6 +71,7 @@ internal sealed class RequestPipeline
         var target = context.Request.Headers["X-Amz-Target"].ToString();
         if (target.Length > 0) await HandleJsonAsync(context, target, body, requestId);
         else if (SecurityHubApi.IsSecurityHubPath(context.Request.Path.Value ?? string.Empty)) await HandleRestJsonAsync(context, body, requestId);
+        else if (Lambda.LambdaApi.IsLambdaPath(context.Request.Path.Value ?? string.Empty)) await HandleLambdaAsync(context, body, requestId);
         else await HandleQueryAsync(context, body, requestId);
     }
 
@@ -174,6 +177,52 @@ internal sealed class RequestPipeline
             await WriteAsync(context, error.Status, "application/json", new JsonObject { ["Code"] = error.Code, ["Message"] = error.Message }.ToJsonString());
         }
     }
+
+    /// <summary>
+    /// REST-JSON (Lambda Invoke): the function is in the path, the invocation type in a header; the answer is the function's
+    /// raw output; errors carry x-amzn-ErrorType and {"Type","message"} (or "Message", as each error shape is modeled).
+    /// </summary>
+    private async Task HandleLambdaAsync(HttpContext context, byte[] body, string requestId)
+    {
+        try
+        {
+            var functionName = Lambda.LambdaApi.InvokeTarget(context.Request.Method, context.Request.Path.Value ?? string.Empty)
+                ?? throw new Lambda.LambdaErrorException(404, "UnknownOperationException", $"No operation at {context.Request.Method} {context.Request.Path}");
+            var call = Authenticate(context, body, AwsServiceNames.Lambda, Lambda.LambdaApi.InvokeOperation, requestId, requiredRegion: null, json: true);
+            _state.Requests.Add(AwsServiceNames.Lambda, Lambda.LambdaApi.InvokeOperation);
+            var decision = _faults.Decide(AwsServiceNames.Lambda, Lambda.LambdaApi.InvokeOperation);
+            if (!await ApplyDelayAndDropAsync(context, decision)) return;
+            if (decision.Error is { } fault) throw LambdaFault(fault);
+            var qualifier = context.Request.Query.TryGetValue("Qualifier", out var q) ? q.ToString() : null;
+            var answer = await _lambda.InvokeAsync(call, functionName, qualifier, context.Request.Headers["X-Amz-Invocation-Type"].ToString(), body, context.RequestAborted);
+            context.Response.StatusCode = answer.Status;
+            if (answer.Status == 200)
+            {
+                context.Response.ContentType = "application/json";
+                context.Response.Headers["X-Amz-Executed-Version"] = "$LATEST";
+                if (answer.FunctionError is { } error) context.Response.Headers["X-Amz-Function-Error"] = error;
+            }
+            if (answer.Body.Length > 0) await context.Response.Body.WriteAsync(answer.Body, context.RequestAborted);
+        }
+        catch (Lambda.LambdaErrorException error)
+        {
+            context.Response.Headers["x-amzn-ErrorType"] = error.Code;
+            await WriteAsync(context, error.Status, "application/json", error.Body());
+        }
+        catch (AwsErrorException error)
+        {
+            // Signature failures, named by the JSON protocols' codes.
+            context.Response.Headers["x-amzn-ErrorType"] = error.Code;
+            await WriteAsync(context, error.Status, "application/json", new JsonObject { ["message"] = error.Message }.ToJsonString());
+        }
+    }
+
+    private static Lambda.LambdaErrorException LambdaFault(ErrorFault fault) => fault switch
+    {
+        { Throttle: true } => new(429, "TooManyRequestsException", "Rate Exceeded."),
+        { Code: { } code } => new(fault.Status, code, fault.Message),
+        _ => new(fault.Status, fault.Status == 503 ? "ServiceUnavailableException" : "ServiceException", fault.Message, capitalMessage: true),
+    };
 
     private AwsCall Authenticate(HttpContext context, byte[] body, string service, string operation, string requestId, string? requiredRegion, bool json)
     {

@@ -23,4 +23,5 @@ public static class AwsServiceNames
     public const string Organizations = "organizations";
     public const string Ssm = "ssm";
     public const string Sqs = "sqs";
+    public const string Lambda = "lambda";
 }

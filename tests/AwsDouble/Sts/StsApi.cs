@@ -25,14 +25,6 @@ internal sealed class StsApi(AwsDoubleState state)
         }
     }
 
-    /// <summary>The ARN a trust policy names the caller by: the role behind a role session, else the user or root ARN.</summary>
-    private static string IdentityArn(Principal caller)
-    {
-        if (caller.Kind != PrincipalKind.AssumedRole) return caller.Arn;
-        var role = caller.Arn.Split(':', 6)[5].Split('/');
-        return $"arn:aws:iam::{caller.AccountId}:role/{role[1]}";
-    }
-
     private Action<XmlWriter> AssumeRole(AwsCall call, QueryParameters p)
     {
         var roleArn = p.Required("RoleArn");
@@ -61,7 +53,7 @@ internal sealed class StsApi(AwsDoubleState state)
         var role = account?.Roles.Find(roleName);
         // A missing role and a trust policy that does not admit the caller look the same to the caller, as in AWS.
         var organization = state.Organization;
-        var context = new AssumeRoleContext(call.Caller, IdentityArn(call.Caller), externalId,
+        var context = new AssumeRoleContext(call.Caller, call.Caller.IdentityArn, externalId,
             organization is not null && organization.IsMember(call.Caller.AccountId) ? organization.Id : null);
         if (account is null || role is not { } found || !found.Trust.Allows(context))
             throw new AwsErrorException(403, "AccessDenied", $"User: {call.Caller.Arn} is not authorized to perform: sts:AssumeRole on resource: {roleArn}");
