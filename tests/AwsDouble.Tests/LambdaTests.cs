@@ -197,4 +197,18 @@ public sealed class LambdaTests : DoubleTest
         Assert.Equal(0, Lambda.Invocations("remediate"));
         Assert.Equal(2, Server.State.Requests.Snapshot()["lambda:Invoke"]);
     }
+
+    [Fact]
+    public async Task Invoke_SignedWithAnUnknownKey_IsUnrecognizedClient403()
+    {
+        AddEcho();
+        var stranger = Account.RootCredentials with { AccessKeyId = "AKIAUNKNOWNEXAMPLE12" };
+
+        var answer = await InvokeAsync(stranger, "remediate");
+
+        Assert.Equal(HttpStatusCode.Forbidden, answer.Status);
+        Assert.Equal("UnrecognizedClientException", answer.Header("x-amzn-ErrorType"));
+        Assert.Equal("The security token included in the request is invalid.", answer.Json["message"]!.GetValue<string>());
+        Assert.Equal(0, Lambda.Invocations("remediate"));
+    }
 }

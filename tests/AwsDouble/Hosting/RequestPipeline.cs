@@ -211,9 +211,9 @@ internal sealed class RequestPipeline
         }
         catch (AwsErrorException error)
         {
-            // Signature failures, named by the JSON protocols' codes.
+            // Signature failures, named by the JSON protocols' codes; Lambda's REST front end answers them 403.
             context.Response.Headers["x-amzn-ErrorType"] = error.Code;
-            await WriteAsync(context, error.Status, "application/json", new JsonObject { ["message"] = error.Message }.ToJsonString());
+            await WriteAsync(context, 403, "application/json", new JsonObject { ["message"] = error.Message }.ToJsonString());
         }
     }
 
