@@ -19,7 +19,8 @@ internal sealed record AutomationExecution(string Status, string? FailureMessage
 /// Runs an SSM Automation runbook (schemaVersion 0.3) for exactly the actions the remediation runbook uses:
 /// <c>aws:invokeLambdaFunction</c> sends the resolved <c>InputPayload</c> to the rule's binary running as a Lambda runtime,
 /// and <c>aws:executeScript</c> runs the embedded Python with python3 (events = the resolved <c>InputPayload</c>), so the
-/// JSON the function returns is exactly what the assert step reads. Parameters are checked against their
+/// JSON the function returns is exactly what the assert step reads. A script runs with the automation's credentials
+/// against the double (<see cref="AutomationHost.AutomationSession"/>), or with none; never with the machine's AWS setup. Parameters are checked against their
 /// <c>allowedPattern</c> and <c>allowedValues</c>; <c>{{ name }}</c> references resolve to parameters and earlier outputs;
 /// a failed step with <c>onFailure: Abort</c> fails the automation. Anything else in a runbook is refused, not guessed.
 /// </summary>
@@ -28,7 +29,18 @@ internal sealed record AutomationExecution(string Status, string? FailureMessage
 /// account's and Region's SSM in the double (InProgress while the steps run, then Success or Failed), and the system
 /// variables <c>automation:EXECUTION_ID</c>, <c>global:ACCOUNT_ID</c> and <c>global:REGION</c> resolve to it.
 /// </summary>
-internal sealed record AutomationHost(AwsDouble.Ssm.SsmRegion Ssm, string DocumentName);
+internal sealed record AutomationHost(AwsDouble.Ssm.SsmRegion Ssm, string DocumentName)
+{
+    /// <summary>
+    /// The credentials Automation runs with: a session of the runbook's <c>assumeRole</c> (from
+    /// <c>account.StartRoleSession(role, session, duration)</c>). Every <c>aws:executeScript</c> step gets exactly these keys,
+    /// the host's Region and <see cref="Endpoint"/>; without it a script has no AWS credentials at all.
+    /// </summary>
+    public AwsDouble.Auth.Principal? AutomationSession { get; init; }
+
+    /// <summary>The double's base URL (<c>Aws.BaseUrl</c>), every script's <c>AWS_ENDPOINT_URL</c>; required with <see cref="AutomationSession"/>.</summary>
+    public Uri? Endpoint { get; init; }
+}
 
 internal sealed partial class RunbookInterpreter(JsonObject runbook, IReadOnlyDictionary<string, LambdaFunction> functions, AutomationHost? host = null)
 {
@@ -65,6 +77,7 @@ internal sealed partial class RunbookInterpreter(JsonObject runbook, IReadOnlyDi
             values["automation:EXECUTION_ID"] = executionId;
             values["global:ACCOUNT_ID"] = host.Ssm.AccountId;
             values["global:REGION"] = host.Ssm.Region;
+            CheckAssumeRole(values);
         }
         var execution = await RunStepsAsync(values);
         if (host is not null) host.Ssm.Finish(executionId!, execution.Status);
@@ -83,7 +96,7 @@ internal sealed partial class RunbookInterpreter(JsonObject runbook, IReadOnlyDi
             var (ok, stepOutputs, failure) = step["action"]!.GetValue<string>() switch
             {
                 "aws:invokeLambdaFunction" => await InvokeAsync(inputs),
-                "aws:executeScript" => await ExecuteScriptAsync(inputs, step["outputs"] as JsonArray),
+                "aws:executeScript" => await ExecuteScriptAsync(inputs, step["outputs"] as JsonArray, ScriptEnvironment()),
                 var other => throw new NotSupportedException($"the interpreter does not run {other}"),
             };
             foreach (var (output, value) in stepOutputs) outputs[$"{name}.{output}"] = value;
@@ -108,7 +121,44 @@ internal sealed partial class RunbookInterpreter(JsonObject runbook, IReadOnlyDi
         return (true, result, null);
     }
 
-    private static async Task<(bool Ok, Dictionary<string, JsonNode?> Outputs, string? Failure)> ExecuteScriptAsync(JsonObject inputs, JsonArray? declaredOutputs)
+    /// <summary>Automation runs as the role its <c>assumeRole</c> names: a session of another role would prove nothing.</summary>
+    private void CheckAssumeRole(Dictionary<string, JsonNode?> values)
+    {
+        if (host?.AutomationSession is not { } session) return;
+        if (host.Endpoint is null) throw new InvalidOperationException("AutomationHost.AutomationSession needs AutomationHost.Endpoint (the double's BaseUrl)");
+        if (runbook["assumeRole"] is not { } declared) return;
+        var role = Resolve(declared, values, [])?.GetValue<string>();
+        if (role != session.IdentityArn)
+            throw new InvalidOperationException($"the runbook's assumeRole is {role ?? "(none)"}, but AutomationSession is a session of {session.IdentityArn}: Automation runs as the role the parameter names");
+    }
+
+    /// <summary>
+    /// Exactly what a script may see of AWS: the automation's keys, Region and the double's endpoint, or nothing; no config
+    /// or credentials file and no instance metadata. Every inherited AWS_* variable is dropped before these are set.
+    /// </summary>
+    private Dictionary<string, string> ScriptEnvironment()
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["AWS_CONFIG_FILE"] = "/dev/null",
+            ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",
+            ["AWS_EC2_METADATA_DISABLED"] = "true",
+        };
+        if (host is not null)
+        {
+            environment["AWS_REGION"] = environment["AWS_DEFAULT_REGION"] = host.Ssm.Region;
+            if (host.Endpoint is { } endpoint) environment["AWS_ENDPOINT_URL"] = endpoint.ToString().TrimEnd('/');
+        }
+        if (host?.AutomationSession is { } session)
+        {
+            environment["AWS_ACCESS_KEY_ID"] = session.AccessKeyId;
+            environment["AWS_SECRET_ACCESS_KEY"] = session.SecretAccessKey;
+            if (session.SessionToken is { } token) environment["AWS_SESSION_TOKEN"] = token;
+        }
+        return environment;
+    }
+
+    private static async Task<(bool Ok, Dictionary<string, JsonNode?> Outputs, string? Failure)> ExecuteScriptAsync(JsonObject inputs, JsonArray? declaredOutputs, Dictionary<string, string> environment)
     {
         if (inputs["Runtime"]!.GetValue<string>() is not "python3.11") throw new NotSupportedException("only python3.11 scripts are run");
         var directory = Directory.CreateTempSubdirectory("runbook-script-");
@@ -116,8 +166,11 @@ internal sealed partial class RunbookInterpreter(JsonObject runbook, IReadOnlyDi
         {
             await File.WriteAllTextAsync(Path.Combine(directory.FullName, "runbook_step.py"), inputs["Script"]!.GetValue<string>());
             await File.WriteAllTextAsync(Path.Combine(directory.FullName, "events.json"), (inputs["InputPayload"] ?? new JsonObject()).ToJsonString());
-            var driver = $"import json, runbook_step\nprint(json.dumps(runbook_step.{inputs["Handler"]!.GetValue<string>()}(json.load(open('events.json')), None)))";
-            var start = new ProcessStartInfo("python3", ["-c", driver]) { WorkingDirectory = directory.FullName, RedirectStandardOutput = true, RedirectStandardError = true };
+            // The handler's return value goes to a file, so whatever the script prints (its log, in SSM) cannot corrupt it.
+            var driver = $"import json, runbook_step\njson.dump(runbook_step.{inputs["Handler"]!.GetValue<string>()}(json.load(open('events.json')), None), open('result.json', 'w'))";
+            var start = Tool.StartInfo("python3", ["-c", driver], workingDirectory: directory.FullName);
+            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
+            foreach (var (name, value) in environment) start.Environment[name] = value;
             Process python;
             try
             {
@@ -129,16 +182,27 @@ internal sealed partial class RunbookInterpreter(JsonObject runbook, IReadOnlyDi
             }
             using (python)
             {
+                python.StandardInput.Close();
                 var stdout = python.StandardOutput.ReadToEndAsync();
                 var stderr = python.StandardError.ReadToEndAsync();
-                await python.WaitForExitAsync();
+                using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+                try
+                {
+                    await python.WaitForExitAsync(limit.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    python.Kill(entireProcessTree: true);
+                    throw new TimeoutException($"the aws:executeScript step ran over 2 minutes:\n{await stdout}\n{await stderr}");
+                }
+                await stdout;
                 if (python.ExitCode != 0)
                 {
                     // Automation reports the exception's message; the last line of a Python traceback is "Exception: message".
                     var last = (await stderr).TrimEnd().Split('\n')[^1];
                     return (false, [], last.StartsWith("Exception: ", StringComparison.Ordinal) ? last["Exception: ".Length..] : last);
                 }
-                var payload = JsonNode.Parse(await stdout);
+                var payload = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(directory.FullName, "result.json")));
                 var outputs = new Dictionary<string, JsonNode?>(StringComparer.Ordinal) { ["Payload"] = payload?.DeepClone() };
                 foreach (var output in declaredOutputs ?? [])
                     outputs[output!["Name"]!.GetValue<string>()] = Select(payload, output["Selector"]!.GetValue<string>());
