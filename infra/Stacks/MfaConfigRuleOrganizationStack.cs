@@ -95,7 +95,8 @@ internal sealed class MfaConfigRuleOrganizationStack : Stack
         Members.StackSet.AddDependency(Central.InvokePermission);
         Members.StackSet.Node.AddDependency(Central.Permissions);
         // ... and after whatever the parts' member pieces reach in their first minutes (the re-evaluation bus's policy,
-        // the remediate function's invoke permission): otherwise those calls are denied until CloudFormation gets there.
+        // the remediation invoker role and its right to invoke the central function): otherwise those calls are denied
+        // until CloudFormation gets there.
         foreach (var prerequisite in central.MemberPrerequisites) Members.StackSet.Node.AddDependency(prerequisite);
 
         Aggregator = new OrganizationAggregator(this, "Aggregator", AggregatorName);

@@ -11,12 +11,16 @@
 //     other role, even one that trusts it unconditionally.
 //   - The member role admits only the central role's sessions, only with the external ID, and only while the caller's
 //     account is in the Organization (aws:PrincipalOrgID).
-//   - With remediation: lambda:InvokeFunction on the central remediate function, decided from the function's resource
-//     policy (the admin template's AWS::Lambda::Permission, written as Lambda writes it) and the caller's identity
-//     policy (a member's Automation role: the member template's role trusted by ssm.amazonaws.com). A member's
-//     Automation role may invoke it; no principal outside the Organization may, whatever its own policy says; a
-//     principal of the Organization without its own grant may not. A principal of the Organization whose own policy
-//     allows lambda:InvokeFunction on it may: the breadth docs/organization.md states (the function's check then stops it).
+//   - With remediation: the members' runbooks reach the central remediate function through the admin account's invoker
+//     role (the role the StackSet passes as CentralRemediationInvokerRoleArn). sts:AssumeRole of the invoker role is
+//     decided from its trust policy and the caller's identity policies (a member's Automation role: the member template's
+//     role trusted by ssm.amazonaws.com): the Automation role, by its fixed name, from an account of the Organization,
+//     may assume it; another role of an Organization account may not, nor a role of that name outside the Organization
+//     or under another path; the Automation role may assume no other role. lambda:InvokeFunction on the central function
+//     is decided from the function's resource policy (every AWS::Lambda::Permission on it, written as Lambda writes
+//     them: only EventBridge's for the hourly lift) and the caller's identity policies: the invoker role may invoke it
+//     and no other function; no principal of another account may, whatever its own policy says, the members' Automation
+//     role included: the invoke is the invoker role's, in the admin account.
 //   - With re-evaluation: the members' forwarder heartbeat path (docs/operations.md, "The members' forwarders").
 //     EventBridge may assume a member's forward role for its us-east-1 forwarding rule and its heartbeat rule, and for no
 //     other rule; that role's heartbeat reaches the central bus only from the Organization (the bus policy); and only
@@ -60,7 +64,11 @@ function resolver(template, account, parameters) {
     if ('Fn::GetAtt' in value) {
       const [logicalId, attribute] = value['Fn::GetAtt'];
       const type = resources[logicalId]?.Type ?? '';
-      if (type === 'AWS::IAM::Role' && attribute === 'Arn') return `arn:aws:iam::${account}:role/${logicalId}`;
+      // A role of a fixed name has that name in its ARN (a trust condition may name it); else its logical ID stands in.
+      if (type === 'AWS::IAM::Role' && attribute === 'Arn') {
+        const name = resources[logicalId].Properties?.RoleName;
+        return `arn:aws:iam::${account}:role/${typeof name === 'string' ? name : logicalId}`;
+      }
       if (type === 'AWS::Lambda::Function' && attribute === 'Arn') return `arn:aws:lambda:${REGION}:${account}:function:${logicalId}`;
       if (type === 'AWS::Events::EventBus' && attribute === 'Arn') return `arn:aws:events:${REGION}:${account}:event-bus/${resources[logicalId].Properties.Name ?? logicalId}`;
       if (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') return ORGANIZATION;
@@ -150,52 +158,98 @@ function table(central, trust) {
   ];
 }
 
-// The remediation side, when the admin template has one: the remediate function, its resource policy, and the
-// members' Automation role with its identity policies. Null when remediation is off.
+// The remediation side, when the admin template has one: the remediate function and its resource policy, the invoker
+// role (its trust and identity policies), and the members' Automation role with its identity policies. Null when
+// remediation is off.
 function remediationSide(adminFile, memberFile, central) {
   const admin = readTemplate(adminFile);
   const resolveAdmin = resolver(admin, ADMIN, {});
   const [, stackSet] = one(resourcesOf(admin, 'AWS::CloudFormation::StackSet'), 'AWS::CloudFormation::StackSet in the admin template');
-  const parameter = (stackSet.Properties.Parameters ?? []).find((p) => p.ParameterKey === 'CentralRemediateFunctionArn');
+  const parameters = stackSet.Properties.Parameters ?? [];
+  const parameter = parameters.find((p) => p.ParameterKey === 'CentralRemediateFunctionArn');
   if (!parameter) return null;
   const functionId = parameter.ParameterValue['Fn::GetAtt'][0];
   const functionArn = resolveAdmin(parameter.ParameterValue);
+  // The function's whole resource policy: every permission on it (none admits another account; EventBridge's for the
+  // hourly lift when there is one). No permission at all is no resource policy.
   const permissions = resourcesOf(admin, 'AWS::Lambda::Permission')
     .filter(([, p]) => JSON.stringify(p.Properties.FunctionName).includes(`"${functionId}"`));
-  // The function's whole resource policy: every permission on it (the Organization's, and EventBridge's for the hourly lift).
-  if (permissions.length === 0) throw new Error(`no AWS::Lambda::Permission on the remediate function ${functionId}`);
-  const functionPolicy = { Version: '2012-10-17', Statement: permissions.map(([, p]) => permissionStatement(p, resolveAdmin, functionArn)) };
+  const functionPolicy = permissions.length === 0 ? undefined
+    : { Version: '2012-10-17', Statement: permissions.map(([, p]) => permissionStatement(p, resolveAdmin, functionArn)) };
+
+  const invokerParameter = parameters.find((p) => p.ParameterKey === 'CentralRemediationInvokerRoleArn');
+  if (!invokerParameter?.ParameterValue?.['Fn::GetAtt']) throw new Error('the StackSet passes no CentralRemediationInvokerRoleArn of a role of the admin template');
+  const invokerId = invokerParameter.ParameterValue['Fn::GetAtt'][0];
+  const invokerRoleArn = resolveAdmin(invokerParameter.ParameterValue);
+  const invokerTrust = resolveAdmin(admin.Resources[invokerId].Properties.AssumeRolePolicyDocument);
+  const invokerPolicies = resourcesOf(admin, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles ?? []).some((r) => r.Ref === invokerId))
+    .map(([id, p]) => ({ name: id, policy: resolveAdmin(p.Properties.PolicyDocument) }));
+  if (invokerPolicies.length === 0) throw new Error(`no identity policy is attached to the invoker role ${invokerId}`);
 
   const member = readTemplate(memberFile);
   const resolveMember = resolver(member, MEMBER, central.memberParameters);
-  const [automationId] = one(resourcesOf(member, 'AWS::IAM::Role').filter(([, r]) =>
+  const [automationId, automation] = one(resourcesOf(member, 'AWS::IAM::Role').filter(([, r]) =>
     JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('ssm.amazonaws.com')), 'Automation role (trusted by ssm.amazonaws.com) in the member template');
+  const automationName = automation.Properties.RoleName;
+  if (typeof automationName !== 'string') throw new Error(`the Automation role ${automationId} has no fixed RoleName, which the invoker role's trust needs`);
   const automationPolicies = resourcesOf(member, 'AWS::IAM::Policy')
     .filter(([, p]) => (p.Properties.Roles ?? []).some((r) => r.Ref === automationId))
     .map(([id, p]) => ({ name: id, policy: resolveMember(p.Properties.PolicyDocument) }));
   if (automationPolicies.length === 0) throw new Error(`no identity policy is attached to the Automation role ${automationId}`);
-  return { functionArn, functionPolicy, automationId, automationPolicies };
+  return { functionArn, functionPolicy, invokerRoleArn, invokerTrust, invokerPolicies, automationName, automationPolicies };
 }
 
-// [label, caller session ARN, caller's identity policies, function ARN, function policy, context, expected decision]
-function invokeTable(remediation) {
-  const { functionArn, functionPolicy, automationId, automationPolicies } = remediation;
-  const automation = `arn:aws:sts::${MEMBER}:assumed-role/${automationId}/${'0'.repeat(8)}-automation`;
-  const otherFunction = functionArn.replace(/function:[^:]+$/, 'function:SomethingElse');
-  const inOrganization = { 'aws:PrincipalOrgID': ORGANIZATION };
+// [label, principal, identity policies, action, resource ARN, resource policy, context, expected decision]
+function invokeTable(r) {
+  const role = (account, name) => `arn:aws:iam::${account}:role/${name}`;
+  const session = (account, name, who) => `arn:aws:sts::${account}:assumed-role/${name.split('/').pop()}/${who}`;
+  const automation = session(MEMBER, r.automationName, `${MEMBER}-0f1e2d3c-aaaa-bbbb-cccc-123456789012`);
+  const fromOrganization = (account, name) => ({ 'aws:PrincipalOrgID': ORGANIZATION, 'aws:PrincipalArn': role(account, name) });
+  const invokerName = r.invokerRoleArn.split('/').pop();
+  const invoker = session(ADMIN, invokerName, `${MEMBER}-0f1e2d3c-aaaa-bbbb-cccc-123456789012`);
+  const otherFunction = r.functionArn.replace(/function:[^:]+$/, 'function:SomethingElse');
   const admin = [{ name: 'allow-everything', policy: ALLOW_EVERYTHING }];
   const unrelated = [{ name: 'read-s3', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } }];
+  const assume = 'sts:AssumeRole';
+  const invoke = 'lambda:InvokeFunction';
+  const otherRole = role(ADMIN, 'OrganizationAccountAccessRole');
+  const trustingAnyone = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: assume }] };
   return [
-    ['invoke: a member\'s Automation role', automation, automationPolicies, functionArn, functionPolicy, inOrganization, 'Allowed'],
-    ['invoke: a member\'s Automation role, another function of the admin account', automation, automationPolicies, otherFunction, functionPolicy, inOrganization, 'ImplicitlyDenied'],
-    ['invoke: an administrator of a foreign Organization', `arn:aws:sts::${FOREIGN}:assumed-role/Admin/mallory`, admin, functionArn, functionPolicy,
-      { 'aws:PrincipalOrgID': FOREIGN_ORGANIZATION }, 'ImplicitlyDenied'],
-    ['invoke: an administrator of an account in no Organization', `arn:aws:sts::${FOREIGN}:assumed-role/Admin/mallory`, admin, functionArn, functionPolicy,
-      {}, 'ImplicitlyDenied'],
-    ['invoke: a role of a member account without its own grant', `arn:aws:sts::${MEMBER}:assumed-role/Reader/bob`, unrelated, functionArn, functionPolicy,
-      inOrganization, 'ImplicitlyDenied'],
-    ['invoke: an administrator of a member account (the stated breadth)', `arn:aws:sts::${MEMBER}:assumed-role/Admin/alice`, admin, functionArn, functionPolicy,
-      inOrganization, 'Allowed'],
+    // Who may become the invoker: the Automation role, by name, from the Organization.
+    ['invoker trust: a member\'s Automation role', automation, r.automationPolicies, assume, r.invokerRoleArn, r.invokerTrust,
+      fromOrganization(MEMBER, r.automationName), 'Allowed'],
+    ['invoker trust: the management account\'s Automation role', session(ADMIN, r.automationName, 'x'), r.automationPolicies, assume, r.invokerRoleArn, r.invokerTrust,
+      fromOrganization(ADMIN, r.automationName), 'Allowed'],
+    ['invoker trust: another role of a member account', session(MEMBER, 'Admin', 'alice'), admin, assume, r.invokerRoleArn, r.invokerTrust,
+      fromOrganization(MEMBER, 'Admin'), 'ImplicitlyDenied'],
+    ['invoker trust: a role of the Automation role\'s name under another path', session(MEMBER, r.automationName, 'x'), admin, assume, r.invokerRoleArn, r.invokerTrust,
+      fromOrganization(MEMBER, `other/${r.automationName}`), 'ImplicitlyDenied'],
+    ['invoker trust: a role of the Automation role\'s name in a foreign Organization', session(FOREIGN, r.automationName, 'x'), admin, assume, r.invokerRoleArn, r.invokerTrust,
+      { 'aws:PrincipalOrgID': FOREIGN_ORGANIZATION, 'aws:PrincipalArn': role(FOREIGN, r.automationName) }, 'ImplicitlyDenied'],
+    ['invoker trust: a role of the Automation role\'s name in an account of no Organization', session(FOREIGN, r.automationName, 'x'), admin, assume, r.invokerRoleArn, r.invokerTrust,
+      { 'aws:PrincipalArn': role(FOREIGN, r.automationName) }, 'ImplicitlyDenied'],
+    // What the Automation role may assume: the invoker role only, even where another role trusts anyone.
+    ['automation policy: another role of the admin account', automation, r.automationPolicies, assume, otherRole, trustingAnyone,
+      fromOrganization(MEMBER, r.automationName), 'ImplicitlyDenied'],
+    ['automation policy: the member remediation role of another member', automation, r.automationPolicies, assume, role(FOREIGN, 'MfaConfigRule-Remediation'), trustingAnyone,
+      fromOrganization(MEMBER, r.automationName), 'ImplicitlyDenied'],
+    // Who may invoke the function: the invoker role, and no principal of another account.
+    ['invoke: the invoker role', invoker, r.invokerPolicies, invoke, r.functionArn, r.functionPolicy, fromOrganization(ADMIN, invokerName), 'Allowed'],
+    ['invoke: the invoker role, another function of the admin account', invoker, r.invokerPolicies, invoke, otherFunction, r.functionPolicy,
+      fromOrganization(ADMIN, invokerName), 'ImplicitlyDenied'],
+    ['invoke: a member\'s Automation role directly', automation, r.automationPolicies, invoke, r.functionArn, r.functionPolicy,
+      fromOrganization(MEMBER, r.automationName), 'ImplicitlyDenied'],
+    ['invoke: a member\'s Automation role directly, even allowed everything by its own policy', automation, admin, invoke, r.functionArn, r.functionPolicy,
+      fromOrganization(MEMBER, r.automationName), 'ImplicitlyDenied'],
+    ['invoke: an administrator of a member account', session(MEMBER, 'Admin', 'alice'), admin, invoke, r.functionArn, r.functionPolicy,
+      fromOrganization(MEMBER, 'Admin'), 'ImplicitlyDenied'],
+    ['invoke: an administrator of a foreign Organization', session(FOREIGN, 'Admin', 'mallory'), admin, invoke, r.functionArn, r.functionPolicy,
+      { 'aws:PrincipalOrgID': FOREIGN_ORGANIZATION, 'aws:PrincipalArn': role(FOREIGN, 'Admin') }, 'ImplicitlyDenied'],
+    ['invoke: an administrator of an account in no Organization', session(FOREIGN, 'Admin', 'mallory'), admin, invoke, r.functionArn, r.functionPolicy,
+      { 'aws:PrincipalArn': role(FOREIGN, 'Admin') }, 'ImplicitlyDenied'],
+    ['invoke: a role of the admin account without its own grant', session(ADMIN, 'Reader', 'bob'), unrelated, invoke, r.functionArn, r.functionPolicy,
+      fromOrganization(ADMIN, 'Reader'), 'ImplicitlyDenied'],
   ];
 }
 
@@ -293,8 +347,8 @@ async function main() {
   }
   const remediation = remediationSide(adminFile, memberFile, central);
   const invokeRows = remediation ? invokeTable(remediation) : [];
-  for (const [label, principal, policies, functionArn, functionPolicy, context, expected] of invokeRows) {
-    const actual = await decide(principal, policies, functionArn, functionPolicy, context, 'lambda:InvokeFunction');
+  for (const [label, principal, policies, action, resourceArn, resourcePolicy, context, expected] of invokeRows) {
+    const actual = await decide(principal, policies, resourceArn, resourcePolicy, context, action);
     if (actual !== expected) failures.push(`${label}: expected ${expected}, got ${actual}`);
   }
   const heartbeat = heartbeatSide(adminFile, memberFile, central);
@@ -305,7 +359,7 @@ async function main() {
   }
   for (const failure of failures) console.error(failure);
   console.log(`cross-account access: ${rows.length + invokeRows.length + heartbeatRows.length} decisions checked, ${failures.length} wrong` +
-    (remediation ? ` (${invokeRows.length} of them lambda:InvokeFunction on the central remediate function)` : '') +
+    (remediation ? ` (${invokeRows.length} of them on the remediation path: the invoker role and the central remediate function)` : '') +
     (heartbeat ? ` (${heartbeatRows.length} of them on the forwarders' heartbeat path)` : ''));
   process.exit(failures.length === 0 ? 0 : 1);
 }

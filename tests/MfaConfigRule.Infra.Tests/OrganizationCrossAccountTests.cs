@@ -62,33 +62,65 @@ public sealed class OrganizationCrossAccountTests
     }
 
     [Fact]
-    public async Task RemediateInvoke_DecidedForTheMembersAutomationRoleAndAgainstForeignPrincipals()
+    public async Task RemediationPath_DecidedForTheMembersAutomationRoleTheInvokerRoleAndAgainstEveryoneElse()
     {
         var stack = Build("organization-remediation").Stack;
 
         var (exitCode, stdout, stderr) = await CheckAsync(SynthesizedApp.Json(stack).GetRawText(), stack.Members.TemplateBody);
 
         Assert.True(exitCode == 0, $"exit {exitCode}\n{stdout}\n{stderr}");
-        Assert.Contains("27 decisions checked, 0 wrong (6 of them lambda:InvokeFunction on the central remediate function) (9 of them on the forwarders' heartbeat path)", stdout, StringComparison.Ordinal);
+        Assert.Contains("37 decisions checked, 0 wrong (16 of them on the remediation path: the invoker role and the central remediate function) (9 of them on the forwarders' heartbeat path)", stdout, StringComparison.Ordinal);
     }
 
-    /// <summary>Without PrincipalOrgID on the remediate function's permission, the check sees principals outside the Organization get in.</summary>
-    [Fact]
-    public async Task RemediateInvoke_WithoutThePrincipalOrgIdCondition_IsCaughtByTheCheck()
+    /// <summary>
+    /// Without aws:PrincipalArn on the invoker role's trust, any role of an Organization account could become the invoker,
+    /// and without aws:PrincipalOrgID a role of that name in any account: the check sees each.
+    /// </summary>
+    [Theory]
+    [InlineData("aws:PrincipalArn", 2, "invoker trust: another role of a member account: expected ImplicitlyDenied, got Allowed")]
+    [InlineData("aws:PrincipalOrgID", 2, "invoker trust: a role of the Automation role's name in a foreign Organization: expected ImplicitlyDenied, got Allowed")]
+    public async Task RemediationPath_InvokerTrustWithoutOneOfItsConditions_IsCaughtByTheCheck(string key, int wrong, string caught)
     {
         var stack = Build("organization-remediation").Stack;
         var admin = JsonNode.Parse(SynthesizedApp.Json(stack).GetRawText())!;
-        var removed = admin["Resources"]!.AsObject()
-            .Select(r => r.Value!.AsObject())
-            .Count(r => r["Type"]!.GetValue<string>() == "AWS::Lambda::Permission" && r["Properties"]!.AsObject().Remove("PrincipalOrgID"));
+        var invoker = admin["Resources"]!.AsObject().Single(r => r.Value!["Properties"]?["RoleName"]?.GetValue<string>() == "MfaConfigRule-RemediationInvoker").Value!;
+        var removed = RemoveConditionKey(invoker, key);
 
         var (exitCode, stdout, stderr) = await CheckAsync(admin.ToJsonString(), stack.Members.TemplateBody);
 
         Assert.Equal(1, removed);
         Assert.Equal(1, exitCode);
-        Assert.Contains("invoke: an administrator of a foreign Organization: expected ImplicitlyDenied, got Allowed", stderr, StringComparison.Ordinal);
-        Assert.Contains("invoke: an administrator of an account in no Organization: expected ImplicitlyDenied, got Allowed", stderr, StringComparison.Ordinal);
-        Assert.Contains("2 wrong", stdout, StringComparison.Ordinal);
+        Assert.Contains(caught, stderr, StringComparison.Ordinal);
+        Assert.Contains($"{wrong} wrong", stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>The Organization-wide permission the invoker role replaced (Principal "*" with PrincipalOrgID) is what the check now refuses.</summary>
+    [Fact]
+    public async Task RemediationPath_TheOldOrganizationWidePermission_IsCaughtByTheCheck()
+    {
+        var stack = Build("organization-remediation").Stack;
+        var admin = JsonNode.Parse(SynthesizedApp.Json(stack).GetRawText())!;
+        var function = admin["Resources"]!.AsObject().Single(r => r.Value!["Type"]!.GetValue<string>() == "AWS::Lambda::Function"
+            && r.Value["Properties"]!["Handler"]!.GetValue<string>() == "remediate").Key;
+        var organizationId = admin["Resources"]!.AsObject().Single(r => r.Value!["Type"]!.GetValue<string>() == "Custom::OrganizationId").Key;
+        admin["Resources"]!["OrganizationInvokePermission"] = new JsonObject
+        {
+            ["Type"] = "AWS::Lambda::Permission",
+            ["Properties"] = new JsonObject
+            {
+                ["Action"] = "lambda:InvokeFunction",
+                ["FunctionName"] = new JsonObject { ["Fn::GetAtt"] = new JsonArray(function, "Arn") },
+                ["Principal"] = "*",
+                ["PrincipalOrgID"] = new JsonObject { ["Fn::GetAtt"] = new JsonArray(organizationId, "Id") },
+            },
+        };
+
+        var (exitCode, stdout, stderr) = await CheckAsync(admin.ToJsonString(), stack.Members.TemplateBody);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("invoke: a member's Automation role directly, even allowed everything by its own policy: expected ImplicitlyDenied, got Allowed", stderr, StringComparison.Ordinal);
+        Assert.Contains("invoke: an administrator of a member account: expected ImplicitlyDenied, got Allowed", stderr, StringComparison.Ordinal);
+        Assert.Contains("3 wrong", stdout, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Amazon.CDK.Assertions;
+using MfaConfigRule.Infra.Constructs.Remediation;
 using MfaConfigRule.Infra.Settings;
 using MfaConfigRule.Infra.Stacks;
 using Match = Amazon.CDK.Assertions.Match;
@@ -74,18 +75,66 @@ public sealed class OrganizationRemediationTemplateTests
     }
 
     [Fact]
-    public void MemberTemplate_RunbookInvokesTheCentralFunctionByArnWithItsAccountAndExecutionId()
+    public void MemberTemplate_RunbookFirstStepAssumesTheInvokerRoleAndInvokesTheCentralFunctionWithItsAccountAndExecutionId()
     {
         var document = Cfn.Single(MemberJson, "AWS::SSM::Document").GetProperty("Properties");
         var runbook = JsonNode.Parse(Cfn.Render(document.GetProperty("Content")))!;
         var invoke = runbook["mainSteps"]![0]!;
+        var inputs = invoke["inputs"]!;
+        var payload = inputs["InputPayload"]!;
 
         Assert.Equal(("MfaConfigRule-Remediation", "NewVersion", "Automation"),
             (document.GetProperty("Name").GetString(), document.GetProperty("UpdateMethod").GetString(), document.GetProperty("DocumentType").GetString()));
         Assert.Equal("0.3", runbook["schemaVersion"]!.GetValue<string>());
-        Assert.Equal(("aws:invokeLambdaFunction", "${CentralRemediateFunctionArn}"), (invoke["action"]!.GetValue<string>(), invoke["inputs"]!["FunctionName"]!.GetValue<string>()));
-        Assert.Equal("{{ global:ACCOUNT_ID }}", invoke["inputs"]!["InputPayload"]!["AccountId"]!.GetValue<string>());
-        Assert.Equal("{{ automation:EXECUTION_ID }}", invoke["inputs"]!["InputPayload"]!["AutomationExecutionId"]!.GetValue<string>());
+        Assert.Equal(("Remediate", "aws:executeScript", "AssertResult", "Abort", 1),
+            (invoke["name"]!.GetValue<string>(), invoke["action"]!.GetValue<string>(), invoke["nextStep"]!.GetValue<string>(), invoke["onFailure"]!.GetValue<string>(), invoke["maxAttempts"]!.GetValue<int>()));
+        Assert.Equal(("python3.11", "invoke_central_function", RemediationDocument.InvokeScript),
+            (inputs["Runtime"]!.GetValue<string>(), inputs["Handler"]!.GetValue<string>(), inputs["Script"]!.GetValue<string>()));
+        Assert.Equal(["FunctionArn", "InvokerRoleArn", "Payload"], payload.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(("${CentralRemediateFunctionArn}", "${CentralRemediationInvokerRoleArn}"), (payload["FunctionArn"]!.GetValue<string>(), payload["InvokerRoleArn"]!.GetValue<string>()));
+        // The same request as the single-account runbook's, plus the account and the execution the function checks.
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["AccountId"] = "{{ global:ACCOUNT_ID }}",
+            ["Action"] = "{{ Action }}",
+            ["AutomationExecutionId"] = "{{ automation:EXECUTION_ID }}",
+            ["DryRun"] = "{{ DryRun }}",
+            ["IAMResourceId"] = "{{ IAMResourceId }}",
+        }, payload["Payload"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()));
+        // No output of its own: {{ Remediate.Payload }} is aws:executeScript's Payload, the object the script returns,
+        // which is the function's answer; the assert step and the runbook's outputs are the single-account ones.
+        Assert.Null(invoke["outputs"]);
+        var assert = runbook["mainSteps"]![1]!;
+        Assert.Equal(("AssertResult", "{{ Remediate.Payload }}", RemediationDocument.AssertScript),
+            (assert["name"]!.GetValue<string>(), assert["inputs"]!["InputPayload"]!["Result"]!.GetValue<string>(), assert["inputs"]!["Script"]!.GetValue<string>()));
+        Assert.Equal(["AssertResult.Outcome", "AssertResult.Changed", "AssertResult.Why", "AssertResult.Result"], runbook["outputs"]!.AsArray().Select(o => o!.GetValue<string>()));
+        Assert.Equal(2, runbook["mainSteps"]!.AsArray().Count);
+    }
+
+    /// <summary>The script's own waits fit the step: it fails with its own message before Automation times the step out.</summary>
+    [Fact]
+    public void MemberTemplate_InvokeScript_WaitsForTheFunctionWithinTheStepsTimeoutAndRetriesOnlyWhatNeverRan()
+    {
+        var runbook = JsonNode.Parse(Cfn.Render(Cfn.Single(MemberJson, "AWS::SSM::Document").GetProperty("Properties").GetProperty("Content")))!;
+        var timeout = runbook["mainSteps"]![0]!["timeoutSeconds"]!.GetValue<int>();
+        var script = RemediationDocument.InvokeScript;
+
+        Assert.Equal(300, timeout);
+        Assert.InRange(timeout, 1, 600);
+        Assert.Contains($"READ_TIMEOUT = {RemediationDocument.InvokeReadTimeoutSeconds}\n", script, StringComparison.Ordinal);
+        // AssumeRole 3 x (5 + 10) s, Invoke's back-off 2 + 4 + 8 + 16 s and connects 5 x 5 s, then the read timeout.
+        Assert.True(3 * (5 + 10) + (2 + 4 + 8 + 16) + 5 * 5 + RemediationDocument.InvokeReadTimeoutSeconds < timeout);
+        Assert.Contains("retries={\"mode\": \"standard\", \"total_max_attempts\": 1}", script, StringComparison.Ordinal);
+        Assert.Contains("DurationSeconds=900", script, StringComparison.Ordinal);
+        Assert.Contains("InvocationType=\"RequestResponse\"", script, StringComparison.Ordinal);
+        Assert.Contains("only a role named MfaConfigRule-RemediationAutomation", script, StringComparison.Ordinal);
+        // Automation substitutes {{ ... }} in step inputs, the script included: the script must hold none.
+        Assert.DoesNotContain("{{", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("}}", script, StringComparison.Ordinal);
+        // The JSON text is declared YAML: no escape that YAML 1.1 reads differently ("\/", surrogate pairs).
+        var content = Cfn.Render(Cfn.Single(MemberJson, "AWS::SSM::Document").GetProperty("Properties").GetProperty("Content"));
+        Assert.DoesNotContain("\\/", content, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\uD8", content, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -106,15 +155,22 @@ public sealed class OrganizationRemediationTemplateTests
     }
 
     [Fact]
-    public void MemberTemplate_AutomationRoleIsTrustedByThisAccountsSsmOnlyAndMayOnlyInvokeTheCentralFunction()
+    public void MemberTemplate_AutomationRoleHasTheFixedNameIsTrustedByThisAccountsSsmOnlyAndMayOnlyAssumeTheInvokerRole()
     {
         var automation = RoleId(MemberJson, p => p.GetProperty("AssumeRolePolicyDocument").GetRawText().Contains("ssm.amazonaws.com", StringComparison.Ordinal));
-        var trust = Assert.Single(Cfn.Statements(MemberJson.GetProperty("Resources").GetProperty(automation).GetProperty("Properties").GetProperty("AssumeRolePolicyDocument")));
+        var properties = MemberJson.GetProperty("Resources").GetProperty(automation).GetProperty("Properties");
+        var trust = Assert.Single(Cfn.Statements(properties.GetProperty("AssumeRolePolicyDocument")));
 
+        Assert.Equal("MfaConfigRule-RemediationAutomation", properties.GetProperty("RoleName").GetString());
+        // Path "/" (none given): the invoker role's trust names arn:...:role/MfaConfigRule-RemediationAutomation, no path.
+        Assert.False(properties.TryGetProperty("Path", out _));
         Assert.Equal("${AWS::AccountId}", Cfn.Render(trust.GetProperty("Condition").GetProperty("StringEquals").GetProperty("aws:SourceAccount")));
         Assert.Equal("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:automation-execution/*",
             Cfn.Render(trust.GetProperty("Condition").GetProperty("ArnLike").GetProperty("aws:SourceArn")));
-        Assert.Equal(["lambda:InvokeFunction on ${CentralRemediateFunctionArn}"], Grants(MemberJson, automation));
+        // No lambda:InvokeFunction: the invoke is the invoker role's.
+        Assert.Equal(["sts:AssumeRole on ${CentralRemediationInvokerRoleArn}"], Grants(MemberJson, automation));
+        Assert.Equal("^arn:aws[a-z-]*:iam::[0-9]{12}:role/MfaConfigRule-RemediationInvoker$",
+            MemberJson.GetProperty("Parameters").GetProperty("CentralRemediationInvokerRoleArn").GetProperty("AllowedPattern").GetString());
     }
 
     [Fact]
@@ -167,27 +223,57 @@ public sealed class OrganizationRemediationTemplateTests
         Assert.InRange(Encoding.UTF8.GetByteCount(body), 1, OrganizationMemberStack.MaxTemplateBodyBytes);
         // Remediation adds no function to the member: its one function stays the forwarder's inline provider.
         Assert.Single(Cfn.Resources(MemberJson, "AWS::Lambda::Function"));
-        Assert.Equal(["CentralFunctionArn", "CentralRemediateFunctionArn", "CentralRemediateRoleArn", "CentralRoleArn", "CentralTriggerBusArn", "CentralTriggerRoleArn", "OrganizationId"],
+        Assert.Equal(["CentralFunctionArn", "CentralRemediateFunctionArn", "CentralRemediateRoleArn", "CentralRemediationInvokerRoleArn", "CentralRoleArn", "CentralTriggerBusArn", "CentralTriggerRoleArn", "OrganizationId"],
             MemberJson.GetProperty("Parameters").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var stackSet = Cfn.Single(AdminJson, "AWS::CloudFormation::StackSet");
         var passed = stackSet.GetProperty("Properties").GetProperty("Parameters").EnumerateArray()
             .ToDictionary(p => p.GetProperty("ParameterKey").GetString()!, p => Cfn.Render(p.GetProperty("ParameterValue")));
         Assert.Equal("${" + SynthesizedApp.LogicalId(_stack.Node.FindChild("CentralRemediation").Node.FindChild("Remediate").Node.FindChild("Function")) + ".Arn}",
             passed["CentralRemediateFunctionArn"]);
+        Assert.Equal("${" + SynthesizedApp.LogicalId(_stack.Node.FindChild("CentralRemediation").Node.FindChild("InvokerRole")) + ".Arn}",
+            passed["CentralRemediationInvokerRoleArn"]);
     }
 
     [Fact]
-    public void CentralFunction_OnlyPrincipalsOfTheOrganizationMayInvokeIt()
+    public void CentralFunction_NoLambdaPermissionAdmitsTheOrganization_OnlyTheInvokerRolesPolicyInvokesIt()
     {
-        var permission = Cfn.Resources(AdminJson, "AWS::Lambda::Permission")
-            .Single(p => p.Resource.GetProperty("Properties").TryGetProperty("PrincipalOrgID", out _)).Resource.GetProperty("Properties");
-        var function = Cfn.Resources(AdminJson, "AWS::Lambda::Function")
+        var (functionId, _) = Cfn.Resources(AdminJson, "AWS::Lambda::Function")
             .Single(f => f.Resource.GetProperty("Properties").GetProperty("Handler").GetString() == "remediate");
 
-        Assert.Equal(("*", "lambda:InvokeFunction"), (permission.GetProperty("Principal").GetString(), permission.GetProperty("Action").GetString()));
-        Assert.Equal("${" + function.LogicalId + ".Arn}", Cfn.Render(permission.GetProperty("FunctionName")));
+        // No permission admits a principal of another account any more (Principal "*" with PrincipalOrgID before).
+        Assert.DoesNotContain(Cfn.Resources(AdminJson, "AWS::Lambda::Permission"), p =>
+            p.Resource.GetProperty("Properties").TryGetProperty("PrincipalOrgID", out _) || p.Resource.GetProperty("Properties").GetProperty("Principal").GetString() == "*");
+        // The remediate function's resource policy is EventBridge's, for the hourly lift, and nothing else.
+        var onFunction = Cfn.Resources(AdminJson, "AWS::Lambda::Permission")
+            .Where(p => Cfn.Render(p.Resource.GetProperty("Properties").GetProperty("FunctionName")) == "${" + functionId + ".Arn}")
+            .Select(p => p.Resource.GetProperty("Properties")).ToList();
+        var lift = Assert.Single(onFunction);
+        Assert.Equal(("events.amazonaws.com", "${" + SynthesizedApp.LogicalId(_stack.Node.FindChild("CentralRemediation").Node.FindChild("LiftSchedule")) + ".Arn}"),
+            (lift.GetProperty("Principal").GetString(), Cfn.Render(lift.GetProperty("SourceArn"))));
+
+        var invoker = RoleId(AdminJson, p => p.TryGetProperty("RoleName", out var n) && n.GetString() == "MfaConfigRule-RemediationInvoker");
+        Assert.Equal(["lambda:InvokeFunction on ${" + functionId + ".Arn}"], Grants(AdminJson, invoker));
+    }
+
+    /// <summary>The invoker role's trust, exactly: any principal only when it is in the Organization and is a role of the Automation role's name.</summary>
+    [Fact]
+    public void InvokerRole_TrustsOnlyTheAutomationRoleNameFromTheOrganization_ForAnHour()
+    {
+        var role = Role(AdminJson, "MfaConfigRule-RemediationInvoker").GetProperty("Properties");
+        var trust = role.GetProperty("AssumeRolePolicyDocument");
+        var statement = Assert.Single(Cfn.Statements(trust));
         var identity = Assert.Single(Cfn.Resources(AdminJson, "Custom::OrganizationId")).LogicalId;
-        Assert.StartsWith("${" + identity + ".", Cfn.Render(permission.GetProperty("PrincipalOrgID")), StringComparison.Ordinal);
+
+        Assert.Equal(3600, role.GetProperty("MaxSessionDuration").GetInt32());
+        Assert.Equal(["Action", "Condition", "Effect", "Principal"], statement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(("Allow", "sts:AssumeRole"), (statement.GetProperty("Effect").GetString(), statement.GetProperty("Action").GetString()));
+        Assert.Equal("""{"AWS":"*"}""", statement.GetProperty("Principal").GetRawText());
+        var condition = statement.GetProperty("Condition");
+        Assert.Equal(["ArnLike", "StringEquals"], condition.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["aws:PrincipalOrgID"], condition.GetProperty("StringEquals").EnumerateObject().Select(p => p.Name));
+        Assert.Equal("${" + identity + ".Id}", Cfn.Render(condition.GetProperty("StringEquals").GetProperty("aws:PrincipalOrgID")));
+        Assert.Equal(["aws:PrincipalArn"], condition.GetProperty("ArnLike").EnumerateObject().Select(p => p.Name));
+        Assert.Equal("arn:${AWS::Partition}:iam::*:role/MfaConfigRule-RemediationAutomation", Cfn.Render(condition.GetProperty("ArnLike").GetProperty("aws:PrincipalArn")));
     }
 
     [Fact]
@@ -217,6 +303,13 @@ public sealed class OrganizationRemediationTemplateTests
         admin.ResourceCountIs("AWS::Config::RemediationConfiguration", 1);
         admin.HasResourceProperties("AWS::SSM::Document", new Dictionary<string, object> { ["Name"] = "MfaConfigRule-Remediation" });
         admin.HasResourceProperties("AWS::IAM::Role", new Dictionary<string, object> { ["RoleName"] = "MfaConfigRule-Remediation" });
+        // Its Automation role (member side) and the invoker role (admin side) live in one account under two names, and
+        // its Automation role assumes the invoker role of the same stack.
+        var automation = RoleId(AdminJson, p => p.TryGetProperty("RoleName", out var n) && n.GetString() == "MfaConfigRule-RemediationAutomation");
+        var invoker = RoleId(AdminJson, p => p.TryGetProperty("RoleName", out var n) && n.GetString() == "MfaConfigRule-RemediationInvoker");
+        Assert.Equal(["sts:AssumeRole on ${" + invoker + ".Arn}"], Grants(AdminJson, automation));
+        var names = Cfn.Resources(AdminJson, "AWS::IAM::Role").Select(r => r.Resource.GetProperty("Properties").TryGetProperty("RoleName", out var n) ? n.GetString() : null).OfType<string>().ToList();
+        Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
     }
 
     [Fact]
@@ -230,5 +323,9 @@ public sealed class OrganizationRemediationTemplateTests
         Assert.Contains("iam:DeleteLoginProfile on arn:${AWS::Partition}:iam::${AWS::AccountId}:user/*", Grants(member, role));
         Assert.True(Cfn.Single(member, "AWS::Config::RemediationConfiguration").GetProperty("Properties").GetProperty("Automatic").GetBoolean());
         Assert.Null(disable.Node.FindChild("CentralRemediation").Node.TryFindChild("LiftSchedule"));
+        // Without the lift, the remediate function has no resource-based policy at all: only the invoker role's identity policy reaches it.
+        var admin = SynthesizedApp.Json(disable);
+        var function = Cfn.Resources(admin, "AWS::Lambda::Function").Single(f => f.Resource.GetProperty("Properties").GetProperty("Handler").GetString() == "remediate").LogicalId;
+        Assert.DoesNotContain(Cfn.Resources(admin, "AWS::Lambda::Permission"), p => Cfn.Render(p.Resource.GetProperty("Properties").GetProperty("FunctionName")) == "${" + function + ".Arn}");
     }
 }

@@ -189,19 +189,28 @@ public sealed class OrganizationRolloutTemplateTests
         Assert.True(built.Organization.EvaluateReservedConcurrency + built.Organization.RemediateReservedConcurrency <= 1000 - 100);
     }
 
-    // Finding 6: the StackSet (and the management account's own rule) wait for what a member reaches in its first minutes.
+    // Finding 6: the StackSet (and the management account's own rule) wait for what a member reaches in its first minutes:
+    // the re-evaluation bus's policy, and the remediation invoker role with its right to invoke the central function.
     [Theory]
     [MemberData(nameof(OrganizationVariants))]
-    public void StackSet_EveryOrganizationVariant_IsCreatedAfterTheBusPolicyAndTheRemediateInvokePermission(string variant)
+    public void StackSet_EveryOrganizationVariant_IsCreatedAfterTheBusPolicyAndTheRemediationInvokerRoleAndPolicy(string variant)
     {
         var built = Build(variant);
         var stackSet = SynthesizedApp.LogicalId(built.Stack.Members.StackSet);
-        var firstMinutes = Cfn.Resources(built.Admin, "AWS::Events::EventBusPolicy")
-            .Concat(Cfn.Resources(built.Admin, "AWS::Lambda::Permission").Where(p => p.Resource.GetProperty("Properties").TryGetProperty("PrincipalOrgID", out _)))
-            .Select(r => r.LogicalId)
-            .ToList();
+        var invokerRoles = Cfn.Resources(built.Admin, "AWS::IAM::Role")
+            .Where(r => r.Resource.GetProperty("Properties").TryGetProperty("RoleName", out var n) && n.GetString() == "MfaConfigRule-RemediationInvoker")
+            .Select(r => r.LogicalId).ToList();
+        var invokerPolicies = Cfn.Resources(built.Admin, "AWS::IAM::Policy")
+            .Where(p => p.Resource.GetProperty("Properties").GetProperty("Roles").EnumerateArray().Any(r => r.TryGetProperty("Ref", out var id) && invokerRoles.Contains(id.GetString()!)))
+            .Select(p => p.LogicalId).ToList();
+        var firstMinutes = Cfn.Resources(built.Admin, "AWS::Events::EventBusPolicy").Select(r => r.LogicalId).Concat(invokerRoles).Concat(invokerPolicies).ToList();
+        var remediation = built.Settings.Remediation.Mode != RemediationMode.Off;
 
-        Assert.Equal((built.Settings.Rule.Reevaluation ? 1 : 0) + (built.Settings.Remediation.Mode == RemediationMode.Off ? 0 : 1), firstMinutes.Count);
+        Assert.Equal((remediation ? 1 : 0, remediation ? 1 : 0), (invokerRoles.Count, invokerPolicies.Count));
+        Assert.Equal((built.Settings.Rule.Reevaluation ? 1 : 0) + (remediation ? 2 : 0), firstMinutes.Count);
+        // Directly: the StackSet names the invoker role's policy in its DependsOn.
+        var dependsOn = built.Admin.GetProperty("Resources").GetProperty(stackSet).TryGetProperty("DependsOn", out var d) ? Cfn.Strings(d).ToList() : [];
+        Assert.All(invokerPolicies, policy => Assert.Contains(policy, dependsOn));
         foreach (var prerequisite in firstMinutes.Append(SynthesizedApp.LogicalId(built.Stack.Central.InvokePermission)))
         {
             Assert.True(Cfn.CreatedBefore(built.Admin, prerequisite, stackSet), $"the StackSet can be created before {prerequisite}");

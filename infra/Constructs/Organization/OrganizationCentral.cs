@@ -34,8 +34,8 @@ internal sealed class OrganizationCentral(Stack stack, string memberRoleName, st
     }
 
     /// <summary>
-    /// Something a member needs in its first minutes (a bus policy admitting its events, a permission letting its runbook
-    /// invoke): the StackSet, and the management account's own rule, are created only after it.
+    /// Something a member needs in its first minutes (a bus policy admitting its events, the role and policy its runbook
+    /// invokes through): the StackSet, and the management account's own rule, are created only after it.
     /// </summary>
     public void RequireBeforeMembers(IConstruct prerequisite)
     {

@@ -15,18 +15,21 @@ namespace MfaConfigRule.Infra.Constructs.Organization;
 
 /// <summary>
 /// Optional remediation in every account of the Organization (<c>-c mfaRule:remediation=manual|automatic</c> with the
-/// Organization deployment). Central: one <c>remediate</c> function in the admin account, which principals of the
-/// Organization may invoke (<c>aws:PrincipalOrgID</c>), and its hourly lift across the members. Per member: the
-/// enforcement policy (attached to users there, so it lives there), the same runbook as one account (invoking the
-/// central function by ARN), the Automation role that may only invoke it, Config's remediation configuration on the
-/// member's rule, and a remediation role, separate from the evaluation role, trusted only by the central function's
-/// role and allowed what the single-account remediate function may do, in that account, plus reading its automations.
+/// Organization deployment). Central: one <c>remediate</c> function in the admin account with no resource-based policy,
+/// its hourly lift across the members, and the invoker role (<see cref="InvokerRoleName"/>), the only principal that may
+/// invoke it: trusted only by a role named <see cref="AutomationRoleName"/> in an account of the Organization. Per
+/// member: the enforcement policy (attached to users there, so it lives there), the runbook (whose first step assumes the
+/// invoker role and invokes the central function by ARN), the Automation role of that fixed name that may only assume
+/// the invoker role, Config's remediation configuration on the member's rule, and a remediation role, separate from the
+/// evaluation role, trusted only by the central function's role and allowed what the single-account remediate function
+/// may do, in that account, plus reading its automations.
 /// </summary>
 /// <remarks>
 /// The central function acts in the account a runbook names only once that account's own SSM shows the automation
-/// running this runbook for the same user (the rule's <c>MemberRemediationCheck</c>): any account of the Organization can
-/// invoke it, so the payload's account is a claim, not a fact. Names are fixed so the central function can build them
-/// for any account: the remediation role, the runbook, and the enforcement policy's path and name.
+/// running this runbook for the same user (the rule's <c>MemberRemediationCheck</c>): whoever in an Organization account
+/// can create a role named <see cref="AutomationRoleName"/> can reach the function, so the payload's account is a claim,
+/// not a fact. Names are fixed so the central function can build them for any account (the remediation role, the
+/// runbook, the enforcement policy's path and name) and so the invoker role's trust can name the Automation role.
 /// </remarks>
 internal interface IOrganizationRemediationProps
 {
@@ -68,9 +71,19 @@ internal sealed class OrganizationRemediation(IOrganizationRemediationProps prop
     public const string DocumentName = "MfaConfigRule-Remediation";
     public const string EnforcementPolicyName = "MfaConfigRule-EnforceMfa";
 
+    /// <summary>The admin account's role whose sessions invoke the central function for the members' runbooks.</summary>
+    public const string InvokerRoleName = RemediationDocument.CentralInvokerRoleName;
+
+    /// <summary>Every member's (and the management account's) Automation role: the one name the invoker role trusts.</summary>
+    public const string AutomationRoleName = RemediationDocument.MemberAutomationRoleName;
+
     public static CentralValue RemediateFunctionArn { get; } = new(
         "CentralRemediateFunctionArn", "The central remediate function in the admin account, which this account's runbook invokes",
         "^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:.+$");
+
+    public static CentralValue InvokerRoleArn { get; } = new(
+        "CentralRemediationInvokerRoleArn", "The admin account's invoker role, which this account's runbook assumes to invoke the central remediate function",
+        "^arn:aws[a-z-]*:iam::[0-9]{12}:role/" + InvokerRoleName + "$");
 
     public static CentralValue RemediateRoleArn { get; } = new(
         "CentralRemediateRoleArn", "The central remediate function's role, the only principal this account's remediation role trusts",
@@ -80,7 +93,10 @@ internal sealed class OrganizationRemediation(IOrganizationRemediationProps prop
 
     public MfaRuleFunction? RemediateFunction { get; private set; }
     public Policy? CentralPermissions { get; private set; }
-    public CfnPermission? InvokePermission { get; private set; }
+    /// <summary>The only principal that may invoke the central function (by its identity policy, <see cref="InvokerPolicy"/>).</summary>
+    public Role? InvokerRole { get; private set; }
+
+    public Policy? InvokerPolicy { get; private set; }
     public Amazon.CDK.AWS.Events.Rule? LiftSchedule { get; private set; }
 
     public void AddCentral(OrganizationCentral central)
@@ -109,8 +125,9 @@ internal sealed class OrganizationRemediation(IOrganizationRemediationProps prop
             Environment = environment,
             AsyncRetryAttempts = 0,
             MaxEventAge = Duration.Hours(1),
-            // Any principal of the Organization may invoke it (InvokePermission): the reservation bounds what a flood of
-            // invocations can take from the admin account's other functions.
+            // Only the invoker role may invoke it, but any Organization account that can create a role of the Automation
+            // role's name can reach that role: the reservation bounds what a flood of invocations can take from the admin
+            // account's other functions.
             ReservedConcurrency = props.ReservedConcurrency,
         });
 
@@ -122,21 +139,41 @@ internal sealed class OrganizationRemediation(IOrganizationRemediationProps prop
         CentralMemberAccess.Suppress(CentralPermissions, RemediationRoleName);
         RemediateFunction.Function.Node.AddDependency(CentralPermissions);
 
-        // Every member's Automation role invokes it cross-account. Principal "*" narrowed by PrincipalOrgID (Lambda's
-        // documented form for an Organization): only principals of this Organization, and each of them only with its own
-        // identity policy's lambda:InvokeFunction on this ARN (or on "*"); the function then proves the request in the
-        // named account. AWS::Lambda::Permission cannot write aws:PrincipalArn, and a Principal cannot be a pattern, so no
-        // narrower statement admits every member's Automation role (docs/organization.md, "Who may invoke the central
-        // remediate function"); proven with iam-simulate by infra/organization/check-cross-account-access.js.
-        InvokePermission = new CfnPermission(scope, "OrganizationInvokePermission", new CfnPermissionProps
+        // Who may invoke it: only sessions of the invoker role, by the role's identity policy (same account: no
+        // resource-based policy is needed, and the function has none that admits another account). The invoker role
+        // trusts any principal ("*") only when both hold: its account is in this Organization (aws:PrincipalOrgID), and
+        // it is a role named AutomationRoleName (aws:PrincipalArn: "For IAM roles, the request context returns the ARN of
+        // the role, not the ARN of the user that assumed the role", AWS global condition context keys, IAM User Guide).
+        // A Lambda permission could say neither "that role name in any account" nor more than PrincipalOrgID; a trust
+        // policy can. Proven with iam-simulate by infra/organization/check-cross-account-access.js.
+        InvokerRole = new Role(scope, "InvokerRole", new RoleProps
         {
-            Action = "lambda:InvokeFunction",
-            FunctionName = RemediateFunction.Function.FunctionArn,
-            Principal = "*",
-            PrincipalOrgId = central.OrganizationId,
+            RoleName = InvokerRoleName,
+            Description = $"Assumed by every Organization account's {AutomationRoleName} (the remediation runbook of {props.RuleName}) to invoke the central remediate function, and nothing else",
+            AssumedBy = new AnyPrincipal().WithConditions(new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:PrincipalOrgID"] = central.OrganizationId },
+                ["ArnLike"] = new Dictionary<string, object> { ["aws:PrincipalArn"] = $"arn:{Aws.PARTITION}:iam::*:role/{AutomationRoleName}" },
+            }),
+            MaxSessionDuration = Duration.Hours(1),
         });
-        // A member's first automation (automatic remediation starts as soon as its rule has results) must not be denied.
-        central.RequireBeforeMembers(InvokePermission);
+        InvokerPolicy = new Policy(scope, "InvokerPermissions", new PolicyProps
+        {
+            Roles = [InvokerRole],
+            Statements =
+            [
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "InvokeTheCentralRemediateFunction",
+                    Actions = ["lambda:InvokeFunction"],
+                    Resources = [RemediateFunction.Function.FunctionArn],
+                }),
+            ],
+        });
+        // A member's first automation (automatic remediation starts as soon as its rule has results) must not be denied:
+        // the role, its trust and its right to invoke exist before the StackSet (and the management account's rule).
+        central.RequireBeforeMembers(InvokerRole);
+        central.RequireBeforeMembers(InvokerPolicy);
 
         if (Enforce)
         {
@@ -150,19 +187,22 @@ internal sealed class OrganizationRemediation(IOrganizationRemediationProps prop
 
         central.Provide(RemediateFunctionArn, RemediateFunction.Function.FunctionArn);
         central.Provide(RemediateRoleArn, RemediateFunction.Role.RoleArn);
+        central.Provide(InvokerRoleArn, InvokerRole.RoleArn);
     }
 
     public void AddTo(OrganizationMember member)
     {
         ArgumentNullException.ThrowIfNull(member);
-        _ = new OrganizationMemberRemediation(member, "Remediation", props, member.Central(RemediateFunctionArn), member.Central(RemediateRoleArn), member.Central(CentralValue.OrganizationId));
+        _ = new OrganizationMemberRemediation(member, "Remediation", props, member.Central(RemediateFunctionArn), member.Central(InvokerRoleArn),
+            member.Central(RemediateRoleArn), member.Central(CentralValue.OrganizationId));
     }
 }
 
 /// <summary>One account's remediation pieces (see <see cref="OrganizationRemediation"/>); no code, only IAM, SSM and Config.</summary>
 internal sealed class OrganizationMemberRemediation : Construct
 {
-    public OrganizationMemberRemediation(OrganizationMember member, string id, IOrganizationRemediationProps props, string functionArn, string centralRoleArn, string organizationId)
+    public OrganizationMemberRemediation(OrganizationMember member, string id, IOrganizationRemediationProps props, string functionArn, string invokerRoleArn,
+        string centralRoleArn, string organizationId)
         : base(member, id)
     {
         var ruleName = member.Props.RuleName;
@@ -197,14 +237,23 @@ internal sealed class OrganizationMemberRemediation : Construct
             AppliesTo = [.. RemediationConstruct.RemediateStatementsSuppression.AppliesTo, "Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-execution/*"],
         });
 
-        (AutomationRole, AutomationPolicy) = RemediationConstruct.NewAutomationRole(this, ruleName, functionArn);
+        // Fixed name: the admin account's invoker role trusts exactly this name (aws:PrincipalArn). It may assume that
+        // role and nothing else; the invoke itself is the invoker role's.
+        (AutomationRole, AutomationPolicy) = RemediationConstruct.NewAutomationRole(this, OrganizationRemediation.AutomationRoleName,
+            $"SSM Automation runs the remediation runbook of {ruleName} as this role: it may only assume the admin account's invoker role, which may only invoke the central remediate function",
+            new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "AssumeTheCentralInvokerRole",
+                Actions = ["sts:AssumeRole"],
+                Resources = [invokerRoleArn],
+            }));
 
         Document = new CfnDocument(this, "Runbook", new CfnDocumentProps
         {
             Name = OrganizationRemediation.DocumentName,
             DocumentType = "Automation",
             DocumentFormat = "YAML",
-            Content = RemediationDocument.Content(functionArn, props.Action, ruleName, organization: true),
+            Content = RemediationDocument.OrganizationContent(functionArn, invokerRoleArn, props.Action, ruleName),
             // The name is fixed (the central function checks it), so a changed runbook is a new version of it.
             UpdateMethod = "NewVersion",
         });

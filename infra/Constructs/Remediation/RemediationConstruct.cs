@@ -208,11 +208,26 @@ internal sealed class RemediationConstruct : Construct
         "Resource::*", "Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*");
 
     /// <summary>The role SSM Automation runs the runbook as, trusted by this account's Automation only: it may only invoke <paramref name="functionArn"/>.</summary>
-    internal static (Role Role, Policy Policy) NewAutomationRole(Construct scope, string ruleName, string functionArn)
+    internal static (Role Role, Policy Policy) NewAutomationRole(Construct scope, string ruleName, string functionArn) =>
+        NewAutomationRole(scope, roleName: null,
+            $"SSM Automation runs the remediation runbook of {ruleName} as this role: it may only invoke the remediate function",
+            new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "InvokeTheRemediateFunction",
+                Actions = ["lambda:InvokeFunction"],
+                Resources = [functionArn],
+            }));
+
+    /// <summary>
+    /// The role SSM Automation runs a runbook as, trusted by this account's Automation only, allowed only <paramref name="allowed"/>;
+    /// <paramref name="roleName"/> fixes its name (an Organization's invoker role trusts it by name), null lets CloudFormation name it.
+    /// </summary>
+    internal static (Role Role, Policy Policy) NewAutomationRole(Construct scope, string? roleName, string description, PolicyStatement allowed)
     {
         var role = new Role(scope, "AutomationRole", new RoleProps
         {
-            Description = $"SSM Automation runs the remediation runbook of {ruleName} as this role: it may only invoke the remediate function",
+            RoleName = roleName,
+            Description = description,
             AssumedBy = new ServicePrincipal("ssm.amazonaws.com", new ServicePrincipalOpts
             {
                 Conditions = new Dictionary<string, object>
@@ -225,19 +240,7 @@ internal sealed class RemediationConstruct : Construct
                 },
             }),
         });
-        var policy = new Policy(scope, "AutomationPermissions", new PolicyProps
-        {
-            Roles = [role],
-            Statements =
-            [
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Sid = "InvokeTheRemediateFunction",
-                    Actions = ["lambda:InvokeFunction"],
-                    Resources = [functionArn],
-                }),
-            ],
-        });
+        var policy = new Policy(scope, "AutomationPermissions", new PolicyProps { Roles = [role], Statements = [allowed] });
         return (role, policy);
     }
 

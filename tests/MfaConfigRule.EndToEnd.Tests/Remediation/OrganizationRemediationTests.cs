@@ -1,18 +1,23 @@
 using System.Text.Json.Nodes;
 using AwsDouble;
 using AwsDouble.Iam;
+using AwsDouble.Lambda;
 using AwsDouble.Organizations;
 using MfaConfigRule.Contract;
 using MfaConfigRule.EndToEnd.Tests.Support;
 using MfaConfigRule.Infra.Constructs.Remediation;
+using MfaConfigRule.TestSupport;
 
 namespace MfaConfigRule.EndToEnd.Tests.Remediation;
 
 /// <summary>
 /// Remediation across an Organization, as the real binary runs it: one central <c>remediate</c> function in the hub (the
-/// management account), and in every member the runbook, run step by step with its execution registered in that member's
-/// SSM, and a remediation role trusting only the central function's role. The function acts in the account a payload
-/// names only once that account's own SSM shows the automation asking for it.
+/// management account), registered in the hub's Lambda in the double with the invoker role as its only invoker, the
+/// invoker role with the trust the admin stack writes (the Organization, and the Automation role's fixed name), and in
+/// every member its Automation role, the runbook as the CDK app writes it, run step by step with its execution registered
+/// in that member's SSM and its first step's script run with the member's Automation session against the double, and a
+/// remediation role trusting only the central function's role. The function acts in the account a payload names only
+/// once that account's own SSM shows the automation asking for it.
 /// </summary>
 public sealed class OrganizationRemediationTests(ITestOutputHelper output) : EndToEndTest(output)
 {
@@ -23,7 +28,11 @@ public sealed class OrganizationRemediationTests(ITestOutputHelper output) : End
     private const string PolicyPath = "/mfa-config-rule/";
     private const string PolicyName = "MfaConfigRule-EnforceMfa";
     private const string Parameters = """{"ExemptUserNames":"break-glass","GracePeriodHours":"0"}""";
-    private const string CentralFunctionArn = "arn:aws:lambda:us-east-1:123456789012:function:MfaConfigRuleOrganization-Remediate";
+    private const string CentralFunctionName = "MfaConfigRuleOrganization-Remediate";
+    private const string AutomationRoleName = RemediationDocument.MemberAutomationRoleName;
+    private const string InvokerRoleName = RemediationDocument.CentralInvokerRoleName;
+
+    private string InvokerRoleArn => $"arn:aws:iam::{Account.AccountId}:role/{InvokerRoleName}";
 
     private DoubleOrganization Organization => Aws.State.Organization ?? Aws.State.CreateOrganization(Account);
 
@@ -40,11 +49,13 @@ public sealed class OrganizationRemediationTests(ITestOutputHelper output) : End
         return account.CreateManagedPolicy(PolicyName, """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":"iam:ChangePassword","Resource":"*"}]}""", PolicyPath).Arn;
     }
 
-    private DoubleAccount AddMember(string accountId, bool withRole = true)
+    /// <summary>A member as the StackSet leaves it: in the Organization, with its remediation pieces and its Automation role.</summary>
+    private DoubleAccount AddMember(string accountId, bool withRole = true, bool inOrganization = true)
     {
         var member = Aws.State.AddAccount(accountId);
-        Organization.Join(member);
+        if (inOrganization) Organization.Join(member);
         Prepare(member, withRole);
+        member.AddRole(AutomationRoleName);
         return member;
     }
 
@@ -74,15 +85,40 @@ public sealed class OrganizationRemediationTests(ITestOutputHelper output) : End
         });
     }
 
-    /// <summary>The member's runbook, as the CDK app writes it, run in <paramref name="member"/> as Config's remediation would start it.</summary>
-    private Task<AutomationExecution> RunInAsync(DoubleAccount member, LambdaFunction central, string userId)
+    /// <summary>
+    /// What the admin stack adds around the central function: the invoker role, trusted exactly as
+    /// <c>OrganizationRemediation</c> writes it, and the function in the hub's Lambda with only that role allowed to invoke
+    /// it (its identity policy; the function has no resource-based statement). Returns the function's ARN.
+    /// </summary>
+    private string Deploy(LambdaFunction central)
     {
-        var runbook = RunbookInterpreter.Parse(RemediationDocument.Content(CentralFunctionArn, RemediationAction.EnforceMfa, RuleName, organization: true));
-        var functions = new Dictionary<string, LambdaFunction>(StringComparer.Ordinal) { [CentralFunctionArn] = central };
-        return new RunbookInterpreter(runbook, functions, new AutomationHost(member.Ssm(Region), DocumentName)).RunAsync(new Dictionary<string, JsonNode?>
+        Account.AddRole(InvokerRoleName, $$$$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole",
+              "Condition":{"StringEquals":{"aws:PrincipalOrgID":"{{{{Organization.Id}}}}"},"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/{{{{AutomationRoleName}}}}"}}}]}
+            """);
+        return Account.Lambda(Region).AddFunction(CentralFunctionName, async (payload, _) =>
+        {
+            var outcome = await central.InvokeAsync(payload);
+            return new LambdaInvokeResult(outcome.Body, outcome.Succeeded ? null : "Unhandled");
+        }, [InvokerRoleArn]);
+    }
+
+    /// <summary>
+    /// The member's runbook, as the CDK app writes it, run in <paramref name="member"/> as Config's remediation would start
+    /// it: as the member's Automation role, whose session the first step's script gets.
+    /// </summary>
+    private Task<AutomationExecution> RunInAsync(DoubleAccount member, string functionArn, string userId)
+    {
+        var runbook = RunbookInterpreter.Parse(RemediationDocument.OrganizationContent(functionArn, InvokerRoleArn, RemediationAction.EnforceMfa, RuleName));
+        var host = new AutomationHost(member.Ssm(Region), DocumentName)
+        {
+            AutomationSession = member.StartRoleSession(AutomationRoleName, "automation", TimeSpan.FromHours(1)),
+            Endpoint = Aws.BaseUrl,
+        };
+        return new RunbookInterpreter(runbook, new Dictionary<string, LambdaFunction>(StringComparer.Ordinal), host).RunAsync(new Dictionary<string, JsonNode?>
         {
             ["IAMResourceId"] = userId,
-            ["AutomationAssumeRole"] = $"arn:aws:iam::{member.AccountId}:role/MfaConfigRule-Automation",
+            ["AutomationAssumeRole"] = $"arn:aws:iam::{member.AccountId}:role/{AutomationRoleName}",
         });
     }
 
@@ -90,16 +126,16 @@ public sealed class OrganizationRemediationTests(ITestOutputHelper output) : End
 
     private static IReadOnlyList<string> AttachedToAlice(DoubleAccount account) => account.FindUser("alice")!.AttachedPolicyArns;
 
-    private static JsonObject ResultOf(AutomationExecution execution) =>
-        JsonNode.Parse(execution.Outputs["Remediate.Payload"]!.GetValue<string>())!.AsObject();
+    /// <summary>The function's answer: the first step's Payload, the object its script returns.</summary>
+    private static JsonObject ResultOf(AutomationExecution execution) => execution.Outputs["Remediate.Payload"]!.AsObject();
 
-    [Fact]
+    [Boto3Fact]
     public async Task Remediation_NonCompliantUserInMemberB_ChangesBsIamOnly()
     {
         var (b, c, d) = (AddMember("222222222222"), AddMember("333333333333"), AddMember("444444444444"));
         var aliceInB = SeedAlice(b);
         foreach (var other in new[] { Account, c, d }) SeedAlice(other);
-        var central = await StartCentralFunctionAsync();
+        var central = Deploy(await StartCentralFunctionAsync());
 
         var execution = await RunInAsync(b, central, aliceInB.UserId);
 
@@ -150,12 +186,12 @@ public sealed class OrganizationRemediationTests(ITestOutputHelper output) : End
         Assert.All(metrics, m => Assert.Empty(m.Dimensions));
     }
 
-    [Fact]
+    [Boto3Fact]
     public async Task Remediation_MemberWithoutTheRemediationRole_FailsAloneWhileTheOthersAreRemediated()
     {
         var (b, missing, d) = (AddMember("222222222222"), AddMember("333333333333", withRole: false), AddMember("444444444444"));
         var users = new[] { b, missing, d }.ToDictionary(m => m.AccountId, m => SeedAlice(m).UserId, StringComparer.Ordinal);
-        var central = await StartCentralFunctionAsync();
+        var central = Deploy(await StartCentralFunctionAsync());
 
         var inB = await RunInAsync(b, central, users[b.AccountId]);
         var inMissing = await RunInAsync(missing, central, users[missing.AccountId]);
@@ -197,5 +233,83 @@ public sealed class OrganizationRemediationTests(ITestOutputHelper output) : End
         var metrics = EmbeddedMetricFormat.Extract(summary);
         Assert.Equal(1, Assert.Single(metrics, m => m.Name == RuleMetrics.IncompleteLifts.Name).Value);
         Assert.Equal(2, Assert.Single(metrics, m => m.Name == RuleMetrics.UsersLifted.Name).Value);
+    }
+
+    /// <summary>
+    /// The path itself: the member's script assumes the invoker role (STS in the double judges the trust as the admin stack
+    /// writes it) and invokes the function as that role (the double's Lambda admits only it), once.
+    /// </summary>
+    [Boto3Fact]
+    public async Task Remediation_MembersRunbook_AssumesTheInvokerRoleAndInvokesTheCentralFunctionOnce()
+    {
+        var b = AddMember("222222222222");
+        var aliceInB = SeedAlice(b);
+        var central = Deploy(await StartCentralFunctionAsync());
+        var before = Aws.State.Requests.Snapshot();
+
+        var execution = await RunInAsync(b, central, aliceInB.UserId);
+
+        Assert.True(execution.Succeeded, execution.FailureMessage);
+        var after = Aws.State.Requests.Snapshot();
+        int Delta(string call) => after.GetValueOrDefault(call) - before.GetValueOrDefault(call);
+        // One AssumeRole by the script (the invoker role), one by the central function (B's remediation role).
+        Assert.Equal((2, 1), (Delta("sts:AssumeRole"), Delta("lambda:Invoke")));
+        Assert.Equal(1, Account.Lambda(Region).Invocations(CentralFunctionName));
+        Assert.Equal("222222222222", ResultOf(execution)["user"]!["account"]!.GetValue<string>());
+        Assert.Equal([PolicyArnIn(b)], AttachedToAlice(b));
+    }
+
+    /// <summary>A role of the Automation role's name in an account outside the Organization is refused at AssumeRole: the function never runs.</summary>
+    [Boto3Fact]
+    public async Task Remediation_AutomationRoleOfAnAccountOutsideTheOrganization_IsRefusedAtAssumeRoleAndNothingChanges()
+    {
+        var outsider = AddMember("999999999999", inOrganization: false);
+        var alice = SeedAlice(outsider);
+        var central = Deploy(await StartCentralFunctionAsync());
+
+        var execution = await RunInAsync(outsider, central, alice.UserId);
+
+        Assert.False(execution.Succeeded);
+        Assert.StartsWith($"Step Remediate failed: AccessDenied: this automation's role may not assume the invoker role {InvokerRoleArn}. " +
+            $"That role trusts only a role named {AutomationRoleName} (aws:PrincipalArn) in an account of the Organization", execution.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("check that this account is in that Organization", execution.FailureMessage, StringComparison.Ordinal);
+        Assert.Equal(0, Account.Lambda(Region).Invocations(CentralFunctionName));
+        Assert.Empty(AttachedToAlice(outsider));
+        Assert.Equal("Failed", outsider.Ssm(Region).Find(execution.ExecutionId!)!.Status);
+    }
+
+    /// <summary>Calling the function directly, as anyone but the invoker role, is AccessDenied: a member's Automation role, and another role of the hub.</summary>
+    [Boto3Fact]
+    public async Task CentralFunction_CalledDirectlyByAPrincipalOtherThanTheInvokerRole_IsAccessDenied()
+    {
+        var b = AddMember("222222222222");
+        var central = Deploy(await StartCentralFunctionAsync());
+        Account.AddRole("HubReader");
+        var callers = new[]
+        {
+            b.StartRoleSession(AutomationRoleName, "automation", TimeSpan.FromHours(1)),
+            Account.StartRoleSession("HubReader", "reader", TimeSpan.FromHours(1)),
+        };
+        const string Script = """
+            import json, sys
+            import boto3
+            from botocore.exceptions import ClientError
+            try:
+                boto3.client("lambda").invoke(FunctionName=sys.argv[1], InvocationType="RequestResponse", Payload=b"{}")
+                print(json.dumps({"code": None}))
+            except ClientError as error:
+                print(json.dumps({"code": error.response["Error"]["Code"], "message": error.response["Error"]["Message"]}))
+            """;
+
+        foreach (var caller in callers)
+        {
+            var run = await Tool.RunAsync("python3", ["-c", Script, central], TimeSpan.FromMinutes(1),
+                Boto3.Environment(Aws.BaseUrl, Region, caller.AccessKeyId, caller.SecretAccessKey, caller.SessionToken));
+            Assert.True(run.ExitCode == 0, run.ToString());
+            var answer = JsonNode.Parse(run.Stdout)!;
+            Assert.Equal("AccessDeniedException", answer["code"]?.GetValue<string>());
+            Assert.StartsWith($"User: {caller.Arn} is not authorized to perform: lambda:InvokeFunction on resource: {central}", answer["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+        Assert.Equal(0, Account.Lambda(Region).Invocations(CentralFunctionName));
     }
 }
