@@ -39,10 +39,11 @@ internal sealed partial record MemberRemediationRequest(RemediationRequest Reque
 }
 
 /// <summary>
-/// The confused-deputy check of Organization remediation, pure: any account of the Organization may invoke the central
-/// function, and its payload may name any account, so the function acts in the named account only if that account's own
-/// Systems Manager holds the execution the payload names (read there, with the remediation role), and the execution runs
-/// this deployment's runbook, is running now, and was started for the same user, action and dry-run setting. A member
+/// The confused-deputy check of Organization remediation, pure: whoever can create a role of the members' Automation
+/// role's name in an account of the Organization can reach the central function (through the invoker role, which trusts
+/// that name), and its payload may name any account, so the function acts in the named account only if that account's
+/// own Systems Manager holds the execution the payload names (read there, with the remediation role), and the execution
+/// runs this deployment's runbook, is running now, and was started for the same user, action and dry-run setting. A member
 /// cannot start an automation in another account, so it cannot make the function act there.
 /// </summary>
 internal static class MemberRemediationCheck

@@ -143,7 +143,9 @@ internal sealed class OrganizationRemediation(IOrganizationRemediationProps prop
         // resource-based policy is needed, and the function has none that admits another account). The invoker role
         // trusts any principal ("*") only when both hold: its account is in this Organization (aws:PrincipalOrgID), and
         // it is a role named AutomationRoleName (aws:PrincipalArn: "For IAM roles, the request context returns the ARN of
-        // the role, not the ARN of the user that assumed the role", AWS global condition context keys, IAM User Guide).
+        // the role, not the ARN of the user that assumed the role", AWS global condition context keys, IAM User Guide,
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn;
+        // ArnLike compares each colon-separated part, so a role of that name under another path does not match).
         // A Lambda permission could say neither "that role name in any account" nor more than PrincipalOrgID; a trust
         // policy can. Proven with iam-simulate by infra/organization/check-cross-account-access.js.
         InvokerRole = new Role(scope, "InvokerRole", new RoleProps
@@ -171,8 +173,9 @@ internal sealed class OrganizationRemediation(IOrganizationRemediationProps prop
             ],
         });
         // A member's first automation (automatic remediation starts as soon as its rule has results) must not be denied:
-        // the role, its trust and its right to invoke exist before the StackSet (and the management account's rule).
-        central.RequireBeforeMembers(InvokerRole);
+        // the role's right to invoke exists before the StackSet (and the management account's rule). The policy names
+        // the role (Ref), and the StackSet passes its ARN (GetAtt), so the role itself comes first either way; a DependsOn
+        // on it as well would be redundant (cfn-lint W3005).
         central.RequireBeforeMembers(InvokerPolicy);
 
         if (Enforce)
