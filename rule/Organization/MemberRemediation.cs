@@ -62,10 +62,11 @@ internal sealed class MemberRemediation(
                 "Is the member stack deployed there with remediation on, and does its remediation role trust this function's role?") with { ErrorCode = e.ErrorCode };
         }
 
+        var automation = AutomationClient.Over(clients.Aws);
         AutomationExecution? execution;
         try
         {
-            execution = await AutomationClient.Over(clients.Aws).GetAutomationExecutionAsync(request.AutomationExecutionId, cancellationToken).ConfigureAwait(false);
+            execution = await automation.GetAutomationExecutionAsync(request.AutomationExecutionId, cancellationToken).ConfigureAwait(false);
         }
         catch (AwsServiceException e)
         {
@@ -75,7 +76,25 @@ internal sealed class MemberRemediation(
         if (MemberRemediationCheck.Refusal(request, execution, organization.DocumentName, settings.Action) is { } refusal)
             return Result(request, RemediationOutcome.Refused, $"Refused: {refusal}; nothing was changed.");
 
-        var result = await RemediatorIn(clients).RemediateAsync(request.Request, cancellationToken).ConfigureAwait(false);
+        // The runbook's script waits a bounded time for this answer, and this function may run longer (its timeout fits
+        // the hourly lift). So the automation is read once more right before the write: one that has stopped waiting
+        // (failed, timed out, cancelled) gets no change made in its name, and Config's next attempt starts afresh.
+        async Task<string?> StillAsked(CancellationToken token)
+        {
+            try
+            {
+                var now = await automation.GetAutomationExecutionAsync(request.AutomationExecutionId, token).ConfigureAwait(false);
+                return MemberRemediationCheck.Refusal(request, now, organization.DocumentName, settings.Action) is { } gone
+                    ? $"The asking automation stopped waiting before the change: {gone}"
+                    : null;
+            }
+            catch (AwsServiceException e)
+            {
+                return $"Cannot read automation execution {request.AutomationExecutionId} in account {account} again right before the change ({e.ErrorCode}: {e.ServiceMessage})";
+            }
+        }
+
+        var result = await RemediatorIn(clients).RemediateAsync(request.Request, StillAsked, cancellationToken).ConfigureAwait(false);
         return result with { AccountId = account };
     }
 

@@ -18,7 +18,15 @@ internal sealed class Remediator(IIamClient iam, IIamPolicyAttachments attachmen
     private const string NoSuchEntity = "NoSuchEntity";
     private const string LimitExceeded = "LimitExceeded";
 
-    public async Task<RemediationResult> RemediateAsync(RemediationRequest request, CancellationToken cancellationToken)
+    public Task<RemediationResult> RemediateAsync(RemediationRequest request, CancellationToken cancellationToken) =>
+        RemediateAsync(request, lastCheck: null, cancellationToken);
+
+    /// <param name="lastCheck">
+    /// Asked once more right before the write, after the user's identity is confirmed: a reason to stop (then nothing is
+    /// changed), or null to go on. In an Organization it re-reads the asking automation, so a remediation that outlived
+    /// its automation's wait (the runbook stopped waiting and failed) changes nothing.
+    /// </param>
+    public async Task<RemediationResult> RemediateAsync(RemediationRequest request, Func<CancellationToken, Task<string?>>? lastCheck, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var id = request.UserId;
@@ -38,7 +46,7 @@ internal sealed class Remediator(IIamClient iam, IIamPolicyAttachments attachmen
         // An ID is never reused; a renamed user is found under its new name, and remediated under it.
         if (user is null)
             return Result(request, RemediationOutcome.UserNotFound, null, null, $"No IAM user has the ID {id} (deleted, or never existed); nothing was changed.");
-        return await RemediateUserAsync(request, user, cancellationToken).ConfigureAwait(false);
+        return await RemediateUserAsync(request, user, lastCheck, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -65,12 +73,12 @@ internal sealed class Remediator(IIamClient iam, IIamPolicyAttachments attachmen
             }
             results.Add(user is null || user.UserId != holder.UserId
                 ? Result(request, RemediationOutcome.UserChanged, holder.UserName, null, $"{holder.UserName} no longer has the ID {holder.UserId}; nothing was changed.")
-                : await RemediateUserAsync(request, user, cancellationToken).ConfigureAwait(false));
+                : await RemediateUserAsync(request, user, lastCheck: null, cancellationToken).ConfigureAwait(false));
         }
         return results;
     }
 
-    private async Task<RemediationResult> RemediateUserAsync(RemediationRequest request, IamUser user, CancellationToken cancellationToken)
+    private async Task<RemediationResult> RemediateUserAsync(RemediationRequest request, IamUser user, Func<CancellationToken, Task<string?>>? lastCheck, CancellationToken cancellationToken)
     {
         var name = user.UserName;
         UserCredentialState? state;
@@ -105,6 +113,8 @@ internal sealed class Remediator(IIamClient iam, IIamPolicyAttachments attachmen
         // The reads above named the user; the write names it again. Both must be of this ID.
         var identity = await ConfirmIdentityAsync(request, user, found, cancellationToken).ConfigureAwait(false);
         if (identity is not null) return identity;
+        if (lastCheck is not null && await lastCheck(cancellationToken).ConfigureAwait(false) is { } stop)
+            return Result(request, RemediationOutcome.CannotConfirm, name, found, $"{stop}; nothing was changed.");
 
         return decision.Step == RemediationStep.Lift
             ? await DetachAsync(request, user, found, decision, cancellationToken).ConfigureAwait(false)
