@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
 using AwsDouble;
+using AwsDouble.Faults;
 using AwsDouble.Iam;
 using AwsDouble.Lambda;
 using AwsDouble.Organizations;
+using AwsDouble.Protocol;
 using MfaConfigRule.Contract;
 using MfaConfigRule.EndToEnd.Tests.Support;
 using MfaConfigRule.Infra.Constructs.Remediation;
@@ -184,6 +186,35 @@ public sealed class OrganizationRemediationTests(ITestOutputHelper output) : End
         Assert.Equal(1, Assert.Single(metrics, m => m.Name == RuleMetrics.RefusedEvents.Name).Value);
         Assert.Equal(0, Assert.Single(metrics, m => m.Name == RuleMetrics.UsersRemediated.Name).Value);
         Assert.All(metrics, m => Assert.Empty(m.Dimensions));
+    }
+
+    [Fact]
+    public async Task Remediation_WhoseAutomationStoppedWaitingBeforeTheWrite_ChangesNothing()
+    {
+        var b = AddMember("222222222222");
+        var aliceInB = SeedAlice(b);
+        var central = await StartCentralFunctionAsync();
+        var running = b.Ssm(Region).StartAutomationExecution(DocumentName, new Dictionary<string, IReadOnlyList<string>> { ["IAMResourceId"] = [aliceInB.UserId] });
+        var request = new JsonObject
+        {
+            ["IAMResourceId"] = aliceInB.UserId, ["Action"] = "EnforceMfa", ["DryRun"] = "false", ["AccountId"] = b.AccountId, ["AutomationExecutionId"] = running.AutomationExecutionId,
+        }.ToJsonString();
+
+        // The first check passes (the automation runs); while the function then reads B's users, the runbook's script
+        // gives up and the automation fails, as it does when the wait outlasts the script's read timeout.
+        using var slowRead = Aws.Faults.Inject(AwsServiceNames.Iam, "ListUsers", Fault.Latency(TimeSpan.FromSeconds(3)), FaultSchedule.NextCalls(1));
+        var (_, outcome) = central.Enqueue(request);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (slowRead.TimesFired == 0 && waited.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(20);
+        Assert.Equal(1, slowRead.TimesFired);
+        b.Ssm(Region).Finish(running.AutomationExecutionId, "Failed");
+        var result = (await outcome).Json;
+
+        Assert.Equal(("CannotConfirm", false, false), (result["outcome"]!.GetValue<string>(), result["ok"]!.GetValue<bool>(), result["changed"]!.GetValue<bool>()));
+        Assert.Contains($"The asking automation stopped waiting before the change: execution {running.AutomationExecutionId} in account 222222222222 is Failed, not InProgress",
+            result["why"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.EndsWith("; nothing was changed.", result["why"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(AttachedToAlice(b));
     }
 
     [Boto3Fact]
