@@ -63,8 +63,9 @@ internal static class RemediationDocument
     /// (TooManyRequestsException, HTTP 429: the function's reserved concurrency is in use, it did not run; aws:executeScript
     /// has no automatic throttling retry of its own) and a connection that could not be made (botocore's ConnectionError),
     /// with back-off 2, 4, 8, 16 s. A read timeout or a closed connection (HTTPClientError) is not retried: the request may
-    /// have reached the function, which may still act (at most once, after re-reading the user), and Config's automatic
-    /// remediation, or the operator, runs the automation again. What the function answers is returned as the step's output as it is:
+    /// have reached the function. The function reads this automation once more right before it writes, so once this step
+    /// has failed (and with it the automation) it changes nothing in its name; Config's automatic remediation, or the
+    /// operator, runs the automation again. What the function answers is returned as the step's output as it is:
     /// the answer itself when it is a JSON object and the function reported no error, else the FunctionError and the
     /// body, which the assert step then fails on.
     /// </remarks>
@@ -123,8 +124,9 @@ internal static class RemediationDocument
                         continue
                     raise Exception("could not reach Lambda for " + function_arn + ": " + str(error))
                 except HTTPClientError as error:
-                    raise Exception("no answer from the central remediate function (%s; it may take %d s); it may still act, at most once. "
-                                    "Run the automation again: the function re-reads the user first." % (error, READ_TIMEOUT))
+                    raise Exception("no answer from the central remediate function within %d s (%s). It checks that this automation "
+                                    "is still running right before it changes anything, so it changes nothing once this automation has "
+                                    "failed. Run the automation again: the function re-reads the user first." % (READ_TIMEOUT, error))
             answer = response["Payload"].read().decode("utf-8", "replace")
             function_error = response.get("FunctionError")
             if function_error is None:
