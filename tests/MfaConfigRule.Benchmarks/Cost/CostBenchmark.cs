@@ -5,6 +5,7 @@ using AwsDouble.Protocol;
 using MfaConfigRule.Benchmarks.Memory;
 using MfaConfigRule.Benchmarks.Scenario;
 using MfaConfigRule.Compliance;
+using MfaConfigRule.TestSupport;
 
 namespace MfaConfigRule.Benchmarks.Cost;
 
@@ -52,7 +53,7 @@ internal static class CostBenchmark
     public static async Task<(SweepCost Measured, SweepCost Baseline)> RunAsync(CostSettings settings, TextWriter log, CancellationToken cancellationToken)
     {
         if (!File.Exists(settings.Binary)) throw new FileNotFoundException($"no binary at {settings.Binary}: publish it first (run.sh does)", settings.Binary);
-        if (!File.Exists(BinaryBenchmark.GnuTime)) throw new FileNotFoundException($"{BinaryBenchmark.GnuTime} is missing: apt-get install -y time");
+        if (!File.Exists(Tool.GnuTime)) throw new FileNotFoundException($"{Tool.GnuTime} is missing: apt-get install -y time");
         var measured = await MeasureAsync(settings, reportChangesOnly: true, log, cancellationToken);
         var baseline = await MeasureAsync(settings, reportChangesOnly: false, log, cancellationToken);
         return (measured, baseline);
@@ -104,7 +105,8 @@ internal static class CostBenchmark
         {
             var writtenBefore = config.EvaluationsWritten(RuleName);
             account.Server.State.Requests.Clear();
-            var (peakKb, seconds, _) = await BinaryBenchmark.RunOnceAsync(binary, ["invoke", "--event", eventFile, "--output", "json"], account.ProcessEnvironment(), cancellationToken);
+            var measured = await BinaryBenchmark.RunOnceAsync(binary, ["invoke", "--event", eventFile, "--output", "json"], account.ProcessEnvironment(), "the scheduled sweep", cancellationToken);
+            var (peakKb, seconds) = (measured.PeakKb, measured.Seconds);
             var requests = new[] { AwsServiceNames.Iam, AwsServiceNames.CloudTrail, AwsServiceNames.Config }
                 .ToDictionary(s => s, s => account.Server.State.Requests.Of(s), StringComparer.Ordinal);
             return (config.EvaluationsWritten(RuleName) - writtenBefore, requests, seconds, peakKb);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using MfaConfigRule.Benchmarks.Memory;
 using MfaConfigRule.Benchmarks.Scenario;
 using MfaConfigRule.Compliance;
+using MfaConfigRule.TestSupport;
 
 namespace MfaConfigRule.Benchmarks.Cost;
 
@@ -62,7 +63,7 @@ internal static class OrganizationCostBenchmark
     public static async Task<IReadOnlyList<SampleWrites>> RunAsync(OrganizationCostSettings settings, TextWriter log, CancellationToken cancellationToken)
     {
         if (!File.Exists(settings.Binary)) throw new FileNotFoundException($"no binary at {settings.Binary}: publish it first (run.sh does)", settings.Binary);
-        if (!File.Exists(BinaryBenchmark.GnuTime)) throw new FileNotFoundException($"{BinaryBenchmark.GnuTime} is missing: apt-get install -y time");
+        if (!File.Exists(Tool.GnuTime)) throw new FileNotFoundException($"{Tool.GnuTime} is missing: apt-get install -y time");
         return
         [
             await SampleAsync(settings, reportChangesOnly: false, log, cancellationToken),

@@ -1,8 +1,7 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using MfaConfigRule.Benchmarks.Scenario;
 using MfaConfigRule.Compliance;
+using MfaConfigRule.TestSupport;
 
 namespace MfaConfigRule.Benchmarks.Memory;
 
@@ -17,12 +16,10 @@ internal sealed record BinaryRuns(string Scenario, int Users, IReadOnlyList<doub
 /// </summary>
 internal static class BinaryBenchmark
 {
-    internal const string GnuTime = "/usr/bin/time";
-
     public static async Task<IReadOnlyList<BinaryRuns>> RunAsync(BinarySettings settings, TextWriter log, CancellationToken cancellationToken)
     {
         if (!File.Exists(settings.Binary)) throw new FileNotFoundException($"no binary at {settings.Binary}: publish it first (run.sh does)", settings.Binary);
-        if (!File.Exists(GnuTime)) throw new FileNotFoundException($"{GnuTime} is missing: apt-get install -y time", GnuTime);
+        if (!File.Exists(Tool.GnuTime)) throw new FileNotFoundException($"{Tool.GnuTime} is missing: apt-get install -y time", Tool.GnuTime);
         var results = new List<BinaryRuns>();
         if (settings.SampleReport is { } sample)
             results.Add(await RunRepeatedAsync(settings, "offline, samples/credential-report.csv", CountRows(sample), ["evaluate", "--credential-report", sample], null, null, log, cancellationToken));
@@ -62,7 +59,8 @@ internal static class BinaryBenchmark
         var verdicts = "–";
         for (var i = 0; i < settings.Repeats; i++)
         {
-            var (peakKb, elapsed, stdout) = await RunOnceAsync(settings.Binary, [.. arguments, "--output", "json"], environment, cancellationToken);
+            var measured = await RunOnceAsync(settings.Binary, [.. arguments, "--output", "json"], environment, $"binary {scenario}", cancellationToken);
+            var (peakKb, elapsed, stdout) = (measured.PeakKb, measured.Seconds, measured.Run.Stdout);
             rss.Add(peakKb / 1024.0);
             seconds.Add(elapsed);
             verdicts = truth is null ? Summary(stdout) : Check(stdout, truth);
@@ -71,37 +69,20 @@ internal static class BinaryBenchmark
         return new BinaryRuns(scenario, users, rss, seconds, verdicts);
     }
 
-    /// <summary>One run under GNU time: peak resident set in KB, wall seconds, stdout. Exit 0 or 1 (NON_COMPLIANT found) is success.</summary>
-    internal static async Task<(long PeakKb, double Seconds, string Stdout)> RunOnceAsync(
-        string binary, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+    /// <summary>
+    /// One run of the binary under GNU time (<see cref="Tool.RunMeasuredAsync"/>), from the current directory (run.sh's
+    /// relative paths), with exactly the given AWS variables: only the double's endpoint and key, no profile, Region or
+    /// Lambda variable of the caller's. Exit 0 or 1 (NON_COMPLIANT found, which every population here has) is success;
+    /// 2 is an error. The benchmarks' one runner: the binary, cost, Organization and report benchmarks all measure here.
+    /// </summary>
+    internal static async Task<MeasuredToolRun> RunOnceAsync(
+        string binary, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment, string what, CancellationToken cancellationToken)
     {
-        var timeFile = Path.GetTempFileName();
-        try
-        {
-            var start = new ProcessStartInfo(GnuTime)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var argument in (string[])["-o", timeFile, "-f", "%M %e", binary, .. arguments]) start.ArgumentList.Add(argument);
-            // Only the double's endpoint and key: no profile, Region or Lambda variable of the caller's may leak in.
-            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
-            foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {binary}");
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
-            // Exit 1 means NON_COMPLIANT users were found, which every population here has; 2 is an error.
-            if (process.ExitCode is not (0 or 1))
-                throw new InvalidOperationException($"{binary} {string.Join(' ', arguments)} exited {process.ExitCode}: {await stderr}");
-            var fields = (await File.ReadAllTextAsync(timeFile, cancellationToken)).Trim().Split('\n')[^1].Split(' ');
-            return (long.Parse(fields[0], CultureInfo.InvariantCulture), double.Parse(fields[1], CultureInfo.InvariantCulture), await stdout);
-        }
-        finally
-        {
-            File.Delete(timeFile);
-        }
+        var measured = await Tool.RunMeasuredAsync(binary, arguments, Timeout.InfiniteTimeSpan, environment ?? new Dictionary<string, string>(),
+            workingDirectory: Environment.CurrentDirectory, exactAwsEnvironment: true, cancellationToken: cancellationToken);
+        if (measured.Run.ExitCode is not (0 or 1))
+            throw new InvalidOperationException($"{what} ({binary} {string.Join(' ', arguments)}) exited {measured.Run.ExitCode}: {measured.Run.Stderr}");
+        return measured;
     }
 
     private static IEnumerable<string> Compliance(string stdout)

@@ -109,11 +109,14 @@ internal sealed class BenchAccount : IAsyncDisposable
     public AwsClients Connect(ApiCallCounter counter) => Connect(Server, counter);
 
     /// <summary>What a separate process needs in its environment to reach the double as the account's root user.</summary>
-    public IReadOnlyDictionary<string, string> ProcessEnvironment() => new Dictionary<string, string>(StringComparer.Ordinal)
+    public IReadOnlyDictionary<string, string> ProcessEnvironment() => ProcessEnvironment(Server);
+
+    /// <summary>The binary's whole AWS environment against <paramref name="server"/>: its endpoint, the default account's root keys, the Region.</summary>
+    public static IReadOnlyDictionary<string, string> ProcessEnvironment(AwsDoubleServer server) => new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        [AwsEndpoints.EndpointUrlVariable] = Server.BaseUrl.ToString().TrimEnd('/'),
-        ["AWS_ACCESS_KEY_ID"] = Server.DefaultAccount.RootCredentials.AccessKeyId,
-        ["AWS_SECRET_ACCESS_KEY"] = Server.DefaultAccount.RootCredentials.SecretAccessKey,
+        [AwsEndpoints.EndpointUrlVariable] = server.BaseUrl.ToString().TrimEnd('/'),
+        ["AWS_ACCESS_KEY_ID"] = server.DefaultAccount.RootCredentials.AccessKeyId,
+        ["AWS_SECRET_ACCESS_KEY"] = server.DefaultAccount.RootCredentials.SecretAccessKey,
         ["AWS_REGION"] = Region,
     };
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -134,7 +133,8 @@ internal sealed partial class RunbookInterpreter(JsonObject runbook, IReadOnlyDi
 
     /// <summary>
     /// Exactly what a script may see of AWS: the automation's keys, Region and the double's endpoint, or nothing; no config
-    /// or credentials file and no instance metadata. Every inherited AWS_* variable is dropped before these are set.
+    /// or credentials file and no instance metadata. Every inherited AWS_* variable is dropped before these are set, and
+    /// Tool adds none of its own (<c>exactAwsEnvironment</c>).
     /// </summary>
     private Dictionary<string, string> ScriptEnvironment()
     {
@@ -168,46 +168,31 @@ internal sealed partial class RunbookInterpreter(JsonObject runbook, IReadOnlyDi
             await File.WriteAllTextAsync(Path.Combine(directory.FullName, "events.json"), (inputs["InputPayload"] ?? new JsonObject()).ToJsonString());
             // The handler's return value goes to a file, so whatever the script prints (its log, in SSM) cannot corrupt it.
             var driver = $"import json, runbook_step\njson.dump(runbook_step.{inputs["Handler"]!.GetValue<string>()}(json.load(open('events.json')), None), open('result.json', 'w'))";
-            var start = Tool.StartInfo("python3", ["-c", driver], workingDirectory: directory.FullName);
-            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
-            foreach (var (name, value) in environment) start.Environment[name] = value;
-            Process python;
+            ToolRun python;
             try
             {
-                python = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start");
+                // Exactly the script's AWS variables (ScriptEnvironment), none of Tool's own or the shell's.
+                python = await Tool.RunAsync("python3", ["-c", driver], TimeSpan.FromMinutes(2), environment, directory.FullName, exactAwsEnvironment: true);
             }
             catch (System.ComponentModel.Win32Exception e)
             {
                 throw new InvalidOperationException("python3 is needed to run the runbook's aws:executeScript step, and it is not on PATH", e);
             }
-            using (python)
+            catch (TimeoutException e)
             {
-                python.StandardInput.Close();
-                var stdout = python.StandardOutput.ReadToEndAsync();
-                var stderr = python.StandardError.ReadToEndAsync();
-                using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-                try
-                {
-                    await python.WaitForExitAsync(limit.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    python.Kill(entireProcessTree: true);
-                    throw new TimeoutException($"the aws:executeScript step ran over 2 minutes:\n{await stdout}\n{await stderr}");
-                }
-                await stdout;
-                if (python.ExitCode != 0)
-                {
-                    // Automation reports the exception's message; the last line of a Python traceback is "Exception: message".
-                    var last = (await stderr).TrimEnd().Split('\n')[^1];
-                    return (false, [], last.StartsWith("Exception: ", StringComparison.Ordinal) ? last["Exception: ".Length..] : last);
-                }
-                var payload = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(directory.FullName, "result.json")));
-                var outputs = new Dictionary<string, JsonNode?>(StringComparer.Ordinal) { ["Payload"] = payload?.DeepClone() };
-                foreach (var output in declaredOutputs ?? [])
-                    outputs[output!["Name"]!.GetValue<string>()] = Select(payload, output["Selector"]!.GetValue<string>());
-                return (true, outputs, null);
+                throw new TimeoutException($"the aws:executeScript step ran over 2 minutes: {e.Message}", e);
             }
+            if (python.ExitCode != 0)
+            {
+                // Automation reports the exception's message; the last line of a Python traceback is "Exception: message".
+                var last = python.Stderr.TrimEnd().Split('\n')[^1];
+                return (false, [], last.StartsWith("Exception: ", StringComparison.Ordinal) ? last["Exception: ".Length..] : last);
+            }
+            var payload = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(directory.FullName, "result.json")));
+            var outputs = new Dictionary<string, JsonNode?>(StringComparer.Ordinal) { ["Payload"] = payload?.DeepClone() };
+            foreach (var output in declaredOutputs ?? [])
+                outputs[output!["Name"]!.GetValue<string>()] = Select(payload, output["Selector"]!.GetValue<string>());
+            return (true, outputs, null);
         }
         finally
         {
