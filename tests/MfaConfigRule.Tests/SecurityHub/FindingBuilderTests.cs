@@ -1,6 +1,5 @@
 using System.Text.Json;
 using MfaConfigRule.Compliance;
-using MfaConfigRule.Config;
 using MfaConfigRule.Contract;
 using MfaConfigRule.SecurityHub;
 using static MfaConfigRule.Tests.Builders;
