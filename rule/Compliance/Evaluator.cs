@@ -40,6 +40,9 @@ internal sealed record Assessment(
     /// <summary>For a NON_COMPLIANT verdict: how exposed the user is (riskiest first in the CLI); null otherwise.</summary>
     public Exposure? Exposure { get; init; }
 
+    /// <summary>The user no longer exists (<see cref="UserGone.Assessment"/>): a flag, so no caller reads it from the annotation.</summary>
+    public bool UserVanished { get; init; }
+
     public bool IsFinal => Compliance is not null && Missing == MissingEvidence.None;
 }
 

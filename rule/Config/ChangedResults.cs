@@ -57,8 +57,6 @@ internal sealed record ResultDecision(string ResourceId, ResultReason Reason, Ev
 /// </summary>
 internal static class ChangedResults
 {
-    public const string VanishedAnnotation = "The user no longer exists; its earlier result no longer applies.";
-
     /// <summary>
     /// On its refresh day a result is stated again only if it is older than this, so a rule that runs several times a
     /// day (or a triggered re-run on the same day) refreshes it once, and a daily run always does.
@@ -111,7 +109,7 @@ internal static class ChangedResults
             if (currentUserIds.Contains(userId) || decided.Contains(userId)) continue;
             if (result.Compliance is not (ComplianceType.Compliant or ComplianceType.NonCompliant)) continue;
             decisions.Add(new ResultDecision(userId, ResultReason.Vanished,
-                Evaluation.ForUser(userId, ComplianceType.NotApplicable, VanishedAnnotation, orderingTimestamp)));
+                UserGone.HeldResult(userId, orderingTimestamp)));
         }
         return decisions;
     }

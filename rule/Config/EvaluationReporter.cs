@@ -8,8 +8,6 @@ namespace MfaConfigRule.Config;
 /// </summary>
 internal sealed class EvaluationReporter(IConfigClient config, TimeProvider time, ReporterOptions options)
 {
-    public const string VanishedAnnotation = ChangedResults.VanishedAnnotation;
-
     public async Task<ReportOutcome> ReportAsync(IReadOnlyList<Evaluation> evaluations, string resultToken, bool testMode, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(evaluations);

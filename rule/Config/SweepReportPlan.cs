@@ -10,10 +10,6 @@ internal sealed record SweepReportPlan(IReadOnlyList<ResultDecision> Decisions, 
 
     public int Vanished => Decisions.Count(d => d.Reason == ResultReason.Vanished);
 
-    /// <summary>The users Config held a result for that no longer exist: their verdicts say so by this flag, not by their text.</summary>
-    public IReadOnlySet<string> VanishedUserIds =>
-        Decisions.Where(d => d.Reason == ResultReason.Vanished).Select(d => d.ResourceId).ToHashSet(StringComparer.Ordinal);
-
     public int Unchanged => Decisions.Count(d => d.Reason == ResultReason.Unchanged);
 
     /// <summary>How many decisions had each reason, for the log line.</summary>

@@ -53,7 +53,7 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
                 $"the sweep ran out of time during its account-wide reads (users, credential report, CloudTrail, virtual MFA devices): it stops {reserve.TotalSeconds:0} s before the Lambda deadline ({deadline:O}) to leave time for PutEvaluations. Nothing was reported; raise the function's timeout."), e);
         }
         var verdicts = sweep.Assessments
-            .Select(a => Evaluation.ForUser(a.User.UserId, a.Compliance!.Value, a.Annotation, ordering))
+            .Select(a => Evaluation.ForAssessment(a.User.UserId, a, ordering))
             .ToList();
 
         var warnings = sweep.Stats.Warnings.ToList();
@@ -70,7 +70,6 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
                 .DistinctBy(u => u.UserId).ToDictionary(u => u.UserId, StringComparer.Ordinal),
             Written = written.Count,
             Reasons = plan.CountsByReason,
-            VanishedUserIds = plan.VanishedUserIds,
         };
     }
 
@@ -116,8 +115,11 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
         var failures = new List<AssessmentFailure>();
         if (configEvent.EventLeftScope || !ApplicableStatuses.Contains(item.Status, StringComparer.Ordinal))
         {
-            var why = configEvent.EventLeftScope ? "The user left the rule's scope." : $"Configuration item status {item.Status}: the user is deleted or not recorded.";
-            evaluation = Evaluation.ForUser(item.ResourceId, ComplianceType.NotApplicable, why, ordering);
+            evaluation = configEvent.EventLeftScope
+                ? Evaluation.ForUser(item.ResourceId, ComplianceType.NotApplicable, "The user left the rule's scope.", ordering)
+                : UserGone.IsDeletedItemStatus(item.Status)
+                    ? UserGone.DeletedItem(item.ResourceId, item.Status, ordering)
+                    : Evaluation.ForUser(item.ResourceId, ComplianceType.NotApplicable, $"Configuration item status {item.Status}: the user is deleted or not recorded.", ordering);
         }
         else
         {
@@ -145,7 +147,7 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
                 failures.Add(new AssessmentFailure(assessment.User, $"no verdict: {assessment.Annotation}"));
                 return Summary([], [], failures, null);
             }
-            evaluation = Evaluation.ForUser(item.ResourceId, assessment.Compliance!.Value, assessment.Annotation, ordering);
+            evaluation = Evaluation.ForAssessment(item.ResourceId, assessment, ordering);
         }
         var outcome = await reporter.ReportAsync([evaluation], configEvent.ResultToken, configEvent.IsTestMode, cancellationToken).ConfigureAwait(false);
         return Summary([evaluation], outcome.Unreported, failures, null) with
@@ -163,7 +165,7 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
     {
         var live = await assessor.ResolveAsync(itemUser, cancellationToken).ConfigureAwait(false);
         if (live is null)
-            return LiveUserReader.NoLongerExists(itemUser);
+            return UserGone.Assessment(itemUser);
         // The item's tags are this user's as Config recorded them; a user found under another name is read fresh, tags too.
         var sameName = string.Equals(live.UserName, itemUser.UserName, StringComparison.Ordinal);
         return await assessor.AssessLiveAsync(live, sameName ? tags : null, parameters, cancellationToken).ConfigureAwait(false);

@@ -23,9 +23,6 @@ internal sealed record InvocationSummary(
     /// <summary>The users behind the evaluations' resource ids, where known, so people see names and not only AIDA… ids.</summary>
     public IReadOnlyDictionary<string, IamUser> Users { get; init; } = new Dictionary<string, IamUser>(StringComparer.Ordinal);
 
-    /// <summary>The users among <see cref="Evaluations"/> whose verdict says they no longer exist (a sweep's clean-up of what Config held).</summary>
-    public IReadOnlySet<string> VanishedUserIds { get; init; } = new HashSet<string>(StringComparer.Ordinal);
-
     /// <summary>Evaluations sent to PutEvaluations: all of <see cref="Evaluations"/>, or with ReportChangesOnly only what changed.</summary>
     public int? Written { get; init; }
 

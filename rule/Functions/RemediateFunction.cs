@@ -1,7 +1,7 @@
 using MfaConfigRule.Contract;
-using System.Text.Json;
 using MfaConfigRule.Aws;
 using MfaConfigRule.Composition;
+using MfaConfigRule.Json;
 using MfaConfigRule.LambdaRuntime;
 using MfaConfigRule.Logging;
 using MfaConfigRule.Organization;
@@ -190,13 +190,12 @@ internal static class RemediateFunction
     {
         try
         {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("source", out var source) && source.ValueKind == JsonValueKind.String
-                && source.GetString() == "aws.events";
+            using var document = JsonMessage.Parse(body, "the invocation");
+            return JsonMessage.OptionalString(document.RootElement, "source") == "aws.events";
         }
-        catch (JsonException)
+        catch (JsonMessageException)
         {
+            // Not an EventBridge event: the request parser says what is wrong with it.
             return false;
         }
     }

@@ -6,19 +6,13 @@ namespace MfaConfigRule.Iam;
 /// <summary>
 /// One user read live from IAM (login profile, MFA devices, tags when the verdict turns on them) and evaluated: the
 /// change-triggered path, <c>explain</c>, remediation, and the sweep wherever the bulk evidence cannot settle a verdict.
-/// IAM answers by name, so a user it has no entity for under that name is gone: <see cref="NoLongerExists"/>.
+/// IAM answers by name, so a user it has no entity for under that name is gone: <see cref="UserGone.Assessment"/>.
 /// </summary>
 internal sealed class LiveUserReader(IIamClient iam, TimeProvider time)
 {
-    private const string NoSuchEntity = "NoSuchEntity";
-
-    /// <summary>The one verdict for a user IAM no longer has: NOT_APPLICABLE.</summary>
-    public static Assessment NoLongerExists(IamUser user) =>
-        new(user, ComplianceType.NotApplicable, "The user no longer exists.", MissingEvidence.None, null, null);
-
     /// <summary>One user, all live (change-triggered evaluations). Tags come from the configuration item when given.</summary>
     public async Task<Assessment> AssessAsync(IamUser user, IReadOnlyDictionary<string, string>? tags, RuleParameters parameters, CancellationToken cancellationToken) =>
-        await AssessOrNullAsync(user, tags, parameters, cancellationToken).ConfigureAwait(false) ?? NoLongerExists(user);
+        await AssessOrNullAsync(user, tags, parameters, cancellationToken).ConfigureAwait(false) ?? UserGone.Assessment(user);
 
     /// <summary>
     /// The user IAM holds under <paramref name="user"/>'s ID now: GetUser by name, and when that name is gone or names
@@ -64,7 +58,7 @@ internal sealed class LiveUserReader(IIamClient iam, TimeProvider time)
         {
             return await iam.ListMfaDevicesAsync(user.UserName, cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsServiceException e) when (e.ErrorCode == NoSuchEntity)
+        catch (AwsServiceException e) when (e.ErrorCode == IamClient.NoSuchEntity)
         {
             return null;
         }
@@ -85,7 +79,7 @@ internal sealed class LiveUserReader(IIamClient iam, TimeProvider time)
                 : new PasswordEvidence(true, profile.CreateDate, EvidenceSource.Live);
             return new UserCredentialState(user, password, MfaEvidence.Live(devices), tags);
         }
-        catch (AwsServiceException e) when (e.ErrorCode == NoSuchEntity)
+        catch (AwsServiceException e) when (e.ErrorCode == IamClient.NoSuchEntity)
         {
             return null;
         }
@@ -97,7 +91,7 @@ internal sealed class LiveUserReader(IIamClient iam, TimeProvider time)
         {
             return await iam.ListUserTagsAsync(user.UserName, cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsServiceException e) when (e.ErrorCode == NoSuchEntity)
+        catch (AwsServiceException e) when (e.ErrorCode == IamClient.NoSuchEntity)
         {
             return null;
         }

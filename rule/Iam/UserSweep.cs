@@ -171,7 +171,7 @@ internal sealed class UserSweep
         {
             if (!current.TryGetValue(user.UserId, out var now))
             {
-                assessments[user.UserId] = LiveUserReader.NoLongerExists(user);
+                assessments[user.UserId] = UserGone.Assessment(user);
                 continue;
             }
             if (string.Equals(now.UserName, user.UserName, StringComparison.Ordinal) && assessments.ContainsKey(user.UserId)) continue;

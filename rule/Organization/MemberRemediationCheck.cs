@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using MfaConfigRule.Contract;
+using MfaConfigRule.Json;
 using MfaConfigRule.Remediation;
 
 namespace MfaConfigRule.Organization;
@@ -18,7 +19,7 @@ internal sealed partial record MemberRemediationRequest(RemediationRequest Reque
     public static MemberRemediationRequest Parse(string json)
     {
         var request = RemediationRequest.Parse(json);
-        using var document = JsonDocument.Parse(json);
+        using var document = RemediationRequest.Document(json);
         var account = Text(document.RootElement, AccountIdKey);
         if (account is null || !AccountIdPattern().IsMatch(account))
             throw new RemediationRequestException($"{AccountIdKey} '{account}' is not a 12-digit AWS account ID: the runbook passes {{{{global:ACCOUNT_ID}}}}");
@@ -29,7 +30,7 @@ internal sealed partial record MemberRemediationRequest(RemediationRequest Reque
     }
 
     private static string? Text(JsonElement root, string key) =>
-        root.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()!.Trim() : null;
+        RemediationRequest.Read(() => JsonMessage.OptionalString(root, key)?.Trim());
 
     [GeneratedRegex("^[0-9]{12}$", RegexOptions.CultureInvariant)]
     private static partial Regex AccountIdPattern();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MfaConfigRule.Contract;
+using MfaConfigRule.Json;
 
 namespace MfaConfigRule.Remediation;
 
@@ -14,24 +15,20 @@ internal sealed record RemediationRequest(string UserId, RemediationAction Actio
     public const string ActionKey = "Action";
     public const string DryRunKey = "DryRun";
 
+    /// <summary>
+    /// Reads the request through the neutral JSON helper (<see cref="JsonMessage"/>); every error, the helper's included
+    /// (not JSON, a field that is no text), is a <see cref="RemediationRequestException"/> naming what was wrong.
+    /// </summary>
     public static RemediationRequest Parse(string json)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new RemediationRequestException($"the remediation request is not valid JSON: {e.Message}");
-        }
-        using (document)
+        using var document = Document(json);
+        return Read(() =>
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 throw new RemediationRequestException($"the remediation request must be a JSON object, got {root.ValueKind}");
 
-            var userId = root.TryGetProperty(UserIdKey, out var id) && id.ValueKind == JsonValueKind.String ? id.GetString()!.Trim() : null;
+            var userId = JsonMessage.OptionalString(root, UserIdKey)?.Trim();
             if (string.IsNullOrEmpty(userId))
                 throw new RemediationRequestException($"{UserIdKey} is missing: the IAM user ID (AIDA...) to remediate");
             // IAM user IDs: AIDA and at least 16 more upper-case letters and digits. A user name here is a wiring mistake.
@@ -42,7 +39,7 @@ internal sealed record RemediationRequest(string UserId, RemediationAction Actio
             var action = RemediationAction.EnforceMfa;
             if (root.TryGetProperty(ActionKey, out var actionValue) && actionValue.ValueKind != JsonValueKind.Null)
             {
-                if (actionValue.ValueKind != JsonValueKind.String || !RemediationActionNames.TryParse(actionValue.GetString(), out action))
+                if (actionValue.ValueKind != JsonValueKind.String || !RemediationActionNames.TryParse(JsonMessage.Text(actionValue, ActionKey), out action))
                     throw new RemediationRequestException(
                         $"{ActionKey} '{Shorten(actionValue.ToString())}' is not a remediation action; use {string.Join(" or ", RemediationActionNames.All)}");
             }
@@ -54,11 +51,28 @@ internal sealed record RemediationRequest(string UserId, RemediationAction Actio
                 {
                     JsonValueKind.True => true,
                     JsonValueKind.False or JsonValueKind.Null => false,
-                    JsonValueKind.String when bool.TryParse(dry.GetString()!.Trim(), out var parsed) => parsed,
+                    JsonValueKind.String when bool.TryParse(JsonMessage.Text(dry, DryRunKey).Trim(), out var parsed) => parsed,
                     _ => throw new RemediationRequestException($"{DryRunKey} '{Shorten(dry.ToString())}' is not true or false"),
                 };
             }
             return new RemediationRequest(userId, action, dryRun);
+        });
+    }
+
+    /// <summary>The request as a JSON document (<see cref="JsonMessage.Parse"/>); not JSON is a <see cref="RemediationRequestException"/>.</summary>
+    internal static JsonDocument Document(string json) => Read(() => JsonMessage.Parse(json, "the remediation request"));
+
+    /// <summary>Runs a read of the request, the JSON helper's errors turned into <see cref="RemediationRequestException"/> with the same message.</summary>
+    internal static T Read<T>(Func<T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        try
+        {
+            return read();
+        }
+        catch (JsonMessageException e)
+        {
+            throw new RemediationRequestException(e.Message, e);
         }
     }
 
@@ -66,4 +80,4 @@ internal sealed record RemediationRequest(string UserId, RemediationAction Actio
 }
 
 /// <summary>A request the function cannot act on; the message names the field.</summary>
-internal sealed class RemediationRequestException(string message) : Exception(message);
+internal sealed class RemediationRequestException(string message, Exception? inner = null) : Exception(message, inner);

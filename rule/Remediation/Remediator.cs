@@ -15,7 +15,6 @@ namespace MfaConfigRule.Remediation;
 /// </summary>
 internal sealed class Remediator(IIamClient iam, IIamPolicyAttachments attachments, UserAssessor assessor, TimeProvider time, RemediationSettings settings)
 {
-    private const string NoSuchEntity = "NoSuchEntity";
     private const string LimitExceeded = "LimitExceeded";
 
     public Task<RemediationResult> RemediateAsync(RemediationRequest request, CancellationToken cancellationToken) =>
@@ -89,7 +88,7 @@ internal sealed class Remediator(IIamClient iam, IIamPolicyAttachments attachmen
             if (state is not null && settings.EnforcementPolicyArn is { } policyArn)
                 attached = (await attachments.ListAttachedUserPolicyArnsAsync(name, cancellationToken).ConfigureAwait(false)).Contains(policyArn, StringComparer.Ordinal);
         }
-        catch (AwsServiceException e) when (e.ErrorCode == NoSuchEntity)
+        catch (AwsServiceException e) when (e.ErrorCode == IamClient.NoSuchEntity)
         {
             state = null;
         }
@@ -137,7 +136,7 @@ internal sealed class Remediator(IIamClient iam, IIamPolicyAttachments attachmen
                 $"{name} already has as many managed policies as IAM allows a user (default quota 10): {e.ServiceMessage} Nothing was changed. " +
                 "Detach a policy the user does not need, raise the 'Managed policies per user' quota, or use DisableConsoleAccess.") with { ErrorCode = e.ErrorCode };
         }
-        catch (AwsServiceException e) when (e.ErrorCode == NoSuchEntity)
+        catch (AwsServiceException e) when (e.ErrorCode == IamClient.NoSuchEntity)
         {
             return Result(request, RemediationOutcome.UserNotFound, name, found,
                 $"AttachUserPolicy answered NoSuchEntity: {e.ServiceMessage} (the user was deleted, or the enforcement policy {policyArn} is missing); nothing was changed.") with { ErrorCode = e.ErrorCode };
@@ -164,7 +163,7 @@ internal sealed class Remediator(IIamClient iam, IIamPolicyAttachments attachmen
         {
             await attachments.DetachUserPolicyAsync(name, policyArn, cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsServiceException e) when (e.ErrorCode == NoSuchEntity)
+        catch (AwsServiceException e) when (e.ErrorCode == IamClient.NoSuchEntity)
         {
             return Result(request, RemediationOutcome.NotNeeded, name, found, $"{found.Verdict}: the enforcement policy was already detached (by hand?); nothing was changed.");
         }
@@ -186,7 +185,7 @@ internal sealed class Remediator(IIamClient iam, IIamPolicyAttachments attachmen
                 return Result(request, RemediationOutcome.NotNeeded, name, found, $"{name} has no console password any more; nothing was changed.");
             await attachments.DeleteLoginProfileAsync(name, cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsServiceException e) when (e.ErrorCode == NoSuchEntity)
+        catch (AwsServiceException e) when (e.ErrorCode == IamClient.NoSuchEntity)
         {
             return Result(request, RemediationOutcome.NotNeeded, name, found, $"{name} has no console password any more ({e.ServiceMessage}); nothing was changed.");
         }

@@ -19,9 +19,9 @@ internal sealed record FindingScope(string AccountId, string Region, string Conf
 
 /// <summary>
 /// One verdict to turn into a finding, with the user it is about when the run knew them (null: only the user ID is
-/// known), and whether the verdict is that the user no longer exists.
+/// known). Whether the verdict is that the user no longer exists is the verdict's own <see cref="Evaluation.UserVanished"/>.
 /// </summary>
-internal sealed record FindingSubject(Evaluation Verdict, IamUser? User, bool UserVanished = false);
+internal sealed record FindingSubject(Evaluation Verdict, IamUser? User);
 
 /// <summary>
 /// Pure: a verdict, its user, the account and Region, the time and the failed-finding severity → one ASFF finding.
@@ -68,7 +68,7 @@ internal static class FindingBuilder
         var user = subject.User;
         var userId = verdict.ResourceId;
         var name = user?.UserName ?? userId;
-        var vanished = subject.UserVanished;
+        var vanished = verdict.UserVanished;
 
         var (status, recordState, severity) = verdict.Compliance switch
         {

@@ -40,7 +40,7 @@ internal sealed class SecurityHubExport(ISecurityHubClient securityHub, FindingE
         if (string.IsNullOrEmpty(summary.AccountId)) return new FindingsResult(null, "the event names no account: no findings imported");
         if (summary.Evaluations.Count == 0) return new FindingsResult(null, null);
         var subjects = summary.Evaluations
-            .Select(e => new FindingSubject(e, summary.Users.GetValueOrDefault(e.ResourceId), summary.VanishedUserIds.Contains(e.ResourceId)))
+            .Select(e => new FindingSubject(e, summary.Users.GetValueOrDefault(e.ResourceId)))
             .ToList();
         try
         {

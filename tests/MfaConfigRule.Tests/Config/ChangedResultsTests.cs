@@ -247,7 +247,7 @@ public sealed class ChangedResultsTests
 
         Assert.Equal(ResultReason.Vanished, first.Reason);
         Assert.Equal(ComplianceType.NotApplicable, written.Compliance);
-        Assert.Equal(ChangedResults.VanishedAnnotation, written.Annotation);
+        Assert.Equal(UserGone.HeldResultAnnotation, written.Annotation);
         Assert.Empty(later);
     }
 

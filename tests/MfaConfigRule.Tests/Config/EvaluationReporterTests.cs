@@ -158,7 +158,7 @@ public sealed class EvaluationReporterTests
         {
             Assert.Equal(ComplianceType.NotApplicable, e.Compliance);
             Assert.Equal("AWS::IAM::User", e.ResourceType);
-            Assert.Equal(EvaluationReporter.VanishedAnnotation, e.Annotation);
+            Assert.Equal(UserGone.HeldResultAnnotation, e.Annotation);
             Assert.Equal(Now, e.OrderingTimestamp);
         });
         Assert.Equal([ComplianceType.Compliant, ComplianceType.NonCompliant], Assert.Single(_config.ComplianceQueries));

@@ -114,7 +114,7 @@ public sealed class ConfigRuleHandlerTests
         Assert.Equal(1, summary.VanishedUsers);
         var gone = Assert.Single(_config.Accepted, e => e.ResourceId == "AIDADELETEDUSER");
         Assert.Equal(ComplianceType.NotApplicable, gone.Compliance);
-        Assert.Equal(EvaluationReporter.VanishedAnnotation, gone.Annotation);
+        Assert.Equal(UserGone.HeldResultAnnotation, gone.Annotation);
         Assert.Equal(4, _config.Accepted.Count);
     }
 

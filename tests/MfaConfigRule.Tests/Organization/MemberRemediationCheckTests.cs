@@ -85,6 +85,7 @@ public sealed class MemberRemediationCheckTests
     [InlineData("""{"IAMResourceId":"AIDAALICE000000000001","AutomationExecutionId":"4f1c2b1e-8a3d-4c55-9e0f-1234567890ab"}""", "AccountId '' is not a 12-digit AWS account ID")]
     [InlineData("""{"IAMResourceId":"AIDAALICE000000000001","AccountId":"22222222222x","AutomationExecutionId":"4f1c2b1e-8a3d-4c55-9e0f-1234567890ab"}""", "AccountId '22222222222x'")]
     [InlineData("""{"IAMResourceId":"AIDAALICE000000000001","AccountId":"222222222222"}""", "AutomationExecutionId '' is not an automation execution ID")]
+    [InlineData("""{"IAMResourceId":"AIDAALICE000000000001","AccountId":"\ud800","AutomationExecutionId":"4f1c2b1e-8a3d-4c55-9e0f-1234567890ab"}""", "field AccountId is not valid Unicode text")]
     public void Parse_WithoutAProvableOrigin_NamesTheField(string json, string message)
     {
         var error = Assert.Throws<RemediationRequestException>(() => MemberRemediationRequest.Parse(json));

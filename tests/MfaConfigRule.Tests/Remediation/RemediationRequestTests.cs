@@ -35,6 +35,27 @@ public sealed class RemediationRequestTests
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
+    // Read through the neutral JSON helper: what it refuses (an escaped unpaired surrogate, which System.Text.Json will
+    // not turn into text; a .NET string that is no UTF-8 at all) is still a RemediationRequestException naming the field.
+    [Theory]
+    [InlineData("""{"IAMResourceId":"\ud800"}""", "field IAMResourceId is not valid Unicode text")]
+    [InlineData("""{"IAMResourceId":"AIDAJQABLZS4A3QDU576Q","Action":"\ud800"}""", "field Action is not valid Unicode text")]
+    [InlineData("""{"IAMResourceId":"AIDAJQABLZS4A3QDU576Q","DryRun":"\ud800"}""", "field DryRun is not valid Unicode text")]
+    public void Parse_TextThatIsNoText_IsARequestErrorNamingTheField(string json, string message)
+    {
+        var error = Assert.Throws<RemediationRequestException>(() => RemediationRequest.Parse(json));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_AStringThatIsNoUtf8_IsARequestError()
+    {
+        var error = Assert.Throws<RemediationRequestException>(() => RemediationRequest.Parse("{\"IAMResourceId\":\"\ud800\"}"));
+
+        Assert.StartsWith("the remediation request is not valid JSON", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Settings_FromTheEnvironmentTheStackSets_ParseTheRulesParameters()
     {

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using MfaConfigRule.Compliance;
-using MfaConfigRule.Config;
 using MfaConfigRule.Contract;
 using MfaConfigRule.SecurityHub;
 using static MfaConfigRule.Tests.Builders;
@@ -14,7 +13,7 @@ public sealed class FindingBuilderTests
     private static AsffFinding Build(ComplianceType compliance, IamUser? user, string annotation = "Console password (set 2026-10-30) with no MFA device.",
         SeverityLabel failed = SeverityLabel.High, DateTimeOffset? now = null, string? userId = null, bool vanished = false) =>
         FindingBuilder.Build(
-            new FindingSubject(Evaluation.ForUser(userId ?? user!.UserId, compliance, annotation, Now), user, vanished),
+            new FindingSubject(Evaluation.ForUser(userId ?? user!.UserId, compliance, annotation, Now) with { UserVanished = vanished }, user),
             Scope, failed, now ?? Now);
 
     [Fact]
@@ -84,7 +83,7 @@ public sealed class FindingBuilderTests
         var bob = User("bob");
         var before = Build(ComplianceType.NonCompliant, bob);
 
-        var after = Build(ComplianceType.NotApplicable, null, EvaluationReporter.VanishedAnnotation, userId: bob.UserId, now: Now.AddDays(1), vanished: true);
+        var after = Build(ComplianceType.NotApplicable, null, UserGone.HeldResultAnnotation, userId: bob.UserId, now: Now.AddDays(1), vanished: true);
 
         Assert.Equal(before.Id, after.Id);
         Assert.Equal("ARCHIVED", after.RecordState);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MfaConfigRule.Aws;
+using MfaConfigRule.Compliance;
 using MfaConfigRule.Config;
 using MfaConfigRule.ConfigEvents;
 using MfaConfigRule.Contract;
@@ -63,6 +64,78 @@ public sealed class SecurityHubExportTests
         Assert.Equal(3, line["securityHub"]!["imported"]!.GetValue<int>());
         Assert.Equal(0, line["securityHub"]!["failed"]!.GetValue<int>());
         Assert.Null(line["securityHubWarning"]);
+    }
+
+    // A user that no longer exists gets the "no longer exists" finding whichever way the rule learned it: the flag on
+    // the verdict (UserGone) travels from each source to the finding, whose title never depends on the annotation's text.
+
+    private JsonObject StoredFinding(string userId) =>
+        (JsonObject)JsonNode.Parse(_hub.Stored[FindingBuilder.FindingId(AccountId, userId)])!;
+
+    private static void AssertVanished(JsonObject finding, string name)
+    {
+        Assert.Equal($"IAM user {name} no longer exists", finding["Title"]!.GetValue<string>());
+        Assert.Equal(("NOT_AVAILABLE", "ARCHIVED"), (finding["Compliance"]!["Status"]!.GetValue<string>(), finding["RecordState"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Evaluate_SweepCleansUpAResultConfigHeldForADeletedUser_TheFindingSaysTheUserNoLongerExists()
+    {
+        _config.Held.Add(new EvaluationResultSummary("AWS::IAM::User", "AIDADELETEDUSER0000001", ComplianceType.NonCompliant, Now.AddDays(-1)));
+
+        await InvokeAsync(ScheduledEvent());
+
+        AssertVanished(StoredFinding("AIDADELETEDUSER0000001"), "AIDADELETEDUSER0000001");
+        Assert.Equal("IAM user bob can sign in to the console without MFA", StoredFinding(UserIdFor("bob"))["Title"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Evaluate_ChangeForAUserDeletedSinceTheItem_TheFindingSaysTheUserNoLongerExists()
+    {
+        var dave = _iam.AddUser("dave", Now.AddDays(-30));
+        _iam.DeleteUser("dave");
+
+        await InvokeAsync(ChangeEvent(dave));
+
+        Assert.Equal("The user no longer exists.", Assert.Single(_config.Accepted).Annotation);
+        AssertVanished(StoredFinding(dave.UserId), "dave");
+    }
+
+    [Fact]
+    public async Task Evaluate_ChangeWhoseItemSaysResourceDeleted_TheFindingSaysTheUserNoLongerExists()
+    {
+        var dave = _iam.AddUser("dave", Now.AddDays(-30));
+        _iam.DeleteUser("dave");
+
+        await InvokeAsync(ChangeEvent(dave, status: "ResourceDeleted"));
+
+        Assert.Equal("Configuration item status ResourceDeleted: the user is deleted or not recorded.", Assert.Single(_config.Accepted).Annotation);
+        AssertVanished(StoredFinding(dave.UserId), dave.UserId);
+    }
+
+    [Fact]
+    public async Task Evaluate_ChangeWhoseItemIsNotRecorded_TheCheckDoesNotApplyButTheUserIsNotSaidToBeGone()
+    {
+        var dave = _iam.AddUser("dave", Now.AddDays(-30));
+
+        await InvokeAsync(ChangeEvent(dave, status: "ResourceNotRecorded"));
+
+        Assert.Equal($"IAM user {dave.UserId}: the console MFA check does not apply", StoredFinding(dave.UserId)["Title"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Evaluate_UserDeletedDuringTheSweep_TheFindingSaysTheUserNoLongerExists()
+    {
+        _iam.OnCall = call =>
+        {
+            if (call.Operation == FakeIamClient.GetCredentialReport) _iam.DeleteUser("bob");
+        };
+
+        await InvokeAsync(ScheduledEvent());
+
+        Assert.Equal("The user no longer exists.", Assert.Single(_config.Accepted, e => e.ResourceId == UserIdFor("bob")).Annotation);
+        AssertVanished(StoredFinding(UserIdFor("bob")), "bob");
+        Assert.Equal("IAM user erin: the console MFA check does not apply", StoredFinding(UserIdFor("erin"))["Title"]!.GetValue<string>());
     }
 
     [Fact]
