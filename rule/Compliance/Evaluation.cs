@@ -43,14 +43,6 @@ internal sealed record Evaluation
     public static Evaluation ForUser(string userId, ComplianceType compliance, string annotation, DateTimeOffset orderingTimestamp) =>
         new(UserResourceType, userId, compliance, annotation, orderingTimestamp);
 
-    /// <summary>A final assessment as the evaluation of <paramref name="resourceId"/>, its <see cref="Assessment.UserVanished"/> flag carried.</summary>
-    public static Evaluation ForAssessment(string resourceId, Assessment assessment, DateTimeOffset orderingTimestamp)
-    {
-        ArgumentNullException.ThrowIfNull(assessment);
-        if (assessment.Compliance is not { } compliance) throw new ArgumentException("the assessment has no verdict", nameof(assessment));
-        return ForUser(resourceId, compliance, assessment.Annotation, orderingTimestamp) with { UserVanished = assessment.UserVanished };
-    }
-
     internal static string Truncate(string annotation) =>
         annotation.Length <= MaxAnnotationLength
             ? annotation

@@ -44,6 +44,14 @@ internal sealed record Assessment(
     public bool UserVanished { get; init; }
 
     public bool IsFinal => Compliance is not null && Missing == MissingEvidence.None;
+
+    /// <summary>This final assessment as the evaluation of <paramref name="resourceId"/>, its <see cref="UserVanished"/> flag carried.</summary>
+    /// <remarks>Here, not on <see cref="Evaluation"/>: infra compiles Evaluation.cs by link, and not the evaluator.</remarks>
+    public Evaluation ToEvaluation(string resourceId, DateTimeOffset orderingTimestamp)
+    {
+        if (Compliance is not { } compliance) throw new InvalidOperationException("the assessment has no verdict");
+        return Evaluation.ForUser(resourceId, compliance, Annotation, orderingTimestamp) with { UserVanished = UserVanished };
+    }
 }
 
 /// <summary>Pure: credential state + parameters + the time now → assessment. No I/O, no clock of its own.</summary>

@@ -53,7 +53,7 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
                 $"the sweep ran out of time during its account-wide reads (users, credential report, CloudTrail, virtual MFA devices): it stops {reserve.TotalSeconds:0} s before the Lambda deadline ({deadline:O}) to leave time for PutEvaluations. Nothing was reported; raise the function's timeout."), e);
         }
         var verdicts = sweep.Assessments
-            .Select(a => Evaluation.ForAssessment(a.User.UserId, a, ordering))
+            .Select(a => a.ToEvaluation(a.User.UserId, ordering))
             .ToList();
 
         var warnings = sweep.Stats.Warnings.ToList();
@@ -147,7 +147,7 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
                 failures.Add(new AssessmentFailure(assessment.User, $"no verdict: {assessment.Annotation}"));
                 return Summary([], [], failures, null);
             }
-            evaluation = Evaluation.ForAssessment(item.ResourceId, assessment, ordering);
+            evaluation = assessment.ToEvaluation(item.ResourceId, ordering);
         }
         var outcome = await reporter.ReportAsync([evaluation], configEvent.ResultToken, configEvent.IsTestMode, cancellationToken).ConfigureAwait(false);
         return Summary([evaluation], outcome.Unreported, failures, null) with
