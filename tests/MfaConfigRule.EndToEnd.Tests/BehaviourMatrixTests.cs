@@ -17,7 +17,9 @@ namespace MfaConfigRule.EndToEnd.Tests;
 /// run does not restate is the other documented benign case: every NON_COMPLIANT verdict is written on every sweep, so
 /// only unchanged COMPLIANT and NOT_APPLICABLE users may show no result between sweeps, and exactly those do. The scenario: yesterday's sweep held, then an MFA device
 /// deactivated (COMPLIANT → NON_COMPLIANT), a console password deleted (COMPLIANT → NOT_APPLICABLE) and one created
-/// without MFA (NOT_APPLICABLE → NON_COMPLIANT).
+/// without MFA (NOT_APPLICABLE → NON_COMPLIANT). On the Organization's trigger path an evaluation Config invoked before
+/// the changes records its results only after the trigger has seen them, so under <c>invoked-time=recorded</c> a trigger
+/// that took <c>ConfigRuleInvokedTime</c> alone as the time of the reads would stop on those stale results.
 /// </summary>
 public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTest(output), IDisposable
 {
