@@ -215,6 +215,11 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
         var back = Assert.Single(queue.Waiting);
 
         await stale.RecordAsync();
+        // The order this path exists for: read before the change (alice still COMPLIANT), recorded once CloudTrail showed it.
+        var changed = JsonNode.Parse(change.CloudTrailEventJson)!["requestParameters"]!["userName"]!.GetValue<string>();
+        var staleResult = target.Config.Results(RuleName).Single(r => r.ResourceId == target.Account.FindUser(changed)!.UserId);
+        Assert.Equal(Verdict.Compliant, staleResult.ComplianceType);
+        Assert.True(staleResult.ResultRecordedTime >= change.EventTime + Aws.State.Behaviours.CloudTrailDelay, $"{staleResult}");
         target.Config.EvaluationDuration = TimeSpan.Zero;
         Aws.Clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Single(queue.TakeVisible(DateTimeOffset.MaxValue));

@@ -5,13 +5,13 @@ using MfaConfigRule.EndToEnd.Tests.Support;
 namespace MfaConfigRule.EndToEnd.Tests.Docs;
 
 /// <summary>
-/// Every command README.md and docs/cli.md show is either run here, exactly as the page writes it, and exits as the
-/// page says (<c>&lt;!-- test: exit N --&gt;</c>), or says why not (<c>&lt;!-- test: skip (why) --&gt;</c>). A shell
-/// block with neither fails, so no command reaches the pages untested by accident. A command runs with no AWS
+/// Every command README.md and the pages under docs/ show is either run here as the page writes it (the published
+/// binary in place of <c>dotnet run --project rule --</c>) and exits as the page says
+/// (<c>&lt;!-- test: exit N --&gt;</c>), or says why not (<c>&lt;!-- test: skip (why) --&gt;</c>). A shell block with
+/// neither fails, so no command reaches the pages untested by accident. A command runs with no AWS
 /// credentials at all, or, marked <c>exit N, against the local AWS double</c>, with the environment of
 /// <see cref="EndToEndTest"/>: this test's double, seeded with the samples-style population and holding the rule the
-/// command's <c>--event</c> names. Every other page under docs/ must mark every shell block too (its commands need an AWS
-/// account, or another test runs them). A block marked <c>exit N, and as written with dotnet run</c> is also run by
+/// command's <c>--event</c> names. A block marked <c>exit N, and as written with dotnet run</c> is also run by
 /// <see cref="ReadmeSetUpTests"/> exactly as written, with <c>dotnet run</c> from the repository root.
 /// The convention is described in docs/contributing.md, "Docs that stay true".
 /// </summary>
