@@ -17,7 +17,9 @@ namespace MfaConfigRule.EndToEnd.Tests;
 /// run does not restate is the other documented benign case: every NON_COMPLIANT verdict is written on every sweep, so
 /// only unchanged COMPLIANT and NOT_APPLICABLE users may show no result between sweeps, and exactly those do. The scenario: yesterday's sweep held, then an MFA device
 /// deactivated (COMPLIANT → NON_COMPLIANT), a console password deleted (COMPLIANT → NOT_APPLICABLE) and one created
-/// without MFA (NOT_APPLICABLE → NON_COMPLIANT).
+/// without MFA (NOT_APPLICABLE → NON_COMPLIANT). On the Organization's trigger path an evaluation Config invoked before
+/// the changes records its results only after the trigger has seen them, so under <c>invoked-time=recorded</c> a trigger
+/// that took <c>ConfigRuleInvokedTime</c> alone as the time of the reads would stop on those stale results.
 /// </summary>
 public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTest(output), IDisposable
 {
@@ -75,6 +77,10 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
         await SweepAsync(target, policy, deadline, expected, "yesterday's sweep");
         target.Config.AgeResults(RuleName, TimeSpan.FromDays(1));
 
+        // On the Organization's trigger path, an evaluation someone started is still running: Config invoked the rule before
+        // today's changes, and that run's results reach Config only after the trigger has seen the change.
+        var stale = path == "OrganizationTrigger" ? await StartStaleRunAsync(target, behaviours) : null;
+
         // Today's changes: none creates a configuration item.
         var alice = First(target.Users, PopulationCase.PasswordWithHardwareMfa);
         await target.Actions.DeactivateMfaDeviceAsync(alice.UserName, target.Account.FindUser(alice.UserName)!.MfaDevices.Single(d => d.Kind == MfaDeviceKind.Hardware).SerialNumber);
@@ -116,7 +122,7 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
                 break;
             }
             case "Trigger" or "OrganizationTrigger":
-                await TriggerAsync(target, policy, deadline, behaviours, path == "OrganizationTrigger");
+                await TriggerAsync(target, policy, deadline, behaviours, stale);
                 VerdictAssert.Exactly(expected, VerdictAssert.Of(target.Config.Results(RuleName)), Names(target.Account));
                 break;
             default:
@@ -125,11 +131,35 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
     }
 
     /// <summary>
+    /// A rule run Config invoked before today's changes (someone pressed "Re-evaluate"), which read IAM then and whose
+    /// results Config records only once <see cref="StaleRun.RecordAsync"/> is called: its token is issued now, its verdicts
+    /// are what Config holds now (yesterday's, which are IAM's truth before the changes), its ordering timestamp is now
+    /// (the invoking notification's creation time). Config refuses a start while it runs. Under
+    /// <see cref="InvokedTimeMeaning.ResultRecordedTime"/> the results' ConfigRuleInvokedTime is when they are recorded:
+    /// after the change became visible, although nothing in them has seen it.
+    /// </summary>
+    private async Task<StaleRun> StartStaleRunAsync(Target target, AwsBehaviours behaviours)
+    {
+        target.Config.EvaluationDuration = TimeSpan.FromMinutes(5) + behaviours.CloudTrailDelay;
+        var (started, body) = await target.Actions.StartConfigRulesEvaluationAsync(RuleName);
+        Assert.True(started, body);
+        var token = target.Config.IssueResultToken(RuleName, periodic: behaviours.OnDemand != OnDemandDelivery.ChangePerUser);
+        var notified = Now;
+        var read = target.Config.Results(RuleName).Select(r => (r.ResourceType, r.ResourceId, r.ComplianceType, notified)).ToList();
+        return new StaleRun(() => target.Actions.PutEvaluationsAsync(token, read));
+    }
+
+    private sealed record StaleRun(Func<Task> RecordAsync);
+
+    /// <summary>
     /// The trigger (the account's own, or the Organization's central one behind its queue) gets the MFA deactivation once
     /// CloudTrail has delivered every change and starts a re-evaluation; the test plays Config: it invokes the rule with
-    /// what <see cref="AwsBehaviours.OnDemand"/> says Config delivers.
+    /// what <see cref="AwsBehaviours.OnDemand"/> says Config delivers. With a <paramref name="stale"/> run (the central path),
+    /// Config refuses the trigger's first start; the stale run's results arrive; the event comes back from the queue a
+    /// minute later, when that evaluation has ended, and the trigger must start a re-evaluation rather than take the stale
+    /// results as covering the change.
     /// </summary>
-    private async Task TriggerAsync(Target target, RulePolicy policy, TimeSpan? deadline, AwsBehaviours behaviours, bool central)
+    private async Task TriggerAsync(Target target, RulePolicy policy, TimeSpan? deadline, AwsBehaviours behaviours, StaleRun? stale)
     {
         Aws.Clock.Advance(behaviours.CloudTrailDelay);
         if (target.Restart is { } restart) target = target with { Evaluate = await restart() };
@@ -150,7 +180,7 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
             }
         };
 
-        if (central) await CentralTriggerAsync(target.Account, change);
+        if (stale is not null) await CentralTriggerAsync(target, change, stale);
         else
         {
             var trigger = await StartFunctionAsync("trigger", new Dictionary<string, string> { ["CONFIG_RULE_NAME"] = RuleName });
@@ -159,7 +189,8 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
             Assert.Equal("started a re-evaluation", outcome.Json["action"]!.GetValue<string>());
         }
 
-        Assert.Single(target.Config.Starts());
+        // The trigger's start, and on the central path the start of the stale run before it.
+        Assert.Equal(stale is null ? 1 : 2, target.Config.Starts().Count);
         Task<InvocationOutcome>[] runs;
         lock (gate) runs = [.. reRuns];
         var expectedRuns = (behaviours.OnDemand == OnDemandDelivery.ChangePerUser ? 0 : 1) + (behaviours.OnDemand == OnDemandDelivery.ScheduledNotification ? 0 : target.Users.Count);
@@ -167,13 +198,40 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
         foreach (var run in await Task.WhenAll(runs)) Assert.True(run.Succeeded, run.ToString());
     }
 
-    /// <summary>The central trigger, as Lambda's SQS poller hands it the member's event forwarded to the hub's queue.</summary>
-    private async Task CentralTriggerAsync(DoubleAccount member, AwsDouble.CloudTrail.CloudTrailEventRecord change)
+    /// <summary>
+    /// The central trigger, as Lambda's SQS poller hands it the member's event forwarded to the hub's queue: Config refuses
+    /// its start (the stale run's evaluation is running), so it puts the event back on the queue; the stale run's results
+    /// arrive; a minute later that evaluation has ended and the event comes back, to a new execution environment.
+    /// </summary>
+    private async Task CentralTriggerAsync(Target target, AwsDouble.CloudTrail.CloudTrailEventRecord change, StaleRun stale)
     {
         var queue = Account.Sqs(Region).CreateQueue("mfa-rule-trigger");
         Account.AddRole(HubTriggerRoleName);
+        var forwarded = JsonNode.Parse(IamEvents.For(change))!.AsObject();
+        forwarded["account"] = target.Account.AccountId;
+
+        var first = await DeliverAsync(await StartCentralTriggerAsync(queue), queue, Guid.NewGuid().ToString(), forwarded.ToJsonString());
+        Assert.Single(target.Config.Starts());
+        var back = Assert.Single(queue.Waiting);
+
+        await stale.RecordAsync();
+        // The order this path exists for: read before the change (alice still COMPLIANT), recorded once CloudTrail showed it.
+        var changed = JsonNode.Parse(change.CloudTrailEventJson)!["requestParameters"]!["userName"]!.GetValue<string>();
+        var staleResult = target.Config.Results(RuleName).Single(r => r.ResourceId == target.Account.FindUser(changed)!.UserId);
+        Assert.Equal(Verdict.Compliant, staleResult.ComplianceType);
+        Assert.True(staleResult.ResultRecordedTime >= change.EventTime + Aws.State.Behaviours.CloudTrailDelay, $"{staleResult}");
+        target.Config.EvaluationDuration = TimeSpan.Zero;
+        Aws.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Single(queue.TakeVisible(DateTimeOffset.MaxValue));
+        await DeliverAsync(await StartCentralTriggerAsync(queue), queue, back.MessageId, back.Body);
+        Assert.Empty(queue.Waiting);
+        Output.WriteLine($"first pass: {first}");
+    }
+
+    private Task<LambdaFunction> StartCentralTriggerAsync(AwsDouble.Sqs.DoubleQueue queue)
+    {
         var session = Account.StartRoleSession(HubTriggerRoleName, "mfa-config-rule-trigger", TimeSpan.FromHours(1));
-        var trigger = await StartFunctionAsync("trigger", new Dictionary<string, string>
+        return StartFunctionAsync("trigger", new Dictionary<string, string>
         {
             ["AWS_ACCESS_KEY_ID"] = session.AccessKeyId,
             ["AWS_SECRET_ACCESS_KEY"] = session.SecretAccessKey,
@@ -183,10 +241,11 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
             ["MFA_RULE_MEMBER_ROLE_EXTERNAL_ID"] = ExternalId,
             ["MFA_RULE_TRIGGER_QUEUE_URL"] = queue.UrlUnder(Aws.BaseUrl),
         });
-        var forwarded = JsonNode.Parse(IamEvents.For(change))!.AsObject();
-        forwarded["account"] = member.AccountId;
-        var body = forwarded.ToJsonString();
-        var messageId = Guid.NewGuid().ToString();
+    }
+
+    /// <summary>One SQS record to the central trigger; it must neither fail it nor throw.</summary>
+    private async Task<InvocationOutcome> DeliverAsync(LambdaFunction trigger, AwsDouble.Sqs.DoubleQueue queue, string messageId, string body)
+    {
         var record = new JsonObject
         {
             ["messageId"] = messageId,
@@ -210,6 +269,7 @@ public sealed class BehaviourMatrixTests(ITestOutputHelper output) : EndToEndTes
 
         Assert.True(outcome.Succeeded, outcome.ToString());
         Assert.Empty(outcome.Json["batchItemFailures"]!.AsArray());
+        return outcome;
     }
 
     /// <summary>

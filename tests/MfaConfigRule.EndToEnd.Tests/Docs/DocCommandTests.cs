@@ -5,34 +5,48 @@ using MfaConfigRule.EndToEnd.Tests.Support;
 namespace MfaConfigRule.EndToEnd.Tests.Docs;
 
 /// <summary>
-/// Every command README.md and docs/cli.md show is either run here, exactly as the page writes it, and exits as the
-/// page says (<c>&lt;!-- test: exit N --&gt;</c>), or says why not (<c>&lt;!-- test: skip (why) --&gt;</c>). A shell
-/// block with neither fails, so no command reaches the pages untested by accident. A command runs with no AWS
+/// Every command README.md and the pages under docs/ show is either run here as the page writes it (the published
+/// binary in place of <c>dotnet run --project rule --</c>) and exits as the page says
+/// (<c>&lt;!-- test: exit N --&gt;</c>), or says why not (<c>&lt;!-- test: skip (why) --&gt;</c>). A shell block with
+/// neither fails, so no command reaches the pages untested by accident. A command runs with no AWS
 /// credentials at all, or, marked <c>exit N, against the local AWS double</c>, with the environment of
 /// <see cref="EndToEndTest"/>: this test's double, seeded with the samples-style population and holding the rule the
-/// command's <c>--event</c> names. The release's pages (docs/release.md, docs/channels/) must mark every shell block too.
+/// command's <c>--event</c> names. A block marked <c>exit N, and as written with dotnet run</c> is also run by
+/// <see cref="ReadmeSetUpTests"/> exactly as written, with <c>dotnet run</c> from the repository root.
 /// The convention is described in docs/contributing.md, "Docs that stay true".
 /// </summary>
 public sealed partial class DocCommandTests(ITestOutputHelper output) : EndToEndTest(output)
 {
-    /// <summary>The pages whose commands are run: the front door and the CLI's page.</summary>
-    public static TheoryData<string> CommandPages => new() { "README.md", "docs/cli.md" };
+    /// <summary>
+    /// The pages whose commands are run: the front door and the CLI's page, which must show at least one, and any other
+    /// page that marks a block <c>exit N</c> (so no such marker goes unrun).
+    /// </summary>
+    public static TheoryData<string> CommandPages
+    {
+        get
+        {
+            var pages = new TheoryData<string> { "README.md", "docs/cli.md" };
+            foreach (var page in MarkdownPage.AllPages().Where(p => p is not ("README.md" or "docs/cli.md")
+                && ShellBlocks(p).Any(b => b.Marker is not null && ExitMarker().IsMatch(b.Marker)))) pages.Add(page);
+            return pages;
+        }
+    }
 
     /// <summary>
-    /// The pages whose every shell block must say whether a test runs it: the command pages, and the release and its
-    /// channels (whose commands need an AWS account, except the release itself, which ReleaseTests runs).
+    /// The pages whose every shell block must say whether a test runs it: README.md and every page under docs/, at any
+    /// depth (the command pages, the release and its channels, the capability pages whose commands need an AWS account).
     /// </summary>
     public static TheoryData<string> MarkedPages
     {
         get
         {
-            var pages = new TheoryData<string> { "README.md", "docs/cli.md", "docs/release.md" };
-            foreach (var page in MarkdownPage.AllPages().Where(p => p.StartsWith("docs/channels/", StringComparison.Ordinal))) pages.Add(page);
+            var pages = new TheoryData<string>();
+            foreach (var page in MarkdownPage.AllPages()) pages.Add(page);
             return pages;
         }
     }
 
-    private static readonly string[] ShellInfos = ["sh", "bash", "shell", "console"];
+    internal static readonly string[] ShellInfos = ["sh", "bash", "shell", "console"];
 
     // How the pages write the rule: from a clone, or installed.
     private static readonly string[][] RuleInvocations = [["dotnet", "run", "--project", "rule", "--"], ["mfa-config-rule"]];
@@ -72,7 +86,7 @@ public sealed partial class DocCommandTests(ITestOutputHelper output) : EndToEnd
                     continue;
                 }
                 // Tool scrubs AWS_* and points the config and credentials files nowhere: no account can answer but the double.
-                var environment = exit.Groups[2].Success ? PrepareDouble(arguments) : null;
+                var environment = exit.Groups["double"].Success ? PrepareDouble(arguments) : null;
                 var run = await Tool.RunAsync(binary.FileName, binary.Arguments(arguments), CommandTimeout, environment);
                 ran++;
                 Output.WriteLine($"{where}\n{run}");
@@ -101,7 +115,7 @@ public sealed partial class DocCommandTests(ITestOutputHelper output) : EndToEnd
         return AwsEnvironment();
     }
 
-    private static IEnumerable<FencedBlock> ShellBlocks(string page) =>
+    internal static IEnumerable<FencedBlock> ShellBlocks(string page) =>
         MarkdownPage.Read(page).Blocks.Where(b => ShellInfos.Contains(b.Info.Split(' ')[0], StringComparer.Ordinal));
 
     /// <summary>The block's commands: one a line, a trailing backslash continues it, <c># comments</c> dropped.</summary>
@@ -212,8 +226,8 @@ public sealed partial class DocCommandTests(ITestOutputHelper output) : EndToEnd
         return line;
     }
 
-    [GeneratedRegex(@"^exit (\d+)(, against the local AWS double)?$")]
-    private static partial Regex ExitMarker();
+    [GeneratedRegex(@"^exit (\d+)(?:(?<double>, against the local AWS double)|(?<literal>, and as written with dotnet run))?$")]
+    internal static partial Regex ExitMarker();
 
     [GeneratedRegex(@"^skip \(.+\)$")]
     private static partial Regex SkipMarker();

@@ -70,6 +70,33 @@ internal sealed class AwsActions : IDisposable
         return (response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// PutEvaluations with a result token Config issued for an invocation: how a test plays a rule run whose results reach
+    /// Config later than the IAM reads they were decided on (Config records them now, whatever the run read).
+    /// </summary>
+    public async Task PutEvaluationsAsync(string resultToken, IEnumerable<(string ResourceType, string ResourceId, string ComplianceType, DateTimeOffset OrderingTimestamp)> evaluations)
+    {
+        var list = new JsonArray();
+        foreach (var (type, id, compliance, ordering) in evaluations)
+        {
+            list.Add(new JsonObject
+            {
+                ["ComplianceResourceType"] = type,
+                ["ComplianceResourceId"] = id,
+                ["ComplianceType"] = compliance,
+                ["OrderingTimestamp"] = Math.Round(ordering.ToUnixTimeMilliseconds() / 1000.0, 3),
+            });
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint);
+        request.Content = new StringContent(new JsonObject { ["Evaluations"] = list, ["ResultToken"] = resultToken }.ToJsonString(), Encoding.UTF8);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.1");
+        request.Headers.Add("X-Amz-Target", "StarlingDoveService.PutEvaluations");
+        using var response = await _config.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Config PutEvaluations failed with {(int)response.StatusCode}: {body}");
+        if (JsonNode.Parse(body)?["FailedEvaluations"] is JsonArray { Count: > 0 } failed) throw new InvalidOperationException($"Config PutEvaluations failed evaluations: {failed.ToJsonString()}");
+    }
+
     public void Dispose()
     {
         _iam.Dispose();
