@@ -28,6 +28,8 @@ internal static class UserGone
 
     /// <summary>A change notification whose configuration item status says the user was deleted.</summary>
     public static Evaluation DeletedItem(string userId, string status, DateTimeOffset orderingTimestamp) =>
-        Evaluation.ForUser(userId, ComplianceType.NotApplicable, $"Configuration item status {status}: the user is deleted or not recorded.", orderingTimestamp)
-            with { UserVanished = true };
+        Evaluation.ForUser(userId, ComplianceType.NotApplicable, ItemStatusAnnotation(status), orderingTimestamp) with { UserVanished = true };
+
+    /// <summary>The annotation of a change notification whose item status is not one the rule evaluates (deleted or not recorded).</summary>
+    public static string ItemStatusAnnotation(string status) => $"Configuration item status {status}: the user is deleted or not recorded.";
 }

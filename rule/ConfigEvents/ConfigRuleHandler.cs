@@ -119,7 +119,7 @@ internal sealed class ConfigRuleHandler(UserAssessor assessor, EvaluationReporte
                 ? Evaluation.ForUser(item.ResourceId, ComplianceType.NotApplicable, "The user left the rule's scope.", ordering)
                 : UserGone.IsDeletedItemStatus(item.Status)
                     ? UserGone.DeletedItem(item.ResourceId, item.Status, ordering)
-                    : Evaluation.ForUser(item.ResourceId, ComplianceType.NotApplicable, $"Configuration item status {item.Status}: the user is deleted or not recorded.", ordering);
+                    : Evaluation.ForUser(item.ResourceId, ComplianceType.NotApplicable, UserGone.ItemStatusAnnotation(item.Status), ordering);
         }
         else
         {

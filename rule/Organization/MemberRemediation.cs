@@ -62,29 +62,34 @@ internal sealed class MemberRemediation(
                 "Is the member stack deployed there with remediation on, and does its remediation role trust this function's role?") with { ErrorCode = e.ErrorCode };
         }
 
+        // The asking automation, read in the named account and checked (MemberRemediationCheck): null when it may be acted on.
         var automation = AutomationClient.Over(clients.Aws);
-        AutomationExecution? execution;
+        async Task<string?> RefusalAsync(CancellationToken token) =>
+            MemberRemediationCheck.Refusal(request,
+                await automation.GetAutomationExecutionAsync(request.AutomationExecutionId, token).ConfigureAwait(false),
+                organization.DocumentName, settings.Action);
+
+        string? refusal;
         try
         {
-            execution = await automation.GetAutomationExecutionAsync(request.AutomationExecutionId, cancellationToken).ConfigureAwait(false);
+            refusal = await RefusalAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (AwsServiceException e)
         {
             return Result(request, RemediationOutcome.CannotConfirm,
                 $"Cannot read automation execution {request.AutomationExecutionId} in account {account} ({e.ErrorCode}: {e.ServiceMessage}); nothing was changed.") with { ErrorCode = e.ErrorCode };
         }
-        if (MemberRemediationCheck.Refusal(request, execution, organization.DocumentName, settings.Action) is { } refusal)
+        if (refusal is not null)
             return Result(request, RemediationOutcome.Refused, $"Refused: {refusal}; nothing was changed.");
 
         // The runbook's script waits a bounded time for this answer, and this function may run longer (its timeout fits
-        // the hourly lift). So the automation is read once more right before the write: one that has stopped waiting
-        // (failed, timed out, cancelled) gets no change made in its name, and Config's next attempt starts afresh.
+        // the hourly lift). So the same check runs once more right before the write: an automation that has stopped
+        // waiting (failed, timed out, cancelled) gets no change made in its name, and Config's next attempt starts afresh.
         async Task<string?> StillAsked(CancellationToken token)
         {
             try
             {
-                var now = await automation.GetAutomationExecutionAsync(request.AutomationExecutionId, token).ConfigureAwait(false);
-                return MemberRemediationCheck.Refusal(request, now, organization.DocumentName, settings.Action) is { } gone
+                return await RefusalAsync(token).ConfigureAwait(false) is { } gone
                     ? $"The asking automation stopped waiting before the change: {gone}"
                     : null;
             }

@@ -18,8 +18,8 @@ internal sealed partial record MemberRemediationRequest(RemediationRequest Reque
 
     public static MemberRemediationRequest Parse(string json)
     {
-        var request = RemediationRequest.Parse(json);
         using var document = RemediationRequest.Document(json);
+        var request = RemediationRequest.From(document.RootElement);
         var account = Text(document.RootElement, AccountIdKey);
         if (account is null || !AccountIdPattern().IsMatch(account))
             throw new RemediationRequestException($"{AccountIdKey} '{account}' is not a 12-digit AWS account ID: the runbook passes {{{{global:ACCOUNT_ID}}}}");

@@ -22,9 +22,13 @@ internal sealed record RemediationRequest(string UserId, RemediationAction Actio
     public static RemediationRequest Parse(string json)
     {
         using var document = Document(json);
-        return Read(() =>
+        return From(document.RootElement);
+    }
+
+    /// <summary>The request in an already parsed document (an Organization member's request carries more fields).</summary>
+    internal static RemediationRequest From(JsonElement root) =>
+        Read(() =>
         {
-            var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 throw new RemediationRequestException($"the remediation request must be a JSON object, got {root.ValueKind}");
 
@@ -57,7 +61,6 @@ internal sealed record RemediationRequest(string UserId, RemediationAction Actio
             }
             return new RemediationRequest(userId, action, dryRun);
         });
-    }
 
     /// <summary>The request as a JSON document (<see cref="JsonMessage.Parse"/>); not JSON is a <see cref="RemediationRequestException"/>.</summary>
     internal static JsonDocument Document(string json) => Read(() => JsonMessage.Parse(json, "the remediation request"));
