@@ -19,21 +19,20 @@ public static class Boto3
     public static string? WhyMissing => Missing.Value;
 
     /// <summary>
-    /// The environment a boto3 script gets: the endpoint and Region, the given keys (or none at all), and nothing the
-    /// machine's own AWS setup could add (no config or credentials file, no instance metadata). Used with
+    /// The environment a boto3 script gets: the endpoint and Region when given, the given keys (or none at all), and
+    /// nothing the machine's own AWS setup could add (no config or credentials file, no instance metadata). Used with
     /// <see cref="Tool"/>, which also drops every inherited <c>AWS_*</c> variable.
     /// </summary>
-    public static Dictionary<string, string> Environment(Uri endpoint, string region, string? accessKeyId = null, string? secretAccessKey = null, string? sessionToken = null)
+    public static Dictionary<string, string> Environment(Uri? endpoint, string? region, string? accessKeyId = null, string? secretAccessKey = null, string? sessionToken = null)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["AWS_ENDPOINT_URL"] = endpoint.ToString().TrimEnd('/'),
-            ["AWS_REGION"] = region,
-            ["AWS_DEFAULT_REGION"] = region,
             ["AWS_CONFIG_FILE"] = "/dev/null",
             ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",
             ["AWS_EC2_METADATA_DISABLED"] = "true",
         };
+        if (endpoint is not null) environment["AWS_ENDPOINT_URL"] = endpoint.ToString().TrimEnd('/');
+        if (region is not null) environment["AWS_REGION"] = environment["AWS_DEFAULT_REGION"] = region;
         if (accessKeyId is not null) environment["AWS_ACCESS_KEY_ID"] = accessKeyId;
         if (secretAccessKey is not null) environment["AWS_SECRET_ACCESS_KEY"] = secretAccessKey;
         if (sessionToken is not null) environment["AWS_SESSION_TOKEN"] = sessionToken;

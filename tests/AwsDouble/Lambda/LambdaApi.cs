@@ -60,17 +60,18 @@ internal sealed partial class LambdaApi(AwsDoubleState state)
         var version = qualifier ?? arnQualifier;
         var lambda = state.FindAccount(accountId)?.Lambda(call.Region);
         var arn = $"arn:aws:lambda:{call.Region}:{accountId}:function:{name}";
+        var named = arn + (version is null ? string.Empty : ":" + version);
         var function = lambda?.Find(name);
         if (accountId == call.Caller.AccountId && function is null)
-            throw NotFound(arn + (version is null ? string.Empty : ":" + version));
+            throw NotFound(named);
         var refusal = function is null ? "no resource-based policy allows the lambda:InvokeFunction action" : lambda!.Refusal(call.Caller, function);
         if (refusal is not null)
         {
             throw new LambdaErrorException(403, "AccessDeniedException",
-                $"User: {call.Caller.Arn} is not authorized to perform: lambda:InvokeFunction on resource: {arn + (version is null ? string.Empty : ":" + version)} because {refusal}",
+                $"User: {call.Caller.Arn} is not authorized to perform: lambda:InvokeFunction on resource: {named} because {refusal}",
                 capitalMessage: true);
         }
-        if (version is not null && version != "$LATEST") throw NotFound($"{arn}:{version}");
+        if (version is not null && version != "$LATEST") throw NotFound(named);
         if (type == "DryRun") return new LambdaResponse(204, [], null);
 
         var limit = type == "Event" ? MaxAsyncPayloadBytes : MaxSyncPayloadBytes;

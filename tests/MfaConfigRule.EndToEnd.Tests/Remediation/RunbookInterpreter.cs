@@ -136,27 +136,9 @@ internal sealed partial class RunbookInterpreter(JsonObject runbook, IReadOnlyDi
     /// or credentials file and no instance metadata. Every inherited AWS_* variable is dropped before these are set, and
     /// Tool adds none of its own (<c>exactAwsEnvironment</c>).
     /// </summary>
-    private Dictionary<string, string> ScriptEnvironment()
-    {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["AWS_CONFIG_FILE"] = "/dev/null",
-            ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",
-            ["AWS_EC2_METADATA_DISABLED"] = "true",
-        };
-        if (host is not null)
-        {
-            environment["AWS_REGION"] = environment["AWS_DEFAULT_REGION"] = host.Ssm.Region;
-            if (host.Endpoint is { } endpoint) environment["AWS_ENDPOINT_URL"] = endpoint.ToString().TrimEnd('/');
-        }
-        if (host?.AutomationSession is { } session)
-        {
-            environment["AWS_ACCESS_KEY_ID"] = session.AccessKeyId;
-            environment["AWS_SECRET_ACCESS_KEY"] = session.SecretAccessKey;
-            if (session.SessionToken is { } token) environment["AWS_SESSION_TOKEN"] = token;
-        }
-        return environment;
-    }
+    private Dictionary<string, string> ScriptEnvironment() =>
+        Boto3.Environment(host?.Endpoint, host?.Ssm.Region,
+            host?.AutomationSession?.AccessKeyId, host?.AutomationSession?.SecretAccessKey, host?.AutomationSession?.SessionToken);
 
     private static async Task<(bool Ok, Dictionary<string, JsonNode?> Outputs, string? Failure)> ExecuteScriptAsync(JsonObject inputs, JsonArray? declaredOutputs, Dictionary<string, string> environment)
     {
